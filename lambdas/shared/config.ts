@@ -208,6 +208,10 @@ function list(env: Env, key: string, fallback: readonly string[]): string[] {
     .filter((s) => s !== '');
 }
 
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** A secret from its value variable or its ARN variable; the value wins locally, the ARN when deployed. */
 function secret(env: Env, valueKey: string, arnKey: string, isRequired: true): SecretSource;
 function secret(env: Env, valueKey: string, arnKey: string, isRequired: false): SecretSource | undefined;
@@ -265,7 +269,11 @@ export function readConferenceConfig(env: Env): ConferenceConfig {
 /** Reads what the agent leg's TwiML does. */
 export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
   const mode = oneOf(env, ENV.agentMode, ['stream', 'conversation-relay', 'play'] as const, 'stream');
-  const streamUrl = url(env, ENV.agentStreamUrl, ['wss:'], mode !== 'play');
+  const streamUrl = url(env, ENV.agentStreamUrl, ['wss:', 'ws:'], mode !== 'play');
+  // Twilio only connects to wss://; plain ws:// is accepted for loopback hosts so the local sandbox needs no TLS.
+  if (streamUrl !== undefined && new URL(streamUrl).protocol === 'ws:' && !isLoopback(new URL(streamUrl).hostname)) {
+    throw new ConfigError(ENV.agentStreamUrl, 'must be a wss:// URL (ws:// is accepted only for 127.0.0.1 or localhost)');
+  }
   if (streamUrl !== undefined && new URL(streamUrl).search !== '') {
     throw new ConfigError(ENV.agentStreamUrl, 'must not carry a query string (context goes in <Parameter> elements)');
   }
