@@ -55,3 +55,11 @@ export class Logger {
 export function logLevelFrom(value: string | undefined): LogLevel {
   return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' ? value : 'info';
 }
+
+let root: Logger | undefined;
+
+/** The container's root logger (level from LOG_LEVEL), created on first use. */
+export function rootLogger(): Logger {
+  root ??= new Logger(undefined, logLevelFrom(process.env.LOG_LEVEL));
+  return root;
+}

@@ -7,8 +7,14 @@
  * costs ~200 ms to load and 3.6 MB bundled).
  */
 import { Client as BaseTwilioClient } from 'twilio/lib/base/BaseTwilio';
+import Domain from 'twilio/lib/base/Domain';
 import RequestClient from 'twilio/lib/base/RequestClient';
-import Api from 'twilio/lib/rest/Api';
+import Version from 'twilio/lib/base/Version';
+import type V2010 from 'twilio/lib/rest/api/V2010';
+import type { ApplicationListInstance } from 'twilio/lib/rest/api/v2010/account/application';
+import type { CallListInstance } from 'twilio/lib/rest/api/v2010/account/call';
+import type { ConferenceListInstance } from 'twilio/lib/rest/api/v2010/account/conference';
+import type { IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber';
 import type Twilio from 'twilio/lib/rest/Twilio';
 
 /** Credentials and endpoint of a REST client. `username`/`password`: Account SID + Auth Token, or API key + secret. */
@@ -43,15 +49,61 @@ export class LocalRequestClient extends RequestClient {
   }
 }
 
-/** The SDK's base client with the 2010-04-01 API attached (`client.api.v2010.account...`). */
-export class TwilioRestClient extends BaseTwilioClient {
-  private apiDomain?: Api;
+/** The account's 2010-04-01 resources the stack uses, each the SDK's own list resource. */
+export interface AccountResources {
+  readonly conferences: ConferenceListInstance;
+  readonly applications: ApplicationListInstance;
+  readonly incomingPhoneNumbers: IncomingPhoneNumberListInstance;
+  readonly calls: CallListInstance;
+}
 
-  /** The 2010-04-01 API domain (Conferences, Participants, Calls, Applications, IncomingPhoneNumbers). */
-  get api(): Api {
-    // The domain classes only use the base client's request(): the full Twilio class is not needed.
-    this.apiDomain ??= new Api(this as unknown as Twilio);
-    return this.apiDomain;
+/*
+ * Each resource module is required on first use: requiring twilio's `Api` domain would execute every 2010-04-01
+ * resource module at load (about as slow as the whole SDK), which a cold Lambda pays for on every first call.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+class LazyAccountResources implements AccountResources {
+  private conferenceList?: ConferenceListInstance;
+  private applicationList?: ApplicationListInstance;
+  private numberList?: IncomingPhoneNumberListInstance;
+  private callList?: CallListInstance;
+
+  constructor(
+    private readonly version: V2010,
+    private readonly accountSid: string,
+  ) {}
+
+  get conferences(): ConferenceListInstance {
+    this.conferenceList ??= (require('twilio/lib/rest/api/v2010/account/conference') as typeof import('twilio/lib/rest/api/v2010/account/conference')).ConferenceListInstance(this.version, this.accountSid);
+    return this.conferenceList;
+  }
+  get applications(): ApplicationListInstance {
+    this.applicationList ??= (require('twilio/lib/rest/api/v2010/account/application') as typeof import('twilio/lib/rest/api/v2010/account/application')).ApplicationListInstance(this.version, this.accountSid);
+    return this.applicationList;
+  }
+  get incomingPhoneNumbers(): IncomingPhoneNumberListInstance {
+    this.numberList ??= (require('twilio/lib/rest/api/v2010/account/incomingPhoneNumber') as typeof import('twilio/lib/rest/api/v2010/account/incomingPhoneNumber')).IncomingPhoneNumberListInstance(this.version, this.accountSid);
+    return this.numberList;
+  }
+  get calls(): CallListInstance {
+    this.callList ??= (require('twilio/lib/rest/api/v2010/account/call') as typeof import('twilio/lib/rest/api/v2010/account/call')).CallListInstance(this.version, this.accountSid);
+    return this.callList;
+  }
+}
+
+/** The SDK's base client with this account's 2010-04-01 resources attached (`client.api.v2010.account...`). */
+export class TwilioRestClient extends BaseTwilioClient {
+  private resources?: AccountResources;
+
+  /** Same paths as the full SDK client: `client.api.v2010.account.conferences(...)`. */
+  get api(): { readonly v2010: { readonly account: AccountResources } } {
+    if (!this.resources) {
+      // The resource classes only use the base client's request(); the full Twilio class is not needed.
+      const domain = new Domain(this as unknown as Twilio, 'https://api.twilio.com');
+      const version = new Version(domain, '2010-04-01') as V2010;
+      this.resources = new LazyAccountResources(version, this.accountSid);
+    }
+    return { v2010: { account: this.resources } };
   }
 }
 

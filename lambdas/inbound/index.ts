@@ -1,0 +1,37 @@
+/**
+ * The phone number's voice webhook: answers an inbound call with TwiML that puts the caller into a conference
+ * of their own, labelled, with the conference's events sent to the events route.
+ */
+import { encodeContext } from '../shared/agent-context';
+import { once, readConferenceConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
+import { formValue, textResponse, xmlResponse } from '../shared/http';
+import { maskPhone } from '../shared/log';
+import { routeUrl } from '../shared/signature';
+import { conferenceTwiml } from '../shared/twiml';
+import { twilioWebhook } from '../shared/webhook';
+import { TWILIO_PATHS } from '../routes';
+
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+
+const loadConfig = once(() => ({
+  twilio: readTwilioConfig(process.env),
+  webhook: readWebhookConfig(process.env),
+  conference: readConferenceConfig(process.env),
+}));
+
+/** The conference of one call: URL-safe (it goes into REST paths) and free of personal data. */
+export function conferenceNameFor(callSid: string, prefix: string): string {
+  return `${prefix}${callSid}`;
+}
+
+export const handler = twilioWebhook('inbound', loadConfig, async ({ request, params, config, log }) => {
+  const callSid = formValue(params, 'CallSid') ?? '';
+  if (!CALL_SID.test(callSid)) return textResponse(400, 'Bad Request: CallSid missing or malformed');
+  const caller = formValue(params, 'From') ?? '';
+  const conferenceName = conferenceNameFor(callSid, config.conference.namePrefix);
+  // The conference is per call, so its status callback URL can carry the caller's context to the events
+  // handler; the signature covers the query, so it cannot be forged.
+  const statusCallbackUrl = `${routeUrl(request, config.webhook, TWILIO_PATHS.events)}?${encodeContext({ caller, callerCallSid: callSid })}`;
+  log.info('caller sent to conference', { conference: conferenceName, from: maskPhone(caller) });
+  return xmlResponse(conferenceTwiml({ conferenceName, statusCallbackUrl }, config.conference));
+});

@@ -1,0 +1,92 @@
+/**
+ * The participants API: an authenticated JSON endpoint to add the agent or humans to a conference, hold, mute
+ * or remove them, and run cold and warm transfers. Errors are JSON with a stable `code`.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { once, readApiAuthConfig, readDialConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
+import { ConferenceOperations } from '../shared/conference-ops';
+import { ApiError, toApiError } from '../shared/errors';
+import { emptyResponse, jsonResponse, parseEvent, type HttpRequest, type HttpResponse } from '../shared/http';
+import { rootLogger, type Logger } from '../shared/log';
+import { twilioClientFor } from '../shared/runtime';
+import { secrets } from '../shared/secrets';
+import { routeUrl } from '../shared/signature';
+import { describe } from '../shared/webhook';
+import { API_PATHS, routeKey, TWILIO_PATHS } from '../routes';
+import { AUTH_MESSAGES, checkBearerToken } from './auth';
+import {
+  parseAddCommand,
+  parseCompleteTransferCommand,
+  parseConferencePath,
+  parseJsonObject,
+  parseParticipantPath,
+  parseTransferCommand,
+  parseUpdateCommand,
+} from './requests';
+import { addParticipant, completeWarmTransfer, removeParticipant, startTransfer, updateParticipant, type ServiceSettings } from './service';
+
+const loadConfig = once(() => ({
+  twilio: readTwilioConfig(process.env),
+  webhook: readWebhookConfig(process.env),
+  dial: readDialConfig(process.env),
+  auth: readApiAuthConfig(process.env),
+}));
+
+type Config = ReturnType<typeof loadConfig>;
+
+async function route(request: HttpRequest, config: Config, log: Logger): Promise<HttpResponse> {
+  const key = request.routeKey;
+  const conference = parseConferencePath(request.pathParameters.conference);
+  const body = parseJsonObject(request.body, request.headers['content-type']);
+  const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, { budgetMs: config.dial.retryBudgetMs });
+  const settings: ServiceSettings = { dial: config.dial, eventsUrl: routeUrl(request, config.webhook, TWILIO_PATHS.events) };
+
+  switch (key) {
+    case routeKey({ method: 'POST', path: API_PATHS.participants }):
+      return jsonResponse(201, await addParticipant(ops, conference, parseAddCommand(body, config.dial), settings));
+    case routeKey({ method: 'PATCH', path: API_PATHS.participant }):
+      return jsonResponse(200, await updateParticipant(ops, conference, parseParticipantPath(request.pathParameters.participant), parseUpdateCommand(body)));
+    case routeKey({ method: 'DELETE', path: API_PATHS.participant }):
+      await removeParticipant(ops, conference, parseParticipantPath(request.pathParameters.participant));
+      return emptyResponse(204);
+    case routeKey({ method: 'POST', path: API_PATHS.transfers }):
+      return jsonResponse(201, await startTransfer(ops, conference, parseTransferCommand(body, config.dial), settings));
+    case routeKey({ method: 'POST', path: API_PATHS.transferCompletion }):
+      parseCompleteTransferCommand(body);
+      return jsonResponse(200, await completeWarmTransfer(ops, conference, settings));
+    default:
+      throw new ApiError(404, 'route_not_found', `No route ${key.slice(0, 200)}`);
+  }
+}
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<HttpResponse> {
+  const request = parseEvent(event);
+  const log = rootLogger().child({ handler: 'participants', requestId: request.requestId, route: request.routeKey });
+  let config: Config;
+  let token: string;
+  try {
+    config = loadConfig();
+    token = await secrets.resolve(config.auth.token);
+  } catch (error) {
+    log.error('configuration unavailable', { error: describe(error) });
+    return jsonResponse(500, new ApiError(500, 'misconfigured', 'Service misconfigured').toBody());
+  }
+
+  const failure = checkBearerToken(request.headers, request.rawQueryString, token);
+  if (failure) {
+    log.warn('unauthorised request', { reason: failure });
+    return jsonResponse(401, new ApiError(401, 'unauthorized', AUTH_MESSAGES[failure]).toBody(), { 'www-authenticate': 'Bearer' });
+  }
+
+  try {
+    const response = await route(request, config, log.child({ conference: request.pathParameters.conference }));
+    log.info('request served', { status: response.statusCode });
+    return response;
+  } catch (error) {
+    const apiError = toApiError(error);
+    const logFields = { status: apiError.status, code: apiError.code, error: describe(error) };
+    if (apiError.status >= 500) log.error('request failed', logFields);
+    else log.info('request refused', logFields);
+    return jsonResponse(apiError.status, apiError.toBody());
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Parses the participants API's JSON bodies into typed commands, once, at the edge. Every refusal is a 400
+ * that names the field and says why; nothing here calls Twilio.
+ */
+import { ContextError, validateContext, type AgentContext } from '../shared/agent-context';
+import type { DialConfig } from '../shared/config';
+import { ApiError } from '../shared/errors';
+
+/** The largest body accepted, in bytes. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/** A target that is a person: phone number, SIP URI or Twilio Client identity. */
+export type HumanTarget = { readonly kind: 'phone' | 'sip' | 'client'; readonly address: string };
+
+export type AddCommand = {
+  readonly kind: 'add';
+  readonly label: string;
+  readonly from: string;
+  readonly muted?: boolean;
+  readonly endConferenceOnExit?: boolean;
+  readonly timeout?: number;
+} & ({ readonly target: 'agent'; readonly context: AgentContext } | { readonly target: HumanTarget });
+
+export interface UpdateCommand {
+  readonly kind: 'update';
+  readonly hold?: boolean;
+  readonly muted?: boolean;
+}
+
+export interface TransferCommand {
+  readonly kind: 'transfer';
+  readonly type: 'cold' | 'warm';
+  readonly target: HumanTarget;
+  readonly label: string;
+  readonly from: string;
+  readonly timeout?: number;
+  /** Cold transfers: remove the agent when the human answers (default) or right after dialling them. */
+  readonly removeAgent: 'on-answer' | 'immediately';
+}
+
+export interface CompleteTransferCommand {
+  readonly kind: 'complete-transfer';
+}
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?\/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{1,5})?(;transport=(udp|tcp|tls))?$/;
+const CLIENT = /^client:[A-Za-z0-9_.-]{1,121}$/;
+const LABEL = /^[A-Za-z0-9_.:-]{1,128}$/;
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+const CONFERENCE = /^[A-Za-z0-9_.-]{1,128}$/;
+const PARTICIPANT = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+function bad(field: string, message: string): ApiError {
+  return new ApiError(400, 'invalid_request', message, field);
+}
+
+/** Parses a JSON object body; an empty body is `{}`. */
+export function parseJsonObject(body: string, contentType: string | undefined): Record<string, unknown> {
+  if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+    throw new ApiError(413, 'body_too_large', `The body must be at most ${MAX_BODY_BYTES} bytes`);
+  }
+  if (body.trim() === '') return {};
+  if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+    throw new ApiError(415, 'unsupported_media_type', 'Send the body as application/json');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ApiError(400, 'invalid_json', 'The body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key)) throw bad(key.slice(0, 64), `Unknown field "${key.slice(0, 64)}"; allowed: ${allowed.join(', ')}`);
+  }
+}
+
+function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'boolean') throw bad(field, `${field} must be true or false`);
+  return value;
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw bad(field, `${field} must be a string`);
+  return value;
+}
+
+function optionalTimeout(body: Record<string, unknown>): number | undefined {
+  const value = body.timeout;
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 5 || value > 600) {
+    throw bad('timeout', 'timeout must be a whole number of seconds from 5 to 600');
+  }
+  return value;
+}
+
+function label(body: Record<string, unknown>, fallback: string): string {
+  const value = optionalString(body, 'label') ?? fallback;
+  if (!LABEL.test(value)) throw bad('label', 'label must be 1-128 letters, digits, _ . : or -');
+  if (CALL_SID.test(value)) throw bad('label', 'label must not look like a Call SID');
+  return value;
+}
+
+function from(body: Record<string, unknown>, dial: DialConfig): string {
+  const value = optionalString(body, 'from') ?? dial.fromNumber;
+  if (!E164.test(value)) throw bad('from', 'from must be an E.164 number such as +15551234567');
+  return value;
+}
+
+function globMatches(pattern: string, value: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  return regex.test(value);
+}
+
+/** Parses a human target and checks it against the configured allow-list. */
+export function parseHumanTarget(value: unknown, field: string, dial: DialConfig): HumanTarget {
+  if (typeof value !== 'string') throw bad(field, `${field} must be a string: an E.164 number, a sip: URI or a client: identity`);
+  let target: HumanTarget;
+  if (E164.test(value)) target = { kind: 'phone', address: value };
+  else if (SIP.test(value)) target = { kind: 'sip', address: value };
+  else if (CLIENT.test(value)) target = { kind: 'client', address: value };
+  else throw bad(field, `${field} must be an E.164 number (+15551234567), a sip: URI or a client: identity`);
+  if (!dial.allowedTargets.some((pattern) => globMatches(pattern, target.address))) {
+    throw new ApiError(403, 'target_not_allowed', `${field} is not on this stack's list of allowed dial targets`, field);
+  }
+  return target;
+}
+
+function context(value: unknown): AgentContext {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('context', 'context must be an object of string values');
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [name, item] of entries) {
+    if (typeof item !== 'string') throw bad(`context.${name.slice(0, 64)}`, 'context values must be strings');
+  }
+  const result = Object.fromEntries(entries) as Record<string, string>;
+  try {
+    validateContext(result);
+  } catch (error) {
+    if (error instanceof ContextError) throw bad(error.field.slice(0, 72), error.message);
+    throw error;
+  }
+  return result;
+}
+
+/** `POST /conferences/{conference}/participants`. */
+export function parseAddCommand(body: Record<string, unknown>, dial: DialConfig): AddCommand {
+  onlyFields(body, ['target', 'context', 'label', 'from', 'muted', 'endConferenceOnExit', 'timeout']);
+  const common = {
+    kind: 'add' as const,
+    from: from(body, dial),
+    muted: optionalBoolean(body, 'muted'),
+    endConferenceOnExit: optionalBoolean(body, 'endConferenceOnExit'),
+    timeout: optionalTimeout(body),
+  };
+  if (body.target === undefined || body.target === 'agent') {
+    return { ...common, target: 'agent', context: context(body.context), label: label(body, dial.agentLabel) };
+  }
+  if (body.context !== undefined) throw bad('context', 'context is only for the agent target');
+  return { ...common, target: parseHumanTarget(body.target, 'target', dial), label: label(body, 'human') };
+}
+
+/** `PATCH /conferences/{conference}/participants/{participant}`. */
+export function parseUpdateCommand(body: Record<string, unknown>): UpdateCommand {
+  onlyFields(body, ['hold', 'muted']);
+  const hold = optionalBoolean(body, 'hold');
+  const muted = optionalBoolean(body, 'muted');
+  if (hold === undefined && muted === undefined) throw bad('hold', 'Give hold and/or muted');
+  return { kind: 'update', hold, muted };
+}
+
+/** `POST /conferences/{conference}/transfers`. */
+export function parseTransferCommand(body: Record<string, unknown>, dial: DialConfig): TransferCommand {
+  onlyFields(body, ['type', 'target', 'label', 'from', 'timeout', 'removeAgent']);
+  const type = body.type;
+  if (type !== 'cold' && type !== 'warm') throw bad('type', 'type must be "cold" or "warm"');
+  if (body.target === undefined) throw bad('target', 'target is required');
+  const removeAgent = body.removeAgent ?? 'on-answer';
+  if (removeAgent !== 'on-answer' && removeAgent !== 'immediately') throw bad('removeAgent', 'removeAgent must be "on-answer" or "immediately"');
+  if (type === 'warm' && body.removeAgent !== undefined) throw bad('removeAgent', 'removeAgent applies to cold transfers; a warm transfer removes the agent on completion');
+  const transferLabel = label(body, 'human');
+  if (transferLabel === dial.agentLabel || transferLabel === dial.callerLabel) throw bad('label', 'label must differ from the agent and caller labels');
+  return {
+    kind: 'transfer',
+    type,
+    target: parseHumanTarget(body.target, 'target', dial),
+    label: transferLabel,
+    from: from(body, dial),
+    timeout: optionalTimeout(body),
+    removeAgent,
+  };
+}
+
+/** `POST /conferences/{conference}/transfers/complete`. */
+export function parseCompleteTransferCommand(body: Record<string, unknown>): CompleteTransferCommand {
+  onlyFields(body, []);
+  return { kind: 'complete-transfer' };
+}
+
+/** Checks the `{conference}` path parameter: a URL-safe FriendlyName or a CF SID. */
+export function parseConferencePath(value: string | undefined): string {
+  if (value === undefined || !CONFERENCE.test(value)) {
+    throw bad('conference', 'conference must be a conference name (letters, digits, _ . -, up to 128) or a CF SID');
+  }
+  return value;
+}
+
+/** Checks the `{participant}` path parameter: a CA call SID or a label. */
+export function parseParticipantPath(value: string | undefined): string {
+  if (value === undefined || !PARTICIPANT.test(value)) {
+    throw bad('participant', 'participant must be a call SID (CA...) or a label (letters, digits, _ . : -)');
+  }
+  return value;
+}

@@ -1,0 +1,86 @@
+/**
+ * The context that travels with the agent: encoded into the Participants API's `To=app:AP...?k=v`, and read
+ * back from the query string Twilio appends to the TwiML App's Voice URL.
+ */
+
+/** Twilio advises at most 800 bytes of custom parameters on an `app:` leg. */
+export const MAX_CONTEXT_BYTES = 800;
+/** `<Parameter>` names and values must each stay under 500 characters. */
+export const MAX_PARAMETER_CHARS = 499;
+const CONTEXT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Context key/values, in the order they should be sent. */
+export type AgentContext = Readonly<Record<string, string>>;
+
+/** Why a context cannot be sent; `field` names the offending key. */
+export class ContextError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ContextError';
+  }
+}
+
+/** The query string for a context (`encodeURIComponent` on names and values, so `&`, `=`, `?`, `#` survive). */
+export function encodeContext(context: AgentContext): string {
+  return Object.entries(context)
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+    .join('&');
+}
+
+/** Checks a context against Twilio's limits; throws {@link ContextError} naming the first offending key. */
+export function validateContext(context: AgentContext): void {
+  for (const [name, value] of Object.entries(context)) {
+    if (!CONTEXT_NAME.test(name)) {
+      throw new ContextError(`context.${name}`, 'context names must be 1-64 letters, digits, _ . or -');
+    }
+    if (typeof value !== 'string') throw new ContextError(`context.${name}`, 'context values must be strings');
+    if (value.length > MAX_PARAMETER_CHARS) {
+      throw new ContextError(`context.${name}`, `context values must be at most ${MAX_PARAMETER_CHARS} characters`);
+    }
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
+      throw new ContextError(`context.${name}`, 'context values must not contain control characters');
+    }
+  }
+  const bytes = Buffer.byteLength(encodeContext(context), 'utf8');
+  if (bytes > MAX_CONTEXT_BYTES) {
+    throw new ContextError('context', `context is ${bytes} bytes URL-encoded; Twilio allows at most ${MAX_CONTEXT_BYTES}`);
+  }
+}
+
+/**
+ * The Participants API `To` for the agent's TwiML App with its context.
+ * @example agentAddress('AP123', { caller: '+15551234567' }) // 'app:AP123?caller=%2B15551234567'
+ */
+export function agentAddress(appSid: string, context: AgentContext): string {
+  validateContext(context);
+  const query = encodeContext(context);
+  return query ? `app:${appSid}?${query}` : `app:${appSid}`;
+}
+
+/** Result of reading the custom parameters Twilio appended to the TwiML App's URL. */
+export interface ReceivedContext {
+  readonly parameters: { name: string; value: string }[];
+  /** Names dropped: not on the allow-list, or over Twilio's `<Parameter>` limits. */
+  readonly dropped: { name: string; reason: 'not-allowed' | 'too-long' | 'duplicate' }[];
+}
+
+/** Reads the allowed context parameters from the raw query string of the agent webhook, in the order sent. */
+export function readContext(rawQueryString: string, allowlist: readonly string[]): ReceivedContext {
+  const allowed = new Set(allowlist);
+  const parameters: { name: string; value: string }[] = [];
+  const dropped: ReceivedContext['dropped'] = [];
+  const seen = new Set<string>();
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    if (!allowed.has(name)) dropped.push({ name: name.slice(0, 64), reason: 'not-allowed' });
+    else if (seen.has(name)) dropped.push({ name, reason: 'duplicate' });
+    else if (value.length > MAX_PARAMETER_CHARS) dropped.push({ name, reason: 'too-long' });
+    else {
+      seen.add(name);
+      parameters.push({ name, value });
+    }
+  }
+  return { parameters, dropped };
+}

@@ -1,0 +1,148 @@
+/**
+ * Conference and participant operations over the Twilio REST API: adding the agent or a human, hold, mute,
+ * removal. Retries follow one rule: retry only what Twilio did not process (429, 20429) or asked to retry
+ * (16030), and a network failure only when a label guards the create against a double add.
+ */
+import { agentAddress, type AgentContext } from './agent-context';
+import { ApiError, isNetworkFailure, isRetryableTwilioFailure, isTwilioFailure, TWILIO } from './errors';
+import type { Logger } from './log';
+import { maskPhone } from './log';
+import { withRetry, type RetryOptions } from './retry';
+import type { TwilioRestClient } from './twilio-client';
+
+/** A participant as the API reports it. */
+export interface ParticipantSummary {
+  readonly callSid: string;
+  readonly conferenceSid: string;
+  readonly label: string | null;
+  readonly status: string;
+  readonly hold?: boolean;
+  readonly muted?: boolean;
+}
+
+/** Fields of a Participants API create that the stack sets. */
+export interface AddParticipantRequest {
+  readonly from: string;
+  readonly to: string;
+  readonly label: string;
+  readonly timeout?: number;
+  readonly muted?: boolean;
+  readonly beep?: 'true' | 'false' | 'onEnter' | 'onExit';
+  readonly startConferenceOnEnter?: boolean;
+  readonly endConferenceOnExit?: boolean;
+  readonly earlyMedia?: boolean;
+  readonly jitterBufferSize?: 'off' | 'small' | 'medium' | 'large';
+  readonly statusCallback?: string;
+  readonly statusCallbackEvent?: readonly ('initiated' | 'ringing' | 'answered' | 'completed')[];
+}
+
+/** What adding the agent did: added now, or already present (a duplicate label: a repeated event). */
+export type AgentAddOutcome = { readonly added: true; readonly participant: ParticipantSummary } | { readonly added: false; readonly reason: 'already-present' };
+
+const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
+
+/** Operations on one account's conferences. */
+export class ConferenceOperations {
+  constructor(
+    private readonly client: TwilioRestClient,
+    private readonly log: Logger,
+    private readonly retry: Pick<RetryOptions, 'budgetMs' | 'sleep' | 'random' | 'baseDelayMs' | 'maxDelayMs'>,
+  ) {}
+
+  /**
+   * Adds a participant. `conference` is a FriendlyName (Twilio creates the conference if none is active) or a
+   * CF SID. The label makes a retried create safe: a duplicate fails with 16026 instead of adding twice.
+   */
+  async addParticipant(conference: string, request: AddParticipantRequest): Promise<ParticipantSummary> {
+    const participant = await this.withRetry('participant create', (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error), () =>
+      this.client.api.v2010.account.conferences(conference).participants.create({
+        from: request.from,
+        to: request.to,
+        label: request.label,
+        ...(request.timeout !== undefined && { timeout: request.timeout }),
+        ...(request.muted !== undefined && { muted: request.muted }),
+        ...(request.beep !== undefined && { beep: request.beep }),
+        ...(request.startConferenceOnEnter !== undefined && { startConferenceOnEnter: request.startConferenceOnEnter }),
+        ...(request.endConferenceOnExit !== undefined && { endConferenceOnExit: request.endConferenceOnExit }),
+        ...(request.earlyMedia !== undefined && { earlyMedia: request.earlyMedia }),
+        ...(request.jitterBufferSize !== undefined && { jitterBufferSize: request.jitterBufferSize }),
+        ...(request.statusCallback !== undefined && { statusCallback: request.statusCallback, statusCallbackMethod: 'POST' }),
+        ...(request.statusCallbackEvent !== undefined && { statusCallbackEvent: [...request.statusCallbackEvent] }),
+      }),
+    );
+    const summary = toSummary(participant);
+    this.log.info('participant added', { conferenceSid: summary.conferenceSid, callSid: summary.callSid, label: summary.label, to: maskPhone(request.to.split('?')[0]) });
+    return summary;
+  }
+
+  /** Adds the AI agent through its TwiML App, carrying `context`; a duplicate label means it is already there. */
+  async addAgent(conference: string, appSid: string, context: AgentContext, request: Omit<AddParticipantRequest, 'to'>): Promise<AgentAddOutcome> {
+    const to = agentAddress(appSid, context);
+    try {
+      return { added: true, participant: await this.addParticipant(conference, { ...request, to }) };
+    } catch (error) {
+      if (isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
+        this.log.info('agent already in conference', { conference, label: request.label });
+        return { added: false, reason: 'already-present' };
+      }
+      throw error;
+    }
+  }
+
+  /** Resolves a conference name or CF SID to the SID of the conference in progress (404 when none). */
+  async resolveConferenceSid(conference: string): Promise<string> {
+    if (CONFERENCE_SID.test(conference)) return conference;
+    const conferences = await this.withRetry('conference lookup', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e), () =>
+      this.client.api.v2010.account.conferences.list({ friendlyName: conference, limit: 20 }),
+    );
+    // A conference waiting for its second participant is `init`; a finished one is `completed`.
+    const active = conferences.find((c) => c.status === 'in-progress') ?? conferences.find((c) => c.status === 'init');
+    if (!active) throw new ApiError(404, 'not_found', `No active conference named ${conference}`, 'conference');
+    return active.sid;
+  }
+
+  /** Holds/unholds or mutes/unmutes a participant (by call SID or label). */
+  async updateParticipant(conferenceSid: string, participant: string, changes: { hold?: boolean; muted?: boolean }): Promise<ParticipantSummary> {
+    const updated = await this.withRetry('participant update', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e), () =>
+      this.client.api.v2010.account.conferences(conferenceSid).participants(participant).update({
+        ...(changes.hold !== undefined && { hold: changes.hold }),
+        ...(changes.muted !== undefined && { muted: changes.muted }),
+      }),
+    );
+    this.log.info('participant updated', { conferenceSid, participant, ...changes });
+    return toSummary(updated);
+  }
+
+  /** Removes a participant (by call SID or label); `ignoreMissing` treats one already gone as removed. */
+  async removeParticipant(conferenceSid: string, participant: string, ignoreMissing = false): Promise<boolean> {
+    try {
+      await this.withRetry('participant remove', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e), () =>
+        this.client.api.v2010.account.conferences(conferenceSid).participants(participant).remove(),
+      );
+      this.log.info('participant removed', { conferenceSid, participant });
+      return true;
+    } catch (error) {
+      if (ignoreMissing && isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return false;
+      throw error;
+    }
+  }
+
+  private withRetry<T>(what: string, shouldRetry: (error: unknown) => boolean, operation: () => Promise<T>): Promise<T> {
+    return withRetry(operation, {
+      ...this.retry,
+      shouldRetry,
+      onRetry: (error, attempt, delayMs) =>
+        this.log.warn(`${what} retried`, {
+          attempt,
+          delayMs,
+          twilioStatus: isTwilioFailure(error) ? error.status : undefined,
+          twilioCode: isTwilioFailure(error) ? error.code : undefined,
+          networkError: isNetworkFailure(error) ? (error as { code: string }).code : undefined,
+        }),
+    });
+  }
+}
+
+function toSummary(p: { callSid: string; conferenceSid: string; label: string | null; status: string; hold?: boolean; muted?: boolean }): ParticipantSummary {
+  return { callSid: p.callSid, conferenceSid: p.conferenceSid, label: p.label, status: p.status, hold: p.hold, muted: p.muted };
+}

@@ -1,0 +1,92 @@
+/**
+ * Errors the handlers turn into responses, and the mapping of Twilio REST failures onto them. Messages are
+ * written for the API's user; they never carry a stack trace or a secret.
+ */
+
+/** A failure with an HTTP status and a stable machine-readable code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+    readonly twilioCode?: number,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  /** The JSON body of the error response. */
+  toBody(): Record<string, unknown> {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field !== undefined && { field: this.field }),
+        ...(this.twilioCode !== undefined && { twilioCode: this.twilioCode }),
+      },
+    };
+  }
+}
+
+/** The shape of twilio's RestException, read structurally so this module does not load the SDK. */
+export interface TwilioFailure {
+  readonly status: number;
+  readonly code?: number;
+  readonly message?: string;
+}
+
+/** Whether an error came back from Twilio's REST API (a RestException). */
+export function isTwilioFailure(error: unknown): error is TwilioFailure {
+  return typeof error === 'object' && error !== null && typeof (error as { status?: unknown }).status === 'number';
+}
+
+/** Twilio error codes. */
+export const TWILIO = {
+  notFound: 20404,
+  rateLimited: 20429,
+  conferenceFull: 16020,
+  duplicateLabel: 16026,
+  addFailedRetryLater: 16030,
+} as const;
+
+/** Whether a Twilio failure was rejected unprocessed or explicitly asks for a retry (429, 20429, 16030). */
+export function isRetryableTwilioFailure(error: unknown): boolean {
+  if (!isTwilioFailure(error)) return false;
+  return error.status === 429 || error.code === TWILIO.rateLimited || error.code === TWILIO.addFailedRetryLater;
+}
+
+/** Whether the request may not have reached Twilio or its answer was lost (reset, timeout). */
+export function isNetworkFailure(error: unknown): boolean {
+  if (isTwilioFailure(error)) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|EAI_AGAIN|ERR_SOCKET_CONNECTION_TIMEOUT)$/.test(code);
+}
+
+/** Maps a Twilio REST failure (or an unexpected error) to the API's error. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (!isTwilioFailure(error)) {
+    if (isNetworkFailure(error)) return new ApiError(502, 'twilio_unreachable', 'Twilio could not be reached; try again');
+    return new ApiError(500, 'internal_error', 'Internal error');
+  }
+  const { status, code } = error;
+  if (code === TWILIO.notFound || status === 404) {
+    return new ApiError(404, 'not_found', 'Conference or participant not found (it may have ended)', undefined, code);
+  }
+  if (code === TWILIO.duplicateLabel) {
+    return new ApiError(409, 'label_in_use', 'A participant with this label is already in the conference', 'label', code);
+  }
+  if (code === TWILIO.conferenceFull) return new ApiError(409, 'conference_full', 'The conference is full', undefined, code);
+  if (status === 429 || code === TWILIO.rateLimited) {
+    return new ApiError(429, 'rate_limited', 'Twilio is rate-limiting participant requests; retry later', undefined, code);
+  }
+  if (status === 401 || status === 403) {
+    return new ApiError(502, 'twilio_auth_failed', "Twilio refused the stack's credentials", undefined, code);
+  }
+  if (status === 400) {
+    // Twilio's own message names the field it refused; it never echoes credentials.
+    return new ApiError(400, 'twilio_rejected', `Twilio rejected the request: ${error.message ?? 'invalid parameters'}`, undefined, code);
+  }
+  return new ApiError(502, 'twilio_error', `Twilio failed (HTTP ${status}${code ? `, error ${code}` : ''})`, undefined, code);
+}
