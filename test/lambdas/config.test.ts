@@ -1,0 +1,142 @@
+import {
+  ConfigError,
+  readAgentTwimlConfig,
+  readApiAuthConfig,
+  readConferenceConfig,
+  readDialConfig,
+  readTwilioConfig,
+  readWebhookConfig,
+} from '../../lambdas/shared/config';
+import { ACCOUNT_SID, APP_SID, baseEnv } from './support/events';
+
+function errorOf(read: () => unknown): ConfigError {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('readTwilioConfig', () => {
+  it('reads the account, an Auth Token value and no API key by default', () => {
+    const config = readTwilioConfig(baseEnv());
+    expect(config).toEqual({ accountSid: ACCOUNT_SID, authToken: { kind: 'value', value: 'test-auth-token-0123456789abcdef' }, apiKey: undefined, apiBaseUrl: undefined });
+  });
+
+  it('takes the Auth Token from a Secrets Manager ARN when no value is set', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:twilio-auth-AbCdEf';
+    const config = readTwilioConfig(baseEnv({ TWILIO_AUTH_TOKEN: '', TWILIO_AUTH_TOKEN_SECRET_ARN: arn }));
+    expect(config.authToken).toEqual({ kind: 'aws-secret', arn });
+  });
+
+  it('reads an API key with its secret', () => {
+    const config = readTwilioConfig(baseEnv({ TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'key-secret' }));
+    expect(config.apiKey).toEqual({ sid: 'SK' + 'b'.repeat(32), secret: { kind: 'value', value: 'key-secret' } });
+  });
+
+  describe.each([
+    ['missing account', { TWILIO_ACCOUNT_SID: '' }, 'TWILIO_ACCOUNT_SID'],
+    ['malformed account', { TWILIO_ACCOUNT_SID: 'AC123' }, 'TWILIO_ACCOUNT_SID'],
+    ['no Auth Token at all', { TWILIO_AUTH_TOKEN: '' }, 'TWILIO_AUTH_TOKEN'],
+    ['a secret ARN that is not Secrets Manager', { TWILIO_AUTH_TOKEN: '', TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:aws:ssm:us-east-1:1:parameter/x' }, 'TWILIO_AUTH_TOKEN_SECRET_ARN'],
+    ['an API key SID of the wrong kind', { TWILIO_API_KEY_SID: 'AC' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'x' }, 'TWILIO_API_KEY_SID'],
+    ['an API key without secret', { TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32) }, 'TWILIO_API_KEY_SECRET'],
+    ['a base URL that is not a URL', { TWILIO_API_BASE_URL: 'localhost:3000' }, 'TWILIO_API_BASE_URL'],
+  ])('rejects %s', (_name, overrides, key) => {
+    it(`names ${key} without echoing the value`, () => {
+      const error = errorOf(() => readTwilioConfig(baseEnv(overrides)));
+      expect(error.key).toBe(key);
+      expect(error.message).toContain(key);
+      expect(error.message).not.toContain('test-auth-token');
+    });
+  });
+});
+
+describe('readConferenceConfig', () => {
+  it('defaults to an AI-friendly conference: silence, no beep, small jitter buffer, caller ends it', () => {
+    expect(readConferenceConfig({})).toEqual({
+      namePrefix: 'conf-',
+      callerLabel: 'caller',
+      waitUrl: '',
+      beep: 'false',
+      jitterBufferSize: 'small',
+      endConferenceOnCallerExit: true,
+      maxParticipants: 10,
+    });
+  });
+
+  describe.each([
+    ['CONFERENCE_BEEP', 'sometimes'],
+    ['CONFERENCE_JITTER_BUFFER_SIZE', 'huge'],
+    ['CONFERENCE_END_ON_CALLER_EXIT', 'yes'],
+    ['CONFERENCE_WAIT_URL', 'ftp://music.example.com/hold.mp3'],
+    ['CONFERENCE_NAME_PREFIX', 'bad/prefix'],
+    ['CONFERENCE_CALLER_LABEL', 'a/b'],
+    ['CONFERENCE_MAX_PARTICIPANTS', '251'],
+  ])('rejects %s=%s', (key, value) => {
+    it('with a message naming the key', () => {
+      expect(errorOf(() => readConferenceConfig({ [key]: value })).key).toBe(key);
+    });
+  });
+});
+
+describe('readAgentTwimlConfig', () => {
+  it('defaults to stream mode with the default context allow-list', () => {
+    const config = readAgentTwimlConfig({ AGENT_STREAM_URL: 'wss://agent.example.com/media' });
+    expect(config.mode).toBe('stream');
+    expect(config.contextAllowlist).toEqual(['caller', 'callerCallSid', 'conference', 'customerId', 'ticket', 'language']);
+  });
+
+  it('accepts ws:// only on loopback (the sandbox)', () => {
+    expect(readAgentTwimlConfig({ AGENT_STREAM_URL: 'ws://127.0.0.1:9000/media' }).streamUrl).toBe('ws://127.0.0.1:9000/media');
+  });
+
+  it('needs only a play URL in play mode', () => {
+    expect(readAgentTwimlConfig({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/classic.mp3' }).playUrl).toBe('https://demo.twilio.com/docs/classic.mp3');
+  });
+
+  describe.each([
+    ['unknown mode', { AGENT_MODE: 'sms', AGENT_STREAM_URL: 'wss://a.example.com' }, 'AGENT_MODE'],
+    ['missing stream URL', {}, 'AGENT_STREAM_URL'],
+    ['https stream URL', { AGENT_STREAM_URL: 'https://agent.example.com/media' }, 'AGENT_STREAM_URL'],
+    ['ws:// to a public host', { AGENT_STREAM_URL: 'ws://agent.example.com/media' }, 'AGENT_STREAM_URL'],
+    ['stream URL with a query string', { AGENT_STREAM_URL: 'wss://agent.example.com/media?x=1' }, 'AGENT_STREAM_URL'],
+    ['play mode without URL', { AGENT_MODE: 'play' }, 'AGENT_PLAY_URL'],
+    ['allow-list with a bad name', { AGENT_STREAM_URL: 'wss://a.example.com', AGENT_CONTEXT_ALLOWLIST: 'ok,not ok' }, 'AGENT_CONTEXT_ALLOWLIST'],
+  ])('rejects %s', (_name, env, key) => {
+    it(`naming ${key}`, () => {
+      expect(errorOf(() => readAgentTwimlConfig(env)).key).toBe(key);
+    });
+  });
+});
+
+describe('readDialConfig', () => {
+  it('reads the App, the caller ID and defaults', () => {
+    const config = readDialConfig(baseEnv());
+    expect(config).toMatchObject({ twimlAppSid: APP_SID, fromNumber: '+15550001111', agentLabel: 'ai-agent', callerLabel: 'caller', autoAddAgent: true, retryBudgetMs: 8000 });
+  });
+
+  describe.each([
+    ['TWIML_APP_SID', 'PN' + 'a'.repeat(32)],
+    ['AGENT_FROM_NUMBER', '5550001111'],
+    ['AGENT_LABEL', 'x/y'],
+    ['TWILIO_RETRY_BUDGET_MS', '60000'],
+    ['AGENT_JOIN_TIMEOUT_SECONDS', '2'],
+  ])('rejects %s=%s', (key, value) => {
+    it('naming it', () => {
+      expect(errorOf(() => readDialConfig(baseEnv({ [key]: value }))).key).toBe(key);
+    });
+  });
+});
+
+describe('readWebhookConfig and readApiAuthConfig', () => {
+  it('drops a trailing slash from the public base URL', () => {
+    expect(readWebhookConfig({ PUBLIC_BASE_URL: 'https://voice.example.com/' })).toEqual({ publicBaseUrl: 'https://voice.example.com' });
+  });
+
+  it('requires the API token or its ARN', () => {
+    expect(errorOf(() => readApiAuthConfig({})).key).toBe('PARTICIPANTS_API_TOKEN');
+  });
+});

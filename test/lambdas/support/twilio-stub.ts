@@ -1,0 +1,108 @@
+/**
+ * A local stand-in for Twilio's REST API on 127.0.0.1: records every request the real `twilio` client sends
+ * and answers from a script of responses, so tests can assert method, path and form fields.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  form: Record<string, string | string[]>;
+  headers: http.IncomingHttpHeaders;
+}
+
+export interface StubResponse {
+  status: number;
+  body?: unknown;
+  /** Destroys the socket instead of answering (a connection reset). */
+  reset?: boolean;
+}
+
+type Responder = (request: RecordedRequest, callIndex: number) => StubResponse;
+
+interface Route {
+  method: string;
+  path: RegExp;
+  respond: Responder;
+  calls: number;
+}
+
+/** A scripted Twilio REST stand-in. */
+export class TwilioStub {
+  readonly requests: RecordedRequest[] = [];
+  private readonly routes: Route[] = [];
+  private server?: http.Server;
+  baseUrl = '';
+
+  /** Answers `method path` with `respond` (latest registration wins). */
+  on(method: string, path: RegExp, respond: Responder | StubResponse): this {
+    this.routes.unshift({ method, path, respond: typeof respond === 'function' ? respond : () => respond, calls: 0 });
+    return this;
+  }
+
+  /** Answers with each response in turn, repeating the last. */
+  sequence(method: string, path: RegExp, responses: StubResponse[]): this {
+    return this.on(method, path, (_req, i) => responses[Math.min(i, responses.length - 1)]);
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+        const form: Record<string, string | string[]> = {};
+        for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+          const existing = form[k];
+          form[k] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
+        }
+        const recorded: RecordedRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, form, headers: req.headers };
+        this.requests.push(recorded);
+        const route = this.routes.find((r) => r.method === recorded.method && r.path.test(recorded.path));
+        const answer = route ? route.respond(recorded, route.calls++) : { status: 404, body: { code: 20404, message: 'The requested resource was not found', status: 404 } };
+        if (answer.reset) {
+          req.socket.destroy();
+          return;
+        }
+        res.writeHead(answer.status, { 'content-type': 'application/json' });
+        res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/** A Twilio participant resource body (the create/update response), snake_case as the API returns it. */
+export function participantJson(fields: { accountSid: string; conferenceSid: string; callSid: string; label: string; status?: string; hold?: boolean; muted?: boolean }) {
+  return {
+    account_sid: fields.accountSid,
+    call_sid: fields.callSid,
+    label: fields.label,
+    call_sid_ending_conference: null,
+    coaching: false,
+    conference_sid: fields.conferenceSid,
+    date_created: 'Tue, 24 Nov 2026 02:00:00 +0000',
+    date_updated: 'Tue, 24 Nov 2026 02:00:00 +0000',
+    end_conference_on_exit: false,
+    muted: fields.muted ?? false,
+    hold: fields.hold ?? false,
+    start_conference_on_enter: true,
+    status: fields.status ?? 'queued',
+    queue_time: '0',
+    uri: `/2010-04-01/Accounts/${fields.accountSid}/Conferences/${fields.conferenceSid}/Participants/${fields.callSid}.json`,
+  };
+}
+
+/** A Twilio error body. */
+export function twilioError(status: number, code: number, message: string): StubResponse {
+  return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
+}
