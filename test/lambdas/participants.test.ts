@@ -1,0 +1,330 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ACCOUNT_SID, APP_SID, apiGatewayEvent, baseEnv, DOMAIN, sid } from './support/events';
+import { participantJson, TwilioStub, twilioError, type StubResponse } from './support/twilio-stub';
+import { specProblems } from './support/openapi';
+
+type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+
+const TOKEN = 'api-token-abcdefghijklmnopqrstuvwxyz';
+const CONFERENCE = 'conf-' + sid('CA', 1);
+const CONFERENCE_SID = sid('CF', 5);
+const ACCOUNT = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
+
+interface Call {
+  method?: string;
+  path?: string;
+  routeKey?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  rawQueryString?: string;
+  pathParameters?: Record<string, string>;
+}
+
+function apiEvent(call: Call): APIGatewayProxyEventV2 {
+  const method = call.method ?? 'POST';
+  const pathParameters = call.pathParameters ?? { conference: CONFERENCE };
+  const template = call.routeKey ?? `${method} /conferences/{conference}/participants`;
+  const path = template
+    .split(' ')[1]
+    .replace('{conference}', encodeURIComponent(pathParameters.conference ?? ''))
+    .replace('{participant}', encodeURIComponent(pathParameters.participant ?? ''));
+  return apiGatewayEvent({
+    method,
+    path,
+    routeKey: template,
+    pathParameters,
+    rawQueryString: call.rawQueryString,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...call.headers },
+    body: call.rawBody ?? (call.body === undefined ? '' : JSON.stringify(call.body)),
+    base64: false,
+  });
+}
+
+const conferenceList = (status: string | null): StubResponse => ({
+  status: 200,
+  body: {
+    conferences: status ? [{ sid: CONFERENCE_SID, account_sid: ACCOUNT_SID, friendly_name: CONFERENCE, status, region: 'us1', uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}.json` }] : [],
+    first_page_uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
+    next_page_uri: null,
+    previous_page_uri: null,
+    page: 0,
+    page_size: 20,
+    start: 0,
+    end: status ? 0 : -1,
+    uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
+  },
+});
+const participant = (callSid: string, label: string, extra: { hold?: boolean; status?: string } = {}): StubResponse => ({
+  status: 201,
+  body: participantJson({ accountSid: ACCOUNT_SID, conferenceSid: CONFERENCE_SID, callSid, label, ...extra }),
+});
+
+describe('participants handler', () => {
+  const saved = process.env;
+  let stub: TwilioStub;
+  let handler: Handler;
+
+  function load(env: Record<string, string> = {}) {
+    process.env = { ...baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '1500', ...env }) };
+    jest.isolateModules(() => {
+      handler = require('../../lambdas/participants').handler;
+    });
+  }
+
+  beforeEach(async () => {
+    stub = await new TwilioStub().start();
+    load();
+  });
+  afterEach(async () => {
+    // Every request the handler sent must be an operation of Twilio's spec with declared fields.
+    for (const r of stub.requests) expect(specProblems(r.method, r.path, r.form, r.query)).toEqual([]);
+    await stub.stop();
+  });
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  describe('authentication', () => {
+    describe.each([
+      ['no Authorization header', { authorization: '' }, 'Missing Authorization header'],
+      ['a Basic header', { authorization: 'Basic dXNlcjpwYXNz' }, 'Malformed Authorization header'],
+      ['a wrong token', { authorization: 'Bearer not-the-token' }, 'Invalid token'],
+      ['a token one character short', { authorization: `Bearer ${TOKEN.slice(0, -1)}` }, 'Invalid token'],
+    ])('with %s', (_name, headers, message) => {
+      it('answers 401 and calls no Twilio API', async () => {
+        const event = apiEvent({ body: {}, headers });
+        if (headers.authorization === '') delete event.headers.authorization;
+        const response = await handler(event);
+        expect(response.statusCode).toBe(401);
+        expect(response.headers['www-authenticate']).toBe('Bearer');
+        expect(JSON.parse(response.body)).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining(message) } });
+        expect(stub.requests).toHaveLength(0);
+      });
+    });
+
+    it('tells a caller who put the token in the query string where it belongs', async () => {
+      const event = apiEvent({ body: {}, rawQueryString: `token=${TOKEN}` });
+      delete event.headers.authorization;
+      const response = await handler(event);
+      expect(response.statusCode).toBe(401);
+      expect(JSON.parse(response.body).error.message).toContain('Authorization header, not in the query string');
+      expect(response.body).not.toContain(TOKEN);
+    });
+  });
+
+  describe('input validation (no Twilio request is made)', () => {
+    describe.each<[string, Call, number, string, string?]>([
+      ['malformed JSON', { rawBody: '{"target":' }, 400, 'invalid_json'],
+      ['a JSON array', { rawBody: '[1,2]' }, 400, 'invalid_json'],
+      ['an unknown field', { body: { target: 'agent', dial: 'x' } }, 400, 'invalid_request', 'dial'],
+      ['a label with a slash', { body: { label: 'a/b' } }, 400, 'invalid_request', 'label'],
+      ['a label that looks like a Call SID', { body: { label: sid('CA', 9) } }, 400, 'invalid_request', 'label'],
+      ['a context value that is not a string', { body: { context: { ticket: 5 } } }, 400, 'invalid_request', 'context.ticket'],
+      ['a context value over 499 characters', { body: { context: { ticket: 'x'.repeat(500) } } }, 400, 'invalid_request', 'context.ticket'],
+      ['more than 800 bytes of context', { body: { context: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'y'.repeat(95)])) } }, 400, 'invalid_request', 'context'],
+      ['context for a human', { body: { target: '+15551230000', context: { a: 'b' } } }, 400, 'invalid_request', 'context'],
+      ['a target that is no address', { body: { target: 'http://evil.example.com' } }, 400, 'invalid_request', 'target'],
+      ['a SIP target off the allow-list', { body: { target: 'sip:alice@pbx.evil.example.com' } }, 403, 'target_not_allowed', 'target'],
+      ['a timeout below 5 s', { body: { timeout: 3 } }, 400, 'invalid_request', 'timeout'],
+      ['a from that is not E.164', { body: { from: '5551234567' } }, 400, 'invalid_request', 'from'],
+      ['a conference name with a slash', { body: {}, pathParameters: { conference: 'a/b' } }, 400, 'invalid_request', 'conference'],
+      ['a conference name with a query', { body: {}, pathParameters: { conference: 'a?x=1' } }, 400, 'invalid_request', 'conference'],
+      ['a body over 16 KiB', { rawBody: JSON.stringify({ context: { a: 'x'.repeat(17000) } }) }, 413, 'body_too_large'],
+      ['a non-JSON content type', { rawBody: 'target=agent', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
+      ['an update without changes', { method: 'PATCH', routeKey: 'PATCH /conferences/{conference}/participants/{participant}', pathParameters: { conference: CONFERENCE, participant: 'ai-agent' }, body: {} }, 400, 'invalid_request', 'hold'],
+      ['hold as a string', { method: 'PATCH', routeKey: 'PATCH /conferences/{conference}/participants/{participant}', pathParameters: { conference: CONFERENCE, participant: 'ai-agent' }, body: { hold: 'yes' } }, 400, 'invalid_request', 'hold'],
+      ['a participant with a slash', { method: 'DELETE', routeKey: 'DELETE /conferences/{conference}/participants/{participant}', pathParameters: { conference: CONFERENCE, participant: '../x' } }, 400, 'invalid_request', 'participant'],
+      ['an unknown transfer type', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'lukewarm', target: '+15551230000' } }, 400, 'invalid_request', 'type'],
+      ['a transfer without target', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'cold' } }, 400, 'invalid_request', 'target'],
+      ['a transfer labelled like the agent', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'cold', target: '+15551230000', label: 'ai-agent' } }, 400, 'invalid_request', 'label'],
+      ['removeAgent on a warm transfer', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'warm', target: '+15551230000', removeAgent: 'immediately' } }, 400, 'invalid_request', 'removeAgent'],
+    ])('%s', (_name, call, status, code, field) => {
+      it(`answers ${status} ${code}${field ? ` naming ${field}` : ''}`, async () => {
+        const response = await handler(apiEvent(call));
+        expect(response.statusCode).toBe(status);
+        const body = JSON.parse(response.body);
+        expect(body.error.code).toBe(code);
+        if (field) expect(body.error.field).toBe(field);
+        expect(response.body).not.toMatch(/\bat .+:\d+:\d+/);
+        expect(stub.requests).toHaveLength(0);
+      });
+    });
+  });
+
+  describe('adding participants', () => {
+    it('adds the AI agent with caller-supplied context (default target)', async () => {
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 2), 'ai-agent'));
+
+      const response = await handler(apiEvent({ body: { context: { ticket: 'T-42 & more', language: 'fr-FR' } } }));
+
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body)).toEqual({ callSid: sid('CA', 2), conferenceSid: CONFERENCE_SID, label: 'ai-agent', status: 'queued', hold: false, muted: false });
+      const [request] = stub.requests;
+      expect(request.path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE}/Participants.json`);
+      expect(request.form).toMatchObject({ To: `app:${APP_SID}?ticket=T-42%20%26%20more&language=fr-FR`, From: '+15550001111', Label: 'ai-agent' });
+    });
+
+    describe.each([
+      ['a phone number', '+15551230000'],
+      ['a Twilio Client identity', 'client:alice'],
+    ])('adds a human at %s', (_name, target) => {
+      it('dialling it with the given label', async () => {
+        stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'supervisor'));
+        const response = await handler(apiEvent({ body: { target, label: 'supervisor', muted: true } }));
+        expect(response.statusCode).toBe(201);
+        expect(stub.requests[0].form).toMatchObject({ To: target, Label: 'supervisor', Muted: 'true' });
+      });
+    });
+
+    it('adds a SIP target that the allow-list permits', async () => {
+      load({ ALLOWED_DIAL_TARGETS: '+1555*,sip:*@pbx.example.com' });
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
+      const response = await handler(apiEvent({ body: { target: 'sip:alice@pbx.example.com' } }));
+      expect(response.statusCode).toBe(201);
+      expect(stub.requests[0].form.To).toBe('sip:alice@pbx.example.com');
+    });
+
+    it('answers 409 when the agent is already in the conference', async () => {
+      stub.on('POST', /Participants\.json$/, twilioError(400, 16026, 'Label in use'));
+      const response = await handler(apiEvent({ body: {} }));
+      expect(response.statusCode).toBe(409);
+      expect(JSON.parse(response.body).error).toMatchObject({ code: 'label_in_use', field: 'label' });
+    });
+
+    describe.each<[string, StubResponse, number, string]>([
+      ['rate limiting that outlasts the retries', twilioError(429, 20429, 'Too Many Requests'), 429, 'rate_limited'],
+      ['a Twilio server error', twilioError(500, 20500, 'Internal Server Error'), 502, 'twilio_error'],
+      ['Twilio refusing our credentials', twilioError(401, 20003, 'Authenticate'), 502, 'twilio_auth_failed'],
+      ['an invalid number', twilioError(400, 21211, "Invalid 'To' Phone Number"), 400, 'twilio_rejected'],
+    ])('maps %s', (_name, failure, status, code) => {
+      it(`to ${status} ${code}`, async () => {
+        stub.on('POST', /Participants\.json$/, failure);
+        const response = await handler(apiEvent({ body: { target: '+15551230000' } }));
+        expect(response.statusCode).toBe(status);
+        expect(JSON.parse(response.body).error.code).toBe(code);
+        expect(response.body).not.toContain('test-auth-token');
+      });
+    });
+  });
+
+  describe('updating and removing', () => {
+    const participantRoute = (method: string, participantId: string, body?: unknown): Call => ({
+      method,
+      routeKey: `${method} /conferences/{conference}/participants/{participant}`,
+      pathParameters: { conference: CONFERENCE, participant: participantId },
+      body,
+    });
+
+    it('holds a participant by label in the conference in progress', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller', { hold: true }), status: 200 });
+
+      const response = await handler(apiEvent(participantRoute('PATCH', 'caller', { hold: true })));
+
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({ label: 'caller', hold: true });
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${ACCOUNT}/Conferences.json`, `POST ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/caller.json`]);
+      expect(stub.requests[0].query.get('FriendlyName')).toBe(CONFERENCE);
+      expect(stub.requests[1].form).toEqual({ Hold: 'true' });
+    });
+
+    it('answers 404 for a conference that is not active', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('completed'));
+      const response = await handler(apiEvent(participantRoute('PATCH', 'caller', { muted: true })));
+      expect(response.statusCode).toBe(404);
+    });
+
+    it('removes a participant by call SID, skipping the lookup for a CF SID', async () => {
+      stub.on('DELETE', /Participants\/CA[0-9a-f]+\.json$/, { status: 204 });
+      const response = await handler(apiEvent({ ...participantRoute('DELETE', sid('CA', 2)), pathParameters: { conference: CONFERENCE_SID, participant: sid('CA', 2) } }));
+      expect(response.statusCode).toBe(204);
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/${sid('CA', 2)}.json`]);
+    });
+
+    it('answers 404 when the participant is gone (20404)', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('DELETE', /Participants\/.+\.json$/, twilioError(404, 20404, 'not found'));
+      const response = await handler(apiEvent(participantRoute('DELETE', 'human')));
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body).error.code).toBe('not_found');
+    });
+  });
+
+  describe('transfers', () => {
+    const transfer = (body: unknown): Call => ({ routeKey: 'POST /conferences/{conference}/transfers', body });
+
+    it('cold (default): dials the human and has the events route remove the agent when they answer', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
+
+      const response = await handler(apiEvent(transfer({ type: 'cold', target: '+15551230000' })));
+
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body)).toMatchObject({ type: 'cold', agentRemoval: 'on-answer', callerOnHold: false, human: { label: 'human' } });
+      const create = stub.requests[1];
+      expect(create.form).toMatchObject({
+        To: '+15551230000',
+        Label: 'human',
+        StatusCallback: `https://${DOMAIN}/twilio/conference/events?action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`,
+        StatusCallbackEvent: 'answered',
+      });
+      expect(stub.requests.some((r) => r.method === 'DELETE')).toBe(false);
+    });
+
+    it('cold with removeAgent "immediately": removes the agent right after dialling the human', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
+      stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
+
+      const response = await handler(apiEvent(transfer({ type: 'cold', target: '+15551230000', removeAgent: 'immediately' })));
+
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body).agentRemoval).toBe('done');
+      expect(stub.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'DELETE']);
+    });
+
+    it('warm: holds the caller, then dials the human', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller', { hold: true }), status: 200 });
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
+
+      const response = await handler(apiEvent(transfer({ type: 'warm', target: '+15551230000' })));
+
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body)).toMatchObject({ type: 'warm', callerOnHold: true, agentRemoval: 'on-completion' });
+      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual(['GET Conferences.json', 'POST caller.json', 'POST Participants.json']);
+      expect(stub.requests[1].form).toEqual({ Hold: 'true' });
+    });
+
+    it('warm: takes the caller off hold again when the human cannot be dialled', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\/caller\.json$/, (req) => ({ ...participant(sid('CA', 1), 'caller', { hold: req.form.Hold === 'true' }), status: 200 }));
+      stub.on('POST', /Participants\.json$/, twilioError(400, 21211, "Invalid 'To' Phone Number"));
+
+      const response = await handler(apiEvent(transfer({ type: 'warm', target: '+15551230000' })));
+
+      expect(response.statusCode).toBe(400);
+      const holds = stub.requests.filter((r) => r.path.endsWith('/caller.json')).map((r) => r.form.Hold);
+      expect(holds).toEqual(['true', 'false']);
+    });
+
+    it('completing a warm transfer unholds the caller and removes the agent', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
+      stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
+
+      const response = await handler(apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/complete', body: {} }));
+
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({ conferenceSid: CONFERENCE_SID, callerOnHold: false, agentRemoved: true });
+      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual(['GET Conferences.json', 'POST caller.json', 'DELETE ai-agent.json']);
+      expect(stub.requests[1].form).toEqual({ Hold: 'false' });
+    });
+  });
+
+  it('answers 404 route_not_found for a route it does not serve', async () => {
+    const response = await handler(apiEvent({ routeKey: 'GET /conferences/{conference}/participants', method: 'GET' }));
+    expect(response.statusCode).toBe(404);
+  });
+});
