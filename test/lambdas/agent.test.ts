@@ -1,17 +1,9 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ACCOUNT_SID, baseEnv, callParams, sid, twilioEvent } from './support/events';
+import { loadHandler as loadModule } from './support/events';
+
+const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/agent'), env);
 import { encodeContext } from '../../lambdas/shared/agent-context';
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
-
-function loadHandler(env: Record<string, string>): Handler {
-  process.env = { ...env };
-  let handler!: Handler;
-  jest.isolateModules(() => {
-    handler = require('../../lambdas/agent').handler;
-  });
-  return handler;
-}
 
 const path = '/twilio/voice/agent';
 const appLegParams = callParams({ CallSid: sid('CA', 99), Direction: 'inbound', To: 'app:AP' + 'a'.repeat(32), From: '+15550001111' });

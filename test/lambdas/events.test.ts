@@ -1,9 +1,8 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ACCOUNT_SID, APP_SID, baseEnv, sid, twilioEvent } from './support/events';
+import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; body: string }>;
 
 const CONFERENCE_SID = sid('CF', 5);
 const CALLER_CALL_SID = sid('CA', 1);
@@ -35,13 +34,10 @@ const created = { status: 201, body: participantJson({ accountSid: ACCOUNT_SID, 
 describe('events handler', () => {
   const saved = process.env;
   let stub: TwilioStub;
-  let handler: Handler;
+  let handler: TestHandler;
 
   function load(env: Record<string, string> = {}) {
-    process.env = { ...baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, ...env }) };
-    jest.isolateModules(() => {
-      handler = require('../../lambdas/events').handler;
-    });
+    handler = loadHandler(require.resolve('../../lambdas/events'), baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, ...env }));
   }
 
   beforeEach(async () => {

@@ -1,16 +1,8 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { apiGatewayEvent, baseEnv, callParams, DOMAIN, sid, twilioEvent } from './support/events';
+import { loadHandler as loadModule } from './support/events';
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/inbound'), env);
 
-function loadHandler(env: Record<string, string>): Handler {
-  process.env = { ...env };
-  let handler!: Handler;
-  jest.isolateModules(() => {
-    handler = require('../../lambdas/inbound').handler;
-  });
-  return handler;
-}
 
 const path = '/twilio/voice/inbound';
 

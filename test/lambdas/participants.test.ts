@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ACCOUNT_SID, APP_SID, apiGatewayEvent, baseEnv, DOMAIN, sid } from './support/events';
+import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError, type StubResponse } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 
-type Handler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
 
 const TOKEN = 'api-token-abcdefghijklmnopqrstuvwxyz';
 const CONFERENCE = 'conf-' + sid('CA', 1);
@@ -63,13 +63,10 @@ const participant = (callSid: string, label: string, extra: { hold?: boolean; st
 describe('participants handler', () => {
   const saved = process.env;
   let stub: TwilioStub;
-  let handler: Handler;
+  let handler: TestHandler;
 
   function load(env: Record<string, string> = {}) {
-    process.env = { ...baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '1500', ...env }) };
-    jest.isolateModules(() => {
-      handler = require('../../lambdas/participants').handler;
-    });
+    handler = loadHandler(require.resolve('../../lambdas/participants'), baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '1500', ...env }));
   }
 
   beforeEach(async () => {

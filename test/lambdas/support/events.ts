@@ -123,3 +123,24 @@ export function baseEnv(overrides: Record<string, string> = {}): Record<string, 
     ...overrides,
   };
 }
+
+/** A handler's response as the tests read it. */
+export interface HandlerResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+export type TestHandler = (event: APIGatewayProxyEventV2) => Promise<HandlerResponse>;
+
+/**
+ * Loads a handler module afresh with `env` as the whole process environment, as a new Lambda container would
+ * (configuration is read once per container).
+ */
+export function loadHandler(modulePath: string, env: Record<string, string>): TestHandler {
+  process.env = { ...env };
+  let handler!: TestHandler;
+  jest.isolateModules(() => {
+    handler = require(modulePath).handler;
+  });
+  return handler;
+}
