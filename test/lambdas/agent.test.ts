@@ -1,9 +1,8 @@
-import { ACCOUNT_SID, baseEnv, callParams, sid, twilioEvent } from './support/events';
-import { loadHandler as loadModule } from './support/events';
+import { ACCOUNT_SID, baseEnv, callParams, sid, twilioEvent, loadHandler as loadModule } from './support/events';
 
-const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/agent'), env);
 import { encodeContext } from '../../lambdas/shared/agent-context';
 
+const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/agent'), env);
 
 const path = '/twilio/voice/agent';
 const appLegParams = callParams({ CallSid: sid('CA', 99), Direction: 'inbound', To: 'app:AP' + 'a'.repeat(32), From: '+15550001111' });

@@ -1,8 +1,6 @@
-import { apiGatewayEvent, baseEnv, callParams, DOMAIN, sid, twilioEvent } from './support/events';
-import { loadHandler as loadModule } from './support/events';
+import { apiGatewayEvent, baseEnv, callParams, DOMAIN, sid, twilioEvent, loadHandler as loadModule } from './support/events';
 
 const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/inbound'), env);
-
 
 const path = '/twilio/voice/inbound';
 
