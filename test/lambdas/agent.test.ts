@@ -1,5 +1,4 @@
 import { ACCOUNT_SID, baseEnv, callParams, sid, twilioEvent, loadHandler as loadModule } from './support/events';
-
 import { encodeContext } from '../../lambdas/shared/agent-context';
 
 const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/agent'), env);
