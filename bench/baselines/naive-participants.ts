@@ -1,0 +1,22 @@
+/** Baseline `participants` (add-agent route): bearer check, JSON body, Participants create via the whole SDK. */
+import { timingSafeEqual } from 'node:crypto';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { bodyOf, type NaiveResponse } from './naive-http';
+import { naiveClient } from './naive-rest-client';
+
+const env = process.env;
+const client = naiveClient(env.TWILIO_ACCOUNT_SID ?? '', env.TWILIO_AUTH_TOKEN ?? '', env.TWILIO_API_BASE_URL);
+const expected = Buffer.from(`Bearer ${env.PARTICIPANTS_API_TOKEN ?? ''}`);
+
+function json(statusCode: number, body: unknown): NaiveResponse {
+  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+}
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
+  const given = Buffer.from(event.headers.authorization ?? '');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return json(401, { error: { code: 'unauthorized' } });
+  const body = JSON.parse(bodyOf(event) || '{}') as { context?: Record<string, string> };
+  const to = `app:${env.TWIML_APP_SID}?${new URLSearchParams(body.context ?? {}).toString()}`;
+  const participant = await client.conferences(event.pathParameters?.conference ?? '').participants.create({ from: env.AGENT_FROM_NUMBER ?? '', to, label: 'ai-agent', timeout: 15 });
+  return json(201, { callSid: participant.callSid, conferenceSid: participant.conferenceSid, label: participant.label, status: participant.status });
+}

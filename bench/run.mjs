@@ -1,0 +1,33 @@
+// `npm run bench`: bundles the bench (TypeScript) and the naive baselines with esbuild into .bench-build/, then
+// runs it. ts-node is not a dependency; esbuild already is. Arguments pass through (--quick, --only=...).
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, '.bench-build');
+const handlers = ['inbound', 'agent', 'events', 'participants'];
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', legalComments: 'none' };
+
+await rm(out, { recursive: true, force: true });
+await mkdir(out, { recursive: true });
+await Promise.all([
+  // The harness: local sources inlined, npm packages required from node_modules at run time.
+  ...['main', 'warm-child'].map((name) =>
+    build({ ...node, entryPoints: [path.join(root, 'bench', 'src', `${name}.ts`)], outfile: path.join(out, `${name}.js`), packages: 'external' }),
+  ),
+  // The cold-start child imports node builtins only, so the floor is a bare Node process.
+  build({ ...node, entryPoints: [path.join(root, 'bench', 'src', 'cold-child.ts')], outfile: path.join(out, 'cold-child.js') }),
+  // Naive baselines, bundled exactly as scripts/build.mjs bundles our handlers (the whole SDK gets inlined) ...
+  ...handlers.map((h) =>
+    build({ ...node, minify: true, entryPoints: [path.join(root, 'bench', 'baselines', `naive-${h}.ts`)], outfile: path.join(out, 'baselines', h, 'index.js') }),
+  ),
+  // ... and shipped the common way: own code minified, `twilio` required from node_modules.
+  ...handlers.map((h) =>
+    build({ ...node, minify: true, packages: 'external', entryPoints: [path.join(root, 'bench', 'baselines', `naive-${h}.ts`)], outfile: path.join(out, 'baselines-unbundled', h, 'index.js') }),
+  ),
+]);
+const result = spawnSync(process.execPath, ['--expose-gc', path.join(out, 'main.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });
+process.exit(result.status ?? 1);

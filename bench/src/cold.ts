@@ -1,0 +1,128 @@
+/**
+ * Items 2 and 6 (handlers): cold starts. Every round spawns one fresh process per variant, in a shuffled
+ * order, so the floor, our bundles and the naive baselines share the machine's load round by round.
+ */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { eventFor, HANDLERS, KIND, type HandlerName } from './fixtures';
+import { COLD_MARKER, type ColdSample } from './protocol';
+import { timeChild } from './spawn-timer';
+import { pairedExtraShare, pairedRatio, round, seededShuffle, summarize, type Summary } from './stats';
+
+/** One process kind to cold-start: a bundle (or nothing, for the floor) and the event it serves first. */
+interface ColdVariant {
+  readonly id: string;
+  readonly bundle: string;
+  readonly eventFile: string;
+}
+
+/** Figures of one variant over all measured rounds. */
+export interface ColdVariantResult {
+  /** Spawn to first response, measured by the parent. */
+  readonly wallMs: Summary;
+  readonly bootMs: Summary;
+  readonly loadMs: Summary;
+  readonly invokeMs: Summary;
+  readonly maxRssMiB: Summary;
+  readonly wallSamples: number[];
+}
+
+/** The verdict for one handler against its target. */
+export interface ColdVerdict {
+  readonly kind: 'twiml' | 'rest';
+  /** Median over rounds of ours/floor. */
+  readonly ratioToFloor: number;
+  /** Median over rounds of (ours - floor) / (naive - floor). */
+  readonly shareOfNaiveExtra: number;
+  /** Same share against the naive handler shipped unbundled with node_modules. */
+  readonly shareOfNaiveUnbundledExtra: number;
+  readonly target: string;
+  readonly holds: boolean;
+}
+
+export interface ColdResults {
+  readonly rounds: number;
+  readonly warmupRounds: number;
+  readonly variants: Record<string, ColdVariantResult>;
+  readonly verdicts: Record<HandlerName, ColdVerdict>;
+}
+
+export interface ColdPaths {
+  readonly childScript: string;
+  readonly workDir: string;
+  readonly ours: (h: HandlerName) => string;
+  readonly naive: (h: HandlerName) => string;
+  readonly naiveUnbundled: (h: HandlerName) => string;
+}
+
+/** Variant ids: `floor`, `ours:<h>`, `naive:<h>` (bundled), `naive-unbundled:<h>`. */
+function variants(paths: ColdPaths): ColdVariant[] {
+  const eventFile = (h: HandlerName) => {
+    const file = path.join(paths.workDir, `event-${h}.json`);
+    writeFileSync(file, JSON.stringify(eventFor(h, 1)));
+    return file;
+  };
+  const files = Object.fromEntries(HANDLERS.map((h) => [h, eventFile(h)])) as Record<HandlerName, string>;
+  return [
+    { id: 'floor', bundle: '-', eventFile: files.inbound },
+    ...HANDLERS.flatMap((h) => [
+      { id: `ours:${h}`, bundle: path.join(paths.ours(h), 'index.js'), eventFile: files[h] },
+      { id: `naive:${h}`, bundle: path.join(paths.naive(h), 'index.js'), eventFile: files[h] },
+      { id: `naive-unbundled:${h}`, bundle: path.join(paths.naiveUnbundled(h), 'index.js'), eventFile: files[h] },
+    ]),
+  ];
+}
+
+const TWIML_TARGET = 1.3;
+const REST_TARGET = 1 / 3;
+
+/** Runs `rounds` measured rounds (after `warmupRounds` discarded ones that fill the page cache). */
+export async function measureColdStarts(paths: ColdPaths, env: Record<string, string>, rounds: number, warmupRounds: number, onRound?: (i: number) => void): Promise<ColdResults> {
+  const all = variants(paths);
+  const raw: Record<string, { wall: number[]; samples: ColdSample[] }> = Object.fromEntries(all.map((v) => [v.id, { wall: [], samples: [] }]));
+  for (let round = 0; round < warmupRounds + rounds; round++) {
+    for (const variant of seededShuffle(all, 1000 + round)) {
+      const timed = await timeChild([paths.childScript, variant.bundle, variant.eventFile], env, COLD_MARKER);
+      const sample = JSON.parse(timed.payload) as ColdSample;
+      if (variant.bundle !== '-' && sample.statusCode >= 300) throw new Error(`${variant.id} answered ${sample.statusCode} on its first event`);
+      if (round < warmupRounds) continue;
+      raw[variant.id].wall.push(timed.wallMs);
+      raw[variant.id].samples.push(sample);
+    }
+    onRound?.(round);
+  }
+
+  const results: Record<string, ColdVariantResult> = {};
+  for (const [id, { wall, samples }] of Object.entries(raw)) {
+    results[id] = {
+      wallMs: summarize(wall),
+      bootMs: summarize(samples.map((s) => s.bootMs)),
+      loadMs: summarize(samples.map((s) => s.loadMs)),
+      invokeMs: summarize(samples.map((s) => s.invokeMs)),
+      maxRssMiB: summarize(samples.map((s) => s.maxRssKiB / 1024)),
+      wallSamples: wall.map((x) => round(x, 3)),
+    };
+  }
+  const floor = raw.floor.wall;
+  const verdicts = Object.fromEntries(
+    HANDLERS.map((h): [HandlerName, ColdVerdict] => {
+      const ours = raw[`ours:${h}`].wall;
+      const ratioToFloor = pairedRatio(ours, floor);
+      const shareOfNaiveExtra = pairedExtraShare(ours, raw[`naive:${h}`].wall, floor);
+      const shareOfNaiveUnbundledExtra = pairedExtraShare(ours, raw[`naive-unbundled:${h}`].wall, floor);
+      const twiml = KIND[h] === 'twiml';
+      return [
+        h,
+        {
+          kind: KIND[h],
+          ratioToFloor: round(ratioToFloor, 3),
+          shareOfNaiveExtra: round(shareOfNaiveExtra, 3),
+          shareOfNaiveUnbundledExtra: round(shareOfNaiveUnbundledExtra, 3),
+          target: twiml ? `<= ${TWIML_TARGET}x empty process` : '<= 1/3 of naive extra over floor',
+          holds: twiml ? ratioToFloor <= TWIML_TARGET : shareOfNaiveExtra <= REST_TARGET,
+        },
+      ];
+    }),
+  ) as Record<HandlerName, ColdVerdict>;
+  return { rounds, warmupRounds, variants: results, verdicts };
+}

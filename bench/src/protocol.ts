@@ -1,0 +1,21 @@
+/** What the bench's child processes print back to the parent. */
+
+/** Prefix of the cold child's one result line; the parent's wall clock stops when it arrives. */
+export const COLD_MARKER = 'BENCH_COLD ';
+/** Prefix of the warm child's result line. */
+export const WARM_MARKER = 'BENCH_WARM ';
+
+/** One cold start as the child measured it. */
+export interface ColdSample {
+  /** Node's bootstrap: process start to the first line of the child script. */
+  readonly bootMs: number;
+  /** require() of the bundle. */
+  readonly loadMs: number;
+  /** The first invocation, from call to resolved response. */
+  readonly invokeMs: number;
+  readonly statusCode: number;
+  readonly maxRssKiB: number;
+}
+
+/** Per-invocation latencies (ms) of each variant the warm child ran, interleaved. */
+export type WarmSamples = Record<string, number[]>;
