@@ -11,6 +11,14 @@ const out = path.join(root, '.bench-build');
 const handlers = ['inbound', 'agent', 'events', 'participants'];
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'error', legalComments: 'none' };
 
+/** What the TwiML handlers' module load is made of, one piece per probe bundle. */
+const probes = {
+  'node-crypto': "require('node:crypto')",
+  'node-https': "require('node:https')",
+  'twilio-webhooks': "require('twilio/lib/webhooks/webhooks')",
+  'twilio-voiceresponse': "require('twilio/lib/twiml/VoiceResponse')",
+};
+
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await Promise.all([
@@ -27,6 +35,10 @@ await Promise.all([
   // ... and shipped the common way: own code minified, `twilio` required from node_modules.
   ...handlers.map((h) =>
     build({ ...node, minify: true, packages: 'external', entryPoints: [path.join(root, 'bench', 'baselines', `naive-${h}.ts`)], outfile: path.join(out, 'baselines-unbundled', h, 'index.js') }),
+  ),
+  // Load-cost probes: each piece the TwiML handlers load, bundled alone the same way (see src/cold.ts).
+  ...Object.entries(probes).map(([name, source]) =>
+    build({ ...node, minify: true, stdin: { contents: source, resolveDir: root, loader: 'js' }, outfile: path.join(out, 'probes', name, 'index.js') }),
   ),
 ]);
 const result = spawnSync(process.execPath, ['--expose-gc', path.join(out, 'main.js'), ...process.argv.slice(2)], { stdio: 'inherit', cwd: root });

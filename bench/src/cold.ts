@@ -53,9 +53,16 @@ export interface ColdPaths {
   readonly ours: (h: HandlerName) => string;
   readonly naive: (h: HandlerName) => string;
   readonly naiveUnbundled: (h: HandlerName) => string;
+  readonly probes: string;
 }
 
-/** Variant ids: `floor`, `ours:<h>`, `naive:<h>` (bundled), `naive-unbundled:<h>`. */
+/**
+ * Pieces the handlers load, each bundled alone by bench/run.mjs: their module-load times say where a handler's
+ * load goes (crypto for the HMAC, https for Secrets Manager, twilio's webhook validator and TwiML builder).
+ */
+export const PROBES = ['node-crypto', 'node-https', 'twilio-webhooks', 'twilio-voiceresponse'] as const;
+
+/** Variant ids: `floor`, `ours:<h>`, `naive:<h>` (bundled), `naive-unbundled:<h>`, `probe:<piece>`. */
 function variants(paths: ColdPaths): ColdVariant[] {
   const eventFile = (h: HandlerName) => {
     const file = path.join(paths.workDir, `event-${h}.json`);
@@ -70,6 +77,7 @@ function variants(paths: ColdPaths): ColdVariant[] {
       { id: `naive:${h}`, bundle: path.join(paths.naive(h), 'index.js'), eventFile: files[h] },
       { id: `naive-unbundled:${h}`, bundle: path.join(paths.naiveUnbundled(h), 'index.js'), eventFile: files[h] },
     ]),
+    ...PROBES.map((p) => ({ id: `probe:${p}`, bundle: path.join(paths.probes, p, 'index.js'), eventFile: files.inbound })),
   ];
 }
 

@@ -37,7 +37,7 @@ async function main(): Promise<void> {
       results.sizes = measureSizes(root, paths);
     }
     if (options.sections.includes('cold')) {
-      log(`cold starts: ${options.coldRounds} rounds (+${options.coldWarmupRounds} warm-up) x 13 processes`);
+      log(`cold starts: ${options.coldRounds} rounds (+${options.coldWarmupRounds} warm-up) x 17 processes`);
       results.cold = await measureColdStarts({ ...paths, childScript: paths.coldChild, workDir: paths.build }, env, options.coldRounds, options.coldWarmupRounds, (i) => {
         if ((i + 1) % 5 === 0) log(`  round ${i + 1}`);
       });

@@ -9,6 +9,7 @@ export interface BenchPaths {
   readonly ours: (h: HandlerName) => string;
   readonly naive: (h: HandlerName) => string;
   readonly naiveUnbundled: (h: HandlerName) => string;
+  readonly probes: string;
   readonly coldChild: string;
   readonly warmChild: string;
   readonly resultsJson: string;
@@ -33,6 +34,7 @@ export function benchPaths(root: string): BenchPaths {
     ours: (h) => path.join(build, 'handlers', h),
     naive: (h) => path.join(build, 'baselines', h),
     naiveUnbundled: (h) => path.join(build, 'baselines-unbundled', h),
+    probes: path.join(build, 'probes'),
     coldChild: path.join(build, 'cold-child.js'),
     warmChild: path.join(build, 'warm-child.js'),
     resultsJson: path.join(root, 'bench', 'results.json'),

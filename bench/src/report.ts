@@ -1,6 +1,6 @@
 /** Writes bench/results.json (everything, raw cold samples included) and bench/RESULTS.md (the tables). */
 import { writeFileSync } from 'node:fs';
-import type { ColdResults } from './cold';
+import { PROBES, type ColdResults } from './cold';
 import { HANDLERS } from './fixtures';
 import type { MachineState } from './machine';
 import type { BenchPaths } from './paths';
@@ -71,7 +71,11 @@ function coldMarkdown(c: ColdResults): string {
       `${ms(v[id].maxRssMiB.median)} MiB`,
     ]),
   );
-  return `${main}\n\nIn-process breakdown (medians) and peak RSS of each cold process:\n\n${breakdown}`;
+  const probes = table(
+    ['Piece (bundled alone)', 'Module load (median)'],
+    PROBES.filter((p) => v[`probe:${p}`]).map((p) => [p, `${ms(v[`probe:${p}`].loadMs.median)} ms`]),
+  );
+  return `${main}\n\nIn-process breakdown (medians) and peak RSS of each cold process:\n\n${breakdown}\n\nWhat a handler's module load is made of: each piece loaded alone in a fresh process in the same rounds. Pieces overlap (twilio's webhook validator and node:https both load node:crypto), so they do not add up.\n\n${probes}`;
 }
 
 function warmMarkdown(w: Record<HandlerName, WarmHandlerResult>): string {
