@@ -2,6 +2,7 @@
 // runs it. ts-node is not a dependency; esbuild already is. Arguments pass through (--quick, --only=...).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +20,13 @@ const probes = {
   'twilio-voiceresponse': "require('twilio/lib/twiml/VoiceResponse')",
 };
 
+const sandboxEntry = ['sandbox/index.ts', 'sandbox/src/index.ts'].map((p) => path.join(root, p)).find((p) => existsSync(p));
+
 await rm(out, { recursive: true, force: true });
 await mkdir(out, { recursive: true });
 await Promise.all([
   // The harness: local sources inlined, npm packages required from node_modules at run time.
-  ...['main', 'warm-child'].map((name) =>
+  ...['main', 'warm-child', 'sandbox-child'].map((name) =>
     build({ ...node, entryPoints: [path.join(root, 'bench', 'src', `${name}.ts`)], outfile: path.join(out, `${name}.js`), packages: 'external' }),
   ),
   // The cold-start child imports node builtins only, so the floor is a bare Node process.
@@ -36,6 +39,8 @@ await Promise.all([
   ...handlers.map((h) =>
     build({ ...node, minify: true, packages: 'external', entryPoints: [path.join(root, 'bench', 'baselines', `naive-${h}.ts`)], outfile: path.join(out, 'baselines-unbundled', h, 'index.js') }),
   ),
+  // The sandbox's programmatic entry, when the sandbox is in this checkout; src/sandbox-adapter.ts loads it.
+  ...(sandboxEntry ? [build({ ...node, entryPoints: [sandboxEntry], outfile: path.join(out, 'sandbox.js'), packages: 'external' })] : []),
   // Load-cost probes: each piece the TwiML handlers load, bundled alone the same way (see src/cold.ts).
   ...Object.entries(probes).map(([name, source]) =>
     build({ ...node, minify: true, stdin: { contents: source, resolveDir: root, loader: 'js' }, outfile: path.join(out, 'probes', name, 'index.js') }),

@@ -19,3 +19,18 @@ export interface ColdSample {
 
 /** Per-invocation latencies (ms) of each variant the warm child ran, interleaved. */
 export type WarmSamples = Record<string, number[]>;
+
+/** Prefix of the sandbox child's result line. */
+export const SANDBOX_MARKER = 'BENCH_SANDBOX ';
+
+/** One sandbox scenario as its child process measured it. */
+export interface SandboxRun {
+  readonly mode: 'sequential' | 'concurrent';
+  readonly count: number;
+  readonly calls: import('./sandbox-adapter').CallMeasurement[];
+  readonly errors: string[];
+  readonly agentStreams: number;
+  readonly callsWithOneAgent: number;
+  readonly callsWithOwnContext: number;
+  readonly peakRssKiB: number;
+}

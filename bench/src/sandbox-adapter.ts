@@ -1,0 +1,69 @@
+/**
+ * The one place that knows the sandbox's programmatic API. bench/run.mjs bundles sandbox/'s entry to
+ * .bench-build/sandbox.js when sandbox/ exists; this module loads it at run time (so the bench type-checks and
+ * runs without it) and drives one inbound call, returning what the bench measures.
+ *
+ * Expected API (what the bench was written against before the sandbox landed):
+ *   startSandbox({ agentStreamUrl, quiet }) -> Promise<{ placeInboundCall({ from }) -> Promise<{ callSid }>, stop() }>
+ */
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { AgentServer } from './agent-server';
+
+/** The hops of the way to the agent, in order. */
+export const HOPS = ['inboundWebhook', 'conferenceJoinAndEvents', 'participantsCreate', 'agentWebhook', 'websocketStart'] as const;
+export type Hop = (typeof HOPS)[number];
+
+/** One inbound call as the bench measured it. Times in ms. */
+export interface CallMeasurement {
+  readonly callSid: string;
+  /** First inbound webhook request to the agent's `start`. */
+  readonly timeToAgentMs: number;
+  /** Per hop, when the sandbox exposes the timeline. */
+  readonly hops?: Partial<Record<Hop, number>>;
+  /** Time spent inside our handlers (API Gateway emulator invocations), when exposed. */
+  readonly handlerMs?: number;
+  /** `start` carried this call's own context. */
+  readonly contextOk: boolean;
+}
+
+interface ExpectedSandbox {
+  placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
+  stop(): Promise<void>;
+}
+interface ExpectedModule {
+  startSandbox(options: { agentStreamUrl: string; quiet?: boolean }): Promise<ExpectedSandbox>;
+}
+
+/** A running sandbox the bench can place calls into. */
+export interface BenchSandbox {
+  placeCall(index: number): Promise<CallMeasurement>;
+  stop(): Promise<void>;
+}
+
+/** Whether the bundled sandbox entry exists. */
+export function sandboxBundlePresent(bundle: string): boolean {
+  return existsSync(bundle);
+}
+
+/** Starts the sandbox with its agent pointed at the bench's own agent endpoint. */
+export async function startBenchSandbox(bundle: string, agent: AgentServer): Promise<BenchSandbox> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sandboxModule = require(bundle) as Partial<ExpectedModule>;
+  if (typeof sandboxModule.startSandbox !== 'function') throw new Error('sandbox exports no startSandbox()');
+  const sandbox = await sandboxModule.startSandbox({ agentStreamUrl: agent.url, quiet: true });
+  return {
+    async placeCall(index) {
+      const from = `+1555${String(1000000 + index).slice(-7)}`;
+      const t0 = performance.now();
+      const { callSid } = await sandbox.placeInboundCall({ from });
+      const stream = await agent.waitForStart(callSid, 30_000);
+      return {
+        callSid,
+        timeToAgentMs: (stream.startAt ?? Number.NaN) - t0,
+        contextOk: stream.customParameters?.callerCallSid === callSid && stream.customParameters?.caller === from,
+      };
+    },
+    stop: () => sandbox.stop(),
+  };
+}
