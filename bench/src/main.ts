@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
     if (options.sections.includes('sandbox')) {
       log('sandbox: time to agent and load');
-      results.sandbox = await measureSandbox(paths, options, log);
+      results.sandbox = await measureSandbox(paths, options, log, results.warm);
     }
   } finally {
     await stub.stop();

@@ -15,7 +15,8 @@ export function sandboxMarkdown(s: SandboxResults): string {
   const parts = [
     `Time to agent (first inbound webhook request to the agent's WebSocket receiving \`start\` with the custom parameters), ${t.calls} sequential calls: ` +
       `median ${ms(t.timeToAgentMs.median)}, p99 ${ms(t.timeToAgentMs.p99)}; target median < 50 ms: ${t.holds ? 'holds' : '**missed**'}.` +
-      (t.handlerShare !== undefined ? ` Our handlers' share: ${(t.handlerShare * 100).toFixed(0)} % (median ${ms(t.handlerMs!.median)} inside the handlers).` : ''),
+      (t.handlerShare !== undefined ? ` Our handlers' share: ${(t.handlerShare * 100).toFixed(0)} % (median ${ms(t.handlerMs!.median)} inside the handlers).` : '') +
+      (t.estimatedHandlerShare !== undefined ? ` Estimated from warm in-process latency (inbound + events + agent medians over the median time to agent): ${(t.estimatedHandlerShare * 100).toFixed(1)} %.` : ''),
   ];
   if (t.hopsMs) {
     parts.push('', table(['Hop', 'Median', 'p99'], HOPS.filter((h) => t.hopsMs?.[h]).map((h) => [h, ms(t.hopsMs![h]!.median), ms(t.hopsMs![h]!.p99)])));
@@ -30,7 +31,7 @@ export function sandboxMarkdown(s: SandboxResults): string {
         String(l.errors),
         `${l.callsWithOneAgent}/${l.concurrency}`,
         `${l.callsWithOwnContext}/${l.concurrency}`,
-        l.handlerShare !== undefined ? `${(l.handlerShare * 100).toFixed(0)} %` : 'n/a',
+        l.handlerShare !== undefined ? `${(l.handlerShare * 100).toFixed(0)} %` : l.estimatedHandlerShare !== undefined ? `~${(l.estimatedHandlerShare * 100).toFixed(1)} % (est.)` : 'n/a',
         `${l.sandboxPeakRssMiB} MiB`,
         l.holds ? 'holds' : '**missed**',
       ]),

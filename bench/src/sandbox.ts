@@ -3,12 +3,14 @@
  * sandbox process's peak RSS. Each scenario runs in a fresh child process (src/sandbox-child.ts).
  */
 import path from 'node:path';
+import type { HandlerName } from './fixtures';
 import type { BenchOptions } from './options';
 import type { BenchPaths } from './paths';
 import { SANDBOX_MARKER, type SandboxRun } from './protocol';
 import { HOPS, sandboxBundlePresent, type Hop } from './sandbox-adapter';
 import { timeChild } from './spawn-timer';
 import { round, summarize, type Summary } from './stats';
+import type { WarmHandlerResult } from './warm';
 
 /** Time to agent of one scenario. */
 export interface TimeToAgent {
@@ -18,6 +20,11 @@ export interface TimeToAgent {
   readonly handlerMs?: Summary;
   /** Median share of the time to agent spent inside our handlers. */
   readonly handlerShare?: number;
+  /**
+   * When the sandbox does not report per-invocation times: the warm in-process medians of the three handlers on
+   * the path (inbound + events + agent, REST call to the local stub included) over the median time to agent.
+   */
+  readonly estimatedHandlerShare?: number;
 }
 
 /** One load level. */
@@ -39,7 +46,7 @@ export type SandboxResults =
       readonly load: LoadLevel[];
     };
 
-function timeToAgentOf(run: SandboxRun): TimeToAgent {
+function timeToAgentOf(run: SandboxRun, warmPathMs: number | undefined): TimeToAgent {
   const calls = run.calls;
   const hopsMs: Partial<Record<Hop, Summary>> = {};
   for (const hop of HOPS) {
@@ -48,9 +55,11 @@ function timeToAgentOf(run: SandboxRun): TimeToAgent {
   }
   const handler = calls.map((c) => c.handlerMs).filter((v): v is number => typeof v === 'number');
   const shares = calls.filter((c) => typeof c.handlerMs === 'number').map((c) => (c.handlerMs as number) / c.timeToAgentMs);
+  const timeToAgentMs = summarize(calls.map((c) => c.timeToAgentMs));
   return {
     calls: calls.length,
-    timeToAgentMs: summarize(calls.map((c) => c.timeToAgentMs)),
+    timeToAgentMs,
+    ...(warmPathMs !== undefined && { estimatedHandlerShare: round(warmPathMs / timeToAgentMs.median, 4) }),
     ...(Object.keys(hopsMs).length > 0 && { hopsMs }),
     ...(handler.length > 0 && { handlerMs: summarize(handler), handlerShare: round(summarize(shares).median, 3) }),
   };
@@ -62,7 +71,8 @@ async function runScenario(bundle: string, childScript: string, mode: 'sequentia
 }
 
 /** Measures the sandbox scenarios, or says why it cannot. */
-export async function measureSandbox(paths: BenchPaths, options: BenchOptions, log: (m: string) => void): Promise<SandboxResults> {
+export async function measureSandbox(paths: BenchPaths, options: BenchOptions, log: (m: string) => void, warm?: Record<HandlerName, WarmHandlerResult>): Promise<SandboxResults> {
+  const warmPathMs = warm ? (['inbound', 'events', 'agent'] as const).reduce((n, h) => n + warm[h].variants.ours.median, 0) : undefined;
   const bundle = path.join(paths.build, 'sandbox.js');
   if (!sandboxBundlePresent(bundle)) {
     log('  sandbox not available: skipped');
@@ -71,7 +81,7 @@ export async function measureSandbox(paths: BenchPaths, options: BenchOptions, l
   const childScript = path.join(paths.build, 'sandbox-child.js');
   log(`  time to agent: ${options.timeToAgentCalls} sequential calls`);
   const sequential = await runScenario(bundle, childScript, 'sequential', options.timeToAgentCalls);
-  const tta = timeToAgentOf(sequential);
+  const tta = timeToAgentOf(sequential, warmPathMs);
   const load: LoadLevel[] = [];
   for (const n of options.loadLevels) {
     log(`  load: ${n} concurrent calls`);
@@ -79,7 +89,7 @@ export async function measureSandbox(paths: BenchPaths, options: BenchOptions, l
     const errors = run.errors.length + Math.max(0, n - run.calls.length - run.errors.length);
     load.push({
       concurrency: n,
-      ...timeToAgentOf(run),
+      ...timeToAgentOf(run, warmPathMs),
       errors,
       firstErrors: run.errors.slice(0, 5),
       callsWithOneAgent: run.callsWithOneAgent,
