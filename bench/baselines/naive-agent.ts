@@ -7,6 +7,7 @@ const authToken = process.env.TWILIO_AUTH_TOKEN ?? '';
 const streamUrl = process.env.AGENT_STREAM_URL ?? '';
 const allowed = new Set(['caller', 'callerCallSid', 'conference', 'customerId', 'ticket', 'language']);
 
+/** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const params = formOf(event);
   if (!twilio.validateRequest(authToken, event.headers['x-twilio-signature'] ?? '', signedUrlOf(event), params)) return status(403);

@@ -7,6 +7,7 @@ import { naiveClient } from './naive-rest-client';
 const env = process.env;
 const client = naiveClient(env.TWILIO_ACCOUNT_SID ?? '', env.TWILIO_AUTH_TOKEN ?? '', env.TWILIO_API_BASE_URL);
 
+/** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const params = formOf(event);
   if (!twilio.validateRequest(env.TWILIO_AUTH_TOKEN ?? '', event.headers['x-twilio-signature'] ?? '', signedUrlOf(event), params)) return status(403);

@@ -5,6 +5,7 @@ import { formOf, signedUrlOf, status, xml, type NaiveResponse } from './naive-ht
 
 const authToken = process.env.TWILIO_AUTH_TOKEN ?? '';
 
+/** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const params = formOf(event);
   const url = signedUrlOf(event);

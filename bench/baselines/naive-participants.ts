@@ -12,6 +12,7 @@ function json(statusCode: number, body: unknown): NaiveResponse {
   return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
 }
 
+/** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const given = Buffer.from(event.headers.authorization ?? '');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return json(401, { error: { code: 'unauthorized' } });

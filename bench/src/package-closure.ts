@@ -1,5 +1,5 @@
 /** The files `npm install --omit=dev <pkg>` would put in node_modules: a package and its dependencies, transitively. */
-import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Finds `name` as Node would from `fromDir`: the nearest node_modules/<name> walking up. */
@@ -34,9 +34,4 @@ export function packageClosureFiles(name: string, rootDir: string): string[] {
     for (const dep of Object.keys(manifest.dependencies ?? {})) queue.push(resolvePackageDir(dep, dir));
   }
   return [...seen].flatMap((dir) => filesUnder(dir));
-}
-
-/** Total bytes of `files`. */
-export function totalBytes(files: readonly string[]): number {
-  return files.reduce((n, f) => n + statSync(f).size, 0);
 }
