@@ -47,8 +47,10 @@ const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?\/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{
 const CLIENT = /^client:[A-Za-z0-9_.-]{1,121}$/;
 const LABEL = /^[A-Za-z0-9_.:-]{1,128}$/;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
-const CONFERENCE = /^[A-Za-z0-9_.-]{1,128}$/;
-const PARTICIPANT = /^[A-Za-z0-9_.:-]{1,128}$/;
+// Path segments of Twilio REST URLs: a name made only of dots (`.`, `..`) would be a dot-segment that URL
+// normalisation resolves, sending the request to another resource (`/Conferences/../Participants.json`).
+const CONFERENCE = /^(?!\.+$)[A-Za-z0-9_.-]{1,128}$/;
+const PARTICIPANT = /^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$/;
 
 function bad(field: string, message: string): ApiError {
   return new ApiError(400, 'invalid_request', message, field);
