@@ -1,0 +1,18 @@
+/**
+ * Makes sure `pulumi up` deploys the handlers as they are in the working tree: builds the esbuild bundles
+ * (scripts/build.mjs) unless VOICEAI_CODE_DIR points at bundles built already (tests, CI artifacts).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { HANDLERS } from '../lambdas/routes';
+
+/** The folder with `<handler>/index.js` for every handler; throws naming what is missing. */
+export function bundleDir(root: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  const given = env.VOICEAI_CODE_DIR;
+  const dir = given ? path.resolve(root, given) : path.join(root, 'dist');
+  if (!given) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--quiet'], { cwd: root, stdio: 'inherit' });
+  const missing = HANDLERS.filter((h) => !existsSync(path.join(dir, h, 'index.js')));
+  if (missing.length > 0) throw new Error(`handler bundles missing in ${dir}: ${missing.join(', ')} (run npm run build)`);
+  return dir;
+}

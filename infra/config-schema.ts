@@ -1,0 +1,108 @@
+/**
+ * The stack's configuration keys in one table: type, default, description, and which Lambda environment
+ * variable each feeds (and for which handlers). `Pulumi.yaml`'s config schema, the config reader, the Lambda
+ * environments and the validation messages all come from here (a test keeps Pulumi.yaml in step).
+ */
+import type { HandlerName } from '../lambdas/routes';
+import { ENV } from '../lambdas/shared/config';
+
+export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
+
+/** One key of the project's config namespace. */
+export interface ConfigKey {
+  readonly key: string;
+  readonly type: ConfigType;
+  readonly description: string;
+  readonly default?: string | number | boolean | readonly string[];
+  readonly secret?: true;
+  /**
+   * Optional secrets are left out of Pulumi.yaml: Pulumi requires every declared key without a default, and a
+   * secret cannot usefully default.
+   */
+  readonly undeclared?: true;
+  /** The Lambda environment variable this key becomes, and the handlers that get it. */
+  readonly env?: { readonly name: string; readonly handlers: readonly HandlerName[] };
+}
+
+const ALL: readonly HandlerName[] = ['inbound', 'agent', 'events', 'participants'];
+const DIALLERS: readonly HandlerName[] = ['events', 'participants'];
+
+/** Every config key of the project, in the order Pulumi.yaml lists them. */
+export const CONFIG_KEYS: readonly ConfigKey[] = [
+  // Twilio account
+  { key: 'twilioAccountSid', type: 'string', description: 'Twilio Account SID (AC...).', env: { name: ENV.accountSid, handlers: ALL } },
+  { key: 'twilioAuthToken', type: 'string', secret: true, description: 'Twilio Auth Token: signs webhooks, and authenticates REST calls unless an API key is set. Stored in AWS Secrets Manager.' },
+  { key: 'twilioApiKeySid', type: 'string', default: '', description: 'Optional API key SID (SK...) for REST calls instead of the Auth Token.', env: { name: ENV.apiKeySid, handlers: DIALLERS } },
+  { key: 'twilioApiKeySecret', type: 'string', secret: true, undeclared: true, description: 'Secret of twilioApiKeySid. Stored in AWS Secrets Manager.' },
+  { key: 'phoneNumber', type: 'string', description: 'E.164 number the account already owns; its voice webhook is pointed at this stack (and restored on destroy).' },
+  { key: 'agentFromNumber', type: 'string', default: '', description: 'Caller ID of the agent and transfer legs (E.164). Defaults to phoneNumber.', env: { name: ENV.agentFromNumber, handlers: DIALLERS } },
+  // The AI agent leg
+  { key: 'agentMode', type: 'string', default: 'stream', description: 'What the agent leg runs: stream (<Connect><Stream>), conversation-relay, or play (demo: play agentPlayUrl, hang up).', env: { name: ENV.agentMode, handlers: ['agent'] } },
+  { key: 'agentStreamUrl', type: 'string', default: '', description: 'wss:// URL of the AI agent (Media Streams or ConversationRelay). Required unless agentMode is play.', env: { name: ENV.agentStreamUrl, handlers: ['agent'] } },
+  { key: 'agentPlayUrl', type: 'string', default: '', description: 'Audio URL for agentMode play.', env: { name: ENV.agentPlayUrl, handlers: ['agent'] } },
+  { key: 'agentContextAllowlist', type: 'array', default: [], description: 'Context keys passed on to the agent as <Parameter>s (default: caller, callerCallSid, conference, customerId, ticket, language).', env: { name: ENV.agentContextAllowlist, handlers: ['agent'] } },
+  { key: 'agentLabel', type: 'string', default: 'ai-agent', description: 'Conference participant label of the agent; one agent per conference is enforced through it.', env: { name: ENV.agentLabel, handlers: DIALLERS } },
+  { key: 'agentAutoAdd', type: 'boolean', default: true, description: "Add the agent automatically when the caller joins (false: only through the participants API).", env: { name: ENV.agentAutoAdd, handlers: ['events'] } },
+  { key: 'agentJoinTimeoutSeconds', type: 'integer', default: 15, description: 'Ring timeout of participant legs, 5-600 s.', env: { name: ENV.agentJoinTimeout, handlers: DIALLERS } },
+  { key: 'relayWelcomeGreeting', type: 'string', default: '', description: 'ConversationRelay welcomeGreeting.', env: { name: ENV.relayWelcomeGreeting, handlers: ['agent'] } },
+  { key: 'relayLanguage', type: 'string', default: '', description: 'ConversationRelay language (e.g. en-US).', env: { name: ENV.relayLanguage, handlers: ['agent'] } },
+  { key: 'relayTtsProvider', type: 'string', default: '', description: 'ConversationRelay ttsProvider.', env: { name: ENV.relayTtsProvider, handlers: ['agent'] } },
+  { key: 'relayVoice', type: 'string', default: '', description: 'ConversationRelay voice.', env: { name: ENV.relayVoice, handlers: ['agent'] } },
+  { key: 'relayTranscriptionProvider', type: 'string', default: '', description: 'ConversationRelay transcriptionProvider.', env: { name: ENV.relayTranscriptionProvider, handlers: ['agent'] } },
+  { key: 'relayInterruptible', type: 'string', default: '', description: 'ConversationRelay interruptible (none, dtmf, speech, any).', env: { name: ENV.relayInterruptible, handlers: ['agent'] } },
+  { key: 'relayDtmfDetection', type: 'boolean', default: false, description: 'ConversationRelay dtmfDetection.', env: { name: ENV.relayDtmfDetection, handlers: ['agent'] } },
+  // The caller's conference
+  { key: 'conferenceNamePrefix', type: 'string', default: 'conf-', description: 'Prefix of conference names (conf-<CallSid>).', env: { name: ENV.conferenceNamePrefix, handlers: ['inbound'] } },
+  { key: 'conferenceCallerLabel', type: 'string', default: 'caller', description: 'Participant label of the caller.', env: { name: ENV.callerLabel, handlers: ['inbound', 'events', 'participants'] } },
+  { key: 'conferenceWaitUrl', type: 'string', default: '', description: 'Hold music while the caller waits for the agent; empty for silence.', env: { name: ENV.waitUrl, handlers: ['inbound'] } },
+  { key: 'conferenceBeep', type: 'string', default: 'false', description: 'Beep on join/leave: true, false, onEnter, onExit.', env: { name: ENV.beep, handlers: ['inbound'] } },
+  { key: 'conferenceJitterBufferSize', type: 'string', default: 'small', description: 'off, small, medium or large; small keeps AI latency low.', env: { name: ENV.jitterBufferSize, handlers: ['inbound'] } },
+  { key: 'conferenceEndOnCallerExit', type: 'boolean', default: true, description: 'End the conference (and the agent leg) when the caller hangs up.', env: { name: ENV.endConferenceOnCallerExit, handlers: ['inbound'] } },
+  { key: 'conferenceMaxParticipants', type: 'integer', default: 10, description: 'maxParticipants of the conference, 2-250.', env: { name: ENV.maxParticipants, handlers: ['inbound'] } },
+  // Participants API
+  { key: 'allowedDialTargets', type: 'array', default: [], description: 'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"). Default: any E.164 number and client:.', env: { name: ENV.allowedTargets, handlers: ['participants'] } },
+  { key: 'participantsApiToken', type: 'string', secret: true, undeclared: true, description: 'Bearer token of the participants API; generated (48 characters) when unset. Stored in AWS Secrets Manager.' },
+  { key: 'twilioRetryBudgetMs', type: 'integer', default: 8000, description: 'Time budget for retrying rate-limited Twilio calls, ms.', env: { name: ENV.retryBudgetMs, handlers: DIALLERS } },
+  // AWS
+  { key: 'namePrefix', type: 'string', default: 'voiceai', description: 'Prefix of every AWS resource name (the stack name follows it).' },
+  { key: 'publicBaseUrl', type: 'string', default: '', description: 'Custom domain in front of the API (https://voice.example.com), used for webhook URLs and signature checks.', env: { name: ENV.publicBaseUrl, handlers: ALL } },
+  { key: 'logLevel', type: 'string', default: 'info', description: 'debug, info, warn or error.', env: { name: ENV.logLevel, handlers: ALL } },
+  { key: 'logRetentionDays', type: 'integer', default: 14, description: 'CloudWatch Logs retention of every function.' },
+  { key: 'lambdaMemoryMb', type: 'integer', default: 256, description: 'Memory of each function (MB); CPU scales with it.' },
+  { key: 'throttlingRateLimit', type: 'integer', default: 50, description: 'API stage steady-state requests per second.' },
+  { key: 'throttlingBurstLimit', type: 'integer', default: 100, description: 'API stage burst.' },
+  { key: 'alarms', type: 'boolean', default: false, description: 'Create CloudWatch alarms (function errors and throttles, API 5xx).' },
+  { key: 'alarmEmail', type: 'string', default: '', description: 'Email subscribed to the alarms topic (confirm the subscription mail).' },
+];
+
+/** The config entry of `key`. */
+export function configKey(key: string): ConfigKey {
+  const entry = CONFIG_KEYS.find((k) => k.key === key);
+  if (!entry) throw new Error(`unknown config key ${key}`);
+  return entry;
+}
+
+/** A key's declaration in Pulumi.yaml (`config:` section). */
+export interface ProjectConfigDeclaration {
+  readonly type: ConfigType;
+  readonly description: string;
+  readonly items?: { readonly type: 'string' };
+  readonly default?: ConfigKey['default'];
+  readonly secret?: true;
+}
+
+/** The `config:` section Pulumi.yaml must carry. */
+export function projectConfigSchema(): Record<string, ProjectConfigDeclaration> {
+  const schema: Record<string, ProjectConfigDeclaration> = {};
+  for (const k of CONFIG_KEYS) {
+    if (k.undeclared) continue;
+    schema[k.key] = {
+      type: k.type,
+      description: k.description,
+      ...(k.type === 'array' ? { items: { type: 'string' as const } } : {}),
+      ...(k.default !== undefined ? { default: k.default } : {}),
+      ...(k.secret ? { secret: true as const } : {}),
+    };
+  }
+  return schema;
+}

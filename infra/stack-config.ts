@@ -1,0 +1,189 @@
+/**
+ * Reads and validates the stack's configuration into typed settings, failing early with a message that names the
+ * config key. Pure: it takes a lookup function, so tests use plain objects and the program uses pulumi.Config.
+ *
+ * Lambda-facing values are validated by the handlers' own config readers (lambdas/shared/config.ts) on the exact
+ * environment each function will get, so `pulumi preview` rejects what a function would reject at run time.
+ */
+import { HANDLERS, type HandlerName } from '../lambdas/routes';
+import {
+  ConfigError,
+  ENV,
+  readAgentTwimlConfig,
+  readApiAuthConfig,
+  readConferenceConfig,
+  readDialConfig,
+  readTwilioConfig,
+  readWebhookConfig,
+  type Env,
+} from '../lambdas/shared/config';
+import { logLevelFrom } from '../lambdas/shared/log';
+import { CONFIG_KEYS, configKey, type ConfigKey } from './config-schema';
+
+/** Thrown for invalid stack config; the message starts with the `project:key`. */
+export class StackConfigError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
+    super(`${key}: ${reason}`);
+    this.name = 'StackConfigError';
+  }
+}
+
+/** A plain config lookup: the raw string Pulumi holds for a key (arrays and objects as JSON), or undefined. */
+export type ConfigLookup = (key: string) => string | undefined;
+
+/** The validated settings the component needs. Secret values are not here: they stay Pulumi secrets. */
+export interface StackSettings {
+  readonly project: string;
+  readonly stack: string;
+  readonly namePrefix: string;
+  readonly accountSid: string;
+  readonly phoneNumber: string;
+  readonly usesApiKey: boolean;
+  readonly publicBaseUrl?: string;
+  readonly logRetentionDays: number;
+  readonly lambdaMemoryMb: number;
+  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  readonly alarms: { readonly enabled: boolean; readonly email?: string };
+  /** Per handler, the non-secret environment from config (secret ARNs and the App SID are added by the component). */
+  readonly environment: Readonly<Record<HandlerName, Readonly<Record<string, string>>>>;
+}
+
+/** Which secret config keys are set (their values never pass through here). */
+export interface SecretPresence {
+  readonly twilioAuthToken: boolean;
+  readonly twilioApiKeySecret: boolean;
+  readonly participantsApiToken: boolean;
+}
+
+/** CloudWatch Logs accepts only these retention values. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+const E164 = /^\+[1-9]\d{1,14}$/;
+/** Stand-ins for values the deployment creates, so the handlers' readers can check the rest. */
+const PLACEHOLDER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:placeholder';
+const PLACEHOLDER_APP_SID = 'AP00000000000000000000000000000000';
+
+/** The value of a key as the Lambda environment string it becomes (arrays comma-joined), with the default. */
+function rawValue(lookup: ConfigLookup, project: string, entry: ConfigKey): string | undefined {
+  const raw = lookup(entry.key);
+  const name = `${project}:${entry.key}`;
+  if (raw === undefined || raw === '') {
+    if (entry.default === undefined) return undefined;
+    return Array.isArray(entry.default) ? entry.default.join(',') : String(entry.default);
+  }
+  switch (entry.type) {
+    case 'integer':
+      if (!/^-?\d+$/.test(raw.trim())) throw new StackConfigError(name, `must be an integer, got "${raw}"`);
+      return raw.trim();
+    case 'boolean':
+      if (raw !== 'true' && raw !== 'false') throw new StackConfigError(name, `must be true or false, got "${raw}"`);
+      return raw;
+    case 'array': {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new StackConfigError(name, 'must be a list (pulumi config set --path "' + entry.key + '[0]" value)');
+      }
+      if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string' || v.includes(','))) {
+        throw new StackConfigError(name, 'must be a list of strings without commas');
+      }
+      return parsed.join(',');
+    }
+    default:
+      return raw;
+  }
+}
+
+const ENV_TO_KEY = new Map(CONFIG_KEYS.filter((k) => k.env).map((k) => [k.env!.name, k.key]));
+
+/** Runs the handler's own config readers on its environment; a rejection names the stack config key. */
+function validateHandlerEnv(project: string, handler: HandlerName, env: Env): void {
+  try {
+    readTwilioConfig(env);
+    readWebhookConfig(env);
+    if (handler === 'inbound') readConferenceConfig(env);
+    if (handler === 'agent') readAgentTwimlConfig(env);
+    if (handler === 'events' || handler === 'participants') readDialConfig(env);
+    if (handler === 'participants') readApiAuthConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const key = ENV_TO_KEY.get(error.key) ?? error.key;
+    const reason = error.message.replace(/^Configuration \S+: /, '');
+    throw new StackConfigError(`${project}:${key}`, reason);
+  }
+}
+
+function integerSetting(lookup: ConfigLookup, project: string, key: string, min: number, max: number): number {
+  const value = Number(rawValue(lookup, project, configKey(key)));
+  if (value < min || value > max) throw new StackConfigError(`${project}:${key}`, `must be from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/**
+ * Reads the stack config.
+ * @example readStackSettings((k) => config.get(k), presence, 'voice-ai-conference', pulumi.getStack())
+ */
+export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresence, project: string, stack: string): StackSettings {
+  // Pulumi.yaml gives optional keys an empty default (Pulumi requires declared keys without one): '' is unset.
+  const lookup: ConfigLookup = (key) => {
+    const value = rawLookup(key);
+    return value === undefined || value.trim() === '' || value.trim() === '[]' ? undefined : value;
+  };
+  const name = (key: string) => `${project}:${key}`;
+  for (const entry of CONFIG_KEYS) if (!entry.secret) rawValue(lookup, project, entry);
+
+  const accountSid = lookup('twilioAccountSid');
+  if (!accountSid) throw new StackConfigError(name('twilioAccountSid'), 'is required (pulumi config set twilioAccountSid AC...)');
+  if (!secrets.twilioAuthToken) throw new StackConfigError(name('twilioAuthToken'), 'is required (pulumi config set --secret twilioAuthToken ...): it signs every webhook');
+  const phoneNumber = lookup('phoneNumber');
+  if (!phoneNumber || !E164.test(phoneNumber)) throw new StackConfigError(name('phoneNumber'), `must be an E.164 number such as +15551234567, got "${phoneNumber ?? ''}"`);
+  const usesApiKey = lookup('twilioApiKeySid') !== undefined;
+  if (usesApiKey !== secrets.twilioApiKeySecret) throw new StackConfigError(name(usesApiKey ? 'twilioApiKeySecret' : 'twilioApiKeySid'), 'twilioApiKeySid and twilioApiKeySecret are set together or not at all');
+
+  const namePrefix = rawValue(lookup, project, configKey('namePrefix'))!;
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(namePrefix)) throw new StackConfigError(name('namePrefix'), 'must be 1-20 lowercase letters, digits or -, starting with a letter');
+  if (!/^[A-Za-z0-9_.-]{1,30}$/.test(stack)) throw new StackConfigError('stack', `name "${stack}" must be 1-30 letters, digits, _ . - (it goes into resource names)`);
+  const logLevel = rawValue(lookup, project, configKey('logLevel'))!;
+  if (logLevelFrom(logLevel) !== logLevel) throw new StackConfigError(name('logLevel'), 'must be debug, info, warn or error');
+  const logRetentionDays = Number(rawValue(lookup, project, configKey('logRetentionDays')));
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new StackConfigError(name('logRetentionDays'), `must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`);
+  const alarmEmail = lookup('alarmEmail');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(name('alarmEmail'), 'must be an email address');
+
+  const environment = {} as Record<HandlerName, Record<string, string>>;
+  for (const handler of HANDLERS) {
+    const env: Record<string, string> = {};
+    for (const entry of CONFIG_KEYS) {
+      if (!entry.env?.handlers.includes(handler)) continue;
+      const value = entry.key === 'agentFromNumber' ? (rawValue(lookup, project, entry) ?? phoneNumber) : rawValue(lookup, project, entry);
+      if (value !== undefined && value !== '') env[entry.env.name] = value;
+    }
+    environment[handler] = env;
+    validateHandlerEnv(project, handler, {
+      ...env,
+      [ENV.authTokenSecretArn]: PLACEHOLDER_ARN,
+      [ENV.apiKeySecretArn]: usesApiKey ? PLACEHOLDER_ARN : undefined,
+      [ENV.apiTokenSecretArn]: PLACEHOLDER_ARN,
+      [ENV.twimlAppSid]: PLACEHOLDER_APP_SID,
+    });
+  }
+
+  return {
+    project,
+    stack,
+    namePrefix,
+    accountSid,
+    phoneNumber,
+    usesApiKey,
+    publicBaseUrl: environment.inbound[ENV.publicBaseUrl]?.replace(/\/+$/, ''),
+    logRetentionDays,
+    lambdaMemoryMb: integerSetting(lookup, project, 'lambdaMemoryMb', 128, 10240),
+    throttling: { rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000), burstLimit: integerSetting(lookup, project, 'throttlingBurstLimit', 1, 5000) },
+    alarms: { enabled: rawValue(lookup, project, configKey('alarms')) === 'true', email: alarmEmail },
+    environment,
+  };
+}
