@@ -1,0 +1,234 @@
+/**
+ * The Pulumi program under mocks, for every committed stack: each resource exists with the intended
+ * properties and the wiring holds (number -> inbound route of this API, App -> agent route, route -> function,
+ * permissions -> this API, no plaintext secret in any function, IAM names specific ARNs).
+ */
+import { API_PATHS, HANDLERS, ROUTES, routeKey, TWILIO_PATHS } from '../../lambdas/routes';
+import { FUNCTION_SPECS } from '../../infra/functions';
+import { GENERATED_TOKEN, runProgram, stackFileConfig, TEST_API_KEY_SECRET, TEST_API_TOKEN, TEST_AUTH_TOKEN, type ProgramRun } from './support/program';
+
+const T = {
+  api: 'aws:apigatewayv2/api:Api',
+  integration: 'aws:apigatewayv2/integration:Integration',
+  route: 'aws:apigatewayv2/route:Route',
+  stage: 'aws:apigatewayv2/stage:Stage',
+  fn: 'aws:lambda/function:Function',
+  permission: 'aws:lambda/permission:Permission',
+  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  secret: 'aws:secretsmanager/secret:Secret',
+  secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
+  app: 'pulumi-nodejs:dynamic/twilio:TwimlApp',
+  number: 'pulumi-nodejs:dynamic/twilio:PhoneNumberVoiceConfig',
+  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  topic: 'aws:sns/topic:Topic',
+} as const;
+
+type Env = Record<string, string>;
+const envOf = (run: ProgramRun, handler: string): Env => ((run.one(T.fn, `-${handler}`).inputs.environment as { variables: Env }).variables);
+
+describe.each(['dev', 'prod'])('stack %s', (stack) => {
+  let run: ProgramRun;
+  const cfg = stackFileConfig(stack);
+  const apiEndpoint = `https://voiceai-${stack}-api-id.execute-api.us-east-1.amazonaws.com`;
+  const base = cfg['voice-ai-conference:publicBaseUrl'] ?? apiEndpoint;
+
+  beforeAll(async () => {
+    run = await runProgram(stack);
+  });
+
+  it('declares one function per handler on nodejs22.x arm64 with explicit timeout and memory', () => {
+    // Act
+    const functions = run.byType(T.fn);
+
+    // Assert
+    expect(functions.map((f) => f.inputs.name).sort()).toEqual(HANDLERS.map((h) => `voiceai-${stack}-${h}`).sort());
+    for (const f of functions) {
+      const handler = String(f.inputs.name).split('-').pop() as keyof typeof FUNCTION_SPECS;
+      expect(f.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: 'index.handler', timeout: FUNCTION_SPECS[handler].timeoutSeconds, memorySize: Number(cfg['voice-ai-conference:lambdaMemoryMb']) });
+      expect((f.inputs.tags as Env)['voiceai:twilio-facing']).toBe(String(FUNCTION_SPECS[handler].twilioFacing));
+      expect((f.inputs.loggingConfig as Env).logGroup).toBe(`/aws/lambda/voiceai-${stack}-${handler}`);
+    }
+  });
+
+  it('gives every function its own log group with the configured retention', () => {
+    // Arrange
+    const retention = Number(cfg['voice-ai-conference:logRetentionDays']);
+
+    // Act
+    const groups = run.byType(T.logGroup);
+
+    // Assert
+    for (const h of HANDLERS) expect(groups.find((g) => g.inputs.name === `/aws/lambda/voiceai-${stack}-${h}`)?.inputs.retentionInDays).toBe(retention);
+    expect(groups.every((g) => g.inputs.retentionInDays === retention)).toBe(true);
+  });
+
+  it('points the phone number at the inbound route of this stack’s API, never a voice application', () => {
+    // Act
+    const number = run.byType(T.number);
+
+    // Assert
+    expect(number).toHaveLength(1);
+    expect(number[0].inputs).toMatchObject({ phoneNumber: cfg['voice-ai-conference:phoneNumber'], voiceUrl: base + TWILIO_PATHS.inbound, voiceMethod: 'POST' });
+    expect(run.outputs.inboundWebhookUrl).toBe(base + TWILIO_PATHS.inbound);
+  });
+
+  it('points the TwiML App at the agent route, with the fallback route', () => {
+    // Act
+    const app = run.one(T.app, '-agent-app');
+
+    // Assert
+    expect(app.inputs).toMatchObject({ voiceUrl: base + TWILIO_PATHS.agent, voiceMethod: 'POST', voiceFallbackUrl: base + TWILIO_PATHS.agentFallback });
+    expect(String(app.inputs.friendlyName)).toContain(stack);
+    expect(String(app.inputs.friendlyName).length).toBeLessThanOrEqual(64);
+  });
+
+  it('hands the App SID to the functions that dial the agent', () => {
+    // Arrange
+    const appSid = run.one(T.app, '-agent-app').state.sid;
+
+    // Act / Assert
+    expect(envOf(run, 'events').TWIML_APP_SID).toBe(appSid);
+    expect(envOf(run, 'participants').TWIML_APP_SID).toBe(appSid);
+    expect(run.outputs.twimlAppSid).toBe(appSid);
+  });
+
+  it('routes every entry of the route table to its own function through an AWS_PROXY 2.0 integration', () => {
+    // Arrange
+    const integrations = new Map(run.byType(T.integration).map((i) => [`integrations/${i.name}-id`, i]));
+
+    // Act
+    const routes = run.byType(T.route);
+
+    // Assert
+    expect(routes.map((r) => r.inputs.routeKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    for (const route of ROUTES) {
+      const declared = routes.find((r) => r.inputs.routeKey === routeKey(route))!;
+      const integration = integrations.get(String(declared.inputs.target))!;
+      expect(integration.inputs).toMatchObject({ integrationType: 'AWS_PROXY', payloadFormatVersion: '2.0', apiId: `voiceai-${stack}-api-id` });
+      expect(integration.inputs.integrationUri).toBe(run.one(T.fn, `-${route.handler}`).state.arn);
+    }
+  });
+
+  it('lets only this API invoke each function', () => {
+    // Act
+    const permissions = run.byType(T.permission);
+
+    // Assert
+    expect(permissions).toHaveLength(HANDLERS.length);
+    for (const p of permissions) {
+      expect(p.inputs).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceArn: `arn:aws:execute-api:us-east-1:123456789012:voiceai-${stack}-api-id/*/*` });
+    }
+  });
+
+  it('throttles the auto-deployed $default stage as configured', () => {
+    // Act
+    const [stage] = run.byType(T.stage);
+
+    // Assert
+    expect(stage.inputs).toMatchObject({
+      name: '$default',
+      autoDeploy: true,
+      defaultRouteSettings: { throttlingRateLimit: Number(cfg['voice-ai-conference:throttlingRateLimit']), throttlingBurstLimit: Number(cfg['voice-ai-conference:throttlingBurstLimit']) },
+    });
+  });
+
+  it('keeps every secret out of function environments: only secret ARNs', () => {
+    // Act
+    const environments = HANDLERS.map((h) => envOf(run, h));
+
+    // Assert
+    for (const env of environments) {
+      const text = JSON.stringify(env);
+      for (const secret of [TEST_AUTH_TOKEN, TEST_API_TOKEN, GENERATED_TOKEN, TEST_API_KEY_SECRET]) expect(text).not.toContain(secret);
+      expect(env.TWILIO_AUTH_TOKEN_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
+      expect(Object.keys(env).filter((k) => /(TOKEN|SECRET)$/.test(k))).toEqual([]);
+    }
+    expect(envOf(run, 'participants').PARTICIPANTS_API_TOKEN_SECRET_ARN).toMatch(/participants-api-token/);
+    expect(envOf(run, 'inbound').PARTICIPANTS_API_TOKEN_SECRET_ARN).toBeUndefined();
+  });
+
+  it('grants each role its own log group and exactly the secrets its function reads', () => {
+    // Arrange
+    const secretArn = (part: string) => run.one(T.secret, part).state.arn;
+
+    // Act
+    const policies = Object.fromEntries(run.byType(T.rolePolicy).map((p) => [p.name.split('-').pop(), JSON.parse(String(p.inputs.policy))]));
+
+    // Assert
+    for (const handler of HANDLERS) {
+      const statements = policies[handler].Statement as { Action: string[]; Resource: string[] }[];
+      expect(statements.flatMap((s) => s.Resource).some((r) => r === '*' || r.endsWith(':*:*'))).toBe(false);
+      expect(statements[0].Resource).toEqual([`arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/voiceai-${stack}-${handler}:*`]);
+    }
+    expect(policies.inbound.Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
+    expect(policies.participants.Statement[1].Resource).toEqual([secretArn('-twilio-auth-token'), secretArn('-participants-api-token')]);
+  });
+
+  it('stores the Auth Token and the API token in Secrets Manager', () => {
+    // Act
+    const versions = run.byType(T.secretVersion).map((v) => v.name);
+
+    // Assert
+    expect(versions.sort()).toEqual([`voiceai-${stack}-participants-api-token`, `voiceai-${stack}-twilio-auth-token`]);
+  });
+
+  it('exports the URLs, the App SID, the number and a ready-to-paste request', () => {
+    // Act
+    const { outputs } = run;
+
+    // Assert
+    expect(outputs.apiBaseUrl).toBe(base);
+    expect(outputs.participantsEndpoint).toBe(base + API_PATHS.participants);
+    expect(outputs.phoneNumber).toBe(cfg['voice-ai-conference:phoneNumber']);
+    expect(outputs.exampleAddAgentRequest).toContain(`${base}/conferences/`);
+    expect(outputs.exampleAddAgentRequest).toContain(`--stack ${stack} --show-secrets participantsApiToken`);
+    expect(outputs.exampleAddAgentRequest).not.toContain(TEST_API_TOKEN);
+  });
+});
+
+describe('differences between stacks', () => {
+  it('gives prod alarms to an SNS topic and dev none', async () => {
+    // Act
+    const dev = await runProgram('dev');
+    const prod = await runProgram('prod');
+
+    // Assert
+    expect(dev.byType(T.alarm)).toHaveLength(0);
+    expect(prod.byType(T.alarm)).toHaveLength(HANDLERS.length * 2 + 1);
+    expect(prod.byType(T.topic)).toHaveLength(1);
+  });
+
+  it('names every physical resource after its stack so two stacks can share an account', async () => {
+    // Act
+    const dev = await runProgram('dev');
+    const prod = await runProgram('prod');
+
+    // Assert
+    // A stage's name ($default) is scoped by its API.
+    const names = (run: ProgramRun) => run.resources.filter((r) => r.type !== T.stage).map((r) => `${r.type}::${r.inputs.name ?? r.name}`);
+    const shared = names(dev).filter((n) => names(prod).includes(n));
+    expect(shared).toEqual([]);
+  });
+
+  it('generates the API token when none is configured, as a secret output', async () => {
+    // Act
+    const run = await runProgram('dev', { participantsApiToken: undefined });
+
+    // Assert
+    expect(run.byType('random:index/randomPassword:RandomPassword')).toHaveLength(1);
+    expect(run.byType('random:index/randomPassword:RandomPassword')[0].inputs).toMatchObject({ length: 48, special: false });
+    expect(run.outputs.participantsApiToken).toBe(GENERATED_TOKEN);
+  });
+
+  it('uses an API key for REST calls when one is configured, and only the diallers may read its secret', async () => {
+    // Act
+    const run = await runProgram('dev', { twilioApiKeySid: 'SK' + 'b'.repeat(32), twilioApiKeySecret: TEST_API_KEY_SECRET });
+
+    // Assert
+    expect(envOf(run, 'events').TWILIO_API_KEY_SID).toBe('SK' + 'b'.repeat(32));
+    expect(envOf(run, 'events').TWILIO_API_KEY_SECRET_ARN).toMatch(/twilio-api-key-secret/);
+    expect(envOf(run, 'inbound').TWILIO_API_KEY_SECRET_ARN).toBeUndefined();
+  });
+});

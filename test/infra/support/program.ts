@@ -1,0 +1,145 @@
+/**
+ * Runs the Pulumi program (infra/index.ts) in-process under `pulumi.runtime.setMocks` for one stack, with the
+ * stack's committed Pulumi.<stack>.yaml plus test secrets, and captures every resource it declares.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import YAML from 'yaml';
+
+export const PROJECT = 'voice-ai-conference';
+export const ROOT = path.resolve(__dirname, '..', '..', '..');
+export const TEST_AUTH_TOKEN = 'infra-test-auth-token-5f0c1e2d3b4a';
+export const TEST_API_TOKEN = 'infra-test-participants-token-9a8b7c6d5e4f';
+export const TEST_API_KEY_SECRET = 'infra-test-api-key-secret-0f1e2d3c';
+export const GENERATED_TOKEN = 'generated-participants-token-from-random';
+const ACCOUNT = '123456789012';
+
+/** A resource as the program declared it, with the state the mocks returned. */
+export interface CapturedResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly state: Record<string, unknown>;
+}
+
+/** What a program run produced. */
+export interface ProgramRun {
+  readonly resources: CapturedResource[];
+  readonly outputs: Record<string, unknown>;
+  byType(type: string): CapturedResource[];
+  one(type: string, nameEnding: string): CapturedResource;
+}
+
+/** The committed stack file's config as the strings Pulumi hands the program (lists as JSON). */
+export function stackFileConfig(stack: string): Record<string, string> {
+  const file = YAML.parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+}
+
+function hex(seed: string): string {
+  return createHash('sha256').update(seed).digest('hex').slice(0, 32);
+}
+
+/** What AWS and Twilio would compute for a resource, enough for the program's wiring to resolve. */
+function computedState(type: string, name: string, inputs: Record<string, unknown>, id: string, region: string): Record<string, unknown> {
+  switch (type) {
+    case 'aws:apigatewayv2/api:Api':
+      return { apiEndpoint: `https://${id}.execute-api.${region}.amazonaws.com`, executionArn: `arn:aws:execute-api:${region}:${ACCOUNT}:${id}`, arn: `arn:aws:apigateway:${region}::/apis/${id}` };
+    case 'aws:lambda/function:Function': {
+      const arn = `arn:aws:lambda:${region}:${ACCOUNT}:function:${inputs.name}`;
+      return { arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+    }
+    case 'aws:cloudwatch/logGroup:LogGroup':
+      return { arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${inputs.name}` };
+    case 'aws:iam/role:Role':
+      return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}-1234567`, name: `${name}-1234567` };
+    case 'aws:secretsmanager/secret:Secret':
+      return { arn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-AbCdEf` };
+    case 'aws:sns/topic:Topic':
+      return { arn: `arn:aws:sns:${region}:${ACCOUNT}:${name}` };
+    case 'random:index/randomPassword:RandomPassword':
+      return { result: GENERATED_TOKEN };
+    case 'pulumi-nodejs:dynamic/twilio:TwimlApp':
+      return { sid: 'AP' + hex(name), accountSid: 'AC' + hex('account') };
+    case 'pulumi-nodejs:dynamic/twilio:PhoneNumberVoiceConfig':
+      return { sid: 'PN' + hex(String(inputs.phoneNumber)), accountSid: 'AC' + hex('account') };
+    default:
+      return {};
+  }
+}
+
+function resolve<T>(output: pulumi.Output<T> | T): Promise<T> {
+  return pulumi.Output.isInstance(output) ? new Promise((r) => (output as pulumi.Output<T>).apply(r)) : Promise.resolve(output);
+}
+
+/**
+ * Runs the program (once per test file for the same arguments) for `stack` with its stack file's config, `overrides` on top (namespaced keys or bare project
+ * keys), and the test secrets (an entry set to undefined leaves that secret out).
+ */
+export function runProgram(stack: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
+  const key = JSON.stringify([stack, overrides]);
+  let run = runs.get(key);
+  if (!run) runs.set(key, (run = runProgramOnce(stack, overrides)));
+  return run;
+}
+
+// Each run registers process exit hooks inside @pulumi/pulumi; a test file runs the program a handful of times.
+process.setMaxListeners(50);
+const runs = new Map<string, Promise<ProgramRun>>();
+
+async function runProgramOnce(stack: string, overrides: Record<string, string | undefined>): Promise<ProgramRun> {
+  const config: Record<string, string> = { ...stackFileConfig(stack), [`${PROJECT}:twilioAuthToken`]: TEST_AUTH_TOKEN, [`${PROJECT}:participantsApiToken`]: TEST_API_TOKEN };
+  for (const [key, value] of Object.entries(overrides)) {
+    const full = key.includes(':') ? key : `${PROJECT}:${key}`;
+    if (value === undefined) delete config[full];
+    else config[full] = value;
+  }
+  const secretKeys = ['twilioAuthToken', 'participantsApiToken', 'twilioApiKeySecret'].map((k) => `${PROJECT}:${k}`).filter((k) => k in config);
+  const region = config['aws:region'] ?? 'us-east-1';
+  const resources: CapturedResource[] = [];
+  pulumi.runtime.setAllConfig(config, secretKeys);
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const id = `${args.name}-id`;
+        const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs, id, region) };
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state });
+        return { id, state };
+      },
+      call(args) {
+        return args.inputs;
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  process.env.VOICEAI_CODE_DIR = path.join(ROOT, 'dist');
+  let program: Record<string, unknown> = {};
+  jest.isolateModules(() => {
+    program = require('../../../infra/index') as Record<string, unknown>;
+  });
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(program)) {
+    outputs[key] = typeof value === 'object' && value !== null && !pulumi.Output.isInstance(value)
+      ? Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolve(v)])))
+      : await resolve(value);
+  }
+  // Let registrations that no output depends on (alarms, permissions) finish.
+  for (let seen = -1; seen !== resources.length; ) {
+    seen = resources.length;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    resources,
+    outputs,
+    byType: (type) => resources.filter((r) => r.type === type),
+    one(type, nameEnding) {
+      const found = resources.filter((r) => r.type === type && r.name.endsWith(nameEnding));
+      if (found.length !== 1) throw new Error(`expected one ${type} named *${nameEnding}, found ${found.map((r) => r.name).join(', ') || 'none'}`);
+      return found[0];
+    },
+  };
+}
