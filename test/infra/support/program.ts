@@ -79,7 +79,7 @@ function resolve<T>(output: pulumi.Output<T> | T): Promise<T> {
  * keys), and the test secrets (an entry set to undefined leaves that secret out).
  */
 export function runProgram(stack: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
-  const key = JSON.stringify([stack, overrides]);
+  const key = JSON.stringify([stack, overrides], (_k, v: unknown) => (v === undefined ? null : v));
   let run = runs.get(key);
   if (!run) runs.set(key, (run = runProgramOnce(stack, overrides)));
   return run;
