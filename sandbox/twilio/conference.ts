@@ -1,0 +1,282 @@
+/**
+ * Conferences: created on first use by FriendlyName, started when two participants are in (one of them with
+ * startConferenceOnEnter), ended by an endConferenceOnExit participant leaving, by the last one leaving, or
+ * by the API. Status callbacks go out signed, one at a time and in order per conference, each awaited.
+ */
+import { CODES, TwilioApiError } from './errors';
+import type { Timeline } from './events';
+import { newSid } from './sids';
+import type { AccountState, ConferenceRecord, ParticipantRecord } from './state';
+import { rfc2822 } from './time';
+import type { WebhookClient } from './webhook-client';
+
+/** Why a participant left. */
+export type LeaveReason = 'hangup' | 'kicked' | 'conference-ended' | 'failed';
+
+/** What the voice engine does when the conference drops one of its legs. */
+export interface LegHandle {
+  /** The participant is gone from the conference (already removed); stop the leg's conference part. */
+  onRemoved(reason: LeaveReason): void;
+}
+
+/** Conference settings a joining participant brings (TwiML attributes or REST create fields). */
+export interface JoinSettings {
+  readonly label: string | null;
+  readonly startConferenceOnEnter: boolean;
+  readonly endConferenceOnExit: boolean;
+  readonly muted: boolean;
+  readonly beep: string;
+  readonly coaching?: boolean;
+  readonly callSidToCoach?: string | null;
+  readonly waitUrl?: string | null;
+  readonly statusCallback?: string | null;
+  readonly statusCallbackMethod?: string;
+  readonly statusCallbackEvents?: readonly string[];
+  readonly maxParticipants?: number;
+}
+
+const EVENT_CATEGORY: Record<string, string> = {
+  'conference-start': 'start',
+  'conference-end': 'end',
+  'participant-join': 'join',
+  'participant-leave': 'leave',
+  'participant-mute': 'mute',
+  'participant-unmute': 'mute',
+  'participant-hold': 'hold',
+  'participant-unhold': 'hold',
+  'participant-modify': 'modify',
+};
+
+const LEFT_REASON: Record<LeaveReason, string> = {
+  hangup: 'participant_hung_up',
+  kicked: 'participant_updated_via_api',
+  'conference-ended': 'conference_ended',
+  failed: 'participant_call_failed',
+};
+
+/** Owns every conference of the account and its status callbacks. */
+export class ConferenceManager {
+  private readonly legs = new Map<string, LegHandle>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly state: AccountState,
+    private readonly timeline: Timeline,
+    private readonly webhooks: WebhookClient,
+  ) {}
+
+  /** The active conference with this name, created (status `init`) when there is none. */
+  findOrCreate(friendlyName: string): ConferenceRecord {
+    const existing = this.state.activeConferenceByName(friendlyName);
+    if (existing) return existing;
+    const now = new Date();
+    const conference: ConferenceRecord = {
+      sid: newSid('CF'),
+      friendlyName,
+      status: 'init',
+      region: 'us1',
+      dateCreated: now,
+      dateUpdated: now,
+      reasonConferenceEnded: null,
+      callSidEndingConference: null,
+      statusCallback: null,
+      statusCallbackMethod: 'POST',
+      statusCallbackEvents: new Set(),
+      maxParticipants: 250,
+      sequence: 0,
+      participants: new Map(),
+    };
+    this.state.conferences.set(conference.sid, conference);
+    this.timeline.emit({ type: 'conference-created', conferenceSid: conference.sid, friendlyName });
+    return conference;
+  }
+
+  /** A participant by call SID or label (only active conferences have participants). */
+  participant(conference: ConferenceRecord, key: string): ParticipantRecord | undefined {
+    return conference.participants.get(key) ?? [...conference.participants.values()].find((p) => p.label === key);
+  }
+
+  /** The conference a call is in (or is being dialled into). */
+  conferenceOfCall(callSid: string): ConferenceRecord | undefined {
+    return [...this.state.conferences.values()].find((c) => c.participants.has(callSid));
+  }
+
+  /** Throws 16026 when the label is taken by an active participant, 16020 when the conference is full. */
+  assertCanAdd(conference: ConferenceRecord, label: string | null): void {
+    if (label !== null && [...conference.participants.values()].some((p) => p.label === label)) {
+      throw new TwilioApiError(400, CODES.duplicateLabel, `Participant with label ${label} already exists in conference ${conference.sid}`);
+    }
+    if (conference.participants.size >= conference.maxParticipants) throw new TwilioApiError(400, CODES.conferenceFull, `Conference ${conference.sid} is full`);
+  }
+
+  /** Reserves a participant for a leg being dialled by the REST API (status `queued`): its label is taken now. */
+  reserve(conference: ConferenceRecord, callSid: string, settings: JoinSettings, leg: LegHandle): ParticipantRecord {
+    this.assertCanAdd(conference, settings.label);
+    const participant = this.newParticipant(conference, callSid, settings, 'queued');
+    conference.participants.set(callSid, participant);
+    this.legs.set(callSid, leg);
+    this.adoptCallback(conference, settings);
+    return participant;
+  }
+
+  /** Sets a reserved participant's status while its leg rings. */
+  setStatus(callSid: string, status: ParticipantRecord['status']): void {
+    const participant = this.conferenceOfCall(callSid)?.participants.get(callSid);
+    if (participant) {
+      participant.status = status;
+      participant.dateUpdated = new Date();
+    }
+  }
+
+  /**
+   * Puts a call into the conference (a reserved participant connects, or a TwiML leg joins), sends
+   * participant-join and starts the conference when it has two participants. Returns undefined when the
+   * conference ended meanwhile.
+   */
+  join(conference: ConferenceRecord, callSid: string, settings: JoinSettings, leg: LegHandle): ParticipantRecord | undefined {
+    if (conference.status === 'completed') return undefined;
+    let participant = conference.participants.get(callSid);
+    if (!participant) {
+      this.assertCanAdd(conference, settings.label);
+      participant = this.newParticipant(conference, callSid, settings, 'connected');
+      conference.participants.set(callSid, participant);
+      this.adoptCallback(conference, settings);
+    }
+    participant.status = 'connected';
+    participant.dateUpdated = new Date();
+    this.legs.set(callSid, leg);
+    this.timeline.emit({ type: 'conference-join', conferenceSid: conference.sid, friendlyName: conference.friendlyName, callSid, label: participant.label });
+    this.notify(conference, 'participant-join', participant);
+    const connected = [...conference.participants.values()].filter((p) => p.status === 'connected');
+    // Reference §3: the conference starts only when 2 participants are in, one of them allowed to start it.
+    if (conference.status === 'init' && connected.length >= 2 && connected.some((p) => p.startConferenceOnEnter)) {
+      conference.status = 'in-progress';
+      conference.dateUpdated = new Date();
+      this.timeline.emit({ type: 'conference-start', conferenceSid: conference.sid, friendlyName: conference.friendlyName });
+      this.notify(conference, 'conference-start');
+    }
+    return participant;
+  }
+
+  /** Removes a participant (hung up, kicked, failed to connect); may end the conference. */
+  leave(callSid: string, reason: LeaveReason): void {
+    const conference = this.conferenceOfCall(callSid);
+    const participant = conference?.participants.get(callSid);
+    if (!conference || !participant) return;
+    conference.participants.delete(callSid);
+    const wasConnected = participant.status === 'connected';
+    participant.status = reason === 'failed' ? 'failed' : 'complete';
+    const leg = this.legs.get(callSid);
+    this.legs.delete(callSid);
+    if (wasConnected) {
+      this.timeline.emit({ type: 'conference-leave', conferenceSid: conference.sid, friendlyName: conference.friendlyName, callSid, label: participant.label, reason });
+      this.notify(conference, 'participant-leave', participant, { ReasonParticipantLeft: LEFT_REASON[reason], ParticipantCallStatus: 'completed' });
+    }
+    leg?.onRemoved(reason);
+    if (conference.status === 'completed' || reason === 'conference-ended') return;
+    if (wasConnected && participant.endConferenceOnExit) {
+      this.end(conference, reason === 'kicked' ? 'participant-with-end-conference-on-exit-kicked' : 'participant-with-end-conference-on-exit-left', callSid);
+    } else if (wasConnected && ![...conference.participants.values()].some((p) => p.status === 'connected')) {
+      this.end(conference, reason === 'kicked' ? 'last-participant-kicked' : 'last-participant-left', callSid);
+    }
+  }
+
+  /** Ends the conference: every remaining participant (ringing legs too) is dropped, then conference-end. */
+  end(conference: ConferenceRecord, reason: string, callSidEndingConference: string | null = null): void {
+    if (conference.status === 'completed') return;
+    conference.status = 'completed';
+    conference.reasonConferenceEnded = reason;
+    conference.callSidEndingConference = callSidEndingConference;
+    conference.dateUpdated = new Date();
+    for (const callSid of [...conference.participants.keys()]) this.leave(callSid, 'conference-ended');
+    this.timeline.emit({ type: 'conference-end', conferenceSid: conference.sid, friendlyName: conference.friendlyName, reason });
+    this.notify(conference, 'conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSidEndingConference && { CallSidEndingConference: callSidEndingConference }) });
+  }
+
+  /** Applies a participant update and sends the matching hold/mute/modify events. */
+  update(conference: ConferenceRecord, participant: ParticipantRecord, changes: Partial<Pick<ParticipantRecord, 'hold' | 'muted' | 'coaching' | 'callSidToCoach' | 'endConferenceOnExit' | 'holdUrl' | 'holdMethod' | 'waitUrl'>>): void {
+    const before = { hold: participant.hold, muted: participant.muted, coaching: participant.coaching };
+    Object.assign(participant, changes, { dateUpdated: new Date() });
+    if (participant.status !== 'connected') return;
+    const changed = participant.hold !== before.hold || participant.muted !== before.muted;
+    if (changed) this.timeline.emit({ type: 'participant-update', conferenceSid: conference.sid, callSid: participant.callSid, label: participant.label, hold: participant.hold, muted: participant.muted });
+    if (participant.hold !== before.hold) this.notify(conference, participant.hold ? 'participant-hold' : 'participant-unhold', participant);
+    if (participant.muted !== before.muted) this.notify(conference, participant.muted ? 'participant-mute' : 'participant-unmute', participant);
+    if (participant.coaching !== before.coaching) this.notify(conference, 'participant-modify', participant);
+  }
+
+  /** Resolves when every queued status callback has been delivered. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.queues.values()]);
+  }
+
+  private newParticipant(conference: ConferenceRecord, callSid: string, settings: JoinSettings, status: ParticipantRecord['status']): ParticipantRecord {
+    const now = new Date();
+    return {
+      callSid,
+      conferenceSid: conference.sid,
+      label: settings.label,
+      status,
+      hold: false,
+      muted: settings.muted,
+      coaching: settings.coaching ?? false,
+      callSidToCoach: settings.callSidToCoach ?? null,
+      startConferenceOnEnter: settings.startConferenceOnEnter,
+      endConferenceOnExit: settings.endConferenceOnExit,
+      beep: settings.beep,
+      holdUrl: null,
+      holdMethod: 'POST',
+      waitUrl: settings.waitUrl ?? null,
+      queueTime: '0',
+      dateCreated: now,
+      dateUpdated: now,
+    };
+  }
+
+  /** The first participant that brings a status callback fixes it (and its events) for the conference. */
+  private adoptCallback(conference: ConferenceRecord, settings: JoinSettings): void {
+    if (settings.maxParticipants !== undefined && conference.participants.size <= 1) conference.maxParticipants = settings.maxParticipants;
+    if (conference.statusCallback || !settings.statusCallback) return;
+    conference.statusCallback = settings.statusCallback;
+    conference.statusCallbackMethod = settings.statusCallbackMethod ?? 'POST';
+    const events = settings.statusCallbackEvents?.length ? settings.statusCallbackEvents : ['start', 'end'];
+    conference.statusCallbackEvents = new Set(events);
+  }
+
+  /** Queues a conference status callback when the conference subscribed to its category. */
+  private notify(conference: ConferenceRecord, event: string, participant?: ParticipantRecord, extra: Record<string, string> = {}): void {
+    if (!conference.statusCallback || !conference.statusCallbackEvents.has(EVENT_CATEGORY[event])) return;
+    conference.sequence += 1;
+    const params: Record<string, string> = {
+      AccountSid: this.state.accountSid,
+      ConferenceSid: conference.sid,
+      FriendlyName: conference.friendlyName,
+      StatusCallbackEvent: event,
+      SequenceNumber: String(conference.sequence),
+      Timestamp: rfc2822(new Date()),
+    };
+    if (participant) {
+      Object.assign(params, {
+        CallSid: participant.callSid,
+        ...(participant.label !== null && { ParticipantLabel: participant.label }),
+        Muted: String(participant.muted),
+        Hold: String(participant.hold),
+        Coaching: String(participant.coaching),
+        ...(participant.coaching && participant.callSidToCoach && { CallSidToCoach: participant.callSidToCoach }),
+        EndConferenceOnExit: String(participant.endConferenceOnExit),
+        StartConferenceOnEnter: String(participant.startConferenceOnEnter),
+      });
+    }
+    Object.assign(params, extra);
+    const url = conference.statusCallback;
+    const method = conference.statusCallbackMethod;
+    const previous = this.queues.get(conference.sid) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const response = await this.webhooks.send({ purpose: 'conference-status', url, method, params, ...(participant && { callSid: participant.callSid }) });
+      if (response.status === null || response.status >= 400) {
+        this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'warning', message: `Conference status callback ${event} got ${response.status ?? response.error}`, url, ...(participant && { callSid: participant.callSid }) });
+      }
+    });
+    this.queues.set(conference.sid, next);
+  }
+}

@@ -1,0 +1,50 @@
+/** Errors in Twilio's REST shape: `{code, message, more_info, status}`. */
+
+/** An error the REST server turns into a Twilio error response. */
+export class TwilioApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    /** Extra fields Twilio adds to some errors (e.g. `detail` on 20003). */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'TwilioApiError';
+  }
+
+  /** The JSON body Twilio sends for this error. */
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status, ...this.extra };
+  }
+}
+
+/** Error codes the emulator uses, named after Twilio's error dictionary. */
+export const CODES = {
+  invalidParameter: 20001,
+  authenticate: 20003,
+  notFound: 20404,
+  tooManyRequests: 20429,
+  internal: 20500,
+  conferenceFull: 16020,
+  duplicateLabel: 16026,
+  participantAddFailed: 16030,
+  unverifiedFrom: 21210,
+  invalidTo: 21211,
+  invalidFrom: 21212,
+  httpRetrievalFailure: 11200,
+  httpConnectionFailure: 11205,
+  documentParseFailure: 12100,
+  schemaValidation: 12200,
+  invalidContentType: 12300,
+} as const;
+
+/** 20404 for a path that names nothing. */
+export function notFound(path: string): TwilioApiError {
+  return new TwilioApiError(404, CODES.notFound, `The requested resource ${path} was not found`);
+}
+
+/** 20001 for a parameter the contract does not allow. */
+export function invalidParameter(message: string): TwilioApiError {
+  return new TwilioApiError(400, CODES.invalidParameter, message);
+}

@@ -1,0 +1,658 @@
+/**
+ * The voice engine: call legs, their webhooks and the TwiML they run. Inbound calls fetch the number's voice
+ * URL; REST participant legs ring, answer (or not, as scripted) and join their conference; `app:` legs fetch
+ * the TwiML App's voice URL with the custom parameters on its query string. TwiML runs verb by verb and can be
+ * interrupted by a hang-up or a REST redirect, as on Twilio.
+ */
+import { CODES } from './errors';
+import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
+import type { Timeline, WebhookPurpose } from './events';
+import { openStream, type StreamEnd, type StreamSession } from './media-stream';
+import { newSid } from './sids';
+import type { AccountState, CallRecord, CallStatus, ConferenceRecord, ParticipantRecord } from './state';
+import { Cancelled, rfc2822, type Scheduler } from './time';
+import { parametersOf, parseTwiml, TwimlError, type XmlElement } from './twiml-parser';
+import type { WebhookClient } from './webhook-client';
+
+/** How a dialled person (phone, client, sip) responds. */
+export type AnswerBehaviour = 'answer' | 'busy' | 'no-answer' | 'failed';
+
+/** Engine timing: everything Twilio measures in seconds is multiplied by `timeScale` (tests run fast). */
+export interface VoiceEngineOptions {
+  /** How long a dialled person takes to answer, in ms. */
+  readonly answerDelayMs: number;
+  /** Scale of TwiML/Twilio seconds (`<Pause length>`, ring timeouts) to real time: 0.001 = 1 s lasts 1 ms. */
+  readonly timeScale: number;
+  /** `media` frames sent on each Media Stream after `start`. */
+  readonly mediaFrames: number;
+  /** How long `<Say>`/`<Play>` take, in ms. */
+  readonly mediaMs: number;
+}
+
+/** Where a document comes from: a webhook (with a fallback) or inline TwiML. */
+type TwimlSource =
+  | { kind: 'url'; url: string; method: string; purpose: WebhookPurpose; params?: Record<string, string>; fallback?: { url: string; method: string; purpose: WebhookPurpose } }
+  | { kind: 'twiml'; xml: string };
+
+/** One running call leg. */
+class CallSession {
+  ended = false;
+  verb = new AbortController();
+  pending?: TwimlSource;
+  documentUrl?: string;
+  answered = false;
+  callbacks: Promise<void> = Promise.resolve();
+  readonly done: Promise<void>;
+  resolveDone!: () => void;
+  /** Custom parameters of an `app:` leg, as sent (raw query string). */
+  appQuery?: string;
+  /** Why the leg leaves its conference when it ends (a REST hang-up counts as a kick). */
+  leaveReason: LeaveReason = 'hangup';
+
+  constructor(readonly call: CallRecord) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+}
+
+const APP_TARGET = /^app:(AP[0-9a-fA-F]{32})(?:\?([\s\S]*))?$/;
+
+/** Parses `app:APxxx?k=v` into the App SID and the raw custom-parameter query. */
+export function parseAppTarget(to: string): { appSid: string; query: string } | undefined {
+  const match = APP_TARGET.exec(to);
+  return match ? { appSid: match[1], query: match[2] ?? '' } : undefined;
+}
+
+/**
+ * Appends custom parameters to a voice URL as Twilio does: names and values kept as sent, characters a URL
+ * cannot carry (spaces, non-ASCII) percent-encoded, existing escapes left alone, before any `#fragment`.
+ */
+export function appendCustomParameters(url: string, rawQuery: string): string {
+  if (!rawQuery) return url;
+  const encoded = rawQuery.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, (c) => encodeURIComponent(c));
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const fragment = hash < 0 ? '' : url.slice(hash);
+  return base + (base.includes('?') ? '&' : '?') + encoded + fragment;
+}
+
+function countryOf(address: string): string {
+  return address.startsWith('+1') ? 'US' : address.startsWith('+44') ? 'GB' : '';
+}
+
+/** Runs every call leg of the account. */
+export class VoiceEngine {
+  private readonly sessions = new Map<string, CallSession>();
+  private readonly behaviours = new Map<string, AnswerBehaviour>();
+  private readonly streams = new Set<StreamSession>();
+
+  constructor(
+    private readonly state: AccountState,
+    private readonly conferences: ConferenceManager,
+    private readonly webhooks: WebhookClient,
+    private readonly timeline: Timeline,
+    private readonly scheduler: Scheduler,
+    private readonly authToken: string,
+    private readonly options: VoiceEngineOptions,
+  ) {}
+
+  /** Scripts how calls to `to` are answered (default: answer). */
+  answerBehaviour(to: string, behaviour: AnswerBehaviour): void {
+    this.behaviours.set(to, behaviour);
+  }
+
+  /** A caller dials one of the account's numbers: the number's voice URL (or TwiML App) is fetched and run. */
+  placeInboundCall(input: { from: string; to: string }): { callSid: string; done: Promise<void> } {
+    const number = this.state.numberByE164(input.to);
+    if (!number) throw new Error(`${input.to} is not a number of this account (add it with addIncomingNumber)`);
+    const session = this.createSession({ from: input.from, to: input.to, direction: 'inbound', phoneNumberSid: number.sid, status: 'ringing' });
+    let source: TwimlSource | undefined;
+    const app = number.voiceApplicationSid ? this.state.applications.get(number.voiceApplicationSid) : undefined;
+    if (number.trunkSid) source = undefined;
+    else if (app?.voiceUrl) source = this.urlSource(app.voiceUrl, app.voiceMethod, 'app-voice-url', app.voiceFallbackUrl, app.voiceFallbackMethod, 'app-voice-fallback');
+    else if (!number.voiceApplicationSid && number.voiceUrl) source = this.urlSource(number.voiceUrl, number.voiceMethod, 'voice-url', number.voiceFallbackUrl, number.voiceFallbackMethod, 'voice-fallback');
+    if (app) session.call.applicationSid = app.sid;
+    if (!source) {
+      this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'error', message: `Number ${number.sid} has no voice URL to call`, callSid: session.call.sid });
+      void this.finish(session, 'failed');
+    } else {
+      void this.run(session, source);
+    }
+    return { callSid: session.call.sid, done: session.done };
+  }
+
+  /**
+   * Dials a REST-created participant (`To` already validated) into `conference`: reserves its label now and
+   * rings in the background. Returns the participant as the create response reports it.
+   */
+  dialParticipant(conference: ConferenceRecord, input: { from: string; to: string; settings: JoinSettings; timeoutSeconds: number; statusCallback: string | null; statusCallbackMethod: string; statusCallbackEvents: string[] }): ParticipantRecord {
+    const app = parseAppTarget(input.to);
+    const session = this.createSession({
+      from: input.from,
+      to: app ? `app:${app.appSid}` : input.to,
+      direction: 'outbound-api',
+      status: 'queued',
+      statusCallback: input.statusCallback,
+      statusCallbackMethod: input.statusCallbackMethod,
+      statusCallbackEvents: input.statusCallbackEvents,
+      applicationSid: app?.appSid ?? null,
+    });
+    if (app) session.appQuery = app.query;
+    let participant: ParticipantRecord;
+    try {
+      participant = this.conferences.reserve(conference, session.call.sid, input.settings, { onRemoved: (reason) => this.onRemovedFromConference(session, reason) });
+    } catch (error) {
+      this.sessions.delete(session.call.sid);
+      this.state.calls.delete(session.call.sid);
+      throw error;
+    }
+    void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds);
+    return participant;
+  }
+
+  /** REST Calls create: an outbound-api leg that rings `to`, then runs the given TwiML, Url or Application. */
+  createCall(input: { from: string; to: string; url?: string; method?: string; fallbackUrl?: string | null; fallbackMethod?: string; twiml?: string; applicationSid?: string; timeoutSeconds: number; statusCallback: string | null; statusCallbackMethod: string; statusCallbackEvents: string[] }): CallRecord {
+    const app = input.applicationSid ? this.state.applications.get(input.applicationSid) : undefined;
+    const session = this.createSession({ from: input.from, to: input.to, direction: 'outbound-api', status: 'queued', statusCallback: input.statusCallback, statusCallbackMethod: input.statusCallbackMethod, statusCallbackEvents: input.statusCallbackEvents, applicationSid: app?.sid ?? null });
+    const source: TwimlSource =
+      input.twiml !== undefined
+        ? { kind: 'twiml', xml: input.twiml }
+        : app
+          ? this.urlSource(app.voiceUrl ?? '', app.voiceMethod, 'app-voice-url', app.voiceFallbackUrl, app.voiceFallbackMethod, 'app-voice-fallback')
+          : this.urlSource(input.url ?? '', input.method ?? 'POST', 'voice-url', input.fallbackUrl ?? null, input.fallbackMethod ?? 'POST', 'voice-fallback');
+    void (async () => {
+      try {
+        this.callback(session, 'initiated');
+        const behaviour = await this.ring(session, input.timeoutSeconds);
+        if (session.ended) return;
+        if (behaviour !== 'answer') return void (await this.finish(session, behaviour));
+        await this.run(session, source);
+      } catch (error) {
+        if (!(error instanceof Cancelled)) throw error;
+      }
+    })();
+    return session.call;
+  }
+
+  /** Hangs a call up (the caller or callee puts the phone down). */
+  hangup(callSid: string): Promise<void> {
+    const session = this.sessions.get(callSid);
+    if (!session) return Promise.resolve();
+    return this.finish(session, session.answered ? 'completed' : 'canceled');
+  }
+
+  /** REST Calls update: Status=completed|canceled, or new TwiML / Url to run instead of the current one. */
+  updateCall(callSid: string, changes: { status?: string; twiml?: string; url?: string; method?: string; fallbackUrl?: string; fallbackMethod?: string }): 'ok' | 'not-in-progress' {
+    const session = this.sessions.get(callSid);
+    if (!session || session.ended) return 'not-in-progress';
+    if (changes.status === 'completed' || changes.status === 'canceled') {
+      void this.finish(session, session.answered ? 'completed' : 'canceled', 'kicked');
+      return 'ok';
+    }
+    if (changes.twiml !== undefined) session.pending = { kind: 'twiml', xml: changes.twiml };
+    else if (changes.url !== undefined) session.pending = this.urlSource(changes.url, changes.method ?? 'POST', 'call-update-url', changes.fallbackUrl ?? null, changes.fallbackMethod ?? 'POST', 'voice-fallback');
+    else return 'ok';
+    session.verb.abort();
+    return 'ok';
+  }
+
+  /** Whether a call still runs. */
+  isActive(callSid: string): boolean {
+    return this.sessions.get(callSid)?.ended === false;
+  }
+
+  /** Resolves when every leg has ended and every call callback was sent. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.callbacks));
+  }
+
+  /** Ends every leg (on stop). */
+  async stop(): Promise<void> {
+    for (const session of this.sessions.values()) {
+      session.ended = true;
+      session.verb.abort();
+      session.resolveDone();
+    }
+    // Every WebSocket is closed before stop() returns: no open handle survives the emulator.
+    await Promise.all([...this.streams].map((stream) => (stream.stop(), stream.ended)));
+  }
+
+  private createSession(input: { from: string; to: string; direction: CallRecord['direction']; status: CallStatus; phoneNumberSid?: string; parentCallSid?: string; statusCallback?: string | null; statusCallbackMethod?: string; statusCallbackEvents?: string[]; applicationSid?: string | null }): CallSession {
+    const now = new Date();
+    const call: CallRecord = {
+      sid: newSid('CA'),
+      parentCallSid: input.parentCallSid ?? null,
+      from: input.from,
+      to: input.to,
+      direction: input.direction,
+      status: input.status,
+      phoneNumberSid: input.phoneNumberSid ?? null,
+      applicationSid: input.applicationSid ?? null,
+      dateCreated: now,
+      dateUpdated: now,
+      startTime: null,
+      endTime: null,
+      answeredBy: null,
+      callerName: null,
+      statusCallback: input.statusCallback ?? null,
+      statusCallbackMethod: input.statusCallbackMethod ?? 'POST',
+      statusCallbackEvents: new Set(input.statusCallbackEvents?.length ? input.statusCallbackEvents : ['completed']),
+      callbackSequence: 0,
+    };
+    this.state.calls.set(call.sid, call);
+    const session = new CallSession(call);
+    this.sessions.set(call.sid, session);
+    this.timeline.emit({ type: 'call-created', callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
+    return session;
+  }
+
+  private urlSource(url: string, method: string, purpose: WebhookPurpose, fallbackUrl: string | null, fallbackMethod: string, fallbackPurpose: WebhookPurpose): TwimlSource {
+    return { kind: 'url', url, method, purpose, ...(fallbackUrl && { fallback: { url: fallbackUrl, method: fallbackMethod, purpose: fallbackPurpose } }) };
+  }
+
+  private setStatus(session: CallSession, status: CallStatus): void {
+    if (session.call.status === status) return;
+    session.call.status = status;
+    session.call.dateUpdated = new Date();
+    if (status === 'in-progress') session.call.startTime = new Date();
+    this.timeline.emit({ type: 'call-status', callSid: session.call.sid, status });
+  }
+
+  /** Twilio's standard voice request parameters for this leg. */
+  private callParams(session: CallSession): Record<string, string> {
+    const call = session.call;
+    const params: Record<string, string> = {
+      AccountSid: this.state.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: call.sid,
+      CallStatus: call.status,
+      Called: call.to,
+      Caller: call.from,
+      Direction: call.direction,
+      From: call.from,
+      To: call.to,
+    };
+    if (call.direction === 'inbound') {
+      for (const [prefix, address] of [['From', call.from], ['Caller', call.from], ['To', call.to], ['Called', call.to]] as const) {
+        Object.assign(params, { [`${prefix}City`]: '', [`${prefix}State`]: '', [`${prefix}Zip`]: '', [`${prefix}Country`]: countryOf(address) });
+      }
+    }
+    if (call.applicationSid) params.ApplicationSid = call.applicationSid;
+    if (call.parentCallSid) params.ParentCallSid = call.parentCallSid;
+    return params;
+  }
+
+  /** Fetches and checks a TwiML document, trying the fallback URL on failure; undefined when both fail. */
+  private async load(session: CallSession, source: TwimlSource): Promise<XmlElement | undefined> {
+    const callSid = session.call.sid;
+    if (source.kind === 'twiml') {
+      try {
+        return this.parse(session, source.xml, undefined);
+      } catch (error) {
+        return this.twimlFailure(session, error, undefined);
+      }
+    }
+    const attempt = async (url: string, method: string, purpose: WebhookPurpose, extra: Record<string, string>): Promise<XmlElement | { code: number; url: string }> => {
+      const response = await this.webhooks.send({ purpose, url, method, params: { ...this.callParams(session), ...source.params, ...extra }, callSid });
+      if (response.status === null) {
+        const code = response.error === 'timeout' ? CODES.httpConnectionFailure : CODES.httpRetrievalFailure;
+        this.timeline.alert({ code, level: 'error', message: `${method} ${url} failed: ${response.error}`, callSid, url });
+        return { code, url };
+      }
+      if (response.status < 200 || response.status >= 300) {
+        this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'error', message: `${method} ${url} answered HTTP ${response.status}`, callSid, url });
+        return { code: CODES.httpRetrievalFailure, url };
+      }
+      if (!/(^|\/)(xml|[\w.+-]+\+xml|html)(;|$)|^text\/(xml|html)|^application\/xml/i.test(response.contentType.trim())) {
+        this.timeline.alert({ code: CODES.invalidContentType, level: 'error', message: `${url} answered Content-Type ${response.contentType || '(none)'}, not XML`, callSid, url });
+        return { code: CODES.invalidContentType, url };
+      }
+      try {
+        return this.parse(session, response.body, response.requestedUrl);
+      } catch (error) {
+        if (!(error instanceof TwimlError)) throw error;
+        this.timeline.alert({ code: error.code, level: 'error', message: error.message, callSid, url });
+        return { code: error.code, url };
+      }
+    };
+    const first = await attempt(source.url, source.method, source.purpose, {});
+    if (!('code' in first)) return first;
+    if (!source.fallback || session.ended) return undefined;
+    const second = await attempt(source.fallback.url, source.fallback.method, source.fallback.purpose, { ErrorCode: String(first.code), ErrorUrl: first.url });
+    return 'code' in second ? undefined : second;
+  }
+
+  private parse(session: CallSession, xml: string, url: string | undefined): XmlElement {
+    const document = parseTwiml(xml);
+    for (const warning of document.warnings) this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: warning, callSid: session.call.sid, ...(url && { url }) });
+    if (url) session.documentUrl = url;
+    return document.response;
+  }
+
+  private twimlFailure(session: CallSession, error: unknown, url: string | undefined): undefined {
+    if (!(error instanceof TwimlError)) throw error;
+    this.timeline.alert({ code: error.code, level: 'error', message: error.message, callSid: session.call.sid, ...(url && { url }) });
+    return undefined;
+  }
+
+  /** Runs documents until the call ends; a document that cannot be loaded fails the call. */
+  private async run(session: CallSession, source: TwimlSource, onAnswered?: () => boolean): Promise<void> {
+    let next: TwimlSource | undefined = source;
+    try {
+      while (next && !session.ended) {
+        const response = await this.load(session, next);
+        if (session.ended) return;
+        if (!response) {
+          await this.finish(session, session.answered ? 'completed' : 'failed');
+          return;
+        }
+        if (!session.answered) {
+          session.answered = true;
+          this.setStatus(session, 'in-progress');
+          this.callback(session, 'answered');
+          if (onAnswered && !onAnswered()) return;
+        }
+        if (session.pending) {
+          next = session.pending;
+          session.pending = undefined;
+          continue;
+        }
+        next = await this.execute(session, response);
+      }
+      if (!session.ended) await this.finish(session, 'completed');
+    } catch (error) {
+      if (!(error instanceof Cancelled)) throw error;
+    }
+  }
+
+  /** Executes one document; returns the next document's source (Redirect, action, REST update) or undefined. */
+  private async execute(session: CallSession, response: XmlElement): Promise<TwimlSource | undefined> {
+    const callSid = session.call.sid;
+    for (const verb of response.children) {
+      if (session.ended) return undefined;
+      session.verb = new AbortController();
+      const signal = session.verb.signal;
+      this.timeline.emit({ type: 'twiml-executed', callSid, verb: verb.name, detail: { ...verb.attributes, ...(verb.text.trim() && { text: verb.text.trim() }) } });
+      let next: TwimlSource | undefined | 'continue' = 'continue';
+      try {
+        next = await this.executeVerb(session, verb, signal);
+      } catch (error) {
+        if (!(error instanceof Cancelled)) throw error;
+      }
+      if (session.ended) return undefined;
+      if (session.pending) {
+        const pending = session.pending;
+        session.pending = undefined;
+        return pending;
+      }
+      if (next !== 'continue') return next;
+    }
+    return undefined;
+  }
+
+  private scaled(seconds: number): number {
+    return seconds * 1000 * this.options.timeScale;
+  }
+
+  private resolveUrl(session: CallSession, url: string): string {
+    return session.documentUrl ? new URL(url, session.documentUrl).toString() : url;
+  }
+
+  private async executeVerb(session: CallSession, verb: XmlElement, signal: AbortSignal): Promise<TwimlSource | undefined | 'continue'> {
+    const a = verb.attributes;
+    switch (verb.name) {
+      case 'Say':
+      case 'Play':
+        for (let i = 0; i < Math.max(1, Number(a.loop ?? 1)); i++) await this.scheduler.sleep(this.options.mediaMs, signal);
+        return 'continue';
+      case 'Pause':
+        await this.scheduler.sleep(this.scaled(Number(a.length ?? 1)), signal);
+        return 'continue';
+      case 'Hangup':
+        await this.finish(session, 'completed');
+        return undefined;
+      case 'Reject':
+        await this.finish(session, a.reason === 'busy' ? 'busy' : 'failed');
+        return undefined;
+      case 'Redirect':
+        return { kind: 'url', url: this.resolveUrl(session, verb.text.trim()), method: a.method ?? 'POST', purpose: 'redirect' };
+      case 'Gather': {
+        for (const child of verb.children) await this.executeVerb(session, child, signal);
+        // No caller input arrives in the emulator: Gather times out and TwiML continues.
+        await this.scheduler.sleep(this.scaled(Number(a.timeout ?? 5)), signal);
+        if (a.action && a.actionOnEmptyResult === 'true') return this.action(session, a.action, a.method, {});
+        return 'continue';
+      }
+      case 'Dial':
+        return this.dial(session, verb, signal);
+      case 'Connect':
+        return this.connect(session, verb, signal);
+      default:
+        this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<${verb.name}> is valid TwiML but not emulated; skipped`, callSid: session.call.sid });
+        return 'continue';
+    }
+  }
+
+  private action(session: CallSession, url: string, method: string | undefined, params: Record<string, string>): TwimlSource {
+    return { kind: 'url', url: this.resolveUrl(session, url), method: method ?? 'POST', purpose: 'action', params };
+  }
+
+  private async dial(session: CallSession, dial: XmlElement, signal: AbortSignal): Promise<TwimlSource | undefined | 'continue'> {
+    const noun = dial.children[0];
+    const started = Date.now();
+    let dialStatus: string;
+    if (noun?.name === 'Conference') dialStatus = await this.dialConference(session, noun, signal);
+    else dialStatus = await this.dialPerson(session, dial, noun, signal);
+    if (session.ended) return undefined;
+    if (dial.attributes.action) {
+      return this.action(session, dial.attributes.action, dial.attributes.method, { DialCallStatus: dialStatus, DialCallDuration: String(Math.round((Date.now() - started) / 1000)) });
+    }
+    return 'continue';
+  }
+
+  /** `<Dial><Conference>`: joins the conference and stays until the participant leaves or the conference ends. */
+  private dialConference(session: CallSession, noun: XmlElement, signal: AbortSignal): Promise<string> {
+    const a = noun.attributes;
+    const conference = this.conferences.findOrCreate(noun.text.trim());
+    const settings: JoinSettings = {
+      label: a.participantLabel ?? null,
+      startConferenceOnEnter: a.startConferenceOnEnter !== 'false',
+      endConferenceOnExit: a.endConferenceOnExit === 'true',
+      muted: a.muted === 'true',
+      beep: a.beep ?? 'true',
+      waitUrl: a.waitUrl ?? null,
+      statusCallback: a.statusCallback ? this.resolveUrl(session, a.statusCallback) : null,
+      statusCallbackMethod: a.statusCallbackMethod ?? 'POST',
+      statusCallbackEvents: (a.statusCallbackEvent ?? '').split(/\s+/).filter(Boolean),
+      ...(a.maxParticipants && { maxParticipants: Number(a.maxParticipants) }),
+    };
+    return new Promise<string>((resolve) => {
+      const callSid = session.call.sid;
+      let participant: ParticipantRecord | undefined;
+      try {
+        participant = this.conferences.join(conference, callSid, settings, { onRemoved: () => resolve('completed') });
+      } catch (error) {
+        this.timeline.alert({ code: (error as { code?: number }).code ?? CODES.participantAddFailed, level: 'error', message: `Could not join ${conference.friendlyName}: ${(error as Error).message}`, callSid });
+        resolve('failed');
+        return;
+      }
+      if (!participant) return resolve('completed');
+      // A hang-up or a REST redirect takes the leg out of the conference.
+      signal.addEventListener('abort', () => this.conferences.leave(callSid, session.ended ? session.leaveReason : 'kicked'), { once: true });
+    });
+  }
+
+  /** `<Dial><Number|Client|Sip>`: a child leg that rings, answers as scripted, and is bridged until one side ends. */
+  private async dialPerson(session: CallSession, dial: XmlElement, noun: XmlElement | undefined, signal: AbortSignal): Promise<string> {
+    const to = noun ? (noun.name === 'Client' ? `client:${(noun.children.find((c) => c.name === 'Identity')?.text ?? noun.text).trim()}` : noun.text.trim()) : dial.text.trim();
+    if (!noun || !['Number', 'Client', 'Sip'].includes(noun.name)) {
+      if (noun) {
+        this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<Dial><${noun.name}> is not emulated`, callSid: session.call.sid });
+        return 'failed';
+      }
+    }
+    const child = this.createSession({ from: dial.attributes.callerId ?? session.call.from, to, direction: 'outbound-dial', status: 'ringing', parentCallSid: session.call.sid });
+    const behaviour = await this.ring(child, Number(dial.attributes.timeout ?? 30), signal).catch(() => 'canceled' as const);
+    if (behaviour !== 'answer') {
+      await this.finish(child, behaviour === 'canceled' ? 'canceled' : behaviour);
+      return behaviour === 'canceled' ? 'canceled' : behaviour;
+    }
+    child.answered = true;
+    this.setStatus(child, 'in-progress');
+    const parentGone = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([child.done, parentGone]);
+    if (!child.ended) await this.finish(child, 'completed');
+    return 'completed';
+  }
+
+  /** Rings a leg: the scripted behaviour after the answer delay; no-answer waits out the (scaled) timeout. */
+  private async ring(session: CallSession, timeoutSeconds: number, signal?: AbortSignal): Promise<AnswerBehaviour> {
+    const behaviour = this.behaviours.get(session.call.to.split('?')[0]) ?? 'answer';
+    this.setStatus(session, 'ringing');
+    this.callback(session, 'ringing');
+    if (behaviour === 'no-answer') await this.scheduler.sleep(this.scaled(timeoutSeconds + 5), signal);
+    else await this.scheduler.sleep(this.options.answerDelayMs, signal);
+    return behaviour;
+  }
+
+  /** `<Connect><Stream|ConversationRelay>`: opens the WebSocket and waits until one side closes it. */
+  private async connect(session: CallSession, connect: XmlElement, signal: AbortSignal): Promise<TwimlSource | undefined | 'continue'> {
+    const noun = connect.children[0];
+    if (!noun || (noun.name !== 'Stream' && noun.name !== 'ConversationRelay')) {
+      this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<Connect><${noun?.name ?? ''}> is not emulated`, callSid: session.call.sid });
+      return 'continue';
+    }
+    const url = noun.attributes.url;
+    const target = /^wss?:\/\//.test(url) ? new URL(url) : undefined;
+    const loopback = target && ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname);
+    // Twilio accepts wss:// only; plain ws:// is allowed here for local agents on loopback.
+    if (!target || (target.protocol !== 'wss:' && !loopback)) {
+      this.timeline.alert({ code: CODES.schemaValidation, level: 'error', message: `<${noun.name}> url must be wss://, got ${url}`, callSid: session.call.sid });
+      await this.finish(session, 'completed');
+      return undefined;
+    }
+    if (target.search) this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<${noun.name}> url must not carry a query string; use <Parameter>`, callSid: session.call.sid });
+    const customParameters = parametersOf(noun);
+    for (const [name, value] of Object.entries(customParameters)) {
+      if (name.length >= 500 || value.length >= 500) this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<Parameter ${name.slice(0, 40)}> is 500 characters or more`, callSid: session.call.sid });
+    }
+    const stream = openStream(
+      {
+        kind: noun.name === 'Stream' ? 'stream' : 'conversation-relay',
+        url,
+        accountSid: this.state.accountSid,
+        authToken: this.authToken,
+        callSid: session.call.sid,
+        from: session.call.from,
+        to: session.call.to,
+        direction: session.call.direction,
+        applicationSid: session.call.applicationSid,
+        customParameters,
+        mediaFrames: this.options.mediaFrames,
+      },
+      this.timeline,
+    );
+    this.streams.add(stream);
+    void stream.ended.then(() => this.streams.delete(stream));
+    const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+    const outcome: StreamEnd | 'aborted' = await Promise.race([stream.ended, aborted]);
+    if (outcome === 'aborted') {
+      stream.stop();
+      await stream.ended;
+      return undefined;
+    }
+    if (outcome.by === 'error') {
+      this.timeline.alert({ code: noun.name === 'Stream' ? 31920 : 64101, level: 'error', message: `WebSocket ${url} failed: ${outcome.message}`, callSid: session.call.sid, url });
+    }
+    const connectAction = connect.attributes.action;
+    if (connectAction) {
+      const params: Record<string, string> = noun.name === 'ConversationRelay' ? { SessionId: stream.streamSid, SessionStatus: outcome.by === 'error' ? 'failed' : 'ended', ...(outcome.by === 'agent' && outcome.handoffData !== undefined && { HandoffData: outcome.handoffData }) } : {};
+      return this.action(session, connectAction, connect.attributes.method, params);
+    }
+    return 'continue';
+  }
+
+  /** A REST participant leg: rings, then answers (app legs: once their TwiML loads) and joins the conference. */
+  private async ringParticipant(session: CallSession, conference: ConferenceRecord, settings: JoinSettings, timeoutSeconds: number): Promise<void> {
+    const callSid = session.call.sid;
+    try {
+      this.callback(session, 'initiated');
+      this.conferences.setStatus(callSid, 'connecting');
+      this.conferences.setStatus(callSid, 'ringing');
+      const behaviour = session.call.applicationSid ? 'answer' : await this.ring(session, timeoutSeconds);
+      if (session.ended) return;
+      if (behaviour !== 'answer') {
+        await this.finish(session, behaviour, 'failed');
+        return;
+      }
+      const leg = { onRemoved: (reason: LeaveReason) => this.onRemovedFromConference(session, reason) };
+      const joinConference = (): boolean => {
+        const joined = this.conferences.join(conference, callSid, settings, leg);
+        if (!joined) void this.finish(session, 'completed');
+        return joined !== undefined;
+      };
+      if (session.call.applicationSid) {
+        const app = this.state.applications.get(session.call.applicationSid);
+        if (!app?.voiceUrl) {
+          this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'error', message: `Application ${session.call.applicationSid} has no VoiceUrl`, callSid });
+          await this.finish(session, 'failed', 'failed');
+          return;
+        }
+        this.setStatus(session, 'ringing');
+        const url = appendCustomParameters(app.voiceUrl, session.appQuery ?? '');
+        const fallback = app.voiceFallbackUrl ? appendCustomParameters(app.voiceFallbackUrl, session.appQuery ?? '') : null;
+        await this.run(session, this.urlSource(url, app.voiceMethod, 'app-voice-url', fallback, app.voiceFallbackMethod, 'app-voice-fallback'), joinConference);
+        return;
+      }
+      session.answered = true;
+      this.setStatus(session, 'in-progress');
+      this.callback(session, 'answered');
+      joinConference();
+    } catch (error) {
+      if (!(error instanceof Cancelled)) throw error;
+    }
+  }
+
+  /** The conference dropped a REST leg (kicked, conference ended): the leg hangs up. */
+  private onRemovedFromConference(session: CallSession, reason: LeaveReason): void {
+    if (session.ended || session.call.direction === 'inbound') return;
+    if (session.call.direction === 'outbound-api') void this.finish(session, session.answered ? 'completed' : reason === 'failed' ? 'failed' : 'canceled', reason);
+  }
+
+  /** Ends a leg: final status, out of its conference, stream stopped, status callback sent. */
+  private async finish(session: CallSession, status: CallStatus, leaveReason: LeaveReason = 'hangup'): Promise<void> {
+    if (session.ended) return session.callbacks;
+    session.ended = true;
+    session.leaveReason = status === 'completed' ? leaveReason : 'failed';
+    session.verb.abort();
+    this.setStatus(session, status);
+    session.call.endTime = new Date();
+    this.conferences.leave(session.call.sid, session.leaveReason);
+    this.callback(session, 'completed');
+    session.resolveDone();
+    return session.callbacks;
+  }
+
+  /** Queues a call-progress callback (StatusCallback of the leg) when subscribed to `event`. */
+  private callback(session: CallSession, event: 'initiated' | 'ringing' | 'answered' | 'completed'): void {
+    const call = session.call;
+    if (!call.statusCallback || !call.statusCallbackEvents.has(event)) return;
+    call.callbackSequence += 1;
+    const callStatus = event === 'initiated' ? 'initiated' : event === 'answered' ? 'in-progress' : call.status;
+    const params: Record<string, string> = {
+      ...this.callParams(session),
+      CallStatus: callStatus,
+      CallbackSource: 'call-progress-events',
+      SequenceNumber: String(call.callbackSequence - 1),
+      Timestamp: rfc2822(new Date()),
+    };
+    if (event === 'completed') {
+      const seconds = call.startTime && call.endTime ? Math.round((call.endTime.getTime() - call.startTime.getTime()) / 1000) : 0;
+      Object.assign(params, { CallDuration: String(seconds), Duration: String(Math.ceil(seconds / 60)) });
+    }
+    const url = call.statusCallback;
+    session.callbacks = session.callbacks.then(async () => {
+      const response = await this.webhooks.send({ purpose: 'call-status', url, method: call.statusCallbackMethod, params, callSid: call.sid });
+      if (response.status === null || response.status >= 400) this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'warning', message: `Call status callback (${event}) got ${response.status ?? response.error}`, callSid: call.sid, url });
+    });
+  }
+}
