@@ -145,8 +145,10 @@ export class VoiceEngine {
       this.state.calls.delete(session.call.sid);
       throw error;
     }
+    // The create response shows the participant as queued, before the leg starts ringing.
+    const snapshot = { ...participant };
     void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds);
-    return participant;
+    return snapshot;
   }
 
   /** REST Calls create: an outbound-api leg that rings `to`, then runs the given TwiML, Url or Application. */
