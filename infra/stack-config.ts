@@ -159,7 +159,7 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
     const env: Record<string, string> = {};
     for (const entry of CONFIG_KEYS) {
       if (!entry.env?.handlers.includes(handler)) continue;
-      const value = entry.key === 'agentFromNumber' ? (rawValue(lookup, project, entry) ?? phoneNumber) : rawValue(lookup, project, entry);
+      const value = entry.key === 'agentFromNumber' ? (rawValue(lookup, project, entry) || phoneNumber) : rawValue(lookup, project, entry);
       if (value !== undefined && value !== '') env[entry.env.name] = value;
     }
     environment[handler] = env;

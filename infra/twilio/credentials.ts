@@ -5,14 +5,20 @@
  */
 import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
 
-/** Stack config keys (project namespace) and environment variables the providers read, in that order. */
-export const CREDENTIAL_SOURCES = {
+/**
+ * Stack config keys (project namespace) and environment variables the providers read, in that order.
+ * A function, not a module-level object: Pulumi's closure serializer captured only some properties of such an
+ * object into the serialized provider (the test that runs the serialized provider caught it).
+ */
+export function credentialSources() {
+  return {
   accountSid: { config: 'twilioAccountSid', env: 'TWILIO_ACCOUNT_SID' },
   authToken: { config: 'twilioAuthToken', env: 'TWILIO_AUTH_TOKEN' },
   apiKeySid: { config: 'twilioApiKeySid', env: 'TWILIO_API_KEY_SID' },
   apiKeySecret: { config: 'twilioApiKeySecret', env: 'TWILIO_API_KEY_SECRET' },
   apiBaseUrl: { config: 'twilioApiBaseUrl', env: 'TWILIO_API_BASE_URL' },
-} as const;
+  } as const;
+}
 
 /** Looks a config key up; `undefined` when absent. */
 export type ConfigLookup = (key: string) => string | undefined;
@@ -30,6 +36,7 @@ export class TwilioCredentialsError extends Error {
  * @example resolveTwilioCredentials((k) => config.get(k), process.env)
  */
 export function resolveTwilioCredentials(config: ConfigLookup | undefined, env: Readonly<Record<string, string | undefined>>): TwilioClientOptions {
+  const CREDENTIAL_SOURCES = credentialSources();
   const read = (source: { config: string; env: string }): string | undefined => {
     const value = config?.(source.config) ?? env[source.env];
     return value === undefined || value.trim() === '' ? undefined : value.trim();

@@ -51,7 +51,7 @@ export class TwimlAppProvider extends TwilioProviderBase implements pulumi.dynam
   async diff(id: string, olds: TwimlAppOutputs, news: TwimlAppInputs): Promise<pulumi.dynamic.DiffResult> {
     const live = await this.fetch(id);
     if (!live) return { changes: true, replaces: ['sid'], deleteBeforeReplace: true };
-    const changed = new Set([...changedKeys(olds as never, news as never, TWIML_APP_KEYS), ...changedKeys(applicationParams(olds), applicationParams(live), TWIML_APP_KEYS)]);
+    const changed = new Set([...changedKeys(applicationParams(olds), applicationParams(news), TWIML_APP_KEYS), ...changedKeys(applicationParams(olds), applicationParams(live), TWIML_APP_KEYS)]);
     return { changes: changed.size > 0, replaces: [], stables: ['sid', 'accountSid'], deleteBeforeReplace: false };
   }
 
