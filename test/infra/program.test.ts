@@ -232,3 +232,20 @@ describe('differences between stacks', () => {
     expect(envOf(run, 'inbound').TWILIO_API_KEY_SECRET_ARN).toBeUndefined();
   });
 });
+
+describe('secrets in state', () => {
+  it('keeps secret values out of every resource input but the Secrets Manager versions, including the serialized providers', async () => {
+    // Arrange
+    const run = await runProgram('dev', { twilioApiKeySid: 'SK' + 'b'.repeat(32), twilioApiKeySecret: TEST_API_KEY_SECRET });
+    const secrets = [TEST_AUTH_TOKEN, TEST_API_TOKEN, TEST_API_KEY_SECRET];
+
+    // Act
+    const holders = run.resources.filter((r) => secrets.some((s) => JSON.stringify(r.inputs).includes(s)));
+
+    // Assert
+    expect(holders.map((r) => r.type)).toEqual(['aws:secretsmanager/secretVersion:SecretVersion', 'aws:secretsmanager/secretVersion:SecretVersion', 'aws:secretsmanager/secretVersion:SecretVersion']);
+    const providers = run.resources.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/')).map((r) => String(r.inputs.__provider));
+    expect(providers).toHaveLength(2);
+    for (const text of providers) expect(text).toMatch(/exports\.handler/);
+  });
+});

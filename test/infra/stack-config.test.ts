@@ -1,0 +1,82 @@
+/** Stack config validation: bad values fail early with a message naming the config key. */
+import { readStackSettings, type SecretPresence } from '../../infra/stack-config';
+
+const PROJECT = 'voice-ai-conference';
+const valid: Record<string, string> = {
+  twilioAccountSid: 'AC' + '0'.repeat(32),
+  phoneNumber: '+15551230000',
+  agentStreamUrl: 'wss://agent.example.com/media',
+};
+const allSecrets: SecretPresence = { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: false };
+const read = (config: Record<string, string | undefined>, secrets: Partial<SecretPresence> = {}, stack = 'dev') =>
+  readStackSettings((k) => config[k], { ...allSecrets, ...secrets }, PROJECT, stack);
+
+describe('readStackSettings', () => {
+  it('applies the defaults of the config table', () => {
+    // Act
+    const settings = read(valid);
+
+    // Assert
+    expect(settings).toMatchObject({ namePrefix: 'voiceai', logRetentionDays: 14, lambdaMemoryMb: 256, throttling: { rateLimit: 50, burstLimit: 100 }, alarms: { enabled: false } });
+    expect(settings.environment.events).toMatchObject({ AGENT_FROM_NUMBER: '+15551230000', AGENT_LABEL: 'ai-agent', AGENT_AUTO_ADD: 'true' });
+    expect(settings.environment.agent).toMatchObject({ AGENT_MODE: 'stream', AGENT_STREAM_URL: 'wss://agent.example.com/media' });
+  });
+
+  it('treats the empty defaults Pulumi.yaml declares as unset', () => {
+    // Act
+    const settings = read({ ...valid, agentFromNumber: '', twilioApiKeySid: '', agentContextAllowlist: '[]', publicBaseUrl: '' });
+
+    // Assert
+    expect(settings.usesApiKey).toBe(false);
+    expect(settings.publicBaseUrl).toBeUndefined();
+    expect(settings.environment.events.AGENT_FROM_NUMBER).toBe('+15551230000');
+    expect(settings.environment.agent.AGENT_CONTEXT_ALLOWLIST).toBeUndefined();
+  });
+
+  it('turns lists into the comma-separated form the handlers read', () => {
+    // Act
+    const settings = read({ ...valid, allowedDialTargets: '["+1415*","sip:*@pbx.example.com"]' });
+
+    // Assert
+    expect(settings.environment.participants.ALLOWED_DIAL_TARGETS).toBe('+1415*,sip:*@pbx.example.com');
+  });
+
+  describe.each([
+    ['a phone number that is not E.164', { phoneNumber: '5551230000' }, {}, `${PROJECT}:phoneNumber: must be an E.164 number`],
+    ['a ws:// agent URL on a public host', { agentStreamUrl: 'ws://agent.example.com/media' }, {}, `${PROJECT}:agentStreamUrl: must be a wss:// URL`],
+    ['an https agent URL', { agentStreamUrl: 'https://agent.example.com' }, {}, `${PROJECT}:agentStreamUrl: must be a wss: or ws: URL`],
+    ['stream mode without an agent URL', { agentStreamUrl: undefined }, {}, `${PROJECT}:agentStreamUrl: is required`],
+    ['an unknown agent mode', { agentMode: 'video' }, {}, `${PROJECT}:agentMode: must be one of stream, conversation-relay, play`],
+    ['a bad agent caller ID', { agentFromNumber: '+1-555' }, {}, `${PROJECT}:agentFromNumber: must be an E.164`],
+    ['a bad Account SID', { twilioAccountSid: 'AC123' }, {}, `${PROJECT}:twilioAccountSid: must be an Account SID`],
+    ['a missing Account SID', { twilioAccountSid: undefined }, {}, `${PROJECT}:twilioAccountSid: is required`],
+    ['a missing Auth Token', {}, { twilioAuthToken: false }, `${PROJECT}:twilioAuthToken: is required`],
+    ['an API key without its secret', { twilioApiKeySid: 'SK' + '1'.repeat(32) }, {}, `${PROJECT}:twilioApiKeySecret: twilioApiKeySid and twilioApiKeySecret are set together`],
+    ['a log retention CloudWatch does not offer', { logRetentionDays: '10' }, {}, `${PROJECT}:logRetentionDays: must be one of CloudWatch's values`],
+    ['a non-integer memory size', { lambdaMemoryMb: 'lots' }, {}, `${PROJECT}:lambdaMemoryMb: must be an integer`],
+    ['a memory size Lambda does not offer', { lambdaMemoryMb: '64' }, {}, `${PROJECT}:lambdaMemoryMb: must be from 128 to 10240`],
+    ['a non-boolean flag', { agentAutoAdd: 'yes' }, {}, `${PROJECT}:agentAutoAdd: must be true or false`],
+    ['a list given as a string', { allowedDialTargets: '+1415*' }, {}, `${PROJECT}:allowedDialTargets: must be a list`],
+    ['an unknown beep', { conferenceBeep: 'loud' }, {}, `${PROJECT}:conferenceBeep: must be one of true, false, onEnter, onExit`],
+    ['a join timeout out of range', { agentJoinTimeoutSeconds: '1' }, {}, `${PROJECT}:agentJoinTimeoutSeconds: must be an integer from 5 to 600`],
+    ['an invalid alarm email', { alarmEmail: 'oncall' }, {}, `${PROJECT}:alarmEmail: must be an email address`],
+    ['an upper-case name prefix', { namePrefix: 'VoiceAI' }, {}, `${PROJECT}:namePrefix: must be 1-20 lowercase`],
+    ['a log level nobody reads', { logLevel: 'verbose' }, {}, `${PROJECT}:logLevel: must be debug, info, warn or error`],
+  ])('rejects %s', (_name, change, secrets, message) => {
+    it('naming the key', () => {
+      // Act
+      const attempt = () => read({ ...valid, ...change }, secrets);
+
+      // Assert
+      expect(attempt).toThrow(message);
+    });
+  });
+
+  it('accepts play mode without an agent URL when a play URL is set', () => {
+    // Act
+    const settings = read({ ...valid, agentMode: 'play', agentStreamUrl: undefined, agentPlayUrl: 'https://demo.twilio.com/docs/classic.mp3' });
+
+    // Assert
+    expect(settings.environment.agent).toMatchObject({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/classic.mp3' });
+  });
+});

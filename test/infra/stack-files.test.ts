@@ -1,0 +1,58 @@
+/** The committed project and stack files agree with the config table the program reads. */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import YAML from 'yaml';
+import { CONFIG_KEYS, projectConfigSchema } from '../../infra/config-schema';
+import { readStackSettings } from '../../infra/stack-config';
+import { PROJECT, ROOT, stackFileConfig } from './support/program';
+
+const project = YAML.parse(readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8')) as { name: string; main: string; config: unknown };
+const stacks = readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f)).map((f) => f.split('.')[1]);
+
+describe('Pulumi.yaml', () => {
+  it('names the program entry point that exists', () => {
+    // Assert
+    expect(project.name).toBe(PROJECT);
+    expect(existsSync(path.join(ROOT, project.main))).toBe(true);
+  });
+
+  it('declares exactly the config schema of infra/config-schema.ts (regenerate: node scripts/pulumi-yaml.mjs)', () => {
+    // Assert
+    expect(project.config).toEqual(JSON.parse(JSON.stringify(projectConfigSchema())));
+  });
+});
+
+describe.each(stacks)('Pulumi.%s.yaml', (stack) => {
+  const config = stackFileConfig(stack);
+
+  it('sets only known keys', () => {
+    // Arrange
+    const known = new Set([...CONFIG_KEYS.map((k) => `${PROJECT}:${k.key}`), 'aws:region']);
+
+    // Assert
+    expect(Object.keys(config).filter((k) => !known.has(k))).toEqual([]);
+  });
+
+  it('keeps secrets out of the file (they are set with pulumi config set --secret)', () => {
+    // Assert
+    for (const key of CONFIG_KEYS.filter((k) => k.secret)) expect(config[`${PROJECT}:${key.key}`]).toBeUndefined();
+  });
+
+  it('is valid config once the Auth Token is set', () => {
+    // Arrange
+    const lookup = (key: string) => config[`${PROJECT}:${key}`];
+
+    // Act / Assert
+    expect(() => readStackSettings(lookup, { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: false }, PROJECT, stack)).not.toThrow();
+  });
+});
+
+it('has at least two stacks that differ where production should', () => {
+  // Arrange
+  const dev = stackFileConfig('dev');
+  const prod = stackFileConfig('prod');
+
+  // Assert
+  expect(stacks.length).toBeGreaterThanOrEqual(2);
+  for (const key of ['logRetentionDays', 'lambdaMemoryMb', 'throttlingRateLimit', 'alarms']) expect(prod[`${PROJECT}:${key}`]).not.toEqual(dev[`${PROJECT}:${key}`]);
+});
