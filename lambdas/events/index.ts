@@ -3,6 +3,7 @@
  * TwiML App, with the caller's context; a cold transfer's human answering removes the agent; other events are
  * logged. The REST call is awaited before returning, since a frozen Lambda would never send it.
  */
+import { fitContext } from '../shared/agent-context';
 import { once, readDialConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
 import { ConferenceOperations } from '../shared/conference-ops';
 import { emptyResponse, formValue, textResponse } from '../shared/http';
@@ -42,14 +43,21 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
   }
   if (!conferenceSid || !CONFERENCE_SID.test(conferenceSid)) return textResponse(400, 'Bad Request: ConferenceSid missing or malformed');
 
-  const outcome = await (await operations()).addAgent(
-    conferenceSid,
-    config.dial.twimlAppSid,
+  // The caller ID comes from the caller (a SIP From can be long or odd): what is over Twilio's limits is left
+  // out (and logged) rather than keeping the agent out of the call.
+  const { context, dropped } = fitContext(
     {
       caller: query.caller ?? '',
       callerCallSid: formValue(params, 'CallSid') ?? query.callerCallSid ?? '',
       conference: formValue(params, 'FriendlyName') ?? '',
     },
+    ['callerCallSid', 'conference', 'caller'],
+  );
+  if (dropped.length > 0) log.warn('agent context values dropped (over Twilio limits)', { dropped });
+  const outcome = await (await operations()).addAgent(
+    conferenceSid,
+    config.dial.twimlAppSid,
+    context,
     {
       from: config.dial.fromNumber,
       label: config.dial.agentLabel,

@@ -51,6 +51,29 @@ export function validateContext(context: AgentContext): void {
 }
 
 /**
+ * The largest part of `context` that Twilio accepts, for context the stack did not choose (caller IDs, names
+ * from Twilio's callbacks): values are admitted in `priority` order (then the rest) while the whole still passes
+ * {@link validateContext}; the result keeps the original order. The names dropped are returned for logging.
+ */
+export function fitContext(context: AgentContext, priority: readonly string[] = []): { context: AgentContext; dropped: string[] } {
+  const names = Object.keys(context);
+  const order = [...priority.filter((n) => names.includes(n)), ...names.filter((n) => !priority.includes(n))];
+  const kept = new Set<string>();
+  const dropped: string[] = [];
+  const pick = (set: Set<string>) => Object.fromEntries(names.filter((n) => set.has(n)).map((n) => [n, context[n]]));
+  for (const name of order) {
+    try {
+      validateContext(pick(new Set([...kept, name])));
+      kept.add(name);
+    } catch (error) {
+      if (!(error instanceof ContextError)) throw error;
+      dropped.push(name);
+    }
+  }
+  return { context: pick(kept), dropped };
+}
+
+/**
  * The Participants API `To` for the agent's TwiML App with its context.
  * @example agentAddress('AP123', { caller: '+15551234567' }) // 'app:AP123?caller=%2B15551234567'
  */
