@@ -387,3 +387,45 @@ describe('forged Twilio webhooks', () => {
     });
   });
 });
+
+describe('genuine deliveries carrying hostile caller data', () => {
+  const savedEnv = process.env;
+  let stub: TwilioStub;
+  let world: ConferenceWorld;
+  let output: OutputCapture;
+  beforeEach(async () => {
+    stub = await new TwilioStub().start();
+    world = new ConferenceWorld().seed('caller').install(stub);
+    output = new OutputCapture().start();
+  });
+  afterEach(async () => {
+    output.stop();
+    await stub.stop();
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+  });
+
+  describe.each<[string, string, Record<string, string>]>([
+    ['a 600-character SIP caller ID', `caller=${encodeURIComponent(`sip:${'u'.repeat(580)}@pbx.example.com`)}&callerCallSid=${sid('CA', 1)}`, {}],
+    ['a caller ID with control characters', `caller=${encodeURIComponent('\u0000\u001b[2J+1555')}&callerCallSid=${sid('CA', 1)}`, {}],
+    ['a conference name over 499 characters', CALLER_QUERY, { FriendlyName: 'c'.repeat(520) }],
+  ])('a participant-join whose context has %s', (_name, query, overrides) => {
+    it('still adds the agent once, leaving the unsendable value out and logging its name', async () => {
+      // Arrange
+      const handler = load('events', hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0' }));
+      const params = conferenceEventParams('participant-join', overrides);
+      const event = delivery({ path: PATHS.events, params, rawQueryString: query, signedUrl: `https://${DOMAIN}${PATHS.events}?${query}` });
+      // Act
+      const response = await output.during(() => handler(event));
+      // Assert
+      expect(response.statusCode).toBe(204);
+      expect(world.labelled('ai-agent')).toHaveLength(1);
+      const to = String(world.labelled('ai-agent')[0].to);
+      expect(Buffer.byteLength(to.slice(to.indexOf('?') + 1))).toBeLessThanOrEqual(800);
+      expect(new URLSearchParams(to.slice(to.indexOf('?') + 1)).get('callerCallSid')).toBe(sid('CA', 1));
+      const warning = output.records().find((r) => r.message === 'agent context values dropped (over Twilio limits)');
+      expect(warning).toMatchObject({ level: 'warn', dropped: [expect.stringMatching(/^(caller|conference)$/)] });
+    });
+  });
+});
