@@ -626,9 +626,10 @@ export class VoiceEngine {
     session.ended = true;
     session.leaveReason = status === 'completed' ? leaveReason : 'failed';
     session.verb.abort();
-    this.setStatus(session, status);
     session.call.endTime = new Date();
+    // Out of the conference first, so that whoever sees the final call status also sees the participant gone.
     this.conferences.leave(session.call.sid, session.leaveReason);
+    this.setStatus(session, status);
     this.callback(session, 'completed');
     session.resolveDone();
     return session.callbacks;
