@@ -151,6 +151,19 @@ describe('Twilio emulator REST API', () => {
       expect(emu.call(created.callSid)?.status).toBe('completed');
     });
 
+    it('adds, updates and lists participants with the full SDK', async () => {
+      const client = fullSdkClient(emu.baseUrl, emu.accountSid, emu.authToken);
+
+      const created = await client.conferences('conf-sdk').participants.create({ from: OWN_NUMBER, to: 'sip:alice@pbx.example.com', label: 'alice', statusCallbackEvent: ['initiated', 'completed'], beep: 'false' });
+      await emu.waitUntil(() => emu.participants(created.conferenceSid).some((p) => p.status === 'connected'), 2000, 'alice connected');
+      const muted = await client.conferences(created.conferenceSid).participants('alice').update({ muted: true });
+      const listed = await client.conferences(created.conferenceSid).participants.list({ muted: true });
+
+      expect(muted.muted).toBe(true);
+      expect(listed.map((p) => p.label)).toEqual(['alice']);
+      expect(emu.requests.find((r) => r.operationId === 'CreateParticipant')?.form).toMatchObject({ StatusCallbackEvent: ['initiated', 'completed'], Beep: 'false' });
+    });
+
     it('rejects a duplicate label in the conference with 16026', async () => {
       const participants = lean.api.v2010.account.conferences('conf-dup').participants;
       await participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'ai-agent' });
