@@ -1,0 +1,129 @@
+/**
+ * The API Gateway emulator: serves exactly the routes of lambdas/routes.ts (the table the Pulumi program
+ * declares), turns each request into a payload 2.0 event and invokes the built handler bundle in its own
+ * Lambda container.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { HANDLERS, matchPath, ROUTES, routeKey, type HandlerName } from '../../lambdas/routes';
+import { FUNCTION_SPECS } from '../../infra/functions';
+import { fromLambdaResult, INTERNAL_ERROR, NOT_FOUND, toApiGatewayEvent, type OutgoingResponse, type RouteMatch } from './event';
+import { LambdaContainer } from './lambda-container';
+
+/** One request the emulator served. */
+export interface ApiInvocation {
+  readonly handler: HandlerName | null;
+  readonly routeKey: string | null;
+  readonly method: string;
+  readonly path: string;
+  readonly status: number;
+  /** Time inside the function (worker), ms. */
+  readonly functionMs: number;
+  /** Time from request end to response, ms. */
+  readonly totalMs: number;
+  readonly error?: string;
+}
+
+/** Options of the emulator. */
+export interface ApiGatewayOptions {
+  /** Folder with `<handler>/index.js` bundles. */
+  readonly codeDir: string;
+  /** The environment of each function. */
+  readonly environment: Readonly<Record<HandlerName, Record<string, string>>>;
+  readonly onInvocation?: (invocation: ApiInvocation) => void;
+  readonly onLog?: (functionName: string, line: string) => void;
+  /** Port to listen on (0: a free one). */
+  readonly port?: number;
+}
+
+/** Finds the route of a request, as API Gateway does: exact method and path template. */
+export function matchRoute(method: string, requestPath: string): (RouteMatch & { handler: HandlerName }) | undefined {
+  for (const route of ROUTES) {
+    if (route.method !== method) continue;
+    const pathParameters = matchPath(route.path, requestPath);
+    if (pathParameters) return { routeKey: routeKey(route), pathParameters, handler: route.handler };
+  }
+  return undefined;
+}
+
+/** A running API Gateway emulator. */
+export class ApiGatewayEmulator {
+  readonly invocations: ApiInvocation[] = [];
+  private readonly server: http.Server;
+  private containers = new Map<HandlerName, LambdaContainer>();
+  baseUrl = '';
+
+  constructor(private readonly options: ApiGatewayOptions) {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        void this.serve(req, Buffer.concat(chunks)).then((response) => {
+          res.writeHead(response.status, response.headers);
+          res.end(response.body);
+        });
+      });
+    });
+    this.server.keepAliveTimeout = 5000;
+  }
+
+  /** Starts the containers and listens on 127.0.0.1. */
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /**
+   * Starts one container per handler with its environment. Separate from start() because the environment
+   * usually needs the emulator's own base URL first.
+   */
+  startFunctions(environment: Readonly<Record<HandlerName, Record<string, string>>> = this.options.environment): void {
+    for (const handler of HANDLERS) {
+      const bundle = path.join(this.options.codeDir, handler, 'index.js');
+      this.containers.set(handler, new LambdaContainer(handler, bundle, environment[handler], FUNCTION_SPECS[handler].timeoutSeconds * 1000, this.options.onLog));
+    }
+  }
+
+  /** Log lines of every function. */
+  logs(): string[] {
+    return [...this.containers.values()].flatMap((c) => c.logs);
+  }
+
+  private async serve(req: http.IncomingMessage, body: Buffer): Promise<OutgoingResponse> {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    const url = req.url ?? '/';
+    const requestPath = url.split('?')[0];
+    const match = matchRoute(method, requestPath);
+    const record = (invocation: Omit<ApiInvocation, 'method' | 'path' | 'totalMs'>) => {
+      const full: ApiInvocation = { ...invocation, method, path: requestPath, totalMs: performance.now() - started };
+      this.invocations.push(full);
+      this.options.onInvocation?.(full);
+    };
+    const container = match && this.containers.get(match.handler);
+    if (!match || !container) {
+      record({ handler: null, routeKey: null, status: 404, functionMs: 0 });
+      return NOT_FOUND;
+    }
+    const host = new URL(this.baseUrl).host;
+    const event = toApiGatewayEvent({ method, url, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match, { apiId: 'sandbox', domainName: host });
+    const invocation = await container.invoke(event);
+    if (!invocation.ok) {
+      record({ handler: match.handler, routeKey: match.routeKey, status: 500, functionMs: invocation.ms, error: invocation.error });
+      return INTERNAL_ERROR;
+    }
+    const response = fromLambdaResult(invocation.result);
+    record({ handler: match.handler, routeKey: match.routeKey, status: response.status, functionMs: invocation.ms });
+    return response;
+  }
+
+  /** Stops the server and every container. */
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...this.containers.values()].map((c) => c.stop()));
+  }
+}
