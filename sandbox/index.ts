@@ -1,0 +1,149 @@
+/**
+ * The local sandbox: the whole call flow on 127.0.0.1 with no accounts. A Twilio emulator (REST, voice engine,
+ * conferences, Media Streams), the API Gateway emulator running the built Lambda bundles, and a sample AI
+ * agent. The Twilio side is provisioned with the same dynamic providers `pulumi up` uses, and the functions get
+ * the environment the Pulumi program derives from stack config.
+ *
+ * @example
+ * const sandbox = await startSandbox();
+ * const { callSid } = await sandbox.placeInboundCall({ from: '+15557654321' });
+ * await sandbox.agent?.waitForSession((s) => s.customParameters?.callerCallSid === callSid);
+ * await sandbox.stop();
+ */
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import { HANDLERS, type HandlerName } from '../lambdas/routes';
+import { ENV } from '../lambdas/shared/config';
+import { readStackSettings } from '../infra/stack-config';
+import { PhoneNumberVoiceConfigProvider, type PhoneNumberVoiceConfigOutputs } from '../infra/twilio/phone-number-provider';
+import { TwimlAppProvider } from '../infra/twilio/twiml-app-provider';
+import { webhookUrls, type WebhookUrls } from '../infra/urls';
+import { ApiGatewayEmulator, type ApiInvocation } from './api-gateway/server';
+import { SampleAgent } from './sample-agent';
+import { startTwilioEmulator, type TwilioEmulator } from './twilio';
+
+/** Options of startSandbox; every one has a default. */
+export interface SandboxOptions {
+  /** The agent's WebSocket URL; a sample agent is started when absent. */
+  readonly agentStreamUrl?: string;
+  readonly agentMode?: 'stream' | 'conversation-relay';
+  /** The number callers dial (seeded in the emulator as if bought in Twilio). */
+  readonly phoneNumber?: string;
+  /** Folder with the built bundles (default: dist/ of this checkout). */
+  readonly codeDir?: string;
+  /** Extra stack config (project keys, as `pulumi config set` would hold them). */
+  readonly config?: Readonly<Record<string, string>>;
+  /** No function log lines on the console. */
+  readonly quiet?: boolean;
+  /** Receives each function log line. */
+  readonly onLog?: (functionName: string, line: string) => void;
+  readonly onInvocation?: (invocation: ApiInvocation) => void;
+}
+
+/** A running sandbox. */
+export interface Sandbox {
+  readonly twilio: TwilioEmulator;
+  readonly api: ApiGatewayEmulator;
+  /** The sample agent, when the sandbox started one. */
+  readonly agent?: SampleAgent;
+  readonly apiBaseUrl: string;
+  readonly webhookUrls: WebhookUrls;
+  readonly phoneNumber: string;
+  readonly twimlAppSid: string;
+  /** The participants API's bearer token (random per sandbox). */
+  readonly apiToken: string;
+  /** What provisioning found on the number before, restored by stop(). */
+  readonly previousVoiceUrl: string;
+  /** A caller dials the stack's number. */
+  placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
+  /** Calls the participants API with the bearer token; resolves with status and parsed JSON. */
+  participantsApi(method: 'POST' | 'PATCH' | 'DELETE', apiPath: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /** Restores the number (as `pulumi destroy` does), deletes the App, stops everything. */
+  stop(): Promise<void>;
+}
+
+const PROJECT = 'voice-ai-conference';
+const ROOT = path.resolve(__dirname, '..');
+
+/** Starts the sandbox. */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const phoneNumber = options.phoneNumber ?? '+15005550006';
+  const twilio = await startTwilioEmulator();
+  const agent = options.agentStreamUrl ? undefined : await new SampleAgent().start();
+  const api = await new ApiGatewayEmulator({
+    codeDir: options.codeDir ?? path.join(ROOT, 'dist'),
+    environment: {} as Record<HandlerName, Record<string, string>>,
+    onLog: options.onLog ?? (options.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`)),
+    onInvocation: options.onInvocation,
+  }).start();
+  const urls = webhookUrls(api.baseUrl);
+
+  // Provisioning: the providers `pulumi up` runs, pointed at the emulator through configure().
+  const providerConfig: Record<string, string> = { twilioAccountSid: twilio.accountSid, twilioAuthToken: twilio.authToken, twilioApiBaseUrl: twilio.baseUrl };
+  const configureRequest = { config: { get: (k: string) => providerConfig[k], require: (k: string) => providerConfig[k] } };
+  const previousVoiceUrl = 'https://demo.twilio.com/welcome/voice/';
+  twilio.addIncomingNumber(phoneNumber, { voiceUrl: previousVoiceUrl });
+  const appProvider = new TwimlAppProvider();
+  await appProvider.configure(configureRequest);
+  const app = await appProvider.create({ friendlyName: `${PROJECT}-sandbox AI agent`, voiceUrl: urls.agent, voiceMethod: 'POST', voiceFallbackUrl: urls.agentFallback, voiceFallbackMethod: 'POST' });
+  const numberProvider = new PhoneNumberVoiceConfigProvider();
+  await numberProvider.configure(configureRequest);
+  const number = await numberProvider.create({ phoneNumber, voiceUrl: urls.inbound, voiceMethod: 'POST', voiceFallbackUrl: urls.agentFallback, voiceFallbackMethod: 'POST' });
+
+  // The functions' environment, from stack config exactly as the Pulumi program derives it; secrets are given
+  // as values here (Secrets Manager ARNs when deployed) and REST calls go to the emulator.
+  const stackConfig: Record<string, string> = {
+    twilioAccountSid: twilio.accountSid,
+    phoneNumber,
+    agentMode: options.agentMode ?? 'stream',
+    agentStreamUrl: options.agentStreamUrl ?? agent!.url,
+    publicBaseUrl: api.baseUrl,
+    allowedDialTargets: JSON.stringify(['+*', 'client:*', 'sip:*@sandbox.example.com']),
+    logLevel: 'info',
+    ...options.config,
+  };
+  const settings = readStackSettings((k) => stackConfig[k], { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: true }, PROJECT, 'sandbox');
+  const apiToken = randomBytes(24).toString('hex');
+  const environment = {} as Record<HandlerName, Record<string, string>>;
+  for (const handler of HANDLERS) {
+    environment[handler] = { ...settings.environment[handler], [ENV.authToken]: twilio.authToken, [ENV.apiBaseUrl]: twilio.baseUrl, TZ: 'UTC' };
+    if (handler === 'events' || handler === 'participants') environment[handler][ENV.twimlAppSid] = app.id;
+    if (handler === 'participants') environment[handler][ENV.apiToken] = apiToken;
+  }
+  api.startFunctions(environment);
+
+  let stopped = false;
+  return {
+    twilio,
+    api,
+    agent,
+    apiBaseUrl: api.baseUrl,
+    webhookUrls: urls,
+    phoneNumber,
+    twimlAppSid: app.id,
+    apiToken,
+    previousVoiceUrl,
+    placeInboundCall: ({ from = '+15557654321' } = {}) => twilio.placeInboundCall({ from, to: phoneNumber }),
+    async participantsApi(method, apiPath, body) {
+      const response = await fetch(api.baseUrl + apiPath, {
+        method,
+        headers: { authorization: `Bearer ${apiToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      try {
+        await numberProvider.delete(number.id, number.outs as PhoneNumberVoiceConfigOutputs);
+        await appProvider.delete(app.id);
+      } finally {
+        await api.stop();
+        await agent?.stop();
+        await twilio.stop();
+      }
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * A stand-in for the AI agent: a WebSocket server that accepts Media Streams and ConversationRelay sessions and
+ * records what Twilio sent, so the scenario and tests can check the context that reached the agent.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { WebSocketServer, type WebSocket } from 'ws';
+
+/** One session as the agent saw it. */
+export interface AgentSession {
+  readonly kind: 'stream' | 'conversation-relay';
+  /** The call SID of the agent leg. */
+  callSid?: string;
+  streamSid?: string;
+  customParameters?: Record<string, string>;
+  /** performance.now() when `start` / `setup` arrived. */
+  startAt?: number;
+  readonly events: string[];
+  mediaFrames: number;
+  closed: boolean;
+}
+
+/** A running sample agent. */
+export class SampleAgent {
+  readonly sessions: AgentSession[] = [];
+  private readonly server = http.createServer((_req, res) => res.writeHead(426).end());
+  private readonly wss = new WebSocketServer({ server: this.server });
+  private readonly listeners = new Set<(session: AgentSession) => void>();
+  url = '';
+
+  constructor() {
+    this.wss.on('connection', (socket: WebSocket) => {
+      const session: AgentSession = { kind: 'stream', events: [], mediaFrames: 0, closed: false };
+      this.sessions.push(session);
+      socket.on('message', (data) => this.receive(session, String(data)));
+      socket.on('close', () => (session.closed = true));
+    });
+  }
+
+  private receive(session: AgentSession, text: string): void {
+    let message: Record<string, any>;
+    try {
+      message = JSON.parse(text) as Record<string, any>;
+    } catch {
+      session.events.push('invalid-json');
+      return;
+    }
+    const name = String(message.event ?? message.type ?? 'unknown');
+    session.events.push(name);
+    if (name === 'media') session.mediaFrames++;
+    if (name === 'start') {
+      Object.assign(session, { kind: 'stream', callSid: message.start?.callSid, streamSid: message.start?.streamSid ?? message.streamSid, customParameters: message.start?.customParameters ?? {}, startAt: performance.now() });
+      for (const l of this.listeners) l(session);
+    }
+    if (name === 'setup') {
+      Object.assign(session, { kind: 'conversation-relay', callSid: message.callSid, customParameters: message.customParameters ?? {}, startAt: performance.now() });
+      for (const l of this.listeners) l(session);
+    }
+  }
+
+  /** Listens on a free port of 127.0.0.1; the agent URL is ws://127.0.0.1:<port>/agent. */
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.url = `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}/agent`;
+    return this;
+  }
+
+  /** Resolves with the first session (past or future) whose context matches. */
+  waitForSession(matches: (session: AgentSession) => boolean, timeoutMs = 10_000): Promise<AgentSession> {
+    const found = this.sessions.find((s) => s.startAt !== undefined && matches(s));
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const listener = (session: AgentSession) => {
+        if (!matches(session)) return;
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        resolve(session);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(listener);
+        reject(new Error(`no agent session matched within ${timeoutMs} ms (${this.sessions.length} sessions so far)`));
+      }, timeoutMs);
+      this.listeners.add(listener);
+    });
+  }
+
+  /** Closes every socket and the server. */
+  async stop(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
