@@ -9,7 +9,7 @@ export type Observation =
   | { readonly at: number; readonly kind: 'twilio'; readonly event: EmulatorEvent }
   | { readonly at: number; readonly kind: 'api'; readonly method: string; readonly path: string; readonly handler: string | null; readonly status: number };
 
-const ACTORS = 'participant Caller\nparticipant Twilio\nparticipant API as API Gateway + Lambda\nparticipant Agent as AI agent\nparticipant Human';
+const ACTORS = ['participant Caller', 'participant Twilio', 'participant API as API Gateway + Lambda', 'participant Agent as AI agent', 'participant Human'];
 
 function line(o: Observation): string | undefined {
   if (o.kind === 'api') return o.handler === 'participants' ? `Note over API: participants API ${o.method} ${o.path} -> ${o.status}` : undefined;
@@ -39,5 +39,5 @@ function line(o: Observation): string | undefined {
 /** The Mermaid source of the observed flow. */
 export function flowDiagram(observations: readonly Observation[]): string {
   const body = [...observations].sort((a, b) => a.at - b.at).map(line).filter((l): l is string => l !== undefined);
-  return ['sequenceDiagram', ACTORS, ...body].join('\n  ') + '\n';
+  return ['sequenceDiagram', ...ACTORS, ...body].join('\n  ') + '\n';
 }
