@@ -6,6 +6,7 @@
 import { fitContext } from '../shared/agent-context';
 import { once, readDialConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
 import { ConferenceOperations } from '../shared/conference-ops';
+import { isTwilioFailure, TWILIO } from '../shared/errors';
 import { emptyResponse, formValue, textResponse } from '../shared/http';
 import { twilioClientFor } from '../shared/runtime';
 import { twilioWebhook } from '../shared/webhook';
@@ -54,19 +55,25 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     ['callerCallSid', 'conference', 'caller'],
   );
   if (dropped.length > 0) log.warn('agent context values dropped (over Twilio limits)', { dropped });
-  const outcome = await (await operations()).addAgent(
-    conferenceSid,
-    config.dial.twimlAppSid,
-    context,
-    {
-      from: config.dial.fromNumber,
-      label: config.dial.agentLabel,
-      timeout: config.dial.joinTimeoutSeconds,
-      beep: 'false',
-      startConferenceOnEnter: true,
-      endConferenceOnExit: false,
-    },
-  );
+  const agentCall = {
+    from: config.dial.fromNumber,
+    label: config.dial.agentLabel,
+    timeout: config.dial.joinTimeoutSeconds,
+    beep: 'false' as const,
+    startConferenceOnEnter: true,
+    endConferenceOnExit: false,
+  };
+  let outcome: Awaited<ReturnType<ConferenceOperations['addAgent']>>;
+  try {
+    outcome = await (await operations()).addAgent(conferenceSid, config.dial.twimlAppSid, context, agentCall);
+  } catch (error) {
+    // The caller left before the agent could be added: nothing to do, and a 500 would only alarm Twilio's debugger.
+    if (isTwilioFailure(error) && error.code === TWILIO.notFound) {
+      log.warn('conference ended before the agent joined', { conferenceSid, twilioCode: error.code });
+      return emptyResponse(204);
+    }
+    throw error;
+  }
   log.info(outcome.added ? 'agent added' : 'agent already present', outcome.added ? { agentCallSid: outcome.participant.callSid } : {});
   return emptyResponse(204);
 });

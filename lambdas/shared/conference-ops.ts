@@ -4,7 +4,7 @@
  * (16030), and a network failure only when a label guards the create against a double add.
  */
 import { agentAddress, type AgentContext } from './agent-context';
-import { ApiError, isNetworkFailure, isRetryableTwilioFailure, isTwilioFailure, TWILIO } from './errors';
+import { ApiError, isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from './errors';
 import type { Logger } from './log';
 import { maskPhone } from './log';
 import { withRetry, type RetryOptions } from './retry';
@@ -51,10 +51,11 @@ export class ConferenceOperations {
 
   /**
    * Adds a participant. `conference` is a FriendlyName (Twilio creates the conference if none is active) or a
-   * CF SID. The label makes a retried create safe: a duplicate fails with 16026 instead of adding twice.
+   * CF SID. The label makes a retried create safe: a duplicate fails with 16026 instead of adding twice, so a
+   * lost answer (reset, timeout) or a Twilio 5xx is retried like a 429.
    */
   async addParticipant(conference: string, request: AddParticipantRequest): Promise<ParticipantSummary> {
-    const participant = await this.withRetry('participant create', (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error), () =>
+    const participant = await this.withRetry('participant create', (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error), () =>
       this.client.api.v2010.account.conferences(conference).participants.create({
         from: request.from,
         to: request.to,

@@ -56,6 +56,14 @@ export function isRetryableTwilioFailure(error: unknown): boolean {
   return error.status === 429 || error.code === TWILIO.rateLimited || error.code === TWILIO.addFailedRetryLater;
 }
 
+/**
+ * Whether Twilio failed on its side (5xx). It may or may not have acted, so only operations that are safe to
+ * repeat retry it: a label-guarded create (a repeat meets 16026), an update, a remove.
+ */
+export function isServerFailure(error: unknown): boolean {
+  return isTwilioFailure(error) && error.status >= 500;
+}
+
 /** Whether the request may not have reached Twilio or its answer was lost (reset, timeout). */
 export function isNetworkFailure(error: unknown): boolean {
   if (isTwilioFailure(error)) return false;

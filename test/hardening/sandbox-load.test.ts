@@ -6,8 +6,8 @@
 import { startSandbox, type Sandbox } from '../../sandbox';
 
 const CALLS = Number(process.env.LOAD_CALLS ?? 100);
-/** Faults on the first participant creates, as shares of the calls placed. */
-const FAULTS = { rateLimited429: 0.1, retryLater16030: 0.04, serverError500: 0.02, connectionReset: 0.02 };
+/** Faults on the first participant creates, as shares of the calls placed (in this order). */
+const FAULTS = { rateLimited429: 0.1, retryLater16030: 0.04, serverError500: 0.02, connectionReset: 0.02, invalidFrom21212: 0.02 };
 
 let sandbox: Sandbox;
 
@@ -26,6 +26,8 @@ it(`ends each of ${CALLS} concurrent calls with exactly one agent or a logged fa
   faults.participantAddFailure(Math.round(CALLS * FAULTS.retryLater16030));
   faults.serverError('CreateParticipant', Math.round(CALLS * FAULTS.serverError500));
   faults.reset('CreateParticipant', Math.round(CALLS * FAULTS.connectionReset));
+  // A rejection no retry can fix (Twilio refusing the From number): those calls must fail visibly, not silently.
+  faults.inject('CreateParticipant', { status: 400, code: 21212, message: "The 'From' number is not a valid phone number" }, Math.round(CALLS * FAULTS.invalidFrom21212));
   const started = Date.now();
 
   // Act
@@ -66,6 +68,8 @@ it(`ends each of ${CALLS} concurrent calls with exactly one agent or a logged fa
   expect(figures.duplicates).toBe(0);
   expect(figures.agentsAdded + figures.callsWithoutAgent).toBe(CALLS);
   expect(failures.length).toBe(figures.callsWithoutAgent);
-  // 429, 16030 and resets are retried (the label makes a repeated create safe): only a 500 may cost the agent.
-  expect(figures.callsWithoutAgent).toBeLessThanOrEqual(Math.round(CALLS * (FAULTS.serverError500 + FAULTS.connectionReset)));
+  // 429, 16030, 500 and resets are retried (the label makes a repeated create safe) and cost no agent; only the
+  // 21212 rejections do, each logged with its code.
+  expect(figures.callsWithoutAgent).toBe(Math.round(CALLS * FAULTS.invalidFrom21212));
+  expect(byCause).toEqual({ '21212': figures.callsWithoutAgent });
 }, 120_000);

@@ -146,8 +146,20 @@ describe('Twilio faults', () => {
       expectNothingLeaked(response);
     });
 
+    it('a Twilio 500 storm: the label-guarded create is retried within the budget, then 502 twilio_error', async () => {
+      world.failAlways('create', SERVER_ERROR);
+      const started = Date.now();
+      const response = await addAgent();
+      expect(response.statusCode).toBe(502);
+      expect(apiError(response).code).toBe('twilio_error');
+      expect(creates().length).toBeGreaterThanOrEqual(2);
+      expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1500);
+      expect(world.labelled('ai-agent')).toEqual([]);
+      expectFailureLogged('error', 502, 'twilio_error', { status: 500 });
+      expectNothingLeaked(response);
+    });
+
     describe.each<[string, Fault, number, string]>([
-      ['a Twilio 500', SERVER_ERROR, 502, 'twilio_error'],
       ['Twilio refusing the credentials (401)', UNAUTHORIZED, 502, 'twilio_auth_failed'],
       ['an invalid number (21211)', twilioError(400, 21211, "Invalid 'To' Phone Number"), 400, 'twilio_rejected'],
     ])('%s', (_name, fault, status, code) => {
@@ -259,8 +271,17 @@ describe('Twilio faults', () => {
       expectNothingLeaked(response);
     });
 
+    it('a Twilio 500 storm: retried within the budget (the label guards the create), then 500 to Twilio, logged', async () => {
+      world.failAlways('create', SERVER_ERROR);
+      const response = await join();
+      expect(response.statusCode).toBe(500);
+      expect(creates().length).toBeGreaterThanOrEqual(2);
+      expect(world.labelled('ai-agent')).toEqual([]);
+      expectWebhookFailureLogged({ status: 500, code: 20500 });
+      expectNothingLeaked(response);
+    });
+
     describe.each<[string, Fault]>([
-      ['a Twilio 500', SERVER_ERROR],
       ['Twilio refusing the credentials', UNAUTHORIZED],
     ])('%s', (_name, fault) => {
       it('is not retried: 500 to Twilio, logged with the status and code', async () => {
@@ -278,6 +299,8 @@ describe('Twilio faults', () => {
       ['two 429s', [RATE_LIMITED, RATE_LIMITED]],
       ['a reset before Twilio acted', [RESET]],
       ['a reset after Twilio added the agent (answer lost)', [{ ...RESET, apply: true }]],
+      ['a Twilio 500', [SERVER_ERROR]],
+      ['a Twilio 500 after Twilio added the agent', [{ ...SERVER_ERROR, apply: true }]],
     ])('%s, then a retry', (_name, faults) => {
       it('ends with exactly one agent and 204', async () => {
         world.failNext('create', ...faults);
@@ -308,12 +331,12 @@ describe('Twilio faults', () => {
       expect(logs().find((l) => l.message === 'agent already in conference')).toMatchObject({ label: 'ai-agent' });
     });
 
-    it('an ended conference (20404): 500 to Twilio, logged with 20404, no agent', async () => {
+    it('an ended conference (20404): nothing to do, 204, logged as a warning, no agent', async () => {
       world.status = 'completed';
       const response = await join();
-      expect(response.statusCode).toBe(500);
+      expect(response.statusCode).toBe(204);
       expect(world.labelled('ai-agent')).toEqual([]);
-      expectWebhookFailureLogged({ status: 404, code: 20404 });
+      expect(logs().find((l) => l.message === 'conference ended before the agent joined')).toMatchObject({ level: 'warn', conferenceSid: CONFERENCE_SID, twilioCode: 20404 });
       expectNothingLeaked(response);
     });
 

@@ -98,6 +98,7 @@ describe('events handler', () => {
     ['429 rate limiting', [twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'), created]],
     ['16030 internal add failure', [twilioError(500, 16030, 'Participant could not be added'), created]],
     ['a connection reset (label-guarded create)', [{ status: 0, reset: true }, created]],
+    ['a Twilio 500 (label-guarded create)', [twilioError(500, 20500, 'Internal Server Error'), created]],
   ])('retries %s', (_name, responses) => {
     it('and adds the agent once', async () => {
       stub.sequence('POST', /Participants\.json$/, responses);
@@ -109,8 +110,8 @@ describe('events handler', () => {
   });
 
   describe.each([
-    ['a Twilio 500', twilioError(500, 20500, 'Internal Server Error')],
     ['an invalid From (21212)', twilioError(400, 21212, 'Invalid From number')],
+    ['Twilio refusing the credentials (401)', twilioError(401, 20003, 'Authenticate')],
   ])('does not retry %s', (_name, failure) => {
     it('and answers 500 so the failure shows in Twilio’s debugger', async () => {
       stub.on('POST', /Participants\.json$/, failure);
