@@ -55,7 +55,10 @@ export class ConferenceOperations {
    * lost answer (reset, timeout) or a Twilio 5xx is retried like a 429.
    */
   async addParticipant(conference: string, request: AddParticipantRequest): Promise<ParticipantSummary> {
-    const participant = await this.withRetry('participant create', (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error), () =>
+    // Whether an earlier attempt may have added the participant (its answer was lost or Twilio failed mid-way);
+    // 429 and 16030 mean Twilio did nothing.
+    let mayHaveActed = false;
+    const create = () =>
       this.client.api.v2010.account.conferences(conference).participants.create({
         from: request.from,
         to: request.to,
@@ -69,8 +72,24 @@ export class ConferenceOperations {
         ...(request.jitterBufferSize !== undefined && { jitterBufferSize: request.jitterBufferSize }),
         ...(request.statusCallback !== undefined && { statusCallback: request.statusCallback, statusCallbackMethod: 'POST' }),
         ...(request.statusCallbackEvent !== undefined && { statusCallbackEvent: [...request.statusCallbackEvent] }),
-      }),
-    );
+      });
+    let participant: Awaited<ReturnType<typeof create>>;
+    try {
+      participant = await this.withRetry('participant create', (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error), () =>
+        create().catch((error: unknown) => {
+          if (isNetworkFailure(error) || (isServerFailure(error) && !isRetryableTwilioFailure(error))) mayHaveActed = true;
+          throw error;
+        }),
+      );
+    } catch (error) {
+      // 16026 after an ambiguous attempt: that attempt added the participant and its answer was lost.
+      if (mayHaveActed && isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
+        const found = await this.fetchByLabel(conference, request.label);
+        this.log.info('participant create answer was lost; found it by label', { conferenceSid: found.conferenceSid, callSid: found.callSid, label: found.label });
+        return found;
+      }
+      throw error;
+    }
     const summary = toSummary(participant);
     this.log.info('participant added', { conferenceSid: summary.conferenceSid, callSid: summary.callSid, label: summary.label, to: maskPhone(request.to.split('?')[0]) });
     return summary;
@@ -88,6 +107,15 @@ export class ConferenceOperations {
       }
       throw error;
     }
+  }
+
+  /** A participant of a conference (name or CF SID) by its label. */
+  private async fetchByLabel(conference: string, label: string): Promise<ParticipantSummary> {
+    const conferenceSid = await this.resolveConferenceSid(conference);
+    const participant = await this.withRetry('participant fetch', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e), () =>
+      this.client.api.v2010.account.conferences(conferenceSid).participants(label).fetch(),
+    );
+    return toSummary(participant);
   }
 
   /** Resolves a conference name or CF SID to the SID of the conference in progress (404 when none). */

@@ -122,18 +122,28 @@ describe('Twilio faults', () => {
       });
     });
 
-    it('a connection reset after Twilio added the agent: the retry meets 16026, still one agent (409 label_in_use)', async () => {
+    it('a connection reset after Twilio added the agent: the retry meets 16026, the agent is found by label (201, one agent)', async () => {
       // Arrange: Twilio performs the create, the answer is lost.
       world.failNext('create', { ...RESET, apply: true });
       // Act
       const response = await addAgent();
-      // Assert: the label turns the retried create into 16026; the agent is there exactly once.
+      // Assert: the label turns the retried create into 16026, and the participant our first attempt added is returned.
       expect(creates()).toHaveLength(2);
       expect(world.labelled('ai-agent')).toHaveLength(1);
-      expect(response.statusCode).toBe(409);
-      expect(apiError(response)).toMatchObject({ code: 'label_in_use', field: 'label', twilioCode: 16026 });
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body)).toMatchObject({ label: 'ai-agent', callSid: world.labelled('ai-agent')[0].callSid });
       expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({ networkError: 'ECONNRESET' });
+      expect(logs().map((l) => l.message)).toContain('participant create answer was lost; found it by label');
       expectNothingLeaked(response);
+    });
+
+    it('a label already in use before the request (16026 on the first attempt) is still 409 label_in_use', async () => {
+      world.seed('ai-agent');
+      world.failNext('create', RATE_LIMITED);
+      const response = await addAgent();
+      expect(response.statusCode).toBe(409);
+      expect(apiError(response)).toMatchObject({ code: 'label_in_use', twilioCode: 16026 });
+      expect(world.labelled('ai-agent')).toHaveLength(1);
     });
 
     it('a reset storm answers 502 twilio_unreachable, logged with the network error code', async () => {
@@ -320,7 +330,7 @@ describe('Twilio faults', () => {
       expect(world.labelled('ai-agent')).toHaveLength(1);
       expect(creates()).toHaveLength(2);
       expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({ networkError: 'ETIMEDOUT' });
-      expect(logs().map((l) => l.message)).toContain('agent already present');
+      expect(logs().map((l) => l.message)).toContain('participant create answer was lost; found it by label');
     });
 
     it('a duplicate label (16026, the agent is already there) is success: 204, one agent', async () => {

@@ -20,7 +20,7 @@ export interface Participant {
 /** A fault to answer instead of the normal behaviour; `apply: true` performs the operation first (answer lost). */
 export type Fault = StubResponse & { readonly apply?: boolean };
 
-type Operation = 'create' | 'update' | 'remove' | 'list';
+type Operation = 'create' | 'update' | 'remove' | 'list' | 'fetch';
 
 /** One conference (by name and SID) with Twilio's participant semantics. */
 export class ConferenceWorld {
@@ -29,7 +29,7 @@ export class ConferenceWorld {
   /** Conference status reported by the list operation; null lists none. */
   status: 'init' | 'in-progress' | 'completed' | null = 'in-progress';
   private nextCallSid = 100;
-  private readonly faults: Record<Operation, Fault[]> = { create: [], update: [], remove: [], list: [] };
+  private readonly faults: Record<Operation, Fault[]> = { create: [], update: [], remove: [], list: [], fetch: [] };
   private readonly always: Partial<Record<Operation, Fault>> = {};
 
   constructor(readonly name = CONFERENCE, readonly conferenceSid = CONFERENCE_SID) {}
@@ -63,6 +63,7 @@ export class ConferenceWorld {
     stub.on('POST', new RegExp(`^${conf}/Participants\\.json$`), (req) => this.answer('create', req, () => this.create(req)));
     stub.on('POST', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) => this.answer('update', req, () => this.update(req)));
     stub.on('DELETE', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) => this.answer('remove', req, () => this.remove(req)));
+    stub.on('GET', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) => this.answer('fetch', req, () => this.fetch(req)));
     stub.on('GET', new RegExp(`^${ACCOUNT_PATH}/Conferences\\.json$`), (req) => this.answer('list', req, () => this.list(req)));
     return this;
   }
@@ -88,6 +89,11 @@ export class ConferenceWorld {
   private find(req: RecordedRequest): Participant | undefined {
     const id = decodeURIComponent(req.path.split('/').pop()!.replace(/\.json$/, ''));
     return this.participants.get(id) ?? [...this.participants.values()].find((p) => p.callSid === id);
+  }
+
+  private fetch(req: RecordedRequest): StubResponse {
+    const participant = this.find(req);
+    return participant ? { status: 200, body: this.json(participant) } : twilioError(404, 20404, 'The requested resource was not found');
   }
 
   private update(req: RecordedRequest): StubResponse {
