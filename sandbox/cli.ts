@@ -24,6 +24,16 @@ async function scenario(): Promise<number> {
 
 async function serve(): Promise<void> {
   const sandbox = await startSandbox({ quiet: process.argv.includes('--quiet') });
+  // What happens on the calls, as it happens.
+  sandbox.twilio.on('event', (e) => {
+    const time = new Date().toISOString().slice(11, 23);
+    if (e.type === 'conference-join') console.log(`${time}  ${e.label ?? e.callSid} joined ${e.friendlyName}`);
+    else if (e.type === 'conference-leave') console.log(`${time}  ${e.label ?? e.callSid} left ${e.friendlyName} (${e.reason})`);
+    else if (e.type === 'participant-update') console.log(`${time}  ${e.label ?? e.callSid} hold=${e.hold} muted=${e.muted}`);
+    else if (e.type === 'stream-started') console.log(`${time}  agent ${e.kind} started for ${e.callSid} with ${JSON.stringify(e.customParameters)}`);
+    else if (e.type === 'conference-end') console.log(`${time}  ${e.friendlyName} ended (${e.reason})`);
+    else if (e.type === 'debugger-alert') console.log(`${time}  Twilio debugger ${e.alert.level} ${e.alert.code}: ${e.alert.message}`);
+  });
   // A control endpoint so a person can place calls: the emulator is the phone network.
   const control = http.createServer((req, res) => {
     const from = new URL(req.url ?? '/', 'http://x').searchParams.get('from') ?? '+15557654321';
