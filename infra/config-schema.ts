@@ -106,3 +106,16 @@ export function projectConfigSchema(): Record<string, ProjectConfigDeclaration> 
   }
   return schema;
 }
+
+/** The config reference table of infra/README.md (between its config-reference markers). */
+export function configReferenceMarkdown(): string {
+  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const defaultOf = (k: ConfigKey) => {
+    if (k.secret) return 'secret';
+    if (k.default === undefined) return '**required**';
+    if (Array.isArray(k.default)) return k.default.length === 0 ? '(none)' : k.default.join(', ');
+    return k.default === '' ? '(none)' : `\`${String(k.default)}\``;
+  };
+  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.type} | ${defaultOf(k)} | ${cell(k.description)} | ${k.env ? `\`${k.env.name}\` (${k.env.handlers.join(', ')})` : ''} |`);
+  return ['| Key | Type | Default | What | Lambda environment |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+}

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { CONFIG_KEYS, projectConfigSchema } from '../../infra/config-schema';
+import { CONFIG_KEYS, configReferenceMarkdown, projectConfigSchema } from '../../infra/config-schema';
 import { readStackSettings } from '../../infra/stack-config';
 import { PROJECT, ROOT, stackFileConfig } from './support/program';
 
@@ -20,6 +20,14 @@ describe('Pulumi.yaml', () => {
     // Assert
     expect(project.config).toEqual(JSON.parse(JSON.stringify(projectConfigSchema())));
   });
+});
+
+it('infra/README.md carries the config reference of the table (regenerate: node scripts/pulumi-yaml.mjs)', () => {
+  // Arrange
+  const readme = readFileSync(path.join(ROOT, 'infra', 'README.md'), 'utf8');
+
+  // Assert
+  expect(readme).toContain(`<!-- config-reference:start -->\n${configReferenceMarkdown()}\n<!-- config-reference:end -->`);
 });
 
 describe.each(stacks)('Pulumi.%s.yaml', (stack) => {
