@@ -45,6 +45,8 @@ export class VoiceAiConference extends pulumi.ComponentResource {
   readonly exampleAddAgentRequest: pulumi.Output<string>;
   readonly participantsApiToken: pulumi.Output<string>;
   readonly functionNames: Record<HandlerName, pulumi.Output<string>>;
+  /** Where DNS must point the custom domain (a regional API Gateway hostname), when one is configured. */
+  readonly customDomainTarget?: pulumi.Output<string>;
 
   constructor(name: string, args: VoiceAiConferenceArgs, opts?: pulumi.ComponentResourceOptions) {
     super(COMPONENT_TYPE, name, {}, opts);
@@ -163,11 +165,28 @@ export class VoiceAiConference extends pulumi.ComponentResource {
       { ...parent, dependsOn: routes },
     );
 
-    // Only now point the number at the stack: every route it reaches is deployed.
+    const served: pulumi.Resource[] = [stage];
+    if (settings.customDomain) {
+      const { name: domainName, certificateArn, zoneId } = settings.customDomain;
+      const domain = new aws.apigatewayv2.DomainName(n('domain'), { domainName, domainNameConfiguration: { certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' }, tags }, parent);
+      served.push(new aws.apigatewayv2.ApiMapping(n('domain'), { apiId: api.id, domainName: domain.domainName, stage: stage.id }, parent));
+      this.customDomainTarget = domain.domainNameConfiguration.targetDomainName;
+      if (zoneId) {
+        served.push(
+          new aws.route53.Record(
+            n('domain'),
+            { zoneId, name: domainName, type: 'A', aliases: [{ name: domain.domainNameConfiguration.targetDomainName, zoneId: domain.domainNameConfiguration.hostedZoneId, evaluateTargetHealth: false }] },
+            parent,
+          ),
+        );
+      }
+    }
+
+    // Only now point the number at the stack: every route (and the custom domain) it reaches is in place.
     const number = new PhoneNumberVoiceConfig(
       n('phone-number'),
       { phoneNumber: settings.phoneNumber, voiceUrl: this.webhookUrls.inbound, voiceMethod: 'POST', voiceFallbackUrl: this.webhookUrls.agentFallback, voiceFallbackMethod: 'POST' },
-      { ...parent, dependsOn: [stage] },
+      { ...parent, dependsOn: served },
     );
 
     if (settings.alarms.enabled) this.alarms(n, settings, functions, api, tags);

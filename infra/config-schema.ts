@@ -65,7 +65,10 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   { key: 'twilioRetryBudgetMs', type: 'integer', default: 8000, description: 'Time budget for retrying rate-limited Twilio calls, ms.', env: { name: ENV.retryBudgetMs, handlers: DIALLERS } },
   // AWS
   { key: 'namePrefix', type: 'string', default: 'voiceai', description: 'Prefix of every AWS resource name (the stack name follows it).' },
-  { key: 'publicBaseUrl', type: 'string', default: '', description: 'Custom domain in front of the API (https://voice.example.com), used for webhook URLs and signature checks.', env: { name: ENV.publicBaseUrl, handlers: ALL } },
+  { key: 'customDomainName', type: 'string', default: '', description: 'Serve the API on this domain (voice.example.com): the stack creates the API Gateway domain and mapping; Twilio is given https://<domain>.' },
+  { key: 'customDomainCertificateArn', type: 'string', default: '', description: 'ACM certificate (same region) for customDomainName.' },
+  { key: 'customDomainZoneId', type: 'string', default: '', description: 'Route 53 hosted zone of customDomainName: the stack adds the alias record (else point DNS at output customDomainTarget yourself).' },
+  { key: 'publicBaseUrl', type: 'string', default: '', description: 'The public URL in front of the API when it is managed outside this stack (a proxy or CDN): used for webhook URLs and signature checks.', env: { name: ENV.publicBaseUrl, handlers: ALL } },
   { key: 'logLevel', type: 'string', default: 'info', description: 'debug, info, warn or error.', env: { name: ENV.logLevel, handlers: ALL } },
   { key: 'logRetentionDays', type: 'integer', default: 14, description: 'CloudWatch Logs retention of every function.' },
   { key: 'lambdaMemoryMb', type: 'integer', default: 256, description: 'Memory of each function (MB); CPU scales with it.' },

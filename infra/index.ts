@@ -38,3 +38,4 @@ export const participantsEndpoint = voice.participantsEndpoint;
 export const exampleAddAgentRequest = voice.exampleAddAgentRequest;
 export const participantsApiToken = voice.participantsApiToken;
 export const functionNames = voice.functionNames;
+export const customDomainTarget = voice.customDomainTarget;

@@ -43,6 +43,8 @@ export interface StackSettings {
   readonly phoneNumber: string;
   readonly usesApiKey: boolean;
   readonly publicBaseUrl?: string;
+  /** An API Gateway custom domain the stack creates. */
+  readonly customDomain?: { readonly name: string; readonly certificateArn: string; readonly zoneId?: string };
   readonly logRetentionDays: number;
   readonly lambdaMemoryMb: number;
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
@@ -123,6 +125,23 @@ function integerSetting(lookup: ConfigLookup, project: string, key: string, min:
   return value;
 }
 
+/** The custom domain settings: name and certificate together, a plain hostname, an ACM ARN. */
+function readCustomDomain(lookup: ConfigLookup, project: string): StackSettings['customDomain'] {
+  const name = lookup('customDomainName')?.trim().toLowerCase();
+  const certificateArn = lookup('customDomainCertificateArn')?.trim();
+  const zoneId = lookup('customDomainZoneId')?.trim();
+  if (name === undefined && certificateArn === undefined && zoneId === undefined) return undefined;
+  if (name === undefined) throw new StackConfigError(`${project}:customDomainName`, 'is required with customDomainCertificateArn or customDomainZoneId');
+  if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name)) {
+    throw new StackConfigError(`${project}:customDomainName`, `must be a hostname such as voice.example.com (no scheme or path), got "${name}"`);
+  }
+  if (certificateArn === undefined || !/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    throw new StackConfigError(`${project}:customDomainCertificateArn`, 'must be the ARN of an ACM certificate for customDomainName, in the stack\'s region');
+  }
+  if (zoneId !== undefined && !/^Z[A-Z0-9]{1,32}$/.test(zoneId)) throw new StackConfigError(`${project}:customDomainZoneId`, 'must be a Route 53 hosted zone ID (Z...)');
+  return { name, certificateArn, zoneId };
+}
+
 /**
  * Reads the stack config.
  * @example readStackSettings((k) => config.get(k), presence, 'voice-ai-conference', pulumi.getStack())
@@ -154,6 +173,11 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
   const alarmEmail = lookup('alarmEmail');
   if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(name('alarmEmail'), 'must be an email address');
 
+  const customDomain = readCustomDomain(lookup, project);
+  if (customDomain && lookup('publicBaseUrl') !== undefined) {
+    throw new StackConfigError(name('publicBaseUrl'), 'leave it unset with customDomainName: the stack derives it (https://' + customDomain.name + ')');
+  }
+
   const environment = {} as Record<HandlerName, Record<string, string>>;
   for (const handler of HANDLERS) {
     const env: Record<string, string> = {};
@@ -162,6 +186,8 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
       const value = entry.key === 'agentFromNumber' ? (rawValue(lookup, project, entry) || phoneNumber) : rawValue(lookup, project, entry);
       if (value !== undefined && value !== '') env[entry.env.name] = value;
     }
+    // Twilio signs the URL it was given: with a custom domain, that is https://<domain>/<route>.
+    if (customDomain) env[ENV.publicBaseUrl] = `https://${customDomain.name}`;
     environment[handler] = env;
     validateHandlerEnv(project, handler, {
       ...env,
@@ -180,6 +206,7 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
     phoneNumber,
     usesApiKey,
     publicBaseUrl: environment.inbound[ENV.publicBaseUrl]?.replace(/\/+$/, ''),
+    customDomain,
     logRetentionDays,
     lambdaMemoryMb: integerSetting(lookup, project, 'lambdaMemoryMb', 128, 10240),
     throttling: { rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000), burstLimit: integerSetting(lookup, project, 'throttlingBurstLimit', 1, 5000) },

@@ -32,7 +32,8 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
   let run: ProgramRun;
   const cfg = stackFileConfig(stack);
   const apiEndpoint = `https://voiceai-${stack}-api-id.execute-api.us-east-1.amazonaws.com`;
-  const base = cfg['voice-ai-conference:publicBaseUrl'] ?? apiEndpoint;
+  const domain = cfg['voice-ai-conference:customDomainName'];
+  const base = domain ? `https://${domain}` : (cfg['voice-ai-conference:publicBaseUrl'] ?? apiEndpoint);
 
   beforeAll(async () => {
     run = await runProgram(stack);
@@ -185,6 +186,36 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     expect(outputs.exampleAddAgentRequest).toContain(`${base}/conferences/`);
     expect(outputs.exampleAddAgentRequest).toContain(`--stack ${stack} --show-secrets participantsApiToken`);
     expect(outputs.exampleAddAgentRequest).not.toContain(TEST_API_TOKEN);
+  });
+});
+
+describe('custom domain (prod)', () => {
+  it('maps the domain to the $default stage, adds its alias record and gives Twilio and the functions https://<domain>', async () => {
+    // Arrange
+    const cfg = stackFileConfig('prod');
+    const domain = cfg['voice-ai-conference:customDomainName'];
+
+    // Act
+    const run = await runProgram('prod');
+
+    // Assert
+    const [domainName] = run.byType('aws:apigatewayv2/domainName:DomainName');
+    expect(domainName.inputs).toMatchObject({ domainName: domain, domainNameConfiguration: { certificateArn: cfg['voice-ai-conference:customDomainCertificateArn'], endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' } });
+    const [mapping] = run.byType('aws:apigatewayv2/apiMapping:ApiMapping');
+    expect(mapping.inputs).toMatchObject({ apiId: 'voiceai-prod-api-id', domainName: domain, stage: 'voiceai-prod-default-id' });
+    const [record] = run.byType('aws:route53/record:Record');
+    expect(record.inputs).toMatchObject({ zoneId: cfg['voice-ai-conference:customDomainZoneId'], name: domain, type: 'A', aliases: [{ name: domainName.state.domainNameConfiguration && (domainName.state.domainNameConfiguration as Record<string, string>).targetDomainName, evaluateTargetHealth: false }] });
+    for (const h of HANDLERS) expect(envOf(run, h).PUBLIC_BASE_URL).toBe(`https://${domain}`);
+    expect(run.outputs.customDomainTarget).toMatch(/\.execute-api\.us-east-1\.amazonaws\.com$/);
+  });
+
+  it('has no custom domain resources without one (dev)', async () => {
+    // Act
+    const run = await runProgram('dev');
+
+    // Assert
+    expect(run.byType('aws:apigatewayv2/domainName:DomainName')).toEqual([]);
+    expect(run.outputs.customDomainTarget).toBeUndefined();
   });
 });
 

@@ -61,6 +61,10 @@ describe('readStackSettings', () => {
     ['a join timeout out of range', { agentJoinTimeoutSeconds: '1' }, {}, `${PROJECT}:agentJoinTimeoutSeconds: must be an integer from 5 to 600`],
     ['an invalid alarm email', { alarmEmail: 'oncall' }, {}, `${PROJECT}:alarmEmail: must be an email address`],
     ['an upper-case name prefix', { namePrefix: 'VoiceAI' }, {}, `${PROJECT}:namePrefix: must be 1-20 lowercase`],
+    ['a custom domain without its certificate', { customDomainName: 'voice.example.com' }, {}, `${PROJECT}:customDomainCertificateArn: must be the ARN of an ACM certificate`],
+    ['a certificate without a custom domain', { customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, {}, `${PROJECT}:customDomainName: is required`],
+    ['a custom domain given as a URL', { customDomainName: 'https://voice.example.com', customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, {}, `${PROJECT}:customDomainName: must be a hostname`],
+    ['a custom domain and a public base URL', { customDomainName: 'voice.example.com', customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc', publicBaseUrl: 'https://other.example.com' }, {}, `${PROJECT}:publicBaseUrl: leave it unset with customDomainName`],
     ['a log level nobody reads', { logLevel: 'verbose' }, {}, `${PROJECT}:logLevel: must be debug, info, warn or error`],
   ])('rejects %s', (_name, change, secrets, message) => {
     it('naming the key', () => {

@@ -57,6 +57,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       return { arn: `arn:aws:iam::${ACCOUNT}:role/${name}-1234567`, name: `${name}-1234567` };
     case 'aws:secretsmanager/secret:Secret':
       return { arn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-AbCdEf` };
+    case 'aws:apigatewayv2/domainName:DomainName':
+      return { domainNameConfiguration: { ...(inputs.domainNameConfiguration as object), targetDomainName: `d-${hex(name).slice(0, 10)}.execute-api.${region}.amazonaws.com`, hostedZoneId: 'Z1UJRXOUMOOFQ8' } };
     case 'aws:sns/topic:Topic':
       return { arn: `arn:aws:sns:${region}:${ACCOUNT}:${name}` };
     case 'random:index/randomPassword:RandomPassword':
