@@ -58,8 +58,23 @@ export interface Sandbox {
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
   /** Calls the participants API with the bearer token; resolves with status and parsed JSON. */
   participantsApi(method: 'POST' | 'PATCH' | 'DELETE', apiPath: string, body?: unknown): Promise<{ status: number; body: any }>;
+  /**
+   * When the way of one inbound call to its agent passed each milestone (performance.now()), from the API Gateway
+   * emulator's invocations, and the time spent inside the handlers; undefined until all three webhooks ran.
+   */
+  callMilestones(callerCallSid: string): CallMilestones | undefined;
   /** Restores the number (as `pulumi destroy` does), deletes the App, stops everything. */
   stop(): Promise<void>;
+}
+
+/** Milestones of one call's way to its agent (performance.now() values) and the time inside our handlers. */
+export interface CallMilestones {
+  readonly inboundEnd: number;
+  readonly eventsStart: number;
+  readonly agentStart: number;
+  readonly agentEnd: number;
+  /** inbound + events (participant-join) + agent function time, ms. */
+  readonly handlerMs: number;
 }
 
 const PROJECT = 'voice-ai-conference';
@@ -124,6 +139,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     apiToken,
     previousVoiceUrl,
     placeInboundCall: ({ from = '+15557654321' } = {}) => twilio.placeInboundCall({ from, to: phoneNumber }),
+    callMilestones(callerCallSid) {
+      const inbound = api.invocations.find((i) => i.handler === 'inbound' && i.callSid === callerCallSid);
+      const events = api.invocations.find((i) => i.handler === 'events' && i.callSid === callerCallSid);
+      const agentLeg = api.invocations.find((i) => i.handler === 'agent' && new URLSearchParams(i.query).get('callerCallSid') === callerCallSid);
+      if (!inbound || !events || !agentLeg) return undefined;
+      return { inboundEnd: inbound.endedAt, eventsStart: events.startedAt, agentStart: agentLeg.startedAt, agentEnd: agentLeg.endedAt, handlerMs: inbound.functionMs + events.functionMs + agentLeg.functionMs };
+    },
     async participantsApi(method, apiPath, body) {
       const response = await fetch(api.baseUrl + apiPath, {
         method,

@@ -3,8 +3,9 @@
  * .bench-build/sandbox.js when sandbox/ exists; this module loads it at run time (so the bench type-checks and
  * runs without it) and drives one inbound call, returning what the bench measures.
  *
- * Expected API (what the bench was written against before the sandbox landed):
- *   startSandbox({ agentStreamUrl, quiet }) -> Promise<{ placeInboundCall({ from }) -> Promise<{ callSid }>, stop() }>
+ * The sandbox's API the bench uses (sandbox/index.ts):
+ *   startSandbox({ agentStreamUrl, quiet }) -> Promise<{ placeInboundCall({ from }) -> Promise<{ callSid }>,
+ *     callMilestones(callSid) -> { inboundEnd, eventsStart, agentStart, agentEnd, handlerMs } | undefined, stop() }>
  */
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -29,6 +30,7 @@ export interface CallMeasurement {
 
 interface ExpectedSandbox {
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
+  callMilestones?(callerCallSid: string): { inboundEnd: number; eventsStart: number; agentStart: number; agentEnd: number; handlerMs: number } | undefined;
   stop(): Promise<void>;
 }
 interface ExpectedModule {
@@ -58,9 +60,20 @@ export async function startBenchSandbox(bundle: string, agent: AgentServer): Pro
       const t0 = performance.now();
       const { callSid } = await sandbox.placeInboundCall({ from });
       const stream = await agent.waitForStart(callSid, 30_000);
+      const startAt = stream.startAt ?? Number.NaN;
+      // Consecutive milestones, so the hops add up to the time to agent.
+      const m = sandbox.callMilestones?.(callSid);
+      const hops: Partial<Record<Hop, number>> | undefined = m && {
+        inboundWebhook: m.inboundEnd - t0,
+        conferenceJoinAndEvents: m.eventsStart - m.inboundEnd,
+        participantsCreate: m.agentStart - m.eventsStart,
+        agentWebhook: m.agentEnd - m.agentStart,
+        websocketStart: startAt - m.agentEnd,
+      };
       return {
         callSid,
-        timeToAgentMs: (stream.startAt ?? Number.NaN) - t0,
+        timeToAgentMs: startAt - t0,
+        ...(hops && { hops, handlerMs: m!.handlerMs }),
         contextOk: stream.customParameters?.callerCallSid === callSid && stream.customParameters?.caller === from,
       };
     },

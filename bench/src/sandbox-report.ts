@@ -15,7 +15,7 @@ export function sandboxMarkdown(s: SandboxResults): string {
   const parts = [
     `Time to agent (first inbound webhook request to the agent's WebSocket receiving \`start\` with the custom parameters), ${t.calls} sequential calls: ` +
       `median ${ms(t.timeToAgentMs.median)}, p99 ${ms(t.timeToAgentMs.p99)}; target median < 50 ms: ${t.holds ? 'holds' : '**missed**'}.` +
-      (t.handlerShare !== undefined ? ` Our handlers' share: ${(t.handlerShare * 100).toFixed(0)} % (median ${ms(t.handlerMs!.median)} inside the handlers).` : '') +
+      (t.handlerShare !== undefined ? ` Time inside our three functions: median ${ms(t.handlerMs!.median)}, ${(t.handlerShare * 100).toFixed(0)} % of the time to agent (the events function's share includes its Participants create round trip).` : '') +
       (t.estimatedHandlerShare !== undefined ? ` Estimated from warm in-process latency (inbound + events + agent medians over the median time to agent): ${(t.estimatedHandlerShare * 100).toFixed(1)} %.` : ''),
   ];
   if (t.hopsMs) {

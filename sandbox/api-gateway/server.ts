@@ -23,6 +23,13 @@ export interface ApiInvocation {
   readonly functionMs: number;
   /** Time from request end to response, ms. */
   readonly totalMs: number;
+  /** performance.now() when the request had arrived and when the response was ready. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** The form body's `CallSid` (Twilio webhooks), to tie invocations to calls. */
+  readonly callSid?: string;
+  /** The raw query string. */
+  readonly query: string;
   readonly error?: string;
 }
 
@@ -98,8 +105,10 @@ export class ApiGatewayEmulator {
     const url = req.url ?? '/';
     const requestPath = url.split('?')[0];
     const match = matchRoute(method, requestPath);
-    const record = (invocation: Omit<ApiInvocation, 'method' | 'path' | 'totalMs'>) => {
-      const full: ApiInvocation = { ...invocation, method, path: requestPath, totalMs: performance.now() - started };
+    const callSid = /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') ? (new URLSearchParams(body.toString('utf8')).get('CallSid') ?? undefined) : undefined;
+    const record = (invocation: Omit<ApiInvocation, 'method' | 'path' | 'totalMs' | 'startedAt' | 'endedAt' | 'callSid' | 'query'>) => {
+      const endedAt = performance.now();
+      const full: ApiInvocation = { ...invocation, method, path: requestPath, totalMs: endedAt - started, startedAt: started, endedAt, callSid, query: url.includes('?') ? url.slice(url.indexOf('?') + 1) : '' };
       this.invocations.push(full);
       this.options.onInvocation?.(full);
     };
