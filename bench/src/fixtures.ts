@@ -3,7 +3,7 @@
  * Twilio signs them and shaped exactly as API Gateway (HTTP API, payload 2.0) delivers them.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { apiGatewayEvent, APP_SID, baseEnv, callParams, sid, twilioEvent } from '../../test/lambdas/support/events';
+import { apiGatewayEvent, APP_SID, baseEnv, callParams, conferenceEventParams, sid, twilioEvent } from '../../test/lambdas/support/events';
 import { encodeContext } from '../../lambdas/shared/agent-context';
 
 export type HandlerName = 'inbound' | 'agent' | 'events' | 'participants';
@@ -56,21 +56,7 @@ export function eventFor(handler: HandlerName, n = 1): APIGatewayProxyEventV2 {
         path: '/twilio/conference/events',
         headers: GATEWAY_HEADERS,
         rawQueryString: encodeContext({ caller: '+15557654321', callerCallSid }),
-        params: {
-          AccountSid: callParams().AccountSid,
-          ConferenceSid: sid('CF', n),
-          FriendlyName: conference,
-          SequenceNumber: '2',
-          Timestamp: 'Tue, 24 Nov 2026 02:00:00 +0000',
-          StatusCallbackEvent: 'participant-join',
-          CallSid: callerCallSid,
-          ParticipantLabel: 'caller',
-          Muted: 'false',
-          Hold: 'false',
-          Coaching: 'false',
-          EndConferenceOnExit: 'true',
-          StartConferenceOnEnter: 'true',
-        },
+        params: conferenceEventParams('participant-join', { ConferenceSid: sid('CF', n), FriendlyName: conference, CallSid: callerCallSid }),
       });
     case 'participants':
       return apiGatewayEvent({

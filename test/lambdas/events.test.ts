@@ -1,4 +1,4 @@
-import { ACCOUNT_SID, APP_SID, baseEnv, sid, twilioEvent } from './support/events';
+import { ACCOUNT_SID, APP_SID, baseEnv, conferenceEventParams, sid, twilioEvent } from './support/events';
 import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
@@ -9,25 +9,6 @@ const CALLER_CALL_SID = sid('CA', 1);
 const PARTICIPANTS_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Conferences/${CONFERENCE_SID}/Participants.json`;
 const path = '/twilio/conference/events';
 const callerQuery = `caller=%2B15557654321&callerCallSid=${CALLER_CALL_SID}`;
-
-function conferenceEvent(event: string, overrides: Record<string, string> = {}) {
-  return {
-    AccountSid: ACCOUNT_SID,
-    ConferenceSid: CONFERENCE_SID,
-    FriendlyName: `conf-${CALLER_CALL_SID}`,
-    SequenceNumber: '2',
-    Timestamp: 'Tue, 24 Nov 2026 02:00:00 +0000',
-    StatusCallbackEvent: event,
-    CallSid: CALLER_CALL_SID,
-    ParticipantLabel: 'caller',
-    Muted: 'false',
-    Hold: 'false',
-    Coaching: 'false',
-    EndConferenceOnExit: 'true',
-    StartConferenceOnEnter: 'true',
-    ...overrides,
-  };
-}
 
 const created = { status: 201, body: participantJson({ accountSid: ACCOUNT_SID, conferenceSid: CONFERENCE_SID, callSid: sid('CA', 2), label: 'ai-agent' }) };
 
@@ -52,7 +33,7 @@ describe('events handler', () => {
   it("adds the agent through the TwiML App when the caller joins, with the caller's context", async () => {
     stub.on('POST', /Participants\.json$/, created);
 
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEvent('participant-join') }));
+    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
 
     expect(response.statusCode).toBe(204);
     expect(stub.requests).toHaveLength(1);
@@ -72,11 +53,11 @@ describe('events handler', () => {
   });
 
   describe.each([
-    ['the agent joining', conferenceEvent('participant-join', { ParticipantLabel: 'ai-agent', CallSid: sid('CA', 2) })],
-    ['a human joining', conferenceEvent('participant-join', { ParticipantLabel: 'human', CallSid: sid('CA', 3) })],
-    ['the caller leaving', conferenceEvent('participant-leave', { ReasonParticipantLeft: 'participant_hung_up' })],
-    ['the conference ending', conferenceEvent('conference-end', { ReasonConferenceEnded: 'last-participant-left' })],
-    ['the conference starting', conferenceEvent('conference-start')],
+    ['the agent joining', conferenceEventParams('participant-join', { ParticipantLabel: 'ai-agent', CallSid: sid('CA', 2) })],
+    ['a human joining', conferenceEventParams('participant-join', { ParticipantLabel: 'human', CallSid: sid('CA', 3) })],
+    ['the caller leaving', conferenceEventParams('participant-leave', { ReasonParticipantLeft: 'participant_hung_up' })],
+    ['the conference ending', conferenceEventParams('conference-end', { ReasonConferenceEnded: 'last-participant-left' })],
+    ['the conference starting', conferenceEventParams('conference-start')],
   ])('on %s', (_name, params) => {
     it('only logs (no REST call)', async () => {
       const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params }));
@@ -88,7 +69,7 @@ describe('events handler', () => {
   it('treats a duplicate label (16026, a repeated event) as the agent already being there', async () => {
     stub.on('POST', /Participants\.json$/, twilioError(400, 16026, 'Participant label ai-agent is already in use'));
 
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEvent('participant-join') }));
+    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
 
     expect(response.statusCode).toBe(204);
     expect(stub.requests).toHaveLength(1);
@@ -102,7 +83,7 @@ describe('events handler', () => {
   ])('retries %s', (_name, responses) => {
     it('and adds the agent once', async () => {
       stub.sequence('POST', /Participants\.json$/, responses);
-      const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEvent('participant-join') }));
+      const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
       expect(response.statusCode).toBe(204);
       expect(stub.requests).toHaveLength(responses.length);
       expect(new Set(stub.requests.map((r) => r.form.Label))).toEqual(new Set(['ai-agent']));
@@ -115,7 +96,7 @@ describe('events handler', () => {
   ])('does not retry %s', (_name, failure) => {
     it('and answers 500 so the failure shows in Twilio’s debugger', async () => {
       stub.on('POST', /Participants\.json$/, failure);
-      const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEvent('participant-join') }));
+      const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toContain('test-auth-token');
       expect(stub.requests).toHaveLength(1);
@@ -123,14 +104,14 @@ describe('events handler', () => {
   });
 
   it('does nothing for a forged event', async () => {
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEvent('participant-join'), authToken: 'forged' }));
+    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join'), authToken: 'forged' }));
     expect(response.statusCode).toBe(403);
     expect(stub.requests).toHaveLength(0);
   });
 
   it('leaves the agent out when auto-add is off', async () => {
     load({ AGENT_AUTO_ADD: 'false' });
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEvent('participant-join') }));
+    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
     expect(response.statusCode).toBe(204);
     expect(stub.requests).toHaveLength(0);
   });

@@ -246,25 +246,7 @@ export function apiError(response: HandlerResponse): { code: string; message: st
 // ---------------------------------------------------------------------------------------------------------
 // Webhook parameters
 
-/** A conference status callback's form parameters. */
-export function conferenceEventParams(event: string, overrides: Record<string, string> = {}): Record<string, string> {
-  return {
-    AccountSid: ACCOUNT_SID,
-    ConferenceSid: CONFERENCE_SID,
-    FriendlyName: CONFERENCE,
-    SequenceNumber: '2',
-    Timestamp: 'Tue, 24 Nov 2026 02:00:00 +0000',
-    StatusCallbackEvent: event,
-    CallSid: sid('CA', 1),
-    ParticipantLabel: 'caller',
-    Muted: 'false',
-    Hold: 'false',
-    Coaching: 'false',
-    EndConferenceOnExit: 'true',
-    StartConferenceOnEnter: 'true',
-    ...overrides,
-  };
-}
+export { conferenceEventParams } from '../../lambdas/support/events';
 
 /** The query the inbound handler puts on the events callback URL. */
 export const CALLER_QUERY = `caller=%2B15557654321&callerCallSid=${sid('CA', 1)}`;

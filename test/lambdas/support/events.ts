@@ -110,6 +110,29 @@ export function callParams(overrides: Record<string, string> = {}): Record<strin
   };
 }
 
+/**
+ * A conference status callback's form parameters, as Twilio sends them for the caller (`CA…1`) of conference
+ * `conf-CA…1` (`CF…5`).
+ */
+export function conferenceEventParams(event: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    AccountSid: ACCOUNT_SID,
+    ConferenceSid: sid('CF', 5),
+    FriendlyName: `conf-${sid('CA', 1)}`,
+    SequenceNumber: '2',
+    Timestamp: 'Tue, 24 Nov 2026 02:00:00 +0000',
+    StatusCallbackEvent: event,
+    CallSid: sid('CA', 1),
+    ParticipantLabel: 'caller',
+    Muted: 'false',
+    Hold: 'false',
+    Coaching: 'false',
+    EndConferenceOnExit: 'true',
+    StartConferenceOnEnter: 'true',
+    ...overrides,
+  };
+}
+
 /** The environment every handler needs, plus overrides. */
 export function baseEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
