@@ -7,7 +7,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getExpectedBodyHash, getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { apiGatewayEvent, APP_SID, callParams, DOMAIN, formBody, type HandlerResponse, type TestHandler } from '../lambdas/support/events';
-import { TwilioStub } from '../lambdas/support/twilio-stub';
 import {
   AUTH_TOKEN,
   CALLER_QUERY,
@@ -15,13 +14,13 @@ import {
   hardeningEnv,
   leakedSecrets,
   load,
-  OutputCapture,
   PATHS,
   responseText,
   sid,
   type HandlerKey,
 } from './support/harness';
 import { ConferenceWorld } from './support/twilio-world';
+import { useConferenceFixture } from './support/conference-fixture';
 
 type Params = Record<string, string | string[]>;
 
@@ -143,26 +142,10 @@ function delivery(d: Delivery): APIGatewayProxyEventV2 {
 const withQuery = (base: string, path: string, query: string) => `${base}${path}${query ? `?${query}` : ''}`;
 
 describe('forged Twilio webhooks', () => {
-  const savedEnv = process.env;
-  let stub: TwilioStub;
-  let world: ConferenceWorld;
-  let output: OutputCapture;
-
-  beforeEach(async () => {
-    stub = await new TwilioStub().start();
-    world = new ConferenceWorld().seed('caller').install(stub);
-    output = new OutputCapture().start();
-  });
-  afterEach(async () => {
-    output.stop();
-    await stub.stop();
-  });
-  afterAll(() => {
-    process.env = savedEnv;
-  });
+  const fx = useConferenceFixture();
 
   const loadTarget = (target: Target, env: Record<string, string> = {}): TestHandler =>
-    load(target.key, hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0', ...env }));
+    load(target.key, hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0', ...env }));
 
   /** Everything a refused forgery must show: 403, no TwiML, no REST request, no agent, a warning logged. */
   function expectForbidden(response: HandlerResponse): void {
@@ -170,10 +153,10 @@ describe('forged Twilio webhooks', () => {
     expect(response.body).toBe('Forbidden: invalid Twilio signature');
     expect(response.headers['content-type']).toMatch(/^text\/plain/);
     expect(response.body).not.toContain('<Response');
-    expect(stub.requests).toEqual([]);
-    expect(world.labelled('ai-agent')).toEqual([]);
-    expect(output.records().some((r) => r.level === 'warn' && r.message === 'rejected request with a missing or invalid Twilio signature')).toBe(true);
-    expect(leakedSecrets(responseText(response) + output.lines.join('\n'))).toEqual([]);
+    expect(fx.stub.requests).toEqual([]);
+    expect(fx.world.labelled('ai-agent')).toEqual([]);
+    expect(fx.output.records().some((r) => r.level === 'warn' && r.message === 'rejected request with a missing or invalid Twilio signature')).toBe(true);
+    expect(leakedSecrets(responseText(response) + fx.output.lines.join('\n'))).toEqual([]);
   }
 
   describe.each(URL_FORMS)('reached through %s', (_formName, form) => {
@@ -191,13 +174,13 @@ describe('forged Twilio webhooks', () => {
     describe.each(TARGETS)('the $name route', (target) => {
       it('acts on a genuine delivery (control)', async () => {
         const handler = loadTarget(target, form.env);
-        const response = await output.during(() => handler(send(target)));
-        expect(target.actedOn(response, world)).toBe(true);
+        const response = await fx.output.during(() => handler(send(target)));
+        expect(target.actedOn(response, fx.world)).toBe(true);
       });
 
       it('refuses a signature made for another base URL with 403 and does nothing', async () => {
         const handler = loadTarget(target, form.env);
-        const response = await output.during(() => handler(send(target, { signedUrl: withQuery(form.wrongBase, target.path, target.query) })));
+        const response = await fx.output.during(() => handler(send(target, { signedUrl: withQuery(form.wrongBase, target.path, target.query) })));
         expectForbidden(response);
       });
     });
@@ -216,8 +199,8 @@ describe('forged Twilio webhooks', () => {
     ])('with %s', (_name, d) => {
       it('is accepted when genuine (control)', async () => {
         const handler = loadTarget(target);
-        const response = await output.during(() => handler(delivery(d)));
-        expect(target.actedOn(response, world)).toBe(true);
+        const response = await fx.output.during(() => handler(delivery(d)));
+        expect(target.actedOn(response, fx.world)).toBe(true);
       });
     });
 
@@ -251,7 +234,7 @@ describe('forged Twilio webhooks', () => {
         const handler = loadTarget(target);
         const event = delivery(d);
         // Act
-        const response = await output.during(() => handler(event));
+        const response = await fx.output.during(() => handler(event));
         // Assert
         expectForbidden(response);
       });
@@ -263,11 +246,11 @@ describe('forged Twilio webhooks', () => {
       const handler = loadTarget(target);
       const event = delivery({ path: target.path, params: {}, body: '', method: 'GET', rawQueryString: query, signedUrl: `https://${DOMAIN}${target.path}?${query}` });
       // Act
-      const response = await output.during(() => handler(event));
+      const response = await fx.output.during(() => handler(event));
       // Assert
       expect(response.statusCode).toBe(405);
       expect(response.body).not.toContain('<Response');
-      expect(stub.requests).toEqual([]);
+      expect(fx.stub.requests).toEqual([]);
     });
 
     describe('with a JSON body', () => {
@@ -278,10 +261,10 @@ describe('forged Twilio webhooks', () => {
 
       it('passes the signature check when bodySHA256 covers it, yet no form parameters are read from it', async () => {
         const handler = loadTarget(target);
-        const response = await output.during(() => handler(delivery(jsonBase)));
+        const response = await fx.output.during(() => handler(delivery(jsonBase)));
         expect(response.body).not.toBe('Forbidden: invalid Twilio signature');
         expect(response.body).not.toMatch(/<Conference|<Stream/);
-        expect(stub.requests).toEqual([]);
+        expect(fx.stub.requests).toEqual([]);
       });
 
       describe.each<[string, Delivery]>([
@@ -293,7 +276,7 @@ describe('forged Twilio webhooks', () => {
       ])('and %s', (_name, d) => {
         it('answers 403 and does nothing', async () => {
           const handler = loadTarget(target);
-          const response = await output.during(() => handler(delivery(d)));
+          const response = await fx.output.during(() => handler(delivery(d)));
           expectForbidden(response);
         });
       });
@@ -314,7 +297,7 @@ describe('forged Twilio webhooks', () => {
       it('accepts the signature of that exact string (control)', async () => {
         const handler = loadTarget(target);
         const event = delivery({ path: target.path, params: target.params, rawQueryString: query, signedUrl: `https://${DOMAIN}${target.path}?${query}` });
-        const response = await output.during(() => handler(event));
+        const response = await fx.output.during(() => handler(event));
         expect(response.statusCode).toBe(200);
         expect(response.body).toContain('<Stream');
       });
@@ -325,7 +308,7 @@ describe('forged Twilio webhooks', () => {
         const reordered = query.split('&').reverse().join('&');
         const equivalent = reordered !== query ? reordered : reencoded !== query ? reencoded : `${query}&`;
         const event = delivery({ path: target.path, params: target.params, rawQueryString: query, signedUrl: `https://${DOMAIN}${target.path}?${equivalent}` });
-        const response = await output.during(() => handler(event));
+        const response = await fx.output.during(() => handler(event));
         expectForbidden(response);
       });
     });
@@ -338,7 +321,7 @@ describe('forged Twilio webhooks', () => {
     const handler = loadTarget(target);
     const received = 'ticket=T-1&&language=fr&';
     const event = delivery({ path: target.path, params: target.params, rawQueryString: received, signedUrl: `https://${DOMAIN}${target.path}?ticket=T-1&language=fr` });
-    const response = await output.during(() => handler(event));
+    const response = await fx.output.during(() => handler(event));
     expect(response.statusCode).toBe(200);
     expect([...response.body.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)].map(([, n, v]) => `${n}=${v}`)).toEqual(['ticket=T-1', 'language=fr']);
   });
@@ -358,53 +341,38 @@ describe('forged Twilio webhooks', () => {
       // Arrange
       const handler = loadTarget(target);
       // Act
-      const first = await output.during(() => handler(retried()));
-      const second = await output.during(() => handler(retried()));
+      const first = await fx.output.during(() => handler(retried()));
+      const second = await fx.output.during(() => handler(retried()));
       // Assert
       expect([first.statusCode, second.statusCode]).toEqual([204, 204]);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
-      const creates = stub.requests.filter((r) => r.path.endsWith('/Participants.json'));
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
+      const creates = fx.stub.requests.filter((r) => r.path.endsWith('/Participants.json'));
       expect(creates.map((r) => r.form.Label)).toEqual(['ai-agent', 'ai-agent']);
-      const messages = output.records().map((r) => r.message);
+      const messages = fx.output.records().map((r) => r.message);
       expect(messages).toContain('agent added');
       expect(messages).toContain('agent already present');
-      expect(output.records().filter((r) => r.message === 'agent already present').every((r) => r.idempotencyToken === 'idem-0001-participant-join')).toBe(true);
+      expect(fx.output.records().filter((r) => r.message === 'agent already present').every((r) => r.idempotencyToken === 'idem-0001-participant-join')).toBe(true);
     });
 
     it('adds the agent once when five deliveries race each other', async () => {
       const handler = loadTarget(target);
-      const responses = await output.during(() => Promise.all(Array.from({ length: 5 }, () => handler(retried()))));
+      const responses = await fx.output.during(() => Promise.all(Array.from({ length: 5 }, () => handler(retried()))));
       expect(responses.map((r) => r.statusCode)).toEqual([204, 204, 204, 204, 204]);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
-      expect(output.records().filter((r) => r.message === 'agent already present')).toHaveLength(4);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.output.records().filter((r) => r.message === 'agent already present')).toHaveLength(4);
     });
 
     it('adds the agent once when a retry crosses a new container (fresh handler state)', async () => {
-      const first = await output.during(() => loadTarget(target)(retried()));
-      const second = await output.during(() => loadTarget(target)(retried()));
+      const first = await fx.output.during(() => loadTarget(target)(retried()));
+      const second = await fx.output.during(() => loadTarget(target)(retried()));
       expect([first.statusCode, second.statusCode]).toEqual([204, 204]);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
     });
   });
 });
 
 describe('genuine deliveries carrying hostile caller data', () => {
-  const savedEnv = process.env;
-  let stub: TwilioStub;
-  let world: ConferenceWorld;
-  let output: OutputCapture;
-  beforeEach(async () => {
-    stub = await new TwilioStub().start();
-    world = new ConferenceWorld().seed('caller').install(stub);
-    output = new OutputCapture().start();
-  });
-  afterEach(async () => {
-    output.stop();
-    await stub.stop();
-  });
-  afterAll(() => {
-    process.env = savedEnv;
-  });
+  const fx = useConferenceFixture();
 
   describe.each<[string, string, Record<string, string>]>([
     ['a 600-character SIP caller ID', `caller=${encodeURIComponent(`sip:${'u'.repeat(580)}@pbx.example.com`)}&callerCallSid=${sid('CA', 1)}`, {}],
@@ -413,18 +381,18 @@ describe('genuine deliveries carrying hostile caller data', () => {
   ])('a participant-join whose context has %s', (_name, query, overrides) => {
     it('still adds the agent once, leaving the unsendable value out and logging its name', async () => {
       // Arrange
-      const handler = load('events', hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0' }));
+      const handler = load('events', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0' }));
       const params = conferenceEventParams('participant-join', overrides);
       const event = delivery({ path: PATHS.events, params, rawQueryString: query, signedUrl: `https://${DOMAIN}${PATHS.events}?${query}` });
       // Act
-      const response = await output.during(() => handler(event));
+      const response = await fx.output.during(() => handler(event));
       // Assert
       expect(response.statusCode).toBe(204);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
-      const to = String(world.labelled('ai-agent')[0].to);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
+      const to = String(fx.world.labelled('ai-agent')[0].to);
       expect(Buffer.byteLength(to.slice(to.indexOf('?') + 1))).toBeLessThanOrEqual(800);
       expect(new URLSearchParams(to.slice(to.indexOf('?') + 1)).get('callerCallSid')).toBe(sid('CA', 1));
-      const warning = output.records().find((r) => r.message === 'agent context values dropped (over Twilio limits)');
+      const warning = fx.output.records().find((r) => r.message === 'agent context values dropped (over Twilio limits)');
       expect(warning).toMatchObject({ level: 'warn', dropped: [expect.stringMatching(/^(caller|conference)$/)] });
     });
   });

@@ -18,40 +18,26 @@ import {
   hardeningEnv,
   leakedSecrets,
   load,
-  OutputCapture,
   responseText,
   sid,
   stackTraceSigns,
   type ApiCall,
 } from './support/harness';
-import { ConferenceWorld } from './support/twilio-world';
+import { useConferenceFixture } from './support/conference-fixture';
 
 const ALLOW_LIST = '+1555*,+44*,sip:*@pbx.example.com,client:*';
 const MAX_BODY = 16 * 1024;
 
 describe('participants API under abuse', () => {
-  const savedEnv = process.env;
-  let stub: TwilioStub;
-  let world: ConferenceWorld;
+  const fx = useConferenceFixture();
   let handler: TestHandler;
-  let output: OutputCapture;
 
   beforeEach(async () => {
-    stub = await new TwilioStub().start();
-    world = new ConferenceWorld().seed('caller').install(stub);
-    handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, ALLOWED_DIAL_TARGETS: ALLOW_LIST, TWILIO_RETRY_BUDGET_MS: '0' }));
-    output = new OutputCapture().start();
-  });
-  afterEach(async () => {
-    output.stop();
-    await stub.stop();
-  });
-  afterAll(() => {
-    process.env = savedEnv;
+    handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, ALLOWED_DIAL_TARGETS: ALLOW_LIST, TWILIO_RETRY_BUDGET_MS: '0' }));
   });
 
   /** Runs the handler with all output captured. */
-  const call = (event: ReturnType<typeof apiEvent>) => output.during(() => handler(event));
+  const call = (event: ReturnType<typeof apiEvent>) => fx.output.during(() => handler(event));
 
   /** The shared assertions of every refusal: status, JSON error code (and field), no Twilio request, no leak. */
   function expectRefused(response: HandlerResponse, status: number, code: string, field?: string): void {
@@ -62,11 +48,11 @@ describe('participants API under abuse', () => {
     expect(typeof error.message).toBe('string');
     expect(error.message.length).toBeGreaterThan(0);
     if (field !== undefined) expect(error.field).toBe(field);
-    expect(stub.requests).toEqual([]);
-    expect(world.labelled('ai-agent')).toEqual([]);
+    expect(fx.stub.requests).toEqual([]);
+    expect(fx.world.labelled('ai-agent')).toEqual([]);
     expect(leakedSecrets(responseText(response))).toEqual([]);
     expect(stackTraceSigns(response.body)).toEqual([]);
-    expect(leakedSecrets(output.lines.join('\n'))).toEqual([]);
+    expect(leakedSecrets(fx.output.lines.join('\n'))).toEqual([]);
   }
 
   describe('authentication', () => {
@@ -197,7 +183,7 @@ describe('participants API under abuse', () => {
       const response = await call(apiEvent({ rawBody }));
       // Assert
       expect(response.statusCode).toBe(201);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
     });
 
     describe.each([['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x'], ['application/jsonp']])('a body sent as %s', (contentType) => {
@@ -343,9 +329,9 @@ describe('participants API under abuse', () => {
         const response = await call(event);
         // Assert: one create, whose To query decodes to exactly the context
         expect(response.statusCode).toBe(201);
-        expect(stub.requests).toHaveLength(1);
-        expect(specProblems(stub.requests[0].method, stub.requests[0].path, stub.requests[0].form)).toEqual([]);
-        const to = String(stub.requests[0].form.To);
+        expect(fx.stub.requests).toHaveLength(1);
+        expect(specProblems(fx.stub.requests[0].method, fx.stub.requests[0].path, fx.stub.requests[0].form)).toEqual([]);
+        const to = String(fx.stub.requests[0].form.To);
         expect(to.startsWith(`app:${APP_SID}?`)).toBe(true);
         const query = to.slice(to.indexOf('?') + 1);
         expect([...new URLSearchParams(query)]).toEqual(Object.entries(context));
@@ -354,7 +340,7 @@ describe('participants API under abuse', () => {
         const agent = load('agent', hardeningEnv());
         const url = `https://${DOMAIN}/twilio/voice/agent?${query}`;
         const params = callParams({ CallSid: sid('CA', 99), To: `app:${APP_SID}` });
-        const twiml = await output.during(() =>
+        const twiml = await fx.output.during(() =>
           agent(
             apiGatewayEvent({
               path: '/twilio/voice/agent',
@@ -415,7 +401,7 @@ describe('participants API under abuse', () => {
         it(`is refused with ${status} ${code} naming target, and the caller is never put on hold`, async () => {
           const response = await call(apiEvent({ routeKey, body }));
           expectRefused(response, status, code, 'target');
-          expect(world.participants.get('caller')?.hold).toBe(false);
+          expect(fx.world.participants.get('caller')?.hold).toBe(false);
         });
       });
     });
@@ -429,7 +415,7 @@ describe('participants API under abuse', () => {
       it('is dialled once with exactly that To', async () => {
         const response = await call(apiEvent({ body: { target } }));
         expect(response.statusCode).toBe(201);
-        expect(stub.requests.map((r) => r.form.To)).toEqual([target]);
+        expect(fx.stub.requests.map((r) => r.form.To)).toEqual([target]);
       });
     });
   });

@@ -20,7 +20,6 @@ import {
   hardeningEnv,
   leakedSecrets,
   load,
-  OutputCapture,
   PATHS,
   responseText,
   SECRET_NEEDLES,
@@ -29,6 +28,7 @@ import {
   type HandlerKey,
 } from './support/harness';
 import { ConferenceWorld } from './support/twilio-world';
+import { useConferenceFixture } from './support/conference-fixture';
 
 describe('the leak scanner', () => {
   describe.each(SECRET_NEEDLES.map((s) => [s.name, s.needle] as const))('finds %s', (name, needle) => {
@@ -154,34 +154,18 @@ const SCENARIOS: [string, Scenario][] = [
 ];
 
 describe('secrets in responses and logs', () => {
-  const savedEnv = process.env;
-  let stub: TwilioStub;
-  let world: ConferenceWorld;
-  let output: OutputCapture;
-
-  beforeEach(async () => {
-    stub = await new TwilioStub().start();
-    world = new ConferenceWorld().seed('caller').install(stub);
-    output = new OutputCapture().start();
-  });
-  afterEach(async () => {
-    output.stop();
-    await stub.stop();
-  });
-  afterAll(() => {
-    process.env = savedEnv;
-  });
+  const fx = useConferenceFixture();
 
   describe.each(SCENARIOS)('%s', (_name, scenario) => {
     it('shows no form of any secret and no stack trace in any response or log line (LOG_LEVEL=debug)', async () => {
       // Arrange
-      const env = (extra: Record<string, string> = {}) => hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '300', ...extra });
+      const env = (extra: Record<string, string> = {}) => hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '300', ...extra });
       // Act
-      const { responses } = await output.during(() => scenario({ stub, world, env }));
+      const { responses } = await fx.output.during(() => scenario({ stub: fx.stub, world: fx.world, env }));
       // Assert
       expect(responses.length).toBeGreaterThan(0);
-      expect(output.lines.length).toBeGreaterThan(0);
-      const seen = [...responses.map(responseText), ...output.lines].join('\n');
+      expect(fx.output.lines.length).toBeGreaterThan(0);
+      const seen = [...responses.map(responseText), ...fx.output.lines].join('\n');
       expect(leakedSecrets(seen)).toEqual([]);
       expect(stackTraceSigns(seen)).toEqual([]);
     });
@@ -189,21 +173,21 @@ describe('secrets in responses and logs', () => {
 
   it('the scan is not blind: the same credentials are visible where they belong (the REST Authorization header)', async () => {
     // Arrange
-    const handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl }));
+    const handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl }));
     // Act
-    await output.during(() => handler(apiEvent({ body: {} })));
+    await fx.output.during(() => handler(apiEvent({ body: {} })));
     // Assert
-    expect(leakedSecrets(String(stub.requests[0].headers.authorization))).toContain('REST Basic credential (Auth Token)');
-    expect(leakedSecrets(output.lines.join('\n'))).toEqual([]);
+    expect(leakedSecrets(String(fx.stub.requests[0].headers.authorization))).toContain('REST Basic credential (Auth Token)');
+    expect(leakedSecrets(fx.output.lines.join('\n'))).toEqual([]);
   });
 
   it('a configuration error names the variable, never a value', async () => {
-    const handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_ACCOUNT_SID: AUTH_TOKEN }));
-    const response = await output.during(() => handler(apiEvent({ body: {} })));
+    const handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_ACCOUNT_SID: AUTH_TOKEN }));
+    const response = await fx.output.during(() => handler(apiEvent({ body: {} })));
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ error: { code: 'misconfigured', message: 'Service misconfigured' } });
-    const line = output.records().find((r) => r.message === 'configuration unavailable');
+    const line = fx.output.records().find((r) => r.message === 'configuration unavailable');
     expect(JSON.stringify(line)).toContain('TWILIO_ACCOUNT_SID');
-    expect(leakedSecrets(output.lines.join('\n') + responseText(response))).toEqual([]);
+    expect(leakedSecrets(fx.output.lines.join('\n') + responseText(response))).toEqual([]);
   });
 });

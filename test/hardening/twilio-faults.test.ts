@@ -16,13 +16,13 @@ import {
   hardeningEnv,
   leakedSecrets,
   load,
-  OutputCapture,
   PATHS,
   responseText,
   stackTraceSigns,
 } from './support/harness';
 import { twilioEvent } from '../lambdas/support/events';
-import { ConferenceWorld, DelayingRelay, type Fault } from './support/twilio-world';
+import { DelayingRelay, type Fault } from './support/twilio-world';
+import { useConferenceFixture } from './support/conference-fixture';
 
 const BUDGET_MS = 1500;
 const RATE_LIMITED: Fault = twilioError(429, 20429, 'Too Many Requests');
@@ -34,34 +34,21 @@ const UNAUTHORIZED: Fault = twilioError(401, 20003, 'Authentication Error - inva
 type Log = Record<string, unknown> & { message: string; level: string; error?: { code?: unknown; status?: unknown } };
 
 describe('Twilio faults', () => {
-  const savedEnv = process.env;
-  let stub: TwilioStub;
-  let world: ConferenceWorld;
-  let output: OutputCapture;
+  const fx = useConferenceFixture();
   let relay: DelayingRelay | undefined;
 
-  beforeEach(async () => {
-    stub = await new TwilioStub().start();
-    world = new ConferenceWorld().seed('caller').install(stub);
-    output = new OutputCapture().start();
-  });
   afterEach(async () => {
-    output.stop();
     await relay?.stop();
     relay = undefined;
-    await stub.stop();
-  });
-  afterAll(() => {
-    process.env = savedEnv;
   });
 
-  const env = (baseUrl = stub.baseUrl) => hardeningEnv({ TWILIO_API_BASE_URL: baseUrl, TWILIO_RETRY_BUDGET_MS: String(BUDGET_MS) });
-  const logs = () => output.records() as Log[];
-  const creates = () => stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Participants.json'));
+  const env = (baseUrl = fx.stub.baseUrl) => hardeningEnv({ TWILIO_API_BASE_URL: baseUrl, TWILIO_RETRY_BUDGET_MS: String(BUDGET_MS) });
+  const logs = () => fx.output.records() as Log[];
+  const creates = () => fx.stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Participants.json'));
 
   /** No secret and no stack trace in the response or in any line written. */
   function expectNothingLeaked(response: HandlerResponse): void {
-    const everything = responseText(response) + '\n' + output.lines.join('\n');
+    const everything = responseText(response) + '\n' + fx.output.lines.join('\n');
     expect(leakedSecrets(everything)).toEqual([]);
     expect(stackTraceSigns(everything)).toEqual([]);
   }
@@ -71,7 +58,7 @@ describe('Twilio faults', () => {
     beforeEach(() => {
       api = load('participants', env());
     });
-    const addAgent = () => output.during(() => api(apiEvent({ body: { context: { ticket: 'T-1' } } })));
+    const addAgent = () => fx.output.during(() => api(apiEvent({ body: { context: { ticket: 'T-1' } } })));
 
     /** The refusal's log line: route, status, code and Twilio's own status/code. */
     function expectFailureLogged(level: 'info' | 'error', status: number, code: string, twilio: { status?: number; code?: number | string }): void {
@@ -87,7 +74,7 @@ describe('Twilio faults', () => {
     ])('%s', (_name, fault, status, code, twilioCode) => {
       it(`retries within TWILIO_RETRY_BUDGET_MS, then answers ${status} ${code} and adds no agent`, async () => {
         // Arrange
-        world.failAlways('create', fault);
+        fx.world.failAlways('create', fault);
         const started = Date.now();
         // Act
         const response = await addAgent();
@@ -98,7 +85,7 @@ describe('Twilio faults', () => {
         expect(creates().length).toBeGreaterThanOrEqual(2);
         expect(creates().length).toBeLessThanOrEqual(6);
         expect(elapsed).toBeLessThan(BUDGET_MS + 1500);
-        expect(world.labelled('ai-agent')).toEqual([]);
+        expect(fx.world.labelled('ai-agent')).toEqual([]);
         const retries = logs().filter((l) => l.message === 'participant create retried');
         expect(retries).toHaveLength(creates().length - 1);
         for (const retry of retries) expect(retry).toMatchObject({ level: 'warn', twilioCode });
@@ -113,58 +100,58 @@ describe('Twilio faults', () => {
       ['a connection reset before Twilio acted', [RESET], 2],
     ])('%s, then success', (_name, faults, attempts) => {
       it('adds exactly one agent (201)', async () => {
-        world.failNext('create', ...faults);
+        fx.world.failNext('create', ...faults);
         const response = await addAgent();
         expect(response.statusCode).toBe(201);
         expect(creates()).toHaveLength(attempts);
-        expect(world.labelled('ai-agent')).toHaveLength(1);
+        expect(fx.world.labelled('ai-agent')).toHaveLength(1);
         expectNothingLeaked(response);
       });
     });
 
     it('a connection reset after Twilio added the agent: the retry meets 16026, the agent is found by label (201, one agent)', async () => {
       // Arrange: Twilio performs the create, the answer is lost.
-      world.failNext('create', { ...RESET, apply: true });
+      fx.world.failNext('create', { ...RESET, apply: true });
       // Act
       const response = await addAgent();
       // Assert: the label turns the retried create into 16026, and the participant our first attempt added is returned.
       expect(creates()).toHaveLength(2);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
       expect(response.statusCode).toBe(201);
-      expect(JSON.parse(response.body)).toMatchObject({ label: 'ai-agent', callSid: world.labelled('ai-agent')[0].callSid });
+      expect(JSON.parse(response.body)).toMatchObject({ label: 'ai-agent', callSid: fx.world.labelled('ai-agent')[0].callSid });
       expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({ networkError: 'ECONNRESET' });
       expect(logs().map((l) => l.message)).toContain('participant create answer was lost; found it by label');
       expectNothingLeaked(response);
     });
 
     it('a label already in use before the request (16026 on the first attempt) is still 409 label_in_use', async () => {
-      world.seed('ai-agent');
-      world.failNext('create', RATE_LIMITED);
+      fx.world.seed('ai-agent');
+      fx.world.failNext('create', RATE_LIMITED);
       const response = await addAgent();
       expect(response.statusCode).toBe(409);
       expect(apiError(response)).toMatchObject({ code: 'label_in_use', twilioCode: 16026 });
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
     });
 
     it('a reset storm answers 502 twilio_unreachable, logged with the network error code', async () => {
-      world.failAlways('create', RESET);
+      fx.world.failAlways('create', RESET);
       const response = await addAgent();
       expect(response.statusCode).toBe(502);
       expect(apiError(response).code).toBe('twilio_unreachable');
-      expect(world.labelled('ai-agent')).toEqual([]);
+      expect(fx.world.labelled('ai-agent')).toEqual([]);
       expectFailureLogged('error', 502, 'twilio_unreachable', { code: 'ECONNRESET' });
       expectNothingLeaked(response);
     });
 
     it('a Twilio 500 storm: the label-guarded create is retried within the budget, then 502 twilio_error', async () => {
-      world.failAlways('create', SERVER_ERROR);
+      fx.world.failAlways('create', SERVER_ERROR);
       const started = Date.now();
       const response = await addAgent();
       expect(response.statusCode).toBe(502);
       expect(apiError(response).code).toBe('twilio_error');
       expect(creates().length).toBeGreaterThanOrEqual(2);
       expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1500);
-      expect(world.labelled('ai-agent')).toEqual([]);
+      expect(fx.world.labelled('ai-agent')).toEqual([]);
       expectFailureLogged('error', 502, 'twilio_error', { status: 500 });
       expectNothingLeaked(response);
     });
@@ -174,7 +161,7 @@ describe('Twilio faults', () => {
       ['an invalid number (21211)', twilioError(400, 21211, "Invalid 'To' Phone Number"), 400, 'twilio_rejected'],
     ])('%s', (_name, fault, status, code) => {
       it(`is not retried and answers ${status} ${code}`, async () => {
-        world.failAlways('create', fault);
+        fx.world.failAlways('create', fault);
         const response = await addAgent();
         expect(response.statusCode).toBe(status);
         expect(apiError(response).code).toBe(code);
@@ -185,23 +172,23 @@ describe('Twilio faults', () => {
     });
 
     it('a duplicate label (16026): 409 label_in_use naming label, and still one agent', async () => {
-      world.seed('ai-agent');
+      fx.world.seed('ai-agent');
       const response = await addAgent();
       expect(response.statusCode).toBe(409);
       expect(apiError(response)).toMatchObject({ code: 'label_in_use', field: 'label', twilioCode: 16026 });
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
       expect(creates()).toHaveLength(1);
       expectNothingLeaked(response);
     });
 
     describe.each([
       ['adding to it by CF SID (20404)', () => apiEvent({ body: {}, pathParameters: { conference: CONFERENCE_SID } }), 20404],
-      ['holding its caller (no active conference by that name)', () => apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: world.name, participant: 'caller' } }), undefined],
+      ['holding its caller (no active conference by that name)', () => apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: fx.world.name, participant: 'caller' } }), undefined],
       ['removing a participant already gone (20404)', () => apiEvent({ routeKey: API_ROUTES.remove, pathParameters: { conference: CONFERENCE_SID, participant: 'human' } }), 20404],
     ])('an ended conference: %s', (_name, event, twilioCode) => {
       it('answers 404 not_found and logs the refusal', async () => {
-        world.status = 'completed';
-        const response = await output.during(() => api(event()));
+        fx.world.status = 'completed';
+        const response = await fx.output.during(() => api(event()));
         expect(response.statusCode).toBe(404);
         expect(apiError(response).code).toBe('not_found');
         if (twilioCode) expect(apiError(response).twilioCode).toBe(twilioCode);
@@ -211,28 +198,28 @@ describe('Twilio faults', () => {
     });
 
     it('a warm transfer whose human cannot be dialled (Twilio 500) takes the caller off hold again', async () => {
-      world.failAlways('create', SERVER_ERROR);
-      const response = await output.during(() => api(apiEvent({ routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } })));
+      fx.world.failAlways('create', SERVER_ERROR);
+      const response = await fx.output.during(() => api(apiEvent({ routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } })));
       expect(response.statusCode).toBe(502);
-      expect(world.participants.get('caller')?.hold).toBe(false);
-      const holds = stub.requests.filter((r) => r.path.endsWith('/Participants/caller.json')).map((r) => r.form.Hold);
+      expect(fx.world.participants.get('caller')?.hold).toBe(false);
+      const holds = fx.stub.requests.filter((r) => r.path.endsWith('/Participants/caller.json')).map((r) => r.form.Hold);
       expect(holds).toEqual(['true', 'false']);
       expectNothingLeaked(response);
     });
 
     it('a slow answer under the 5 s transport timeout (4 s) is waited for: one create, one agent', async () => {
-      relay = await new DelayingRelay(stub.baseUrl, () => 4000).start();
+      relay = await new DelayingRelay(fx.stub.baseUrl, () => 4000).start();
       api = load('participants', env(relay.baseUrl));
       const response = await addAgent();
       expect(response.statusCode).toBe(201);
       expect(creates()).toHaveLength(1);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
     });
 
     it('an answer slower than the timeout on a hold that exhausts a short budget is 502 twilio_unreachable, logged with ETIMEDOUT', async () => {
-      relay = await new DelayingRelay(stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
+      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
       api = load('participants', env(relay.baseUrl));
-      const response = await output.during(() => api(apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: world.name, participant: 'caller' } })));
+      const response = await fx.output.during(() => api(apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: fx.world.name, participant: 'caller' } })));
       expect(response.statusCode).toBe(502);
       expect(apiError(response).code).toBe('twilio_unreachable');
       const line = logs().find((l) => l.message === 'request failed');
@@ -243,11 +230,11 @@ describe('Twilio faults', () => {
 
     it('an answer slower than the timeout on a hold is retried (hold is idempotent): 200, caller on hold', async () => {
       // The budget counts from the first attempt, so it must exceed the 5 s timeout for a retry to fit (8 s default).
-      relay = await new DelayingRelay(stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
+      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
       api = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: relay.baseUrl, TWILIO_RETRY_BUDGET_MS: '8000' }));
-      const response = await output.during(() => api(apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: world.name, participant: 'caller' } })));
+      const response = await fx.output.during(() => api(apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: fx.world.name, participant: 'caller' } })));
       expect(response.statusCode).toBe(200);
-      expect(world.participants.get('caller')?.hold).toBe(true);
+      expect(fx.world.participants.get('caller')?.hold).toBe(true);
       expect(logs().find((l) => l.message === 'participant update retried')).toMatchObject({ networkError: 'ETIMEDOUT' });
     });
   });
@@ -257,7 +244,7 @@ describe('Twilio faults', () => {
     beforeEach(() => {
       events = load('events', env());
     });
-    const join = () => output.during(() => events(twilioEvent({ path: PATHS.events, rawQueryString: CALLER_QUERY, params: conferenceEventParams('participant-join') })));
+    const join = () => fx.output.during(() => events(twilioEvent({ path: PATHS.events, rawQueryString: CALLER_QUERY, params: conferenceEventParams('participant-join') })));
 
     /** The failure's log line and the event line of the same request: enough to find the call and the cause. */
     function expectWebhookFailureLogged(twilio: { status?: number; code?: number | string }): void {
@@ -269,24 +256,24 @@ describe('Twilio faults', () => {
     }
 
     it('a 429 storm: retried within the budget, then 500 to Twilio with the failure logged (20429)', async () => {
-      world.failAlways('create', RATE_LIMITED);
+      fx.world.failAlways('create', RATE_LIMITED);
       const started = Date.now();
       const response = await join();
       expect(response.statusCode).toBe(500);
       expect(response.body).toBe('Internal error');
       expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1500);
       expect(creates().length).toBeGreaterThanOrEqual(2);
-      expect(world.labelled('ai-agent')).toEqual([]);
+      expect(fx.world.labelled('ai-agent')).toEqual([]);
       expectWebhookFailureLogged({ status: 429, code: 20429 });
       expectNothingLeaked(response);
     });
 
     it('a Twilio 500 storm: retried within the budget (the label guards the create), then 500 to Twilio, logged', async () => {
-      world.failAlways('create', SERVER_ERROR);
+      fx.world.failAlways('create', SERVER_ERROR);
       const response = await join();
       expect(response.statusCode).toBe(500);
       expect(creates().length).toBeGreaterThanOrEqual(2);
-      expect(world.labelled('ai-agent')).toEqual([]);
+      expect(fx.world.labelled('ai-agent')).toEqual([]);
       expectWebhookFailureLogged({ status: 500, code: 20500 });
       expectNothingLeaked(response);
     });
@@ -295,7 +282,7 @@ describe('Twilio faults', () => {
       ['Twilio refusing the credentials', UNAUTHORIZED],
     ])('%s', (_name, fault) => {
       it('is not retried: 500 to Twilio, logged with the status and code', async () => {
-        world.failAlways('create', fault);
+        fx.world.failAlways('create', fault);
         const response = await join();
         expect(response.statusCode).toBe(500);
         expect(creates()).toHaveLength(1);
@@ -313,39 +300,39 @@ describe('Twilio faults', () => {
       ['a Twilio 500 after Twilio added the agent', [{ ...SERVER_ERROR, apply: true }]],
     ])('%s, then a retry', (_name, faults) => {
       it('ends with exactly one agent and 204', async () => {
-        world.failNext('create', ...faults);
+        fx.world.failNext('create', ...faults);
         const response = await join();
         expect(response.statusCode).toBe(204);
-        expect(world.labelled('ai-agent')).toHaveLength(1);
+        expect(fx.world.labelled('ai-agent')).toHaveLength(1);
         expect(logs().filter((l) => l.message === 'participant create retried')).toHaveLength(faults.length);
         expectNothingLeaked(response);
       });
     });
 
     it('an answer slower than the 5 s timeout after Twilio added the agent: the retry meets 16026, one agent', async () => {
-      relay = await new DelayingRelay(stub.baseUrl, (i) => (i === 0 ? 5600 : 0)).start();
+      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 0 ? 5600 : 0)).start();
       events = load('events', hardeningEnv({ TWILIO_API_BASE_URL: relay.baseUrl, TWILIO_RETRY_BUDGET_MS: '8000' }));
       const response = await join();
       expect(response.statusCode).toBe(204);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
       expect(creates()).toHaveLength(2);
       expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({ networkError: 'ETIMEDOUT' });
       expect(logs().map((l) => l.message)).toContain('participant create answer was lost; found it by label');
     });
 
     it('a duplicate label (16026, the agent is already there) is success: 204, one agent', async () => {
-      world.seed('ai-agent');
+      fx.world.seed('ai-agent');
       const response = await join();
       expect(response.statusCode).toBe(204);
-      expect(world.labelled('ai-agent')).toHaveLength(1);
+      expect(fx.world.labelled('ai-agent')).toHaveLength(1);
       expect(logs().find((l) => l.message === 'agent already in conference')).toMatchObject({ label: 'ai-agent' });
     });
 
     it('an ended conference (20404): nothing to do, 204, logged as a warning, no agent', async () => {
-      world.status = 'completed';
+      fx.world.status = 'completed';
       const response = await join();
       expect(response.statusCode).toBe(204);
-      expect(world.labelled('ai-agent')).toEqual([]);
+      expect(fx.world.labelled('ai-agent')).toEqual([]);
       expect(logs().find((l) => l.message === 'conference ended before the agent joined')).toMatchObject({ level: 'warn', conferenceSid: CONFERENCE_SID, twilioCode: 20404 });
       expectNothingLeaked(response);
     });
@@ -353,7 +340,7 @@ describe('Twilio faults', () => {
     it('a cold transfer completing after the agent already left (20404) counts as done: 204', async () => {
       const query = `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`;
       const params = { AccountSid: conferenceEventParams('x').AccountSid, CallSid: conferenceEventParams('x').CallSid, CallStatus: 'in-progress' };
-      const response = await output.during(() => events(twilioEvent({ path: PATHS.events, rawQueryString: query, params })));
+      const response = await fx.output.during(() => events(twilioEvent({ path: PATHS.events, rawQueryString: query, params })));
       expect(response.statusCode).toBe(204);
       expect(logs().find((l) => l.message === 'cold transfer completed')).toMatchObject({ agentRemoved: false });
     });
