@@ -3,7 +3,7 @@ import { invalidParameter, notFound } from '../errors';
 import { newSid } from '../sids';
 import type { ApplicationRecord } from '../state';
 import { rfc2822 } from '../time';
-import { formBool, formMethod, formString, formUrl, page, type RestContext, type RestHandler, type RestRequest } from './common';
+import { applyWebhookSettings, formBool, formString, formUrl, page, type RestContext, type RestHandler, type RestRequest } from './common';
 
 /** An application as the API returns it (`api.v2010.account.application`). */
 export function applicationJson(ctx: RestContext, app: ApplicationRecord): Record<string, unknown> {
@@ -42,18 +42,7 @@ function apply(app: ApplicationRecord, req: RestRequest): void {
   const set = <K extends keyof ApplicationRecord>(key: K, value: ApplicationRecord[K] | undefined) => {
     if (value !== undefined) app[key] = value;
   };
-  set('apiVersion', formString(f, 'ApiVersion'));
-  set('voiceUrl', formUrl(f, 'VoiceUrl'));
-  set('voiceMethod', formMethod(f, 'VoiceMethod'));
-  set('voiceFallbackUrl', formUrl(f, 'VoiceFallbackUrl'));
-  set('voiceFallbackMethod', formMethod(f, 'VoiceFallbackMethod'));
-  set('statusCallback', formUrl(f, 'StatusCallback'));
-  set('statusCallbackMethod', formMethod(f, 'StatusCallbackMethod'));
-  set('voiceCallerIdLookup', formBool(f, 'VoiceCallerIdLookup'));
-  set('smsUrl', formUrl(f, 'SmsUrl'));
-  set('smsMethod', formMethod(f, 'SmsMethod'));
-  set('smsFallbackUrl', formUrl(f, 'SmsFallbackUrl'));
-  set('smsFallbackMethod', formMethod(f, 'SmsFallbackMethod'));
+  applyWebhookSettings(app, f);
   set('smsStatusCallback', formUrl(f, 'SmsStatusCallback'));
   set('messageStatusCallback', formUrl(f, 'MessageStatusCallback'));
   set('publicApplicationConnectEnabled', formBool(f, 'PublicApplicationConnectEnabled'));

@@ -100,3 +100,38 @@ export function page<T>(req: RestRequest, key: string, items: T[], serialize: (i
     },
   };
 }
+
+/** The voice and SMS webhook settings Applications and IncomingPhoneNumbers share (the same form fields in the spec). */
+export interface WebhookSettings {
+  apiVersion: string;
+  voiceUrl: string | null;
+  voiceMethod: string;
+  voiceFallbackUrl: string | null;
+  voiceFallbackMethod: string;
+  statusCallback: string | null;
+  statusCallbackMethod: string;
+  voiceCallerIdLookup: boolean;
+  smsUrl: string | null;
+  smsMethod: string;
+  smsFallbackUrl: string | null;
+  smsFallbackMethod: string;
+}
+
+/** Copies the webhook settings present in a create/update form onto the record. */
+export function applyWebhookSettings(record: WebhookSettings, form: FormBody): void {
+  const set = <K extends keyof WebhookSettings>(key: K, value: WebhookSettings[K] | undefined) => {
+    if (value !== undefined) record[key] = value;
+  };
+  set('apiVersion', formString(form, 'ApiVersion'));
+  set('voiceUrl', formUrl(form, 'VoiceUrl'));
+  set('voiceMethod', formMethod(form, 'VoiceMethod'));
+  set('voiceFallbackUrl', formUrl(form, 'VoiceFallbackUrl'));
+  set('voiceFallbackMethod', formMethod(form, 'VoiceFallbackMethod'));
+  set('statusCallback', formUrl(form, 'StatusCallback'));
+  set('statusCallbackMethod', formMethod(form, 'StatusCallbackMethod'));
+  set('voiceCallerIdLookup', formBool(form, 'VoiceCallerIdLookup'));
+  set('smsUrl', formUrl(form, 'SmsUrl'));
+  set('smsMethod', formMethod(form, 'SmsMethod'));
+  set('smsFallbackUrl', formUrl(form, 'SmsFallbackUrl'));
+  set('smsFallbackMethod', formMethod(form, 'SmsFallbackMethod'));
+}

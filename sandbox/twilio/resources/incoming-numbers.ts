@@ -7,7 +7,7 @@ import { invalidParameter, notFound, TwilioApiError } from '../errors';
 import { newSid } from '../sids';
 import type { IncomingNumberRecord } from '../state';
 import { rfc2822 } from '../time';
-import { formBool, formMethod, formString, formUrl, page, type RestContext, type RestHandler, type RestRequest } from './common';
+import { applyWebhookSettings, formString, page, type RestContext, type RestHandler, type RestRequest } from './common';
 
 /** A number as the API returns it (`api.v2010.account.incoming_phone_number`). */
 export function numberJson(ctx: RestContext, n: IncomingNumberRecord): Record<string, unknown> {
@@ -106,18 +106,7 @@ function apply(ctx: RestContext, n: IncomingNumberRecord, req: RestRequest): voi
     return value;
   };
   set('friendlyName', formString(f, 'FriendlyName'));
-  set('apiVersion', formString(f, 'ApiVersion'));
-  set('voiceUrl', formUrl(f, 'VoiceUrl'));
-  set('voiceMethod', formMethod(f, 'VoiceMethod'));
-  set('voiceFallbackUrl', formUrl(f, 'VoiceFallbackUrl'));
-  set('voiceFallbackMethod', formMethod(f, 'VoiceFallbackMethod'));
-  set('statusCallback', formUrl(f, 'StatusCallback'));
-  set('statusCallbackMethod', formMethod(f, 'StatusCallbackMethod'));
-  set('voiceCallerIdLookup', formBool(f, 'VoiceCallerIdLookup'));
-  set('smsUrl', formUrl(f, 'SmsUrl'));
-  set('smsMethod', formMethod(f, 'SmsMethod'));
-  set('smsFallbackUrl', formUrl(f, 'SmsFallbackUrl'));
-  set('smsFallbackMethod', formMethod(f, 'SmsFallbackMethod'));
+  applyWebhookSettings(n, f);
   const appSid = sidField('VoiceApplicationSid', 'AP');
   if (appSid && !ctx.state.applications.has(appSid)) throw new TwilioApiError(400, 21606, `VoiceApplicationSid ${appSid} is not an application of this account`);
   set('voiceApplicationSid', appSid);
