@@ -15,6 +15,7 @@ import * as path from 'node:path';
 import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import { ENV } from '../lambdas/shared/config';
 import { readStackSettings } from '../infra/stack-config';
+import { fixedConfigureRequest } from '../infra/twilio/credentials';
 import { PhoneNumberVoiceConfigProvider, type PhoneNumberVoiceConfigOutputs } from '../infra/twilio/phone-number-provider';
 import { TwimlAppProvider } from '../infra/twilio/twiml-app-provider';
 import { webhookUrls, type WebhookUrls } from '../infra/urls';
@@ -94,8 +95,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const urls = webhookUrls(api.baseUrl);
 
   // Provisioning: the providers `pulumi up` runs, pointed at the emulator through configure().
-  const providerConfig: Record<string, string> = { twilioAccountSid: twilio.accountSid, twilioAuthToken: twilio.authToken, twilioApiBaseUrl: twilio.baseUrl };
-  const configureRequest = { config: { get: (k: string) => providerConfig[k], require: (k: string) => providerConfig[k] } };
+  const configureRequest = fixedConfigureRequest({ twilioAccountSid: twilio.accountSid, twilioAuthToken: twilio.authToken, twilioApiBaseUrl: twilio.baseUrl });
   const previousVoiceUrl = 'https://demo.twilio.com/welcome/voice/';
   twilio.addIncomingNumber(phoneNumber, { voiceUrl: previousVoiceUrl });
   const appProvider = new TwimlAppProvider();

@@ -3,6 +3,7 @@
  * then `TWILIO_*` environment variables. Read at call time inside the provider's methods, never captured when
  * the provider is serialized, so no credential is written into Pulumi state.
  */
+import type * as pulumi from '@pulumi/pulumi';
 import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
 
 /**
@@ -59,4 +60,18 @@ export function resolveTwilioCredentials(config: ConfigLookup | undefined, env: 
     throw new TwilioCredentialsError(`no Twilio credentials: set config ${CREDENTIAL_SOURCES.authToken.config} (pulumi config set --secret) or ${CREDENTIAL_SOURCES.authToken.env}, or an API key`);
   }
   return { accountSid, username: accountSid, password: authToken, baseUrl };
+}
+
+/** A `configure` request over fixed config values: runs the providers outside the engine (sandbox, tests). */
+export function fixedConfigureRequest(values: Readonly<Record<string, string>>): pulumi.dynamic.ConfigureRequest {
+  return {
+    config: {
+      get: (key) => values[key],
+      require: (key) => {
+        const value = values[key];
+        if (value === undefined) throw new TwilioCredentialsError(`missing config ${key}`);
+        return value;
+      },
+    },
+  };
 }

@@ -6,6 +6,7 @@
 import Module from 'node:module';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { fixedConfigureRequest } from '../../infra/twilio/credentials';
 import { PhoneNumberVoiceConfigProvider, type PhoneNumberVoiceConfigOutputs } from '../../infra/twilio/phone-number-provider';
 import { TwimlAppProvider, type TwimlAppOutputs } from '../../infra/twilio/twiml-app-provider';
 import { specProblems } from '../lambdas/support/openapi';
@@ -222,8 +223,7 @@ describe('Twilio failures', () => {
     twilio.addNumber(NUMBER);
     process.env.TWILIO_AUTH_TOKEN = 'wrong-token-from-env';
     const provider = numberProvider();
-    const config = { twilioAuthToken: TOKEN, twilioApiBaseUrl: stub.baseUrl } as Record<string, string>;
-    await provider.configure({ config: { get: (k: string) => config[k], require: (k: string) => config[k] } });
+    await provider.configure(fixedConfigureRequest({ twilioAuthToken: TOKEN, twilioApiBaseUrl: stub.baseUrl }));
 
     // Act
     await provider.create(inputs);
@@ -336,8 +336,7 @@ describe('serialized provider', () => {
 
     // Act: the module runs outside jest's sandboxed process.env, so credentials come through configure.
     const provider = loadSerialized(serialized.text).handler();
-    const config = { twilioAccountSid: ACCOUNT, twilioAuthToken: TOKEN, twilioApiBaseUrl: stub.baseUrl } as Record<string, string>;
-    await provider.configure({ config: { get: (k: string) => config[k], require: (k: string) => config[k] } });
+    await provider.configure(fixedConfigureRequest({ twilioAccountSid: ACCOUNT, twilioAuthToken: TOKEN, twilioApiBaseUrl: stub.baseUrl }));
     const { outs } = await provider.create(inputs);
 
     // Assert
