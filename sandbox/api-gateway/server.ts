@@ -61,6 +61,8 @@ export class ApiGatewayEmulator {
   private readonly server: http.Server;
   private containers = new Map<HandlerName, LambdaContainer>();
   baseUrl = '';
+  /** The API's domain name as events carry it (`127.0.0.1:<port>`). */
+  private domainName = '';
 
   constructor(private readonly options: ApiGatewayOptions) {
     this.server = http.createServer((req, res) => {
@@ -79,7 +81,8 @@ export class ApiGatewayEmulator {
   /** Starts the containers and listens on 127.0.0.1. */
   async start(): Promise<this> {
     await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.domainName = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = `http://${this.domainName}`;
     return this;
   }
 
@@ -117,8 +120,7 @@ export class ApiGatewayEmulator {
       record({ handler: null, routeKey: null, status: 404, functionMs: 0 });
       return NOT_FOUND;
     }
-    const host = new URL(this.baseUrl).host;
-    const event = toApiGatewayEvent({ method, url, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match, { apiId: 'sandbox', domainName: host });
+    const event = toApiGatewayEvent({ method, url, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match, { apiId: 'sandbox', domainName: this.domainName });
     const invocation = await container.invoke(event);
     if (!invocation.ok) {
       record({ handler: match.handler, routeKey: match.routeKey, status: 500, functionMs: invocation.ms, error: invocation.error });
