@@ -5,9 +5,9 @@
  * that behaviour, and a delaying relay on 127.0.0.1 holds Twilio's answers back to simulate slow responses.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { participantJson, twilioError, type RecordedRequest, type StubResponse, type TwilioStub } from '../../lambdas/support/twilio-stub';
 import { ACCOUNT_PATH, ACCOUNT_SID, CONFERENCE, CONFERENCE_SID, sid } from './harness';
+import { closeServer, listenOnLoopback } from '../../lambdas/support/local-server';
 
 export interface Participant {
   readonly callSid: string;
@@ -173,13 +173,11 @@ export class DelayingRelay {
       upstream.on('error', () => res.destroy());
       req.pipe(upstream);
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 }

@@ -3,7 +3,7 @@
  * and answers from a script of responses, so tests can assert method, path and form fields.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './local-server';
 
 export interface RecordedRequest {
   method: string;
@@ -70,14 +70,12 @@ export class TwilioStub {
         res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 }
 

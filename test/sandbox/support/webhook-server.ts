@@ -6,6 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { closeServer, listenOnLoopback } from '../../lambdas/support/local-server';
 
 /** One webhook as received. */
 export interface ReceivedWebhook {
@@ -63,14 +64,12 @@ export class WebhookServer {
         res.end(answer.body ?? '');
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.baseUrl = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await closeServer(this.server);
   }
 }
 
