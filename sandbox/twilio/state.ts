@@ -1,9 +1,7 @@
 /** The emulated account's resources: plain records the REST layer serialises and the voice engine mutates. */
 
-/** A TwiML Application. */
-export interface ApplicationRecord {
-  sid: string;
-  friendlyName: string;
+/** The voice and SMS webhook settings Applications and IncomingPhoneNumbers share (the same form fields in the spec). */
+export interface WebhookSettings {
   apiVersion: string;
   voiceUrl: string | null;
   voiceMethod: string;
@@ -16,6 +14,12 @@ export interface ApplicationRecord {
   smsMethod: string;
   smsFallbackUrl: string | null;
   smsFallbackMethod: string;
+}
+
+/** A TwiML Application. */
+export interface ApplicationRecord extends WebhookSettings {
+  sid: string;
+  friendlyName: string;
   smsStatusCallback: string | null;
   messageStatusCallback: string | null;
   publicApplicationConnectEnabled: boolean;
@@ -24,23 +28,11 @@ export interface ApplicationRecord {
 }
 
 /** A phone number the account owns. */
-export interface IncomingNumberRecord {
+export interface IncomingNumberRecord extends WebhookSettings {
   sid: string;
   phoneNumber: string;
   friendlyName: string;
-  apiVersion: string;
-  voiceUrl: string | null;
-  voiceMethod: string;
-  voiceFallbackUrl: string | null;
-  voiceFallbackMethod: string;
   voiceApplicationSid: string | null;
-  voiceCallerIdLookup: boolean;
-  statusCallback: string | null;
-  statusCallbackMethod: string;
-  smsUrl: string | null;
-  smsMethod: string;
-  smsFallbackUrl: string | null;
-  smsFallbackMethod: string;
   smsApplicationSid: string | null;
   trunkSid: string | null;
   voiceReceiveMode: string;

@@ -2,7 +2,7 @@
 import type { ConferenceManager } from '../conference';
 import { invalidParameter } from '../errors';
 import type { FormBody } from '../spec';
-import type { AccountState } from '../state';
+import type { AccountState, WebhookSettings } from '../state';
 import type { VoiceEngine } from '../voice-engine';
 
 /** The account and engines a handler works on. */
@@ -99,22 +99,6 @@ export function page<T>(req: RestRequest, key: string, items: T[], serialize: (i
       uri: `${req.path}?${req.query.toString()}`,
     },
   };
-}
-
-/** The voice and SMS webhook settings Applications and IncomingPhoneNumbers share (the same form fields in the spec). */
-export interface WebhookSettings {
-  apiVersion: string;
-  voiceUrl: string | null;
-  voiceMethod: string;
-  voiceFallbackUrl: string | null;
-  voiceFallbackMethod: string;
-  statusCallback: string | null;
-  statusCallbackMethod: string;
-  voiceCallerIdLookup: boolean;
-  smsUrl: string | null;
-  smsMethod: string;
-  smsFallbackUrl: string | null;
-  smsFallbackMethod: string;
 }
 
 /** Copies the webhook settings present in a create/update form onto the record. */
