@@ -14,6 +14,7 @@ import { participantJson, TwilioStub, twilioError } from '../lambdas/support/twi
 import { specProblems } from '../lambdas/support/openapi';
 import { apiCase, apiCaseEvent, webhookCase, webhookEvent } from './support/corpus';
 import { ACCOUNT_PATH, ACCOUNT_SID, CONFERENCE_SID, hardeningEnv, leakedSecrets, load, OutputCapture, PATHS, responseText, sid, stackTraceSigns, type HandlerKey } from './support/harness';
+import { conferenceListPage } from './support/twilio-world';
 
 const RUNS = Number(process.env.HARDENING_RUNS ?? 3000);
 
@@ -39,20 +40,9 @@ function permissiveTwilio(stub: TwilioStub): void {
   });
   stub.on('POST', /\/Conferences\/[^/]+\/Participants\/[^/]+\.json$/, (req) => participant(req.path.split('/')[5], decodeURIComponent(req.path.split('/')[7].replace(/\.json$/, '')), 200));
   stub.on('DELETE', /\/Conferences\/[^/]+\/Participants\/[^/]+\.json$/, { status: 204 });
-  stub.on('GET', /\/Conferences\.json$/, (req) => ({
-    status: 200,
-    body: {
-      conferences: [{ sid: CONFERENCE_SID, account_sid: ACCOUNT_SID, friendly_name: req.query.get('FriendlyName'), status: 'in-progress', region: 'us1', uri: `${ACCOUNT_PATH}/Conferences/${CONFERENCE_SID}.json` }],
-      first_page_uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
-      next_page_uri: null,
-      previous_page_uri: null,
-      page: 0,
-      page_size: 20,
-      start: 0,
-      end: 0,
-      uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
-    },
-  }));
+  stub.on('GET', /\/Conferences\.json$/, (req) =>
+    conferenceListPage([{ sid: CONFERENCE_SID, account_sid: ACCOUNT_SID, friendly_name: req.query.get('FriendlyName'), status: 'in-progress', region: 'us1', uri: `${ACCOUNT_PATH}/Conferences/${CONFERENCE_SID}.json` }]),
+  );
 }
 
 describe('generated hostile requests', () => {

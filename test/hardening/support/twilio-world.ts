@@ -17,6 +17,24 @@ export interface Participant {
   muted: boolean;
 }
 
+/** Twilio's answer to a conference list: one page holding `conferences`. */
+export function conferenceListPage(conferences: readonly Record<string, unknown>[]): StubResponse {
+  return {
+    status: 200,
+    body: {
+      conferences,
+      first_page_uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
+      next_page_uri: null,
+      previous_page_uri: null,
+      page: 0,
+      page_size: 20,
+      start: 0,
+      end: conferences.length - 1,
+      uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
+    },
+  };
+}
+
 /** A fault to answer instead of the normal behaviour; `apply: true` performs the operation first (answer lost). */
 export type Fault = StubResponse & { readonly apply?: boolean };
 
@@ -117,20 +135,7 @@ export class ConferenceWorld {
       this.status && (name === null || name === this.name)
         ? [{ sid: this.conferenceSid, account_sid: ACCOUNT_SID, friendly_name: this.name, status: this.status, region: 'us1', uri: `${ACCOUNT_PATH}/Conferences/${this.conferenceSid}.json` }]
         : [];
-    return {
-      status: 200,
-      body: {
-        conferences,
-        first_page_uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
-        next_page_uri: null,
-        previous_page_uri: null,
-        page: 0,
-        page_size: 20,
-        start: 0,
-        end: conferences.length - 1,
-        uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
-      },
-    };
+    return conferenceListPage(conferences);
   }
 
   private json(p: Participant) {
