@@ -11,8 +11,13 @@ import { HANDLERS } from '../lambdas/routes';
 export function bundleDir(root: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const given = env.VOICEAI_CODE_DIR;
   const dir = given ? path.resolve(root, given) : path.join(root, 'dist');
-  if (!given) execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--quiet'], { cwd: root, stdio: 'inherit' });
+  if (!given)
+    execFileSync(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--quiet'], {
+      cwd: root,
+      stdio: 'inherit',
+    });
   const missing = HANDLERS.filter((h) => !existsSync(path.join(dir, h, 'index.js')));
-  if (missing.length > 0) throw new Error(`handler bundles missing in ${dir}: ${missing.join(', ')} (run npm run build)`);
+  if (missing.length > 0)
+    throw new Error(`handler bundles missing in ${dir}: ${missing.join(', ')} (run npm run build)`);
   return dir;
 }

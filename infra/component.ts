@@ -60,18 +60,39 @@ export class VoiceAiConference extends pulumi.ComponentResource {
       args.secrets.participantsApiToken !== undefined
         ? pulumi.secret(pulumi.output(args.secrets.participantsApiToken))
         : new random.RandomPassword(n('participants-api-token'), { length: 48, special: false }, parent).result;
-    const secretValues: Partial<Record<SecretName, pulumi.Input<string>>> = { twilioAuthToken: args.secrets.twilioAuthToken, participantsApiToken: token };
-    if (settings.usesApiKey && args.secrets.twilioApiKeySecret !== undefined) secretValues.twilioApiKeySecret = args.secrets.twilioApiKeySecret;
+    const secretValues: Partial<Record<SecretName, pulumi.Input<string>>> = {
+      twilioAuthToken: args.secrets.twilioAuthToken,
+      participantsApiToken: token,
+    };
+    if (settings.usesApiKey && args.secrets.twilioApiKeySecret !== undefined)
+      secretValues.twilioApiKeySecret = args.secrets.twilioApiKeySecret;
     const secretArns: Partial<Record<SecretName, pulumi.Output<string>>> = {};
     for (const [secretName, value] of Object.entries(secretValues) as [SecretName, pulumi.Input<string>][]) {
       const logical = n(secretName.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
-      const secret = new aws.secretsmanager.Secret(logical, { description: `${secretName} of the ${settings.stack} voice AI stack`, tags }, parent);
-      new aws.secretsmanager.SecretVersion(logical, { secretId: secret.id, secretString: pulumi.secret(pulumi.output(value)) }, parent);
+      const secret = new aws.secretsmanager.Secret(
+        logical,
+        { description: `${secretName} of the ${settings.stack} voice AI stack`, tags },
+        parent,
+      );
+      new aws.secretsmanager.SecretVersion(
+        logical,
+        { secretId: secret.id, secretString: pulumi.secret(pulumi.output(value)) },
+        parent,
+      );
       secretArns[secretName] = secret.arn;
     }
 
     // The API first: its endpoint is in the Twilio webhook URLs, which the functions' environment references.
-    const api = new aws.apigatewayv2.Api(n('api'), { name: n('api'), protocolType: 'HTTP', description: `Voice AI conference webhooks and participants API (${settings.stack})`, tags }, parent);
+    const api = new aws.apigatewayv2.Api(
+      n('api'),
+      {
+        name: n('api'),
+        protocolType: 'HTTP',
+        description: `Voice AI conference webhooks and participants API (${settings.stack})`,
+        tags,
+      },
+      parent,
+    );
     this.apiBaseUrl = settings.publicBaseUrl !== undefined ? pulumi.output(settings.publicBaseUrl) : api.apiEndpoint;
     this.webhookUrls = this.apiBaseUrl.apply(webhookUrls);
 
@@ -91,14 +112,24 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     for (const handler of HANDLERS) {
       const spec = FUNCTION_SPECS[handler];
       const functionName = n(handler);
-      const logGroup = new aws.cloudwatch.LogGroup(functionName, { name: `/aws/lambda/${functionName}`, retentionInDays: settings.logRetentionDays, tags }, parent);
-      const role = new aws.iam.Role(functionName, { assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY), description: `Runs ${functionName}`, tags }, parent);
+      const logGroup = new aws.cloudwatch.LogGroup(
+        functionName,
+        { name: `/aws/lambda/${functionName}`, retentionInDays: settings.logRetentionDays, tags },
+        parent,
+      );
+      const role = new aws.iam.Role(
+        functionName,
+        { assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY), description: `Runs ${functionName}`, tags },
+        parent,
+      );
       const readable = secretsOf(handler, settings.usesApiKey);
       const policy = new aws.iam.RolePolicy(
         functionName,
         {
           role: role.id,
-          policy: pulumi.all([logGroup.arn, ...readable.map((s) => secretArns[s]!)]).apply(([logArn, ...arns]) => JSON.stringify(functionPolicy(logArn, arns))),
+          policy: pulumi
+            .all([logGroup.arn, ...readable.map((s) => secretArns[s]!)])
+            .apply(([logArn, ...arns]) => JSON.stringify(functionPolicy(logArn, arns))),
         },
         parent,
       );
@@ -129,36 +160,71 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     for (const handler of HANDLERS) {
       integrations[handler] = new aws.apigatewayv2.Integration(
         n(handler),
-        { apiId: api.id, integrationType: 'AWS_PROXY', integrationMethod: 'POST', integrationUri: functions[handler].arn, payloadFormatVersion: '2.0', timeoutMilliseconds: 29_000 },
+        {
+          apiId: api.id,
+          integrationType: 'AWS_PROXY',
+          integrationMethod: 'POST',
+          integrationUri: functions[handler].arn,
+          payloadFormatVersion: '2.0',
+          timeoutMilliseconds: 29_000,
+        },
         parent,
       );
       new aws.lambda.Permission(
         n(handler),
-        { action: 'lambda:InvokeFunction', function: functions[handler].name, principal: 'apigateway.amazonaws.com', sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+        {
+          action: 'lambda:InvokeFunction',
+          function: functions[handler].name,
+          principal: 'apigateway.amazonaws.com',
+          sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+        },
         parent,
       );
     }
     const routes = ROUTES.map(
       (route) =>
         new aws.apigatewayv2.Route(
-          n(`${route.method}${route.path}`.toLowerCase().replace(/[{}]/g, '').replace(/[^a-z0-9]+/g, '-')),
-          { apiId: api.id, routeKey: routeKey(route), target: pulumi.interpolate`integrations/${integrations[route.handler].id}`, authorizationType: 'NONE' },
+          n(
+            `${route.method}${route.path}`
+              .toLowerCase()
+              .replace(/[{}]/g, '')
+              .replace(/[^a-z0-9]+/g, '-'),
+          ),
+          {
+            apiId: api.id,
+            routeKey: routeKey(route),
+            target: pulumi.interpolate`integrations/${integrations[route.handler].id}`,
+            authorizationType: 'NONE',
+          },
           parent,
         ),
     );
 
-    const accessLogs = new aws.cloudwatch.LogGroup(n('api-access'), { name: `/aws/apigateway/${n('api')}`, retentionInDays: settings.logRetentionDays, tags }, parent);
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      n('api-access'),
+      { name: `/aws/apigateway/${n('api')}`, retentionInDays: settings.logRetentionDays, tags },
+      parent,
+    );
     const stage = new aws.apigatewayv2.Stage(
       n('default'),
       {
         apiId: api.id,
         name: '$default',
         autoDeploy: true,
-        defaultRouteSettings: { throttlingRateLimit: settings.throttling.rateLimit, throttlingBurstLimit: settings.throttling.burstLimit },
+        defaultRouteSettings: {
+          throttlingRateLimit: settings.throttling.rateLimit,
+          throttlingBurstLimit: settings.throttling.burstLimit,
+        },
         // No query string or headers in access logs: webhook URLs carry caller numbers.
         accessLogSettings: {
           destinationArn: accessLogs.arn,
-          format: JSON.stringify({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status', latencyMs: '$context.integrationLatency', error: '$context.integrationErrorMessage' }),
+          format: JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.integrationLatency',
+            error: '$context.integrationErrorMessage',
+          }),
         },
         tags,
       },
@@ -168,14 +234,39 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     const served: pulumi.Resource[] = [stage];
     if (settings.customDomain) {
       const { name: domainName, certificateArn, zoneId } = settings.customDomain;
-      const domain = new aws.apigatewayv2.DomainName(n('domain'), { domainName, domainNameConfiguration: { certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' }, tags }, parent);
-      served.push(new aws.apigatewayv2.ApiMapping(n('domain'), { apiId: api.id, domainName: domain.domainName, stage: stage.id }, parent));
+      const domain = new aws.apigatewayv2.DomainName(
+        n('domain'),
+        {
+          domainName,
+          domainNameConfiguration: { certificateArn, endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' },
+          tags,
+        },
+        parent,
+      );
+      served.push(
+        new aws.apigatewayv2.ApiMapping(
+          n('domain'),
+          { apiId: api.id, domainName: domain.domainName, stage: stage.id },
+          parent,
+        ),
+      );
       this.customDomainTarget = domain.domainNameConfiguration.targetDomainName;
       if (zoneId) {
         served.push(
           new aws.route53.Record(
             n('domain'),
-            { zoneId, name: domainName, type: 'A', aliases: [{ name: domain.domainNameConfiguration.targetDomainName, zoneId: domain.domainNameConfiguration.hostedZoneId, evaluateTargetHealth: false }] },
+            {
+              zoneId,
+              name: domainName,
+              type: 'A',
+              aliases: [
+                {
+                  name: domain.domainNameConfiguration.targetDomainName,
+                  zoneId: domain.domainNameConfiguration.hostedZoneId,
+                  evaluateTargetHealth: false,
+                },
+              ],
+            },
             parent,
           ),
         );
@@ -185,7 +276,13 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     // Only now point the number at the stack: every route (and the custom domain) it reaches is in place.
     const number = new PhoneNumberVoiceConfig(
       n('phone-number'),
-      { phoneNumber: settings.phoneNumber, voiceUrl: this.webhookUrls.inbound, voiceMethod: 'POST', voiceFallbackUrl: this.webhookUrls.agentFallback, voiceFallbackMethod: 'POST' },
+      {
+        phoneNumber: settings.phoneNumber,
+        voiceUrl: this.webhookUrls.inbound,
+        voiceMethod: 'POST',
+        voiceFallbackUrl: this.webhookUrls.agentFallback,
+        voiceFallbackMethod: 'POST',
+      },
       { ...parent, dependsOn: served },
     );
 
@@ -196,7 +293,10 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     this.participantsEndpoint = this.apiBaseUrl.apply(participantsEndpoint);
     this.exampleAddAgentRequest = this.apiBaseUrl.apply((base) => exampleAddAgentRequest(base, settings.stack));
     this.participantsApiToken = pulumi.secret(pulumi.output(token));
-    this.functionNames = Object.fromEntries(HANDLERS.map((h) => [h, functions[h].name])) as Record<HandlerName, pulumi.Output<string>>;
+    this.functionNames = Object.fromEntries(HANDLERS.map((h) => [h, functions[h].name])) as Record<
+      HandlerName,
+      pulumi.Output<string>
+    >;
     this.registerOutputs({
       apiBaseUrl: this.apiBaseUrl,
       webhookUrls: this.webhookUrls,
@@ -216,8 +316,19 @@ export class VoiceAiConference extends pulumi.ComponentResource {
   ): void {
     const parent = { parent: this };
     const topic = new aws.sns.Topic(n('alarms'), { tags }, parent);
-    if (settings.alarms.email) new aws.sns.TopicSubscription(n('alarms-email'), { topic: topic.arn, protocol: 'email', endpoint: settings.alarms.email }, parent);
-    const alarm = (name: string, namespace: string, metricName: string, dimensions: Record<string, pulumi.Input<string>>, description: string) =>
+    if (settings.alarms.email)
+      new aws.sns.TopicSubscription(
+        n('alarms-email'),
+        { topic: topic.arn, protocol: 'email', endpoint: settings.alarms.email },
+        parent,
+      );
+    const alarm = (
+      name: string,
+      namespace: string,
+      metricName: string,
+      dimensions: Record<string, pulumi.Input<string>>,
+      description: string,
+    ) =>
       new aws.cloudwatch.MetricAlarm(
         n(name),
         {
@@ -238,8 +349,20 @@ export class VoiceAiConference extends pulumi.ComponentResource {
         parent,
       );
     for (const handler of HANDLERS) {
-      alarm(`${handler}-errors`, 'AWS/Lambda', 'Errors', { FunctionName: functions[handler].name }, `${handler} failed: callers may not reach the agent`);
-      alarm(`${handler}-throttles`, 'AWS/Lambda', 'Throttles', { FunctionName: functions[handler].name }, `${handler} was throttled: raise reserved/account concurrency`);
+      alarm(
+        `${handler}-errors`,
+        'AWS/Lambda',
+        'Errors',
+        { FunctionName: functions[handler].name },
+        `${handler} failed: callers may not reach the agent`,
+      );
+      alarm(
+        `${handler}-throttles`,
+        'AWS/Lambda',
+        'Throttles',
+        { FunctionName: functions[handler].name },
+        `${handler} was throttled: raise reserved/account concurrency`,
+      );
     }
     alarm('api-5xx', 'AWS/ApiGateway', '5xx', { ApiId: api.id }, 'The API answered 5xx: Twilio falls back or retries');
   }

@@ -30,52 +30,294 @@ const DIALLERS: readonly HandlerName[] = ['events', 'participants'];
 /** Every config key of the project, in the order Pulumi.yaml lists them. */
 export const CONFIG_KEYS: readonly ConfigKey[] = [
   // Twilio account
-  { key: 'twilioAccountSid', type: 'string', description: 'Twilio Account SID (AC...).', env: { name: ENV.accountSid, handlers: ALL } },
-  { key: 'twilioAuthToken', type: 'string', secret: true, description: 'Twilio Auth Token: signs webhooks, and authenticates REST calls unless an API key is set. Stored in AWS Secrets Manager.' },
-  { key: 'twilioApiKeySid', type: 'string', default: '', description: 'Optional API key SID (SK...) for REST calls instead of the Auth Token.', env: { name: ENV.apiKeySid, handlers: DIALLERS } },
-  { key: 'twilioApiKeySecret', type: 'string', secret: true, undeclared: true, description: 'Secret of twilioApiKeySid. Stored in AWS Secrets Manager.' },
-  { key: 'phoneNumber', type: 'string', description: 'E.164 number the account already owns; its voice webhook is pointed at this stack (and restored on destroy).' },
-  { key: 'agentFromNumber', type: 'string', default: '', description: 'Caller ID of the agent and transfer legs (E.164). Defaults to phoneNumber.', env: { name: ENV.agentFromNumber, handlers: DIALLERS } },
+  {
+    key: 'twilioAccountSid',
+    type: 'string',
+    description: 'Twilio Account SID (AC...).',
+    env: { name: ENV.accountSid, handlers: ALL },
+  },
+  {
+    key: 'twilioAuthToken',
+    type: 'string',
+    secret: true,
+    description:
+      'Twilio Auth Token: signs webhooks, and authenticates REST calls unless an API key is set. Stored in AWS Secrets Manager.',
+  },
+  {
+    key: 'twilioApiKeySid',
+    type: 'string',
+    default: '',
+    description: 'Optional API key SID (SK...) for REST calls instead of the Auth Token.',
+    env: { name: ENV.apiKeySid, handlers: DIALLERS },
+  },
+  {
+    key: 'twilioApiKeySecret',
+    type: 'string',
+    secret: true,
+    undeclared: true,
+    description: 'Secret of twilioApiKeySid. Stored in AWS Secrets Manager.',
+  },
+  {
+    key: 'phoneNumber',
+    type: 'string',
+    description:
+      'E.164 number the account already owns; its voice webhook is pointed at this stack (and restored on destroy).',
+  },
+  {
+    key: 'agentFromNumber',
+    type: 'string',
+    default: '',
+    description: 'Caller ID of the agent and transfer legs (E.164). Defaults to phoneNumber.',
+    env: { name: ENV.agentFromNumber, handlers: DIALLERS },
+  },
   // The AI agent leg
-  { key: 'agentMode', type: 'string', default: 'stream', description: 'What the agent leg runs: stream (<Connect><Stream>), conversation-relay, or play (demo: play agentPlayUrl, hang up).', env: { name: ENV.agentMode, handlers: ['agent'] } },
-  { key: 'agentStreamUrl', type: 'string', default: '', description: 'wss:// URL of the AI agent (Media Streams or ConversationRelay). Required unless agentMode is play.', env: { name: ENV.agentStreamUrl, handlers: ['agent'] } },
-  { key: 'agentPlayUrl', type: 'string', default: '', description: 'Audio URL for agentMode play.', env: { name: ENV.agentPlayUrl, handlers: ['agent'] } },
-  { key: 'agentContextAllowlist', type: 'array', default: [], description: 'Context keys passed on to the agent as <Parameter>s (default: caller, callerCallSid, conference, customerId, ticket, language).', env: { name: ENV.agentContextAllowlist, handlers: ['agent'] } },
-  { key: 'agentLabel', type: 'string', default: 'ai-agent', description: 'Conference participant label of the agent; one agent per conference is enforced through it.', env: { name: ENV.agentLabel, handlers: DIALLERS } },
-  { key: 'agentAutoAdd', type: 'boolean', default: true, description: "Add the agent automatically when the caller joins (false: only through the participants API).", env: { name: ENV.agentAutoAdd, handlers: ['events'] } },
-  { key: 'agentJoinTimeoutSeconds', type: 'integer', default: 15, description: 'Ring timeout of participant legs, 5-600 s.', env: { name: ENV.agentJoinTimeout, handlers: DIALLERS } },
-  { key: 'relayWelcomeGreeting', type: 'string', default: '', description: 'ConversationRelay welcomeGreeting.', env: { name: ENV.relayWelcomeGreeting, handlers: ['agent'] } },
-  { key: 'relayLanguage', type: 'string', default: '', description: 'ConversationRelay language (e.g. en-US).', env: { name: ENV.relayLanguage, handlers: ['agent'] } },
-  { key: 'relayTtsProvider', type: 'string', default: '', description: 'ConversationRelay ttsProvider.', env: { name: ENV.relayTtsProvider, handlers: ['agent'] } },
-  { key: 'relayVoice', type: 'string', default: '', description: 'ConversationRelay voice.', env: { name: ENV.relayVoice, handlers: ['agent'] } },
-  { key: 'relayTranscriptionProvider', type: 'string', default: '', description: 'ConversationRelay transcriptionProvider.', env: { name: ENV.relayTranscriptionProvider, handlers: ['agent'] } },
-  { key: 'relayInterruptible', type: 'string', default: '', description: 'ConversationRelay interruptible (none, dtmf, speech, any).', env: { name: ENV.relayInterruptible, handlers: ['agent'] } },
-  { key: 'relayDtmfDetection', type: 'boolean', default: false, description: 'ConversationRelay dtmfDetection.', env: { name: ENV.relayDtmfDetection, handlers: ['agent'] } },
+  {
+    key: 'agentMode',
+    type: 'string',
+    default: 'stream',
+    description:
+      'What the agent leg runs: stream (<Connect><Stream>), conversation-relay, or play (demo: play agentPlayUrl, hang up).',
+    env: { name: ENV.agentMode, handlers: ['agent'] },
+  },
+  {
+    key: 'agentStreamUrl',
+    type: 'string',
+    default: '',
+    description: 'wss:// URL of the AI agent (Media Streams or ConversationRelay). Required unless agentMode is play.',
+    env: { name: ENV.agentStreamUrl, handlers: ['agent'] },
+  },
+  {
+    key: 'agentPlayUrl',
+    type: 'string',
+    default: '',
+    description: 'Audio URL for agentMode play.',
+    env: { name: ENV.agentPlayUrl, handlers: ['agent'] },
+  },
+  {
+    key: 'agentContextAllowlist',
+    type: 'array',
+    default: [],
+    description:
+      'Context keys passed on to the agent as <Parameter>s (default: caller, callerCallSid, conference, customerId, ticket, language).',
+    env: { name: ENV.agentContextAllowlist, handlers: ['agent'] },
+  },
+  {
+    key: 'agentLabel',
+    type: 'string',
+    default: 'ai-agent',
+    description: 'Conference participant label of the agent; one agent per conference is enforced through it.',
+    env: { name: ENV.agentLabel, handlers: DIALLERS },
+  },
+  {
+    key: 'agentAutoAdd',
+    type: 'boolean',
+    default: true,
+    description: 'Add the agent automatically when the caller joins (false: only through the participants API).',
+    env: { name: ENV.agentAutoAdd, handlers: ['events'] },
+  },
+  {
+    key: 'agentJoinTimeoutSeconds',
+    type: 'integer',
+    default: 15,
+    description: 'Ring timeout of participant legs, 5-600 s.',
+    env: { name: ENV.agentJoinTimeout, handlers: DIALLERS },
+  },
+  {
+    key: 'relayWelcomeGreeting',
+    type: 'string',
+    default: '',
+    description: 'ConversationRelay welcomeGreeting.',
+    env: { name: ENV.relayWelcomeGreeting, handlers: ['agent'] },
+  },
+  {
+    key: 'relayLanguage',
+    type: 'string',
+    default: '',
+    description: 'ConversationRelay language (e.g. en-US).',
+    env: { name: ENV.relayLanguage, handlers: ['agent'] },
+  },
+  {
+    key: 'relayTtsProvider',
+    type: 'string',
+    default: '',
+    description: 'ConversationRelay ttsProvider.',
+    env: { name: ENV.relayTtsProvider, handlers: ['agent'] },
+  },
+  {
+    key: 'relayVoice',
+    type: 'string',
+    default: '',
+    description: 'ConversationRelay voice.',
+    env: { name: ENV.relayVoice, handlers: ['agent'] },
+  },
+  {
+    key: 'relayTranscriptionProvider',
+    type: 'string',
+    default: '',
+    description: 'ConversationRelay transcriptionProvider.',
+    env: { name: ENV.relayTranscriptionProvider, handlers: ['agent'] },
+  },
+  {
+    key: 'relayInterruptible',
+    type: 'string',
+    default: '',
+    description: 'ConversationRelay interruptible (none, dtmf, speech, any).',
+    env: { name: ENV.relayInterruptible, handlers: ['agent'] },
+  },
+  {
+    key: 'relayDtmfDetection',
+    type: 'boolean',
+    default: false,
+    description: 'ConversationRelay dtmfDetection.',
+    env: { name: ENV.relayDtmfDetection, handlers: ['agent'] },
+  },
   // The caller's conference
-  { key: 'conferenceNamePrefix', type: 'string', default: 'conf-', description: 'Prefix of conference names (conf-<CallSid>).', env: { name: ENV.conferenceNamePrefix, handlers: ['inbound'] } },
-  { key: 'conferenceCallerLabel', type: 'string', default: 'caller', description: 'Participant label of the caller.', env: { name: ENV.callerLabel, handlers: ['inbound', 'events', 'participants'] } },
-  { key: 'conferenceWaitUrl', type: 'string', default: '', description: 'Hold music while the caller waits for the agent; empty for silence.', env: { name: ENV.waitUrl, handlers: ['inbound'] } },
-  { key: 'conferenceBeep', type: 'string', default: 'false', description: 'Beep on join/leave: true, false, onEnter, onExit.', env: { name: ENV.beep, handlers: ['inbound'] } },
-  { key: 'conferenceJitterBufferSize', type: 'string', default: 'small', description: 'off, small, medium or large; small keeps AI latency low.', env: { name: ENV.jitterBufferSize, handlers: ['inbound'] } },
-  { key: 'conferenceEndOnCallerExit', type: 'boolean', default: true, description: 'End the conference (and the agent leg) when the caller hangs up.', env: { name: ENV.endConferenceOnCallerExit, handlers: ['inbound'] } },
-  { key: 'conferenceMaxParticipants', type: 'integer', default: 10, description: 'maxParticipants of the conference, 2-250.', env: { name: ENV.maxParticipants, handlers: ['inbound'] } },
+  {
+    key: 'conferenceNamePrefix',
+    type: 'string',
+    default: 'conf-',
+    description: 'Prefix of conference names (conf-<CallSid>).',
+    env: { name: ENV.conferenceNamePrefix, handlers: ['inbound'] },
+  },
+  {
+    key: 'conferenceCallerLabel',
+    type: 'string',
+    default: 'caller',
+    description: 'Participant label of the caller.',
+    env: { name: ENV.callerLabel, handlers: ['inbound', 'events', 'participants'] },
+  },
+  {
+    key: 'conferenceWaitUrl',
+    type: 'string',
+    default: '',
+    description: 'Hold music while the caller waits for the agent; empty for silence.',
+    env: { name: ENV.waitUrl, handlers: ['inbound'] },
+  },
+  {
+    key: 'conferenceBeep',
+    type: 'string',
+    default: 'false',
+    description: 'Beep on join/leave: true, false, onEnter, onExit.',
+    env: { name: ENV.beep, handlers: ['inbound'] },
+  },
+  {
+    key: 'conferenceJitterBufferSize',
+    type: 'string',
+    default: 'small',
+    description: 'off, small, medium or large; small keeps AI latency low.',
+    env: { name: ENV.jitterBufferSize, handlers: ['inbound'] },
+  },
+  {
+    key: 'conferenceEndOnCallerExit',
+    type: 'boolean',
+    default: true,
+    description: 'End the conference (and the agent leg) when the caller hangs up.',
+    env: { name: ENV.endConferenceOnCallerExit, handlers: ['inbound'] },
+  },
+  {
+    key: 'conferenceMaxParticipants',
+    type: 'integer',
+    default: 10,
+    description: 'maxParticipants of the conference, 2-250.',
+    env: { name: ENV.maxParticipants, handlers: ['inbound'] },
+  },
   // Participants API
-  { key: 'allowedDialTargets', type: 'array', default: [], description: 'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"). Default: any E.164 number and client:.', env: { name: ENV.allowedTargets, handlers: ['participants'] } },
-  { key: 'participantsApiToken', type: 'string', secret: true, undeclared: true, description: 'Bearer token of the participants API; generated (48 characters) when unset. Stored in AWS Secrets Manager.' },
-  { key: 'twilioRetryBudgetMs', type: 'integer', default: 8000, description: 'Time budget for retrying rate-limited Twilio calls, ms.', env: { name: ENV.retryBudgetMs, handlers: DIALLERS } },
+  {
+    key: 'allowedDialTargets',
+    type: 'array',
+    default: [],
+    description:
+      'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"). Default: any E.164 number and client:.',
+    env: { name: ENV.allowedTargets, handlers: ['participants'] },
+  },
+  {
+    key: 'participantsApiToken',
+    type: 'string',
+    secret: true,
+    undeclared: true,
+    description:
+      'Bearer token of the participants API; generated (48 characters) when unset. Stored in AWS Secrets Manager.',
+  },
+  {
+    key: 'twilioRetryBudgetMs',
+    type: 'integer',
+    default: 8000,
+    description: 'Time budget for retrying rate-limited Twilio calls, ms.',
+    env: { name: ENV.retryBudgetMs, handlers: DIALLERS },
+  },
   // AWS
-  { key: 'namePrefix', type: 'string', default: 'voiceai', description: 'Prefix of every AWS resource name (the stack name follows it).' },
-  { key: 'customDomainName', type: 'string', default: '', description: 'Serve the API on this domain (voice.example.com): the stack creates the API Gateway domain and mapping; Twilio is given https://<domain>.' },
-  { key: 'customDomainCertificateArn', type: 'string', default: '', description: 'ACM certificate (same region) for customDomainName.' },
-  { key: 'customDomainZoneId', type: 'string', default: '', description: 'Route 53 hosted zone of customDomainName: the stack adds the alias record (else point DNS at output customDomainTarget yourself).' },
-  { key: 'publicBaseUrl', type: 'string', default: '', description: 'The public URL in front of the API when it is managed outside this stack (a proxy or CDN): used for webhook URLs and signature checks.', env: { name: ENV.publicBaseUrl, handlers: ALL } },
-  { key: 'logLevel', type: 'string', default: 'info', description: 'debug, info, warn or error.', env: { name: ENV.logLevel, handlers: ALL } },
-  { key: 'logRetentionDays', type: 'integer', default: 14, description: 'CloudWatch Logs retention of every function.' },
-  { key: 'lambdaMemoryMb', type: 'integer', default: 256, description: 'Memory of each function (MB); CPU scales with it.' },
-  { key: 'throttlingRateLimit', type: 'integer', default: 50, description: 'API stage steady-state requests per second.' },
+  {
+    key: 'namePrefix',
+    type: 'string',
+    default: 'voiceai',
+    description: 'Prefix of every AWS resource name (the stack name follows it).',
+  },
+  {
+    key: 'customDomainName',
+    type: 'string',
+    default: '',
+    description:
+      'Serve the API on this domain (voice.example.com): the stack creates the API Gateway domain and mapping; Twilio is given https://<domain>.',
+  },
+  {
+    key: 'customDomainCertificateArn',
+    type: 'string',
+    default: '',
+    description: 'ACM certificate (same region) for customDomainName.',
+  },
+  {
+    key: 'customDomainZoneId',
+    type: 'string',
+    default: '',
+    description:
+      'Route 53 hosted zone of customDomainName: the stack adds the alias record (else point DNS at output customDomainTarget yourself).',
+  },
+  {
+    key: 'publicBaseUrl',
+    type: 'string',
+    default: '',
+    description:
+      'The public URL in front of the API when it is managed outside this stack (a proxy or CDN): used for webhook URLs and signature checks.',
+    env: { name: ENV.publicBaseUrl, handlers: ALL },
+  },
+  {
+    key: 'logLevel',
+    type: 'string',
+    default: 'info',
+    description: 'debug, info, warn or error.',
+    env: { name: ENV.logLevel, handlers: ALL },
+  },
+  {
+    key: 'logRetentionDays',
+    type: 'integer',
+    default: 14,
+    description: 'CloudWatch Logs retention of every function.',
+  },
+  {
+    key: 'lambdaMemoryMb',
+    type: 'integer',
+    default: 256,
+    description: 'Memory of each function (MB); CPU scales with it.',
+  },
+  {
+    key: 'throttlingRateLimit',
+    type: 'integer',
+    default: 50,
+    description: 'API stage steady-state requests per second.',
+  },
   { key: 'throttlingBurstLimit', type: 'integer', default: 100, description: 'API stage burst.' },
-  { key: 'alarms', type: 'boolean', default: false, description: 'Create CloudWatch alarms (function errors and throttles, API 5xx).' },
-  { key: 'alarmEmail', type: 'string', default: '', description: 'Email subscribed to the alarms topic (confirm the subscription mail).' },
+  {
+    key: 'alarms',
+    type: 'boolean',
+    default: false,
+    description: 'Create CloudWatch alarms (function errors and throttles, API 5xx).',
+  },
+  {
+    key: 'alarmEmail',
+    type: 'string',
+    default: '',
+    description: 'Email subscribed to the alarms topic (confirm the subscription mail).',
+  },
 ];
 
 /** The config entry of `key`. */
@@ -119,6 +361,11 @@ export function configReferenceMarkdown(): string {
     if (Array.isArray(k.default)) return k.default.length === 0 ? '(none)' : k.default.join(', ');
     return k.default === '' ? '(none)' : `\`${String(k.default)}\``;
   };
-  const rows = CONFIG_KEYS.map((k) => `| \`${k.key}\` | ${k.type} | ${defaultOf(k)} | ${cell(k.description)} | ${k.env ? `\`${k.env.name}\` (${k.env.handlers.join(', ')})` : ''} |`);
-  return ['| Key | Type | Default | What | Lambda environment |', '| --- | --- | --- | --- | --- |', ...rows].join('\n');
+  const rows = CONFIG_KEYS.map(
+    (k) =>
+      `| \`${k.key}\` | ${k.type} | ${defaultOf(k)} | ${cell(k.description)} | ${k.env ? `\`${k.env.name}\` (${k.env.handlers.join(', ')})` : ''} |`,
+  );
+  return ['| Key | Type | Default | What | Lambda environment |', '| --- | --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }

@@ -28,12 +28,32 @@ export interface FunctionSpec {
 /** Deployment settings of every handler. */
 export const FUNCTION_SPECS: Readonly<Record<HandlerName, FunctionSpec>> = {
   // Signature check + TwiML: milliseconds of work; a short timeout frees Twilio to use the fallback URL.
-  inbound: { description: 'Voice webhook of the phone number: puts the caller into a conference', timeoutSeconds: 5, twilioFacing: true, secrets: ['twilioAuthToken'] },
-  agent: { description: 'TwiML App voice URL: connects the AI agent with its context', timeoutSeconds: 5, twilioFacing: true, secrets: ['twilioAuthToken'] },
+  inbound: {
+    description: 'Voice webhook of the phone number: puts the caller into a conference',
+    timeoutSeconds: 5,
+    twilioFacing: true,
+    secrets: ['twilioAuthToken'],
+  },
+  agent: {
+    description: 'TwiML App voice URL: connects the AI agent with its context',
+    timeoutSeconds: 5,
+    twilioFacing: true,
+    secrets: ['twilioAuthToken'],
+  },
   // Adds the agent through the REST API with retries inside an 8 s budget: still well inside Twilio's 15 s.
-  events: { description: 'Conference status callbacks: adds the AI agent when the caller joins', timeoutSeconds: 12, twilioFacing: true, secrets: ['twilioAuthToken', 'twilioApiKeySecret'] },
+  events: {
+    description: 'Conference status callbacks: adds the AI agent when the caller joins',
+    timeoutSeconds: 12,
+    twilioFacing: true,
+    secrets: ['twilioAuthToken', 'twilioApiKeySecret'],
+  },
   // Called by users through API Gateway (30 s integration limit); a warm transfer makes several REST calls.
-  participants: { description: 'Participants API: add agents and humans, hold, remove, transfer', timeoutSeconds: 20, twilioFacing: false, secrets: ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'] },
+  participants: {
+    description: 'Participants API: add agents and humans, hold, remove, transfer',
+    timeoutSeconds: 20,
+    twilioFacing: false,
+    secrets: ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'],
+  },
 };
 
 /** The secrets a function reads in this stack. */

@@ -29,8 +29,19 @@ export const LAMBDA_ASSUME_ROLE_POLICY = {
  */
 export function functionPolicy(logGroupArn: string, secretArns: readonly string[]): PolicyDocument {
   const statements: PolicyStatement[] = [
-    { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: [`${logGroupArn}:*`] },
+    {
+      Sid: 'WriteOwnLogs',
+      Effect: 'Allow',
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Resource: [`${logGroupArn}:*`],
+    },
   ];
-  if (secretArns.length > 0) statements.push({ Sid: 'ReadOwnSecrets', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [...secretArns] });
+  if (secretArns.length > 0)
+    statements.push({
+      Sid: 'ReadOwnSecrets',
+      Effect: 'Allow',
+      Action: ['secretsmanager:GetSecretValue'],
+      Resource: [...secretArns],
+    });
   return { Version: '2012-10-17', Statement: statements };
 }

@@ -11,11 +11,16 @@ const config = new pulumi.Config();
 const project = pulumi.getProject();
 const stack = pulumi.getStack();
 
-const settings = readStackSettings((key) => config.get(key), {
-  twilioAuthToken: config.get('twilioAuthToken') !== undefined,
-  twilioApiKeySecret: config.get('twilioApiKeySecret') !== undefined,
-  participantsApiToken: config.get('participantsApiToken') !== undefined,
-}, project, stack);
+const settings = readStackSettings(
+  (key) => config.get(key),
+  {
+    twilioAuthToken: config.get('twilioAuthToken') !== undefined,
+    twilioApiKeySecret: config.get('twilioApiKeySecret') !== undefined,
+    participantsApiToken: config.get('participantsApiToken') !== undefined,
+  },
+  project,
+  stack,
+);
 
 const voice = new VoiceAiConference(`${settings.namePrefix}-${stack}`, {
   settings,

@@ -39,5 +39,9 @@ function stable(value: unknown): unknown {
 export function resourceGraph(resources: readonly GraphResource[]): { type: string; name: string; props: unknown }[] {
   return [...resources]
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name))
-    .map((r) => ({ type: r.type, name: r.name, props: stable(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !OMITTED.has(k)))) }));
+    .map((r) => ({
+      type: r.type,
+      name: r.name,
+      props: stable(Object.fromEntries(Object.entries(r.inputs).filter(([k]) => !OMITTED.has(k)))),
+    }));
 }

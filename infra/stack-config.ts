@@ -61,7 +61,9 @@ export interface SecretPresence {
 }
 
 /** CloudWatch Logs accepts only these retention values. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 const E164 = /^\+[1-9]\d{1,14}$/;
 /** Stand-ins for values the deployment creates, so the handlers' readers can check the rest. */
@@ -121,7 +123,8 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
 
 function integerSetting(lookup: ConfigLookup, project: string, key: string, min: number, max: number): number {
   const value = Number(rawValue(lookup, project, configKey(key)));
-  if (value < min || value > max) throw new StackConfigError(`${project}:${key}`, `must be from ${min} to ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw new StackConfigError(`${project}:${key}`, `must be from ${min} to ${max}, got ${value}`);
   return value;
 }
 
@@ -131,14 +134,25 @@ function readCustomDomain(lookup: ConfigLookup, project: string): StackSettings[
   const certificateArn = lookup('customDomainCertificateArn')?.trim();
   const zoneId = lookup('customDomainZoneId')?.trim();
   if (name === undefined && certificateArn === undefined && zoneId === undefined) return undefined;
-  if (name === undefined) throw new StackConfigError(`${project}:customDomainName`, 'is required with customDomainCertificateArn or customDomainZoneId');
+  if (name === undefined)
+    throw new StackConfigError(
+      `${project}:customDomainName`,
+      'is required with customDomainCertificateArn or customDomainZoneId',
+    );
   if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(name)) {
-    throw new StackConfigError(`${project}:customDomainName`, `must be a hostname such as voice.example.com (no scheme or path), got "${name}"`);
+    throw new StackConfigError(
+      `${project}:customDomainName`,
+      `must be a hostname such as voice.example.com (no scheme or path), got "${name}"`,
+    );
   }
   if (certificateArn === undefined || !/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
-    throw new StackConfigError(`${project}:customDomainCertificateArn`, 'must be the ARN of an ACM certificate for customDomainName, in the stack\'s region');
+    throw new StackConfigError(
+      `${project}:customDomainCertificateArn`,
+      "must be the ARN of an ACM certificate for customDomainName, in the stack's region",
+    );
   }
-  if (zoneId !== undefined && !/^Z[A-Z0-9]{1,32}$/.test(zoneId)) throw new StackConfigError(`${project}:customDomainZoneId`, 'must be a Route 53 hosted zone ID (Z...)');
+  if (zoneId !== undefined && !/^Z[A-Z0-9]{1,32}$/.test(zoneId))
+    throw new StackConfigError(`${project}:customDomainZoneId`, 'must be a Route 53 hosted zone ID (Z...)');
   return { name, certificateArn, zoneId };
 }
 
@@ -146,7 +160,12 @@ function readCustomDomain(lookup: ConfigLookup, project: string): StackSettings[
  * Reads the stack config.
  * @example readStackSettings((k) => config.get(k), presence, 'voice-ai-conference', pulumi.getStack())
  */
-export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresence, project: string, stack: string): StackSettings {
+export function readStackSettings(
+  rawLookup: ConfigLookup,
+  secrets: SecretPresence,
+  project: string,
+  stack: string,
+): StackSettings {
   // Pulumi.yaml gives optional keys an empty default (Pulumi requires declared keys without one): '' is unset.
   const lookup: ConfigLookup = (key) => {
     const value = rawLookup(key);
@@ -156,26 +175,56 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
   for (const entry of CONFIG_KEYS) if (!entry.secret) rawValue(lookup, project, entry);
 
   const accountSid = lookup('twilioAccountSid');
-  if (!accountSid) throw new StackConfigError(name('twilioAccountSid'), 'is required (pulumi config set twilioAccountSid AC...)');
-  if (!secrets.twilioAuthToken) throw new StackConfigError(name('twilioAuthToken'), 'is required (pulumi config set --secret twilioAuthToken ...): it signs every webhook');
+  if (!accountSid)
+    throw new StackConfigError(name('twilioAccountSid'), 'is required (pulumi config set twilioAccountSid AC...)');
+  if (!secrets.twilioAuthToken)
+    throw new StackConfigError(
+      name('twilioAuthToken'),
+      'is required (pulumi config set --secret twilioAuthToken ...): it signs every webhook',
+    );
   const phoneNumber = lookup('phoneNumber');
-  if (!phoneNumber || !E164.test(phoneNumber)) throw new StackConfigError(name('phoneNumber'), `must be an E.164 number such as +15551234567, got "${phoneNumber ?? ''}"`);
+  if (!phoneNumber || !E164.test(phoneNumber))
+    throw new StackConfigError(
+      name('phoneNumber'),
+      `must be an E.164 number such as +15551234567, got "${phoneNumber ?? ''}"`,
+    );
   const usesApiKey = lookup('twilioApiKeySid') !== undefined;
-  if (usesApiKey !== secrets.twilioApiKeySecret) throw new StackConfigError(name(usesApiKey ? 'twilioApiKeySecret' : 'twilioApiKeySid'), 'twilioApiKeySid and twilioApiKeySecret are set together or not at all');
+  if (usesApiKey !== secrets.twilioApiKeySecret)
+    throw new StackConfigError(
+      name(usesApiKey ? 'twilioApiKeySecret' : 'twilioApiKeySid'),
+      'twilioApiKeySid and twilioApiKeySecret are set together or not at all',
+    );
 
   const namePrefix = rawValue(lookup, project, configKey('namePrefix'))!;
-  if (!/^[a-z][a-z0-9-]{0,19}$/.test(namePrefix)) throw new StackConfigError(name('namePrefix'), 'must be 1-20 lowercase letters, digits or -, starting with a letter');
-  if (!/^[A-Za-z0-9_.-]{1,30}$/.test(stack)) throw new StackConfigError('stack', `name "${stack}" must be 1-30 letters, digits, _ . - (it goes into resource names)`);
+  if (!/^[a-z][a-z0-9-]{0,19}$/.test(namePrefix))
+    throw new StackConfigError(
+      name('namePrefix'),
+      'must be 1-20 lowercase letters, digits or -, starting with a letter',
+    );
+  if (!/^[A-Za-z0-9_.-]{1,30}$/.test(stack))
+    throw new StackConfigError(
+      'stack',
+      `name "${stack}" must be 1-30 letters, digits, _ . - (it goes into resource names)`,
+    );
   const logLevel = rawValue(lookup, project, configKey('logLevel'))!;
-  if (logLevelFrom(logLevel) !== logLevel) throw new StackConfigError(name('logLevel'), 'must be debug, info, warn or error');
+  if (logLevelFrom(logLevel) !== logLevel)
+    throw new StackConfigError(name('logLevel'), 'must be debug, info, warn or error');
   const logRetentionDays = Number(rawValue(lookup, project, configKey('logRetentionDays')));
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) throw new StackConfigError(name('logRetentionDays'), `must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays))
+    throw new StackConfigError(
+      name('logRetentionDays'),
+      `must be one of CloudWatch's values: ${LOG_RETENTION_DAYS.join(', ')}`,
+    );
   const alarmEmail = lookup('alarmEmail');
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) throw new StackConfigError(name('alarmEmail'), 'must be an email address');
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail))
+    throw new StackConfigError(name('alarmEmail'), 'must be an email address');
 
   const customDomain = readCustomDomain(lookup, project);
   if (customDomain && lookup('publicBaseUrl') !== undefined) {
-    throw new StackConfigError(name('publicBaseUrl'), 'leave it unset with customDomainName: the stack derives it (https://' + customDomain.name + ')');
+    throw new StackConfigError(
+      name('publicBaseUrl'),
+      'leave it unset with customDomainName: the stack derives it (https://' + customDomain.name + ')',
+    );
   }
 
   const environment = {} as Record<HandlerName, Record<string, string>>;
@@ -183,7 +232,10 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
     const env: Record<string, string> = {};
     for (const entry of CONFIG_KEYS) {
       if (!entry.env?.handlers.includes(handler)) continue;
-      const value = entry.key === 'agentFromNumber' ? (rawValue(lookup, project, entry) || phoneNumber) : rawValue(lookup, project, entry);
+      const value =
+        entry.key === 'agentFromNumber'
+          ? rawValue(lookup, project, entry) || phoneNumber
+          : rawValue(lookup, project, entry);
       if (value !== undefined && value !== '') env[entry.env.name] = value;
     }
     // Twilio signs the URL it was given: with a custom domain, that is https://<domain>/<route>.
@@ -209,7 +261,10 @@ export function readStackSettings(rawLookup: ConfigLookup, secrets: SecretPresen
     customDomain,
     logRetentionDays,
     lambdaMemoryMb: integerSetting(lookup, project, 'lambdaMemoryMb', 128, 10240),
-    throttling: { rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000), burstLimit: integerSetting(lookup, project, 'throttlingBurstLimit', 1, 5000) },
+    throttling: {
+      rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000),
+      burstLimit: integerSetting(lookup, project, 'throttlingBurstLimit', 1, 5000),
+    },
     alarms: { enabled: rawValue(lookup, project, configKey('alarms')) === 'true', email: alarmEmail },
     environment,
   };

@@ -14,7 +14,12 @@ export interface WebhookUrls {
 /** Webhook URLs under `baseUrl` (no trailing slash needed). */
 export function webhookUrls(baseUrl: string): WebhookUrls {
   const base = baseUrl.replace(/\/+$/, '');
-  return { inbound: base + TWILIO_PATHS.inbound, agent: base + TWILIO_PATHS.agent, agentFallback: base + TWILIO_PATHS.agentFallback, events: base + TWILIO_PATHS.events };
+  return {
+    inbound: base + TWILIO_PATHS.inbound,
+    agent: base + TWILIO_PATHS.agent,
+    agentFallback: base + TWILIO_PATHS.agentFallback,
+    events: base + TWILIO_PATHS.events,
+  };
 }
 
 /** The participants endpoint (a URL template: `{conference}` is a conference name or CF SID). */

@@ -2,7 +2,12 @@
  * The stack's policy pack: `pulumi preview --policy-pack policy` (CI runs it on every pull request). The rules
  * themselves are plain functions in rules.ts, unit-tested against the stack captured under mocks.
  */
-import { PolicyPack, type ReportViolation, type ResourceValidationArgs, type StackValidationArgs } from '@pulumi/policy';
+import {
+  PolicyPack,
+  type ReportViolation,
+  type ResourceValidationArgs,
+  type StackValidationArgs,
+} from '@pulumi/policy';
 import { RESOURCE_RULES, STACK_RULES, type PolicyResource } from './rules';
 
 function toResource(args: { type: string; name: string; props: Record<string, unknown> }): PolicyResource {

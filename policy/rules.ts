@@ -41,7 +41,12 @@ export const TYPES = {
 export const TWILIO_WEBHOOK_LIMIT_SECONDS = 15;
 
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSPHRASE|PRIVATE_KEY|API_KEY)$/i;
-const SECRET_VALUE = [/^[0-9a-f]{32}$/i, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, /^(sk|rk)_(live|test)_/, /^AKIA[0-9A-Z]{16}$/];
+const SECRET_VALUE = [
+  /^[0-9a-f]{32}$/i,
+  /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
+  /^(sk|rk)_(live|test)_/,
+  /^AKIA[0-9A-Z]{16}$/,
+];
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -52,11 +57,16 @@ const noPlaintextSecrets: ResourceRule = {
   description: 'Lambda environments carry secret references (*_SECRET_ARN), never secret values.',
   appliesTo: [TYPES.lambda],
   check({ name, props }) {
-    const variables = isRecord(props.environment) && isRecord(props.environment.variables) ? props.environment.variables : {};
+    const variables =
+      isRecord(props.environment) && isRecord(props.environment.variables) ? props.environment.variables : {};
     const violations: string[] = [];
     for (const [key, value] of Object.entries(variables)) {
-      if (SECRET_NAME.test(key)) violations.push(`${name}: environment variable ${key} holds a secret value; store it in Secrets Manager and pass ${key}_SECRET_ARN`);
-      else if (typeof value === 'string' && SECRET_VALUE.some((p) => p.test(value))) violations.push(`${name}: environment variable ${key} looks like a credential; pass a secret ARN instead`);
+      if (SECRET_NAME.test(key))
+        violations.push(
+          `${name}: environment variable ${key} holds a secret value; store it in Secrets Manager and pass ${key}_SECRET_ARN`,
+        );
+      else if (typeof value === 'string' && SECRET_VALUE.some((p) => p.test(value)))
+        violations.push(`${name}: environment variable ${key} looks like a credential; pass a secret ARN instead`);
     }
     return violations;
   },
@@ -68,7 +78,9 @@ const logRetention: ResourceRule = {
   appliesTo: [TYPES.logGroup],
   check({ name, props }) {
     const days = props.retentionInDays;
-    return typeof days === 'number' && days > 0 ? [] : [`${name}: log group has no retentionInDays; set one (e.g. 14 for dev, 90 for prod)`];
+    return typeof days === 'number' && days > 0
+      ? []
+      : [`${name}: log group has no retentionInDays; set one (e.g. 14 for dev, 90 for prod)`];
   },
 };
 
@@ -81,8 +93,10 @@ const stageThrottled: ResourceRule = {
     const rate = settings.throttlingRateLimit;
     const burst = settings.throttlingBurstLimit;
     const violations: string[] = [];
-    if (!(typeof rate === 'number' && rate > 0)) violations.push(`${name}: stage has no defaultRouteSettings.throttlingRateLimit`);
-    if (!(typeof burst === 'number' && burst > 0)) violations.push(`${name}: stage has no defaultRouteSettings.throttlingBurstLimit`);
+    if (!(typeof rate === 'number' && rate > 0))
+      violations.push(`${name}: stage has no defaultRouteSettings.throttlingRateLimit`);
+    if (!(typeof burst === 'number' && burst > 0))
+      violations.push(`${name}: stage has no defaultRouteSettings.throttlingBurstLimit`);
     return violations;
   },
 };
@@ -95,8 +109,13 @@ const lambdaTimeout: ResourceRule = {
     const tags = isRecord(props.tags) ? props.tags : {};
     if (tags['voiceai:twilio-facing'] === 'false') return [];
     const timeout = props.timeout;
-    if (typeof timeout !== 'number') return [`${name}: timeout is not set (the default 3 s is implicit); set it explicitly below ${TWILIO_WEBHOOK_LIMIT_SECONDS} s`];
-    return timeout < TWILIO_WEBHOOK_LIMIT_SECONDS ? [] : [`${name}: timeout ${timeout} s is not below Twilio's ${TWILIO_WEBHOOK_LIMIT_SECONDS} s webhook limit`];
+    if (typeof timeout !== 'number')
+      return [
+        `${name}: timeout is not set (the default 3 s is implicit); set it explicitly below ${TWILIO_WEBHOOK_LIMIT_SECONDS} s`,
+      ];
+    return timeout < TWILIO_WEBHOOK_LIMIT_SECONDS
+      ? []
+      : [`${name}: timeout ${timeout} s is not below Twilio's ${TWILIO_WEBHOOK_LIMIT_SECONDS} s webhook limit`];
   },
 };
 
@@ -130,10 +149,14 @@ export function wildcardViolations(owner: string, document: unknown): string[] {
   for (const statement of statementsOf(document)) {
     if (statement.Effect !== undefined && statement.Effect !== 'Allow') continue;
     for (const resource of asList(statement.Resource)) {
-      if (resource === '*') violations.push(`${owner}: statement allows ${asList(statement.Action).join(', ')} on Resource "*"; name specific ARNs`);
+      if (resource === '*')
+        violations.push(
+          `${owner}: statement allows ${asList(statement.Action).join(', ')} on Resource "*"; name specific ARNs`,
+        );
     }
     for (const action of asList(statement.Action)) {
-      if (action === '*' || /^[a-z0-9-]+:\*$/i.test(action)) violations.push(`${owner}: statement allows every action ("${action}"); name the actions needed`);
+      if (action === '*' || /^[a-z0-9-]+:\*$/i.test(action))
+        violations.push(`${owner}: statement allows every action ("${action}"); name the actions needed`);
     }
   }
   return violations;
@@ -159,7 +182,9 @@ const permissionScoped: ResourceRule = {
   check({ name, props }) {
     if (props.principal !== 'apigateway.amazonaws.com') return [];
     const sourceArn = props.sourceArn;
-    return typeof sourceArn === 'string' && sourceArn.startsWith('arn:') ? [] : [`${name}: API Gateway permission has no sourceArn; scope it to \${api.executionArn}/*/*`];
+    return typeof sourceArn === 'string' && sourceArn.startsWith('arn:')
+      ? []
+      : [`${name}: API Gateway permission has no sourceArn; scope it to \${api.executionArn}/*/*`];
   },
 };
 
@@ -167,7 +192,8 @@ const KNOWN_ROUTES = new Set(ROUTES.map(routeKey));
 
 const routesVerified: StackRule = {
   name: 'routes-authenticated-or-verified',
-  description: 'Every API route either has an authorizer or is a route of lambdas/routes.ts, whose handler verifies X-Twilio-Signature or a bearer token.',
+  description:
+    'Every API route either has an authorizer or is a route of lambdas/routes.ts, whose handler verifies X-Twilio-Signature or a bearer token.',
   check(resources) {
     return resources
       .filter((r) => r.type === TYPES.route)
@@ -175,13 +201,22 @@ const routesVerified: StackRule = {
         const key = String(props.routeKey ?? '');
         const authorization = props.authorizationType ?? 'NONE';
         if (authorization !== 'NONE') return [];
-        return KNOWN_ROUTES.has(key) ? [] : [`${name}: route "${key}" has no authorizer and no handler that verifies its caller`];
+        return KNOWN_ROUTES.has(key)
+          ? []
+          : [`${name}: route "${key}" has no authorizer and no handler that verifies its caller`];
       });
   },
 };
 
 /** Every resource rule of the pack. */
-export const RESOURCE_RULES: readonly ResourceRule[] = [noPlaintextSecrets, logRetention, stageThrottled, lambdaTimeout, iamNoWildcards, permissionScoped];
+export const RESOURCE_RULES: readonly ResourceRule[] = [
+  noPlaintextSecrets,
+  logRetention,
+  stageThrottled,
+  lambdaTimeout,
+  iamNoWildcards,
+  permissionScoped,
+];
 /** Every stack rule of the pack. */
 export const STACK_RULES: readonly StackRule[] = [routesVerified];
 
@@ -190,7 +225,8 @@ export function evaluate(resources: readonly PolicyResource[]): string[] {
   const violations: string[] = [];
   for (const resource of resources) {
     for (const rule of RESOURCE_RULES) {
-      if (rule.appliesTo.includes(resource.type)) violations.push(...rule.check(resource).map((m) => `[${rule.name}] ${m}`));
+      if (rule.appliesTo.includes(resource.type))
+        violations.push(...rule.check(resource).map((m) => `[${rule.name}] ${m}`));
     }
   }
   for (const rule of STACK_RULES) violations.push(...rule.check(resources).map((m) => `[${rule.name}] ${m}`));

@@ -13,7 +13,8 @@ async function scenario(): Promise<number> {
   console.log('Voice AI conference sandbox: the main scenario on 127.0.0.1 (no Twilio or AWS account involved)\n');
   const result = await runMainScenario({ diagramDir: path.resolve('.sandbox') });
   console.log('');
-  if (result.diagramFile) console.log(`Observed flow as a Mermaid sequence diagram: ${path.relative(process.cwd(), result.diagramFile)}`);
+  if (result.diagramFile)
+    console.log(`Observed flow as a Mermaid sequence diagram: ${path.relative(process.cwd(), result.diagramFile)}`);
   if (result.ok) {
     console.log(`All ${result.steps.length} steps happened.`);
     return 0;
@@ -28,18 +29,25 @@ async function serve(): Promise<void> {
   sandbox.twilio.on('event', (e) => {
     const time = new Date().toISOString().slice(11, 23);
     if (e.type === 'conference-join') console.log(`${time}  ${e.label ?? e.callSid} joined ${e.friendlyName}`);
-    else if (e.type === 'conference-leave') console.log(`${time}  ${e.label ?? e.callSid} left ${e.friendlyName} (${e.reason})`);
-    else if (e.type === 'participant-update') console.log(`${time}  ${e.label ?? e.callSid} hold=${e.hold} muted=${e.muted}`);
-    else if (e.type === 'stream-started') console.log(`${time}  agent ${e.kind} started for ${e.callSid} with ${JSON.stringify(e.customParameters)}`);
+    else if (e.type === 'conference-leave')
+      console.log(`${time}  ${e.label ?? e.callSid} left ${e.friendlyName} (${e.reason})`);
+    else if (e.type === 'participant-update')
+      console.log(`${time}  ${e.label ?? e.callSid} hold=${e.hold} muted=${e.muted}`);
+    else if (e.type === 'stream-started')
+      console.log(`${time}  agent ${e.kind} started for ${e.callSid} with ${JSON.stringify(e.customParameters)}`);
     else if (e.type === 'conference-end') console.log(`${time}  ${e.friendlyName} ended (${e.reason})`);
-    else if (e.type === 'debugger-alert') console.log(`${time}  Twilio debugger ${e.alert.level} ${e.alert.code}: ${e.alert.message}`);
+    else if (e.type === 'debugger-alert')
+      console.log(`${time}  Twilio debugger ${e.alert.level} ${e.alert.code}: ${e.alert.message}`);
   });
   // A control endpoint so a person can place calls: the emulator is the phone network.
   const control = http.createServer((req, res) => {
     const from = new URL(req.url ?? '/', 'http://x').searchParams.get('from') ?? '+15557654321';
     if (req.method !== 'POST') return void res.writeHead(405).end();
     sandbox.placeInboundCall({ from }).then(
-      ({ callSid }) => res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ callSid, conference: `conf-${callSid}` }) + '\n'),
+      ({ callSid }) =>
+        res
+          .writeHead(201, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ callSid, conference: `conf-${callSid}` }) + '\n'),
       (error: Error) => res.writeHead(500).end(error.message),
     );
   });

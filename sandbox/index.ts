@@ -16,7 +16,10 @@ import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import { ENV } from '../lambdas/shared/config';
 import { readStackSettings } from '../infra/stack-config';
 import { fixedConfigureRequest } from '../infra/twilio/credentials';
-import { PhoneNumberVoiceConfigProvider, type PhoneNumberVoiceConfigOutputs } from '../infra/twilio/phone-number-provider';
+import {
+  PhoneNumberVoiceConfigProvider,
+  type PhoneNumberVoiceConfigOutputs,
+} from '../infra/twilio/phone-number-provider';
 import { TwimlAppProvider } from '../infra/twilio/twiml-app-provider';
 import { webhookUrls, type WebhookUrls } from '../infra/urls';
 import { ApiGatewayEmulator, type ApiInvocation } from './api-gateway/server';
@@ -58,7 +61,11 @@ export interface Sandbox {
   /** A caller dials the stack's number. */
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
   /** Calls the participants API with the bearer token; resolves with status and parsed JSON. */
-  participantsApi(method: 'POST' | 'PATCH' | 'DELETE', apiPath: string, body?: unknown): Promise<{ status: number; body: any }>;
+  participantsApi(
+    method: 'POST' | 'PATCH' | 'DELETE',
+    apiPath: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: any }>;
   /**
    * When the way of one inbound call to its agent passed each milestone (performance.now()), from the API Gateway
    * emulator's invocations, and the time spent inside the handlers; undefined until all three webhooks ran.
@@ -95,15 +102,31 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const urls = webhookUrls(api.baseUrl);
 
   // Provisioning: the providers `pulumi up` runs, pointed at the emulator through configure().
-  const configureRequest = fixedConfigureRequest({ twilioAccountSid: twilio.accountSid, twilioAuthToken: twilio.authToken, twilioApiBaseUrl: twilio.baseUrl });
+  const configureRequest = fixedConfigureRequest({
+    twilioAccountSid: twilio.accountSid,
+    twilioAuthToken: twilio.authToken,
+    twilioApiBaseUrl: twilio.baseUrl,
+  });
   const previousVoiceUrl = 'https://demo.twilio.com/welcome/voice/';
   twilio.addIncomingNumber(phoneNumber, { voiceUrl: previousVoiceUrl });
   const appProvider = new TwimlAppProvider();
   await appProvider.configure(configureRequest);
-  const app = await appProvider.create({ friendlyName: `${PROJECT}-sandbox AI agent`, voiceUrl: urls.agent, voiceMethod: 'POST', voiceFallbackUrl: urls.agentFallback, voiceFallbackMethod: 'POST' });
+  const app = await appProvider.create({
+    friendlyName: `${PROJECT}-sandbox AI agent`,
+    voiceUrl: urls.agent,
+    voiceMethod: 'POST',
+    voiceFallbackUrl: urls.agentFallback,
+    voiceFallbackMethod: 'POST',
+  });
   const numberProvider = new PhoneNumberVoiceConfigProvider();
   await numberProvider.configure(configureRequest);
-  const number = await numberProvider.create({ phoneNumber, voiceUrl: urls.inbound, voiceMethod: 'POST', voiceFallbackUrl: urls.agentFallback, voiceFallbackMethod: 'POST' });
+  const number = await numberProvider.create({
+    phoneNumber,
+    voiceUrl: urls.inbound,
+    voiceMethod: 'POST',
+    voiceFallbackUrl: urls.agentFallback,
+    voiceFallbackMethod: 'POST',
+  });
 
   // The functions' environment, from stack config exactly as the Pulumi program derives it; secrets are given
   // as values here (Secrets Manager ARNs when deployed) and REST calls go to the emulator.
@@ -117,11 +140,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     logLevel: 'info',
     ...options.config,
   };
-  const settings = readStackSettings((k) => stackConfig[k], { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: true }, PROJECT, 'sandbox');
+  const settings = readStackSettings(
+    (k) => stackConfig[k],
+    { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: true },
+    PROJECT,
+    'sandbox',
+  );
   const apiToken = randomBytes(24).toString('hex');
   const environment = {} as Record<HandlerName, Record<string, string>>;
   for (const handler of HANDLERS) {
-    environment[handler] = { ...settings.environment[handler], [ENV.authToken]: twilio.authToken, [ENV.apiBaseUrl]: twilio.baseUrl, TZ: 'UTC' };
+    environment[handler] = {
+      ...settings.environment[handler],
+      [ENV.authToken]: twilio.authToken,
+      [ENV.apiBaseUrl]: twilio.baseUrl,
+      TZ: 'UTC',
+    };
     if (handler === 'events' || handler === 'participants') environment[handler][ENV.twimlAppSid] = app.id;
     if (handler === 'participants') environment[handler][ENV.apiToken] = apiToken;
   }
@@ -142,14 +175,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     callMilestones(callerCallSid) {
       const inbound = api.invocations.find((i) => i.handler === 'inbound' && i.callSid === callerCallSid);
       const events = api.invocations.find((i) => i.handler === 'events' && i.callSid === callerCallSid);
-      const agentLeg = api.invocations.find((i) => i.handler === 'agent' && new URLSearchParams(i.query).get('callerCallSid') === callerCallSid);
+      const agentLeg = api.invocations.find(
+        (i) => i.handler === 'agent' && new URLSearchParams(i.query).get('callerCallSid') === callerCallSid,
+      );
       if (!inbound || !events || !agentLeg) return undefined;
-      return { inboundEnd: inbound.endedAt, eventsStart: events.startedAt, agentStart: agentLeg.startedAt, agentEnd: agentLeg.endedAt, handlerMs: inbound.functionMs + events.functionMs + agentLeg.functionMs };
+      return {
+        inboundEnd: inbound.endedAt,
+        eventsStart: events.startedAt,
+        agentStart: agentLeg.startedAt,
+        agentEnd: agentLeg.endedAt,
+        handlerMs: inbound.functionMs + events.functionMs + agentLeg.functionMs,
+      };
     },
     async participantsApi(method, apiPath, body) {
       const response = await fetch(api.baseUrl + apiPath, {
         method,
-        headers: { authorization: `Bearer ${apiToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${apiToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
       const text = await response.text();

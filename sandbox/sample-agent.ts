@@ -50,11 +50,22 @@ export class SampleAgent {
     session.events.push(name);
     if (name === 'media') session.mediaFrames++;
     if (name === 'start') {
-      Object.assign(session, { kind: 'stream', callSid: message.start?.callSid, streamSid: message.start?.streamSid ?? message.streamSid, customParameters: message.start?.customParameters ?? {}, startAt: performance.now() });
+      Object.assign(session, {
+        kind: 'stream',
+        callSid: message.start?.callSid,
+        streamSid: message.start?.streamSid ?? message.streamSid,
+        customParameters: message.start?.customParameters ?? {},
+        startAt: performance.now(),
+      });
       for (const l of this.listeners) l(session);
     }
     if (name === 'setup') {
-      Object.assign(session, { kind: 'conversation-relay', callSid: message.callSid, customParameters: message.customParameters ?? {}, startAt: performance.now() });
+      Object.assign(session, {
+        kind: 'conversation-relay',
+        callSid: message.callSid,
+        customParameters: message.customParameters ?? {},
+        startAt: performance.now(),
+      });
       for (const l of this.listeners) l(session);
     }
   }

@@ -22,7 +22,9 @@ const CALLER = '+15557654321';
 const HUMAN = '+15550002222';
 
 /** Runs the main scenario; `print` receives the readable timeline as it happens. */
-export async function runMainScenario(options: { print?: (line: string) => void; diagramDir?: string; sandbox?: SandboxOptions } = {}): Promise<ScenarioResult> {
+export async function runMainScenario(
+  options: { print?: (line: string) => void; diagramDir?: string; sandbox?: SandboxOptions } = {},
+): Promise<ScenarioResult> {
   const print = options.print ?? ((l: string) => console.log(l));
   const t0 = performance.now();
   const observations: Observation[] = [];
@@ -50,10 +52,23 @@ export async function runMainScenario(options: { print?: (line: string) => void;
 
   try {
     await step('sandbox started and Twilio provisioned with the Pulumi providers', async () => {
-      sandbox = await startSandbox({ quiet: true, onInvocation: (i) => observations.push({ at: performance.now(), kind: 'api', method: i.method, path: i.path, handler: i.handler, status: i.status }), ...options.sandbox });
+      sandbox = await startSandbox({
+        quiet: true,
+        onInvocation: (i) =>
+          observations.push({
+            at: performance.now(),
+            kind: 'api',
+            method: i.method,
+            path: i.path,
+            handler: i.handler,
+            status: i.status,
+          }),
+        ...options.sandbox,
+      });
       sandbox.twilio.on('event', (event) => observations.push({ at: performance.now(), kind: 'twilio', event }));
       const number = sandbox.twilio.addIncomingNumber(sandbox.phoneNumber);
-      if (number.voiceUrl !== sandbox.webhookUrls.inbound) throw new Error(`the number's voice URL is ${number.voiceUrl}`);
+      if (number.voiceUrl !== sandbox.webhookUrls.inbound)
+        throw new Error(`the number's voice URL is ${number.voiceUrl}`);
       return `TwiML App ${sandbox.twimlAppSid} -> ${sandbox.webhookUrls.agent}; ${sandbox.phoneNumber} -> ${sandbox.webhookUrls.inbound} (was ${sandbox.previousVoiceUrl})`;
     });
     const s = sandbox!;
@@ -62,48 +77,81 @@ export async function runMainScenario(options: { print?: (line: string) => void;
 
     await step(`caller ${CALLER} dials ${s.phoneNumber} and joins a conference of their own`, async () => {
       ({ callSid } = await s.placeInboundCall({ from: CALLER }));
-      const join = await waitEvent<Extract<EmulatorEvent, { type: 'conference-join' }>>((e) => e.type === 'conference-join' && e.callSid === callSid, 'the caller joining');
+      const join = await waitEvent<Extract<EmulatorEvent, { type: 'conference-join' }>>(
+        (e) => e.type === 'conference-join' && e.callSid === callSid,
+        'the caller joining',
+      );
       return `${callSid} joined ${join.friendlyName} as "${join.label}"`;
     });
 
     await step('the events handler adds the AI agent through the TwiML App with the call context', async () => {
-      const join = await waitEvent<Extract<EmulatorEvent, { type: 'conference-join' }>>((e) => e.type === 'conference-join' && e.friendlyName === conference() && e.label === 'ai-agent', 'the agent joining');
-      const create = s.twilio.requests.find((r) => r.method === 'POST' && r.path.endsWith('/Participants.json') && String(r.form.To ?? '').startsWith('app:'));
+      const join = await waitEvent<Extract<EmulatorEvent, { type: 'conference-join' }>>(
+        (e) => e.type === 'conference-join' && e.friendlyName === conference() && e.label === 'ai-agent',
+        'the agent joining',
+      );
+      const create = s.twilio.requests.find(
+        (r) =>
+          r.method === 'POST' && r.path.endsWith('/Participants.json') && String(r.form.To ?? '').startsWith('app:'),
+      );
       return `participant ${join.callSid} "ai-agent" dialled as ${String(create?.form.To ?? '?')}`;
     });
 
     await step('the agent’s stream starts with the custom parameters', async () => {
       const session = await s.agent!.waitForSession((x) => x.customParameters?.callerCallSid === callSid);
       const expected = { caller: CALLER, callerCallSid: callSid, conference: conference() };
-      if (JSON.stringify(session.customParameters) !== JSON.stringify(expected)) throw new Error(`customParameters were ${JSON.stringify(session.customParameters)}`);
+      if (JSON.stringify(session.customParameters) !== JSON.stringify(expected))
+        throw new Error(`customParameters were ${JSON.stringify(session.customParameters)}`);
       return `start on ${session.streamSid} with ${JSON.stringify(session.customParameters)}`;
     });
 
     await step(`warm transfer to ${HUMAN}: the caller is held and the human joins to be briefed`, async () => {
-      const response = await s.participantsApi('POST', `/conferences/${conference()}/transfers`, { type: 'warm', target: HUMAN });
-      if (response.status !== 201 && response.status !== 200) throw new Error(`participants API answered ${response.status} ${JSON.stringify(response.body)}`);
-      await waitEvent((e) => e.type === 'conference-join' && e.friendlyName === conference() && e.label === 'human', 'the human joining');
-      await s.twilio.waitUntil(() => s.twilio.participants(conference()).some((p) => p.label === 'caller' && p.hold), 10_000, 'the caller on hold');
+      const response = await s.participantsApi('POST', `/conferences/${conference()}/transfers`, {
+        type: 'warm',
+        target: HUMAN,
+      });
+      if (response.status !== 201 && response.status !== 200)
+        throw new Error(`participants API answered ${response.status} ${JSON.stringify(response.body)}`);
+      await waitEvent(
+        (e) => e.type === 'conference-join' && e.friendlyName === conference() && e.label === 'human',
+        'the human joining',
+      );
+      await s.twilio.waitUntil(
+        () => s.twilio.participants(conference()).some((p) => p.label === 'caller' && p.hold),
+        10_000,
+        'the caller on hold',
+      );
       return `HTTP ${response.status}; human in the conference, caller on hold`;
     });
 
     await step('the transfer completes: caller back, AI agent removed', async () => {
       const response = await s.participantsApi('POST', `/conferences/${conference()}/transfers/complete`, {});
-      if (response.status !== 200) throw new Error(`participants API answered ${response.status} ${JSON.stringify(response.body)}`);
-      await waitEvent((e) => e.type === 'conference-leave' && e.friendlyName === conference() && e.label === 'ai-agent', 'the agent leaving');
-      const labels = s.twilio.participants(conference()).map((p) => `${p.label}${p.hold ? ' (held)' : ''}`).sort();
+      if (response.status !== 200)
+        throw new Error(`participants API answered ${response.status} ${JSON.stringify(response.body)}`);
+      await waitEvent(
+        (e) => e.type === 'conference-leave' && e.friendlyName === conference() && e.label === 'ai-agent',
+        'the agent leaving',
+      );
+      const labels = s.twilio
+        .participants(conference())
+        .map((p) => `${p.label}${p.hold ? ' (held)' : ''}`)
+        .sort();
       if (labels.join(',') !== 'caller,human') throw new Error(`participants are ${labels.join(', ')}`);
       return `participants now: ${labels.join(', ')}`;
     });
 
     await step('the caller hangs up and the conference ends', async () => {
       await s.twilio.hangup(callSid);
-      const end = await waitEvent<Extract<EmulatorEvent, { type: 'conference-end' }>>((e) => e.type === 'conference-end' && e.friendlyName === conference(), 'the conference ending');
+      const end = await waitEvent<Extract<EmulatorEvent, { type: 'conference-end' }>>(
+        (e) => e.type === 'conference-end' && e.friendlyName === conference(),
+        'the conference ending',
+      );
       await s.twilio.settle();
       const alerts = s.twilio.alerts.filter((a) => a.level !== 'warning');
-      if (alerts.length > 0) throw new Error(`Twilio debugger alerts: ${alerts.map((a) => `${a.code} ${a.message}`).join('; ')}`);
+      if (alerts.length > 0)
+        throw new Error(`Twilio debugger alerts: ${alerts.map((a) => `${a.code} ${a.message}`).join('; ')}`);
       const failed = s.api.invocations.filter((i) => i.status >= 400);
-      if (failed.length > 0) throw new Error(`webhook failures: ${failed.map((i) => `${i.method} ${i.path} ${i.status}`).join('; ')}`);
+      if (failed.length > 0)
+        throw new Error(`webhook failures: ${failed.map((i) => `${i.method} ${i.path} ${i.status}`).join('; ')}`);
       return `${end.friendlyName} ended (${end.reason}); ${s.api.invocations.length} webhook/API invocations, none failed; no debugger alerts`;
     });
 
@@ -116,7 +164,12 @@ export async function runMainScenario(options: { print?: (line: string) => void;
     });
   } catch (error) {
     await sandbox?.stop().catch(() => undefined);
-    return { ok: false, steps, failure: (error as Error).message, diagramFile: writeDiagram(options.diagramDir, observations) };
+    return {
+      ok: false,
+      steps,
+      failure: (error as Error).message,
+      diagramFile: writeDiagram(options.diagramDir, observations),
+    };
   }
   return { ok: true, steps, diagramFile: writeDiagram(options.diagramDir, observations) };
 }

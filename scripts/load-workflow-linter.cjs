@@ -10,7 +10,14 @@ function loadWorkflowLinter() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'workflow-lint-'));
   const outfile = path.join(dir, 'lint.cjs');
   try {
-    buildSync({ entryPoints: [path.join(__dirname, 'workflow-lint.ts')], outfile, bundle: true, platform: 'node', format: 'cjs', logLevel: 'error' });
+    buildSync({
+      entryPoints: [path.join(__dirname, 'workflow-lint.ts')],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      logLevel: 'error',
+    });
     return require(outfile);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -11,7 +11,14 @@ import YAML from 'yaml';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outfile = path.join(await mkdtemp(path.join(os.tmpdir(), 'schema-')), 'schema.js');
-await build({ entryPoints: [path.join(root, 'infra', 'config-schema.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error' });
+await build({
+  entryPoints: [path.join(root, 'infra', 'config-schema.ts')],
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  outfile,
+  logLevel: 'error',
+});
 const { projectConfigSchema, configReferenceMarkdown } = createRequire(import.meta.url)(outfile);
 const file = path.join(root, 'Pulumi.yaml');
 const doc = YAML.parseDocument(await readFile(file, 'utf8'));

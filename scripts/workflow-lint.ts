@@ -12,7 +12,8 @@ export interface WorkflowReport {
 }
 
 // Values an outsider controls: interpolating them into `run:` lets a pull request title run shell code.
-const UNTRUSTED = /\$\{\{[^}]*github\.(event\.(pull_request\.(title|body|head\.ref|head\.label)|issue\.(title|body)|comment\.body|review\.body|head_commit\.message)|head_ref)[^}]*\}\}/;
+const UNTRUSTED =
+  /\$\{\{[^}]*github\.(event\.(pull_request\.(title|body|head\.ref|head\.label)|issue\.(title|body)|comment\.body|review\.body|head_commit\.message)|head_ref)[^}]*\}\}/;
 
 /** Validates one workflow file's content. */
 export async function lintWorkflow(name: string, content: string): Promise<WorkflowReport> {
@@ -26,9 +27,11 @@ export async function lintWorkflow(name: string, content: string): Promise<Workf
       if (!errors.includes(e.Message)) errors.push(e.Message);
     }
   }
-  if (!/^permissions:/m.test(content)) errors.push(`${name}: no top-level permissions; the workflow token would get the repository default`);
+  if (!/^permissions:/m.test(content))
+    errors.push(`${name}: no top-level permissions; the workflow token would get the repository default`);
   content.split('\n').forEach((line, i) => {
-    if (UNTRUSTED.test(line)) errors.push(`${name}:${i + 1}: untrusted event data interpolated into the workflow; pass it through env instead`);
+    if (UNTRUSTED.test(line))
+      errors.push(`${name}:${i + 1}: untrusted event data interpolated into the workflow; pass it through env instead`);
   });
   return { errors, template };
 }

@@ -10,7 +10,8 @@ const allowed = new Set(['caller', 'callerCallSid', 'conference', 'customerId', 
 /** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const params = formOf(event);
-  if (!twilio.validateRequest(authToken, event.headers['x-twilio-signature'] ?? '', signedUrlOf(event), params)) return status(403);
+  if (!twilio.validateRequest(authToken, event.headers['x-twilio-signature'] ?? '', signedUrlOf(event), params))
+    return status(403);
   const response = new twilio.twiml.VoiceResponse();
   const stream = response.connect().stream({ url: streamUrl });
   for (const [name, value] of new URLSearchParams(event.rawQueryString)) {

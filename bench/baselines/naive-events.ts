@@ -10,10 +10,22 @@ const client = naiveClient(env.TWILIO_ACCOUNT_SID ?? '', env.TWILIO_AUTH_TOKEN ?
 /** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const params = formOf(event);
-  if (!twilio.validateRequest(env.TWILIO_AUTH_TOKEN ?? '', event.headers['x-twilio-signature'] ?? '', signedUrlOf(event), params)) return status(403);
+  if (
+    !twilio.validateRequest(
+      env.TWILIO_AUTH_TOKEN ?? '',
+      event.headers['x-twilio-signature'] ?? '',
+      signedUrlOf(event),
+      params,
+    )
+  )
+    return status(403);
   if (params.StatusCallbackEvent !== 'participant-join' || params.ParticipantLabel !== 'caller') return status(204);
   const query = new URLSearchParams(event.rawQueryString);
-  const context = new URLSearchParams({ caller: query.get('caller') ?? '', callerCallSid: params.CallSid ?? '', conference: params.FriendlyName ?? '' });
+  const context = new URLSearchParams({
+    caller: query.get('caller') ?? '',
+    callerCallSid: params.CallSid ?? '',
+    conference: params.FriendlyName ?? '',
+  });
   try {
     await client.conferences(params.ConferenceSid ?? '').participants.create({
       from: env.AGENT_FROM_NUMBER ?? '',

@@ -15,9 +15,17 @@ function json(statusCode: number, body: unknown): NaiveResponse {
 /** The Lambda entry point, as API Gateway invokes it. */
 export async function handler(event: APIGatewayProxyEventV2): Promise<NaiveResponse> {
   const given = Buffer.from(event.headers.authorization ?? '');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return json(401, { error: { code: 'unauthorized' } });
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return json(401, { error: { code: 'unauthorized' } });
   const body = JSON.parse(bodyOf(event) || '{}') as { context?: Record<string, string> };
   const to = `app:${env.TWIML_APP_SID}?${new URLSearchParams(body.context ?? {}).toString()}`;
-  const participant = await client.conferences(event.pathParameters?.conference ?? '').participants.create({ from: env.AGENT_FROM_NUMBER ?? '', to, label: 'ai-agent', timeout: 15 });
-  return json(201, { callSid: participant.callSid, conferenceSid: participant.conferenceSid, label: participant.label, status: participant.status });
+  const participant = await client
+    .conferences(event.pathParameters?.conference ?? '')
+    .participants.create({ from: env.AGENT_FROM_NUMBER ?? '', to, label: 'ai-agent', timeout: 15 });
+  return json(201, {
+    callSid: participant.callSid,
+    conferenceSid: participant.conferenceSid,
+    label: participant.label,
+    status: participant.status,
+  });
 }

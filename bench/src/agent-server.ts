@@ -35,7 +35,10 @@ export async function startAgentServer(): Promise<AgentServer> {
     const stream: AgentStream = { connectedAt: performance.now() };
     streams.push(stream);
     socket.on('message', (data) => {
-      const message = JSON.parse(String(data)) as { event?: string; start?: { callSid?: string; customParameters?: Record<string, string> } };
+      const message = JSON.parse(String(data)) as {
+        event?: string;
+        start?: { callSid?: string; customParameters?: Record<string, string> };
+      };
       if (message.event !== 'start') return;
       stream.startAt = performance.now();
       stream.callSid = message.start?.callSid;
@@ -53,7 +56,10 @@ export async function startAgentServer(): Promise<AgentServer> {
       new Promise((resolve, reject) => {
         const done = started.get(callerCallSid);
         if (done) return resolve(done);
-        const timer = setTimeout(() => reject(new Error(`no agent stream for ${callerCallSid} within ${timeoutMs} ms`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`no agent stream for ${callerCallSid} within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
         waiters.set(callerCallSid, (s) => {
           clearTimeout(timer);
           waiters.delete(callerCallSid);

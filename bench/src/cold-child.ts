@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { COLD_MARKER, type ColdSample } from './protocol';
 
-
 /**
  * Peak RSS of this process image. Linux's getrusage maxRSS survives fork+exec, so in a child spawned by a big
  * parent it reports the parent's size; /proc/self/status VmHWM belongs to this image alone.

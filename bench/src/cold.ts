@@ -77,7 +77,11 @@ function variants(paths: ColdPaths): ColdVariant[] {
       { id: `naive:${h}`, bundle: path.join(paths.naive(h), 'index.js'), eventFile: files[h] },
       { id: `naive-unbundled:${h}`, bundle: path.join(paths.naiveUnbundled(h), 'index.js'), eventFile: files[h] },
     ]),
-    ...PROBES.map((p) => ({ id: `probe:${p}`, bundle: path.join(paths.probes, p, 'index.js'), eventFile: files.inbound })),
+    ...PROBES.map((p) => ({
+      id: `probe:${p}`,
+      bundle: path.join(paths.probes, p, 'index.js'),
+      eventFile: files.inbound,
+    })),
   ];
 }
 
@@ -85,14 +89,23 @@ const TWIML_TARGET = 1.3;
 const REST_TARGET = 1 / 3;
 
 /** Runs `rounds` measured rounds (after `warmupRounds` discarded ones that fill the page cache). */
-export async function measureColdStarts(paths: ColdPaths, env: Record<string, string>, rounds: number, warmupRounds: number, onRound?: (i: number) => void): Promise<ColdResults> {
+export async function measureColdStarts(
+  paths: ColdPaths,
+  env: Record<string, string>,
+  rounds: number,
+  warmupRounds: number,
+  onRound?: (i: number) => void,
+): Promise<ColdResults> {
   const all = variants(paths);
-  const raw: Record<string, { wall: number[]; samples: ColdSample[] }> = Object.fromEntries(all.map((v) => [v.id, { wall: [], samples: [] }]));
+  const raw: Record<string, { wall: number[]; samples: ColdSample[] }> = Object.fromEntries(
+    all.map((v) => [v.id, { wall: [], samples: [] }]),
+  );
   for (let round = 0; round < warmupRounds + rounds; round++) {
     for (const variant of seededShuffle(all, 1000 + round)) {
       const timed = await timeChild([paths.childScript, variant.bundle, variant.eventFile], env, COLD_MARKER);
       const sample = JSON.parse(timed.payload) as ColdSample;
-      if (variant.bundle !== '-' && sample.statusCode >= 300) throw new Error(`${variant.id} answered ${sample.statusCode} on its first event`);
+      if (variant.bundle !== '-' && sample.statusCode >= 300)
+        throw new Error(`${variant.id} answered ${sample.statusCode} on its first event`);
       if (round < warmupRounds) continue;
       raw[variant.id].wall.push(timed.wallMs);
       raw[variant.id].samples.push(sample);

@@ -3,13 +3,26 @@
  * Twilio signs them and shaped exactly as API Gateway (HTTP API, payload 2.0) delivers them.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { apiGatewayEvent, APP_SID, baseEnv, callParams, conferenceEventParams, sid, twilioEvent } from '../../test/lambdas/support/events';
+import {
+  apiGatewayEvent,
+  APP_SID,
+  baseEnv,
+  callParams,
+  conferenceEventParams,
+  sid,
+  twilioEvent,
+} from '../../test/lambdas/support/events';
 import { encodeContext } from '../../lambdas/shared/agent-context';
 
 export type HandlerName = 'inbound' | 'agent' | 'events' | 'participants';
 export const HANDLERS: readonly HandlerName[] = ['inbound', 'agent', 'events', 'participants'];
 /** TwiML handlers answer from memory; REST handlers make one Twilio REST call per event. */
-export const KIND: Record<HandlerName, 'twiml' | 'rest'> = { inbound: 'twiml', agent: 'twiml', events: 'rest', participants: 'rest' };
+export const KIND: Record<HandlerName, 'twiml' | 'rest'> = {
+  inbound: 'twiml',
+  agent: 'twiml',
+  events: 'rest',
+  participants: 'rest',
+};
 
 export const API_TOKEN = 'api-token-abcdefghijklmnopqrstuvwxyz';
 
@@ -28,7 +41,10 @@ function inboundExtras(n: number): Record<string, string> {
   const place = { City: 'SAN FRANCISCO', Country: 'US', State: 'CA', Zip: '94105' };
   const extras: Record<string, string> = { StirVerstat: 'TN-Validation-Passed-A' };
   for (const who of ['Called', 'Caller', 'From', 'To']) for (const [k, v] of Object.entries(place)) extras[who + k] = v;
-  extras.CallToken = JSON.stringify({ parentCallInfoToken: 'eyJhbGciOiJFUzI1NiJ9.' + 'x'.repeat(600) + n, identityHeaderTokens: [] });
+  extras.CallToken = JSON.stringify({
+    parentCallInfoToken: 'eyJhbGciOiJFUzI1NiJ9.' + 'x'.repeat(600) + n,
+    identityHeaderTokens: [],
+  });
   return extras;
 }
 
@@ -43,20 +59,34 @@ export function eventFor(handler: HandlerName, n = 1): APIGatewayProxyEventV2 {
   const conference = `conf-${callerCallSid}`;
   switch (handler) {
     case 'inbound':
-      return twilioEvent({ path: '/twilio/voice/inbound', headers: GATEWAY_HEADERS, params: { ...callParams({ CallSid: callerCallSid }), ...inboundExtras(n) } });
+      return twilioEvent({
+        path: '/twilio/voice/inbound',
+        headers: GATEWAY_HEADERS,
+        params: { ...callParams({ CallSid: callerCallSid }), ...inboundExtras(n) },
+      });
     case 'agent':
       return twilioEvent({
         path: '/twilio/voice/agent',
         headers: GATEWAY_HEADERS,
         rawQueryString: encodeContext({ caller: '+15557654321', callerCallSid, conference }),
-        params: callParams({ CallSid: sid('CA', 100000 + n), To: `app:${APP_SID}`, From: '+15550001111', Direction: 'inbound', CallStatus: 'ringing' }),
+        params: callParams({
+          CallSid: sid('CA', 100000 + n),
+          To: `app:${APP_SID}`,
+          From: '+15550001111',
+          Direction: 'inbound',
+          CallStatus: 'ringing',
+        }),
       });
     case 'events':
       return twilioEvent({
         path: '/twilio/conference/events',
         headers: GATEWAY_HEADERS,
         rawQueryString: encodeContext({ caller: '+15557654321', callerCallSid }),
-        params: conferenceEventParams('participant-join', { ConferenceSid: sid('CF', n), FriendlyName: conference, CallSid: callerCallSid }),
+        params: conferenceEventParams('participant-join', {
+          ConferenceSid: sid('CF', n),
+          FriendlyName: conference,
+          CallSid: callerCallSid,
+        }),
       });
     case 'participants':
       return apiGatewayEvent({

@@ -25,8 +25,16 @@ async function main(): Promise<void> {
   const root = path.resolve(__dirname, '..');
   const paths = benchPaths(root);
   // With --only, keep the other sections of the last full results so RESULTS.md stays complete.
-  const previous: Partial<BenchResults> = options.sections.length < 4 && existsSync(paths.resultsJson) ? JSON.parse(readFileSync(paths.resultsJson, 'utf8')) : {};
-  const results: BenchResults = { ...previous, schema: 1, quick: options.quick, machine: { start: machineState(root) } } as BenchResults;
+  const previous: Partial<BenchResults> =
+    options.sections.length < 4 && existsSync(paths.resultsJson)
+      ? JSON.parse(readFileSync(paths.resultsJson, 'utf8'))
+      : {};
+  const results: BenchResults = {
+    ...previous,
+    schema: 1,
+    quick: options.quick,
+    machine: { start: machineState(root) },
+  } as BenchResults;
 
   const stub = await startBenchStub();
   // A Lambda's environment is small and fixed; children get exactly this, plus PATH.
@@ -38,9 +46,15 @@ async function main(): Promise<void> {
     }
     if (options.sections.includes('cold')) {
       log(`cold starts: ${options.coldRounds} rounds (+${options.coldWarmupRounds} warm-up) x 17 processes`);
-      results.cold = await measureColdStarts({ ...paths, childScript: paths.coldChild, workDir: paths.build }, env, options.coldRounds, options.coldWarmupRounds, (i) => {
-        if ((i + 1) % 5 === 0) log(`  round ${i + 1}`);
-      });
+      results.cold = await measureColdStarts(
+        { ...paths, childScript: paths.coldChild, workDir: paths.build },
+        env,
+        options.coldRounds,
+        options.coldWarmupRounds,
+        (i) => {
+          if ((i + 1) % 5 === 0) log(`  round ${i + 1}`);
+        },
+      );
     }
     if (options.sections.includes('warm')) {
       log('warm latency');

@@ -25,7 +25,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
   const rounds = Number(argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? NaN);
-  const sections = only ? only.split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s)) : SECTIONS;
+  const sections = only
+    ? only.split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s))
+    : SECTIONS;
   return {
     quick,
     sections,

@@ -30,7 +30,9 @@ export function packageClosureFiles(name: string, rootDir: string): string[] {
     const dir = queue.pop();
     if (!dir || seen.has(dir)) continue;
     seen.add(dir);
-    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     for (const dep of Object.keys(manifest.dependencies ?? {})) queue.push(resolvePackageDir(dep, dir));
   }
   return [...seen].flatMap((dir) => filesUnder(dir));

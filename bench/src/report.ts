@@ -25,7 +25,11 @@ const ms = (value: number, digits = 1) => value.toFixed(digits);
 const yes = (holds: boolean | undefined) => (holds === undefined ? '' : holds ? 'holds' : '**missed**');
 
 function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 function sizesMarkdown(s: SizeResults): string {
@@ -45,7 +49,17 @@ function coldMarkdown(c: ColdResults): string {
   const v = c.variants;
   const floor = v.floor.wallMs;
   const main = table(
-    ['Handler', 'Ours: median / p99', 'Empty process', 'Naive bundled', 'Naive + node_modules', 'Ours / empty', 'Ours extra / naive extra', 'Target', ''],
+    [
+      'Handler',
+      'Ours: median / p99',
+      'Empty process',
+      'Naive bundled',
+      'Naive + node_modules',
+      'Ours / empty',
+      'Ours extra / naive extra',
+      'Target',
+      '',
+    ],
     HANDLERS.map((h) => {
       const verdict = c.verdicts[h];
       return [
@@ -80,7 +94,16 @@ function coldMarkdown(c: ColdResults): string {
 
 function warmMarkdown(w: Record<HandlerName, WarmHandlerResult>): string {
   return table(
-    ['Handler', 'Kind', 'Ours: median / p99', 'Naive: median / p99', 'Ours / naive', 'Stub round trip (median)', 'Target', ''],
+    [
+      'Handler',
+      'Kind',
+      'Ours: median / p99',
+      'Naive: median / p99',
+      'Ours / naive',
+      'Stub round trip (median)',
+      'Target',
+      '',
+    ],
     HANDLERS.map((h) => {
       const r = w[h];
       const us = (x: number) => `${(x * 1000).toFixed(0)} µs`;
@@ -112,8 +135,20 @@ export function resultsMarkdown(r: BenchResults): string {
     'Absolute times come from a shared machine and are noisy; ratios come from interleaved runs and are the figures to compare.',
   ];
   if (r.sizes) parts.push('', '## Bundle and archive size', '', sizesMarkdown(r.sizes));
-  if (r.cold) parts.push('', `## Cold start (spawn to first response, ${r.cold.rounds} interleaved rounds)`, '', coldMarkdown(r.cold));
-  if (r.warm) parts.push('', '## Warm latency (in-process, signature check included; REST handlers against the local stub)', '', warmMarkdown(r.warm));
+  if (r.cold)
+    parts.push(
+      '',
+      `## Cold start (spawn to first response, ${r.cold.rounds} interleaved rounds)`,
+      '',
+      coldMarkdown(r.cold),
+    );
+  if (r.warm)
+    parts.push(
+      '',
+      '## Warm latency (in-process, signature check included; REST handlers against the local stub)',
+      '',
+      warmMarkdown(r.warm),
+    );
   if (r.sandbox) parts.push('', '## Sandbox: time to agent, load, memory', '', sandboxMarkdown(r.sandbox));
   return parts.join('\n') + '\n';
 }

@@ -12,7 +12,13 @@ import { performance } from 'node:perf_hooks';
 import type { AgentServer } from './agent-server';
 
 /** The hops of the way to the agent, in order. */
-export const HOPS = ['inboundWebhook', 'conferenceJoinAndEvents', 'participantsCreate', 'agentWebhook', 'websocketStart'] as const;
+export const HOPS = [
+  'inboundWebhook',
+  'conferenceJoinAndEvents',
+  'participantsCreate',
+  'agentWebhook',
+  'websocketStart',
+] as const;
 export type Hop = (typeof HOPS)[number];
 
 /** One inbound call as the bench measured it. Times in ms. */
@@ -30,7 +36,9 @@ export interface CallMeasurement {
 
 interface ExpectedSandbox {
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
-  callMilestones?(callerCallSid: string): { inboundEnd: number; eventsStart: number; agentStart: number; agentEnd: number; handlerMs: number } | undefined;
+  callMilestones?(
+    callerCallSid: string,
+  ): { inboundEnd: number; eventsStart: number; agentStart: number; agentEnd: number; handlerMs: number } | undefined;
   stop(): Promise<void>;
 }
 interface ExpectedModule {

@@ -20,7 +20,8 @@ async function main(): Promise<void> {
   const sandbox = await startBenchSandbox(bundle, agent);
   const calls: CallMeasurement[] = [];
   const errors: string[] = [];
-  const record = (p: Promise<CallMeasurement>) => p.then((c) => void calls.push(c)).catch((e: unknown) => void errors.push(String((e as Error)?.message ?? e)));
+  const record = (p: Promise<CallMeasurement>) =>
+    p.then((c) => void calls.push(c)).catch((e: unknown) => void errors.push(String((e as Error)?.message ?? e)));
   try {
     if (mode === 'sequential') for (let i = 0; i < count; i++) await record(sandbox.placeCall(i));
     else await Promise.all(Array.from({ length: count }, (_, i) => record(sandbox.placeCall(i))));
@@ -30,7 +31,9 @@ async function main(): Promise<void> {
   }
   // Exactly one agent per call: count the streams that started for each caller's CallSid.
   const perCall = new Map<string, number>();
-  for (const s of agent.streams) if (s.customParameters?.callerCallSid) perCall.set(s.customParameters.callerCallSid, (perCall.get(s.customParameters.callerCallSid) ?? 0) + 1);
+  for (const s of agent.streams)
+    if (s.customParameters?.callerCallSid)
+      perCall.set(s.customParameters.callerCallSid, (perCall.get(s.customParameters.callerCallSid) ?? 0) + 1);
   const run: SandboxRun = {
     mode: mode === 'sequential' ? 'sequential' : 'concurrent',
     count,

@@ -54,7 +54,9 @@ function timeToAgentOf(run: SandboxRun, warmPathMs: number | undefined): TimeToA
     if (values.length > 0) hopsMs[hop] = summarize(values);
   }
   const handler = calls.map((c) => c.handlerMs).filter((v): v is number => typeof v === 'number');
-  const shares = calls.filter((c) => typeof c.handlerMs === 'number').map((c) => (c.handlerMs as number) / c.timeToAgentMs);
+  const shares = calls
+    .filter((c) => typeof c.handlerMs === 'number')
+    .map((c) => (c.handlerMs as number) / c.timeToAgentMs);
   const timeToAgentMs = summarize(calls.map((c) => c.timeToAgentMs));
   return {
     calls: calls.length,
@@ -65,18 +67,38 @@ function timeToAgentOf(run: SandboxRun, warmPathMs: number | undefined): TimeToA
   };
 }
 
-async function runScenario(bundle: string, childScript: string, mode: 'sequential' | 'concurrent', count: number): Promise<SandboxRun> {
-  const timed = await timeChild([childScript, bundle, mode, String(count)], { ...process.env } as Record<string, string>, SANDBOX_MARKER, 180_000);
+async function runScenario(
+  bundle: string,
+  childScript: string,
+  mode: 'sequential' | 'concurrent',
+  count: number,
+): Promise<SandboxRun> {
+  const timed = await timeChild(
+    [childScript, bundle, mode, String(count)],
+    { ...process.env } as Record<string, string>,
+    SANDBOX_MARKER,
+    180_000,
+  );
   return JSON.parse(timed.payload) as SandboxRun;
 }
 
 /** Measures the sandbox scenarios, or says why it cannot. */
-export async function measureSandbox(paths: BenchPaths, options: BenchOptions, log: (m: string) => void, warm?: Record<HandlerName, WarmHandlerResult>): Promise<SandboxResults> {
-  const warmPathMs = warm ? (['inbound', 'events', 'agent'] as const).reduce((n, h) => n + warm[h].variants.ours.median, 0) : undefined;
+export async function measureSandbox(
+  paths: BenchPaths,
+  options: BenchOptions,
+  log: (m: string) => void,
+  warm?: Record<HandlerName, WarmHandlerResult>,
+): Promise<SandboxResults> {
+  const warmPathMs = warm
+    ? (['inbound', 'events', 'agent'] as const).reduce((n, h) => n + warm[h].variants.ours.median, 0)
+    : undefined;
   const bundle = path.join(paths.build, 'sandbox.js');
   if (!sandboxBundlePresent(bundle)) {
     log('  sandbox not available: skipped');
-    return { available: false, reason: 'sandbox not available (no sandbox/ programmatic entry in this checkout when the bench ran)' };
+    return {
+      available: false,
+      reason: 'sandbox not available (no sandbox/ programmatic entry in this checkout when the bench ran)',
+    };
   }
   const childScript = path.join(paths.build, 'sandbox-child.js');
   log(`  time to agent: ${options.timeToAgentCalls} sequential calls`);

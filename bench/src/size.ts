@@ -49,7 +49,14 @@ function figures(entries: ZipEntry[], bundle: Buffer): SizeFigures {
  * Measures every deployable. `handlerDir(h)` holds our bundle, `naiveDir(h)` the bundled baseline,
  * `naiveUnbundledDir(h)` the unbundled one (node_modules resolved from `root`).
  */
-export function measureSizes(root: string, dirs: { ours: (h: HandlerName) => string; naive: (h: HandlerName) => string; naiveUnbundled: (h: HandlerName) => string }): SizeResults {
+export function measureSizes(
+  root: string,
+  dirs: {
+    ours: (h: HandlerName) => string;
+    naive: (h: HandlerName) => string;
+    naiveUnbundled: (h: HandlerName) => string;
+  },
+): SizeResults {
   const moduleEntries: ZipEntry[] = packageClosureFiles('twilio', root).map((file) => ({
     name: path.relative(root, file).split(path.sep).join('/'),
     data: readFileSync(file),
@@ -66,8 +73,19 @@ export function measureSizes(root: string, dirs: { ours: (h: HandlerName) => str
     const modules = figures(moduleEntries, Buffer.alloc(0));
     return Object.fromEntries(
       HANDLERS.map((h) => {
-        const own = figures(folderEntries(dirs.naiveUnbundled(h)), readFileSync(path.join(dirs.naiveUnbundled(h), 'index.js')));
-        return [h, { bundleBytes: own.bundleBytes, files: own.files + modules.files, unpackedBytes: own.unpackedBytes + modules.unpackedBytes, zipBytes: own.zipBytes + modules.zipBytes - 22 }];
+        const own = figures(
+          folderEntries(dirs.naiveUnbundled(h)),
+          readFileSync(path.join(dirs.naiveUnbundled(h), 'index.js')),
+        );
+        return [
+          h,
+          {
+            bundleBytes: own.bundleBytes,
+            files: own.files + modules.files,
+            unpackedBytes: own.unpackedBytes + modules.unpackedBytes,
+            zipBytes: own.zipBytes + modules.zipBytes - 22,
+          },
+        ];
       }),
     ) as Record<HandlerName, SizeFigures>;
   })();

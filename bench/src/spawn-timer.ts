@@ -12,7 +12,12 @@ export interface TimedChild {
  * Spawns `node <args>` with exactly `env` (a Lambda has a small environment too) and resolves once the child
  * printed `marker` and exited, so no two measured processes ever overlap.
  */
-export function timeChild(args: readonly string[], env: Record<string, string>, marker: string, timeoutMs = 60_000): Promise<TimedChild> {
+export function timeChild(
+  args: readonly string[],
+  env: Record<string, string>,
+  marker: string,
+  timeoutMs = 60_000,
+): Promise<TimedChild> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -23,7 +28,8 @@ export function timeChild(args: readonly string[], env: Record<string, string>, 
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       out += chunk;
-      if (wallMs === undefined && out.includes(marker) && out.slice(out.indexOf(marker)).includes('\n')) wallMs = performance.now() - started;
+      if (wallMs === undefined && out.includes(marker) && out.slice(out.indexOf(marker)).includes('\n'))
+        wallMs = performance.now() - started;
     });
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (err += chunk));
@@ -31,7 +37,8 @@ export function timeChild(args: readonly string[], env: Record<string, string>, 
     child.on('close', (code) => {
       clearTimeout(timer);
       const at = out.indexOf(marker);
-      if (wallMs === undefined || at < 0) return reject(new Error(`child ${args.join(' ')} exited ${code} without a result: ${err.slice(0, 2000)}`));
+      if (wallMs === undefined || at < 0)
+        return reject(new Error(`child ${args.join(' ')} exited ${code} without a result: ${err.slice(0, 2000)}`));
       resolve({ wallMs, payload: out.slice(at + marker.length).split('\n')[0] });
     });
   });

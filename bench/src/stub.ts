@@ -8,7 +8,12 @@ export async function startBenchStub(): Promise<TwilioStub> {
   let n = 0;
   stub.on('POST', /\/Participants\.json$/, (request) => ({
     status: 201,
-    body: participantJson({ accountSid: ACCOUNT_SID, conferenceSid: sid('CF', 5), callSid: sid('CA', 900000 + ++n), label: String(request.form.Label ?? 'ai-agent') }),
+    body: participantJson({
+      accountSid: ACCOUNT_SID,
+      conferenceSid: sid('CF', 5),
+      callSid: sid('CA', 900000 + ++n),
+      label: String(request.form.Label ?? 'ai-agent'),
+    }),
   }));
   await stub.start();
   // The stub records every request for tests; the bench sends thousands, so keep memory flat.

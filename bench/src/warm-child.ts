@@ -14,14 +14,25 @@ type Variant = () => Promise<unknown>;
 /** A keep-alive form POST to the stub's Participants endpoint, like the one a REST handler sends. */
 function stubRoundTrip(baseUrl: string): Variant {
   const agent = new http.Agent({ keepAlive: true });
-  const body = 'From=%2B15550001111&To=app%3AAP' + 'a'.repeat(32) + '%3Fcaller%3D%252B15557654321&Label=ai-agent&Timeout=15';
-  const url = new URL(`${baseUrl}/2010-04-01/Accounts/AC${'1'.repeat(32)}/Conferences/CF${'5'.repeat(32)}/Participants.json`);
+  const body =
+    'From=%2B15550001111&To=app%3AAP' + 'a'.repeat(32) + '%3Fcaller%3D%252B15557654321&Label=ai-agent&Timeout=15';
+  const url = new URL(
+    `${baseUrl}/2010-04-01/Accounts/AC${'1'.repeat(32)}/Conferences/CF${'5'.repeat(32)}/Participants.json`,
+  );
   return () =>
     new Promise((resolve, reject) => {
-      const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (response) => {
-        response.resume();
-        response.on('end', resolve);
-      });
+      const request = http.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', resolve);
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });

@@ -32,12 +32,23 @@ export interface WarmPlan {
 }
 
 /** Runs the warm benchmark for every handler. */
-export async function measureWarm(paths: WarmPaths, env: Record<string, string>, plan: WarmPlan): Promise<Record<HandlerName, WarmHandlerResult>> {
+export async function measureWarm(
+  paths: WarmPaths,
+  env: Record<string, string>,
+  plan: WarmPlan,
+): Promise<Record<HandlerName, WarmHandlerResult>> {
   const out = {} as Record<HandlerName, WarmHandlerResult>;
   for (const h of HANDLERS) {
     const iterations = KIND[h] === 'twiml' ? plan.twimlIterations : plan.restIterations;
     const timed = await timeChild(
-      [paths.childScript, h, path.join(paths.ours(h), 'index.js'), path.join(paths.naive(h), 'index.js'), String(iterations), String(plan.warmup)],
+      [
+        paths.childScript,
+        h,
+        path.join(paths.ours(h), 'index.js'),
+        path.join(paths.naive(h), 'index.js'),
+        String(iterations),
+        String(plan.warmup),
+      ],
       env,
       WARM_MARKER,
       240_000,
@@ -46,9 +57,22 @@ export async function measureWarm(paths: WarmPaths, env: Record<string, string>,
     const variants = Object.fromEntries(Object.entries(samples).map(([id, s]) => [id, summarize(s)]));
     const ratioToNaive = round(pairedRatio(samples.ours, samples.naive), 3);
     if (KIND[h] === 'twiml') {
-      out[h] = { kind: 'twiml', iterations, variants, ratioToNaive, target: 'p99 < 1 ms', holds: variants.ours.p99 < 1 };
+      out[h] = {
+        kind: 'twiml',
+        iterations,
+        variants,
+        ratioToNaive,
+        target: 'p99 < 1 ms',
+        holds: variants.ours.p99 < 1,
+      };
     } else {
-      out[h] = { kind: 'rest', iterations, variants, ratioToNaive, oursMinusRoundTripMs: round(variants.ours.median - variants['stub-roundtrip'].median, 4) };
+      out[h] = {
+        kind: 'rest',
+        iterations,
+        variants,
+        ratioToNaive,
+        oursMinusRoundTripMs: round(variants.ours.median - variants['stub-roundtrip'].median, 4),
+      };
     }
   }
   return out;

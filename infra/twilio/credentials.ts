@@ -13,11 +13,11 @@ import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
  */
 export function credentialSources() {
   return {
-  accountSid: { config: 'twilioAccountSid', env: 'TWILIO_ACCOUNT_SID' },
-  authToken: { config: 'twilioAuthToken', env: 'TWILIO_AUTH_TOKEN' },
-  apiKeySid: { config: 'twilioApiKeySid', env: 'TWILIO_API_KEY_SID' },
-  apiKeySecret: { config: 'twilioApiKeySecret', env: 'TWILIO_API_KEY_SECRET' },
-  apiBaseUrl: { config: 'twilioApiBaseUrl', env: 'TWILIO_API_BASE_URL' },
+    accountSid: { config: 'twilioAccountSid', env: 'TWILIO_ACCOUNT_SID' },
+    authToken: { config: 'twilioAuthToken', env: 'TWILIO_AUTH_TOKEN' },
+    apiKeySid: { config: 'twilioApiKeySid', env: 'TWILIO_API_KEY_SID' },
+    apiKeySecret: { config: 'twilioApiKeySecret', env: 'TWILIO_API_KEY_SECRET' },
+    apiBaseUrl: { config: 'twilioApiBaseUrl', env: 'TWILIO_API_BASE_URL' },
   } as const;
 }
 
@@ -36,28 +36,44 @@ export class TwilioCredentialsError extends Error {
  * Resolves REST client options: an API key (SK...) with its secret when both are set, else the Auth Token.
  * @example resolveTwilioCredentials((k) => config.get(k), process.env)
  */
-export function resolveTwilioCredentials(config: ConfigLookup | undefined, env: Readonly<Record<string, string | undefined>>): TwilioClientOptions {
+export function resolveTwilioCredentials(
+  config: ConfigLookup | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+): TwilioClientOptions {
   const CREDENTIAL_SOURCES = credentialSources();
   const read = (source: { config: string; env: string }): string | undefined => {
     const value = config?.(source.config) ?? env[source.env];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
   const accountSid = read(CREDENTIAL_SOURCES.accountSid);
-  if (!accountSid) throw new TwilioCredentialsError(`no Twilio Account SID: set config ${CREDENTIAL_SOURCES.accountSid.config} or ${CREDENTIAL_SOURCES.accountSid.env}`);
-  if (!/^AC[0-9a-f]{32}$/.test(accountSid)) throw new TwilioCredentialsError(`${CREDENTIAL_SOURCES.accountSid.config} must be an Account SID (AC followed by 32 hex digits)`);
+  if (!accountSid)
+    throw new TwilioCredentialsError(
+      `no Twilio Account SID: set config ${CREDENTIAL_SOURCES.accountSid.config} or ${CREDENTIAL_SOURCES.accountSid.env}`,
+    );
+  if (!/^AC[0-9a-f]{32}$/.test(accountSid))
+    throw new TwilioCredentialsError(
+      `${CREDENTIAL_SOURCES.accountSid.config} must be an Account SID (AC followed by 32 hex digits)`,
+    );
   const apiKeySid = read(CREDENTIAL_SOURCES.apiKeySid);
   const apiKeySecret = read(CREDENTIAL_SOURCES.apiKeySecret);
   const baseUrl = read(CREDENTIAL_SOURCES.apiBaseUrl);
   if (apiKeySid || apiKeySecret) {
     if (!apiKeySid || !apiKeySecret) {
-      throw new TwilioCredentialsError(`an API key needs both ${CREDENTIAL_SOURCES.apiKeySid.config} and ${CREDENTIAL_SOURCES.apiKeySecret.config} (or ${CREDENTIAL_SOURCES.apiKeySid.env} and ${CREDENTIAL_SOURCES.apiKeySecret.env})`);
+      throw new TwilioCredentialsError(
+        `an API key needs both ${CREDENTIAL_SOURCES.apiKeySid.config} and ${CREDENTIAL_SOURCES.apiKeySecret.config} (or ${CREDENTIAL_SOURCES.apiKeySid.env} and ${CREDENTIAL_SOURCES.apiKeySecret.env})`,
+      );
     }
-    if (!/^SK[0-9a-f]{32}$/.test(apiKeySid)) throw new TwilioCredentialsError(`${CREDENTIAL_SOURCES.apiKeySid.config} must be an API key SID (SK followed by 32 hex digits)`);
+    if (!/^SK[0-9a-f]{32}$/.test(apiKeySid))
+      throw new TwilioCredentialsError(
+        `${CREDENTIAL_SOURCES.apiKeySid.config} must be an API key SID (SK followed by 32 hex digits)`,
+      );
     return { accountSid, username: apiKeySid, password: apiKeySecret, baseUrl };
   }
   const authToken = read(CREDENTIAL_SOURCES.authToken);
   if (!authToken) {
-    throw new TwilioCredentialsError(`no Twilio credentials: set config ${CREDENTIAL_SOURCES.authToken.config} (pulumi config set --secret) or ${CREDENTIAL_SOURCES.authToken.env}, or an API key`);
+    throw new TwilioCredentialsError(
+      `no Twilio credentials: set config ${CREDENTIAL_SOURCES.authToken.config} (pulumi config set --secret) or ${CREDENTIAL_SOURCES.authToken.env}, or an API key`,
+    );
   }
   return { accountSid, username: accountSid, password: authToken, baseUrl };
 }

@@ -36,7 +36,10 @@ interface NumberLike extends Partial<Record<keyof NumberVoiceSettings, string | 
 const isNotFound = (error: unknown) => isTwilioFailure(error) && (error.status === 404 || error.code === 20404);
 
 /** Restoring writes every earlier setting back, except empty methods, which Twilio would reject. */
-function restoreUpdate(live: NumberVoiceSettings, previous: NumberVoiceSettings): Partial<Record<keyof NumberVoiceSettings, string>> {
+function restoreUpdate(
+  live: NumberVoiceSettings,
+  previous: NumberVoiceSettings,
+): Partial<Record<keyof NumberVoiceSettings, string>> {
   const update = voiceSettingsUpdate(live, previous);
   if (update.voiceMethod === '') delete update.voiceMethod;
   if (update.voiceFallbackMethod === '') delete update.voiceFallbackMethod;
@@ -54,12 +57,27 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
    * Another number replaces (the old one gets its settings back first); changed URLs update in place; so do
    * settings changed outside Pulumi (Console drift), which the next update puts back.
    */
-  async diff(id: string, olds: PhoneNumberVoiceConfigOutputs, news: PhoneNumberVoiceConfigInputs): Promise<pulumi.dynamic.DiffResult> {
-    if (olds.phoneNumber !== news.phoneNumber) return { changes: true, replaces: ['phoneNumber'], deleteBeforeReplace: false };
-    const inputChanges = changedKeys(olds as never, news as never, ['voiceUrl', 'voiceMethod', 'voiceFallbackUrl', 'voiceFallbackMethod']);
+  async diff(
+    id: string,
+    olds: PhoneNumberVoiceConfigOutputs,
+    news: PhoneNumberVoiceConfigInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
+    if (olds.phoneNumber !== news.phoneNumber)
+      return { changes: true, replaces: ['phoneNumber'], deleteBeforeReplace: false };
+    const inputChanges = changedKeys(olds as never, news as never, [
+      'voiceUrl',
+      'voiceMethod',
+      'voiceFallbackUrl',
+      'voiceFallbackMethod',
+    ]);
     const live = await this.fetchBySid(id, olds.phoneNumber);
     const drift = settingsDrift(voiceSettingsOf(live), olds.applied ?? desiredVoiceSettings(olds));
-    return { changes: inputChanges.length + drift.length > 0, replaces: [], stables: ['sid', 'accountSid', 'previous'], deleteBeforeReplace: false };
+    return {
+      changes: inputChanges.length + drift.length > 0,
+      replaces: [],
+      stables: ['sid', 'accountSid', 'previous'],
+      deleteBeforeReplace: false,
+    };
   }
 
   /** Adopts the number: finds it by exact E.164, records its settings, applies ours. */
@@ -67,7 +85,13 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
     const number = await this.findByNumber(inputs.phoneNumber);
     const previous = voiceSettingsOf(number);
     const applied = await this.apply(number, desiredVoiceSettings(inputs));
-    const outs: PhoneNumberVoiceConfigOutputs = { ...inputs, sid: number.sid, accountSid: number.accountSid, applied, previous };
+    const outs: PhoneNumberVoiceConfigOutputs = {
+      ...inputs,
+      sid: number.sid,
+      accountSid: number.accountSid,
+      applied,
+      previous,
+    };
     return { id: number.sid, outs };
   }
 
@@ -77,10 +101,20 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
     return { id, props: { ...props, applied: voiceSettingsOf(live) } };
   }
 
-  async update(id: string, olds: PhoneNumberVoiceConfigOutputs, news: PhoneNumberVoiceConfigInputs): Promise<pulumi.dynamic.UpdateResult> {
+  async update(
+    id: string,
+    olds: PhoneNumberVoiceConfigOutputs,
+    news: PhoneNumberVoiceConfigInputs,
+  ): Promise<pulumi.dynamic.UpdateResult> {
     const live = await this.fetchBySid(id, news.phoneNumber);
     const applied = await this.apply(live, desiredVoiceSettings(news));
-    const outs: PhoneNumberVoiceConfigOutputs = { ...news, sid: id, accountSid: olds.accountSid, applied, previous: olds.previous };
+    const outs: PhoneNumberVoiceConfigOutputs = {
+      ...news,
+      sid: id,
+      accountSid: olds.accountSid,
+      applied,
+      previous: olds.previous,
+    };
     return { outs };
   }
 
@@ -96,28 +130,40 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
     }
     const update = restoreUpdate(voiceSettingsOf(live), props.previous);
     if (Object.keys(update).length === 0) return;
-    await this.call(`restoring the earlier voice settings of ${props.phoneNumber}`, (c) => c.api.v2010.account.incomingPhoneNumbers(id).update(update));
+    await this.call(`restoring the earlier voice settings of ${props.phoneNumber}`, (c) =>
+      c.api.v2010.account.incomingPhoneNumbers(id).update(update),
+    );
   }
 
   private async findByNumber(phoneNumber: string): Promise<NumberLike> {
-    const found = await this.call(`looking up ${phoneNumber}`, (c: TwilioRestClient) => c.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }));
+    const found = await this.call(`looking up ${phoneNumber}`, (c: TwilioRestClient) =>
+      c.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }),
+    );
     // The PhoneNumber filter matches partially (and takes *): only an exact match is this number.
     const exact = found.filter((n) => n.phoneNumber === phoneNumber);
     if (exact.length === 0) {
-      throw new TwilioProvisioningError(`the Twilio account has no incoming phone number ${phoneNumber}; buy or port it in Twilio first (this stack adopts an existing number and never buys or releases one), or fix config phoneNumber`, 404, 20404);
+      throw new TwilioProvisioningError(
+        `the Twilio account has no incoming phone number ${phoneNumber}; buy or port it in Twilio first (this stack adopts an existing number and never buys or releases one), or fix config phoneNumber`,
+        404,
+        20404,
+      );
     }
     return exact[0] as NumberLike;
   }
 
   private async fetchBySid(sid: string, phoneNumber: string): Promise<NumberLike> {
-    return (await this.call(`reading the voice settings of ${phoneNumber} (${sid})`, (c) => c.api.v2010.account.incomingPhoneNumbers(sid).fetch())) as NumberLike;
+    return (await this.call(`reading the voice settings of ${phoneNumber} (${sid})`, (c) =>
+      c.api.v2010.account.incomingPhoneNumbers(sid).fetch(),
+    )) as NumberLike;
   }
 
   /** Writes only the settings that differ; returns what the number has afterwards. */
   private async apply(number: NumberLike, wanted: NumberVoiceSettings): Promise<NumberVoiceSettings> {
     const update = voiceSettingsUpdate(voiceSettingsOf(number), wanted);
     if (Object.keys(update).length === 0) return voiceSettingsOf(number);
-    const updated = await this.call(`updating the voice settings of ${number.phoneNumber}`, (c) => c.api.v2010.account.incomingPhoneNumbers(number.sid).update(update));
+    const updated = await this.call(`updating the voice settings of ${number.phoneNumber}`, (c) =>
+      c.api.v2010.account.incomingPhoneNumbers(number.sid).update(update),
+    );
     return voiceSettingsOf(updated as NumberLike);
   }
 }

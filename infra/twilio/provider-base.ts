@@ -39,7 +39,12 @@ export abstract class TwilioProviderBase {
   protected async call<T>(operation: string, request: (client: TwilioRestClient) => Promise<T>): Promise<T> {
     const client = this.client();
     try {
-      return await withRetry(() => request(client), { budgetMs: this.retryBudgetMs, baseDelayMs: Math.min(500, this.retryBudgetMs / 4), maxDelayMs: 5000, shouldRetry: isRetryableTwilioFailure });
+      return await withRetry(() => request(client), {
+        budgetMs: this.retryBudgetMs,
+        baseDelayMs: Math.min(500, this.retryBudgetMs / 4),
+        maxDelayMs: 5000,
+        shouldRetry: isRetryableTwilioFailure,
+      });
     } catch (error) {
       throw describeTwilioFailure(operation, error);
     }

@@ -25,7 +25,14 @@ export class TwimlApp extends pulumi.dynamic.Resource {
   declare readonly voiceUrl: pulumi.Output<string>;
 
   constructor(name: string, args: TwimlAppArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new TwimlAppProvider(), name, { sid: undefined, accountSid: undefined, voiceMethod: 'POST', ...args }, opts, 'twilio', 'TwimlApp');
+    super(
+      new TwimlAppProvider(),
+      name,
+      { sid: undefined, accountSid: undefined, voiceMethod: 'POST', ...args },
+      opts,
+      'twilio',
+      'TwimlApp',
+    );
   }
 }
 

@@ -60,20 +60,36 @@ function urlFailure(property: string, value: unknown, required: boolean): CheckF
     return [{ property, reason: `${property} must be an absolute URL, got "${value}"` }];
   }
   if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return [];
-  return [{ property, reason: `${property} must be an https:// URL (http:// only for 127.0.0.1 or localhost), got "${value}"` }];
+  return [
+    {
+      property,
+      reason: `${property} must be an https:// URL (http:// only for 127.0.0.1 or localhost), got "${value}"`,
+    },
+  ];
 }
 
 function methodFailure(property: string, value: unknown): CheckFailure[] {
-  return value === undefined || METHODS.includes(value as string) ? [] : [{ property, reason: `${property} must be GET or POST` }];
+  return value === undefined || METHODS.includes(value as string)
+    ? []
+    : [{ property, reason: `${property} must be GET or POST` }];
 }
 
 /** Checks TwiML App inputs. */
 export function checkTwimlAppInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const name = inputs.friendlyName;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 64) failures.push({ property: 'friendlyName', reason: 'friendlyName must be 1 to 64 characters (Twilio’s limit)' });
-  failures.push(...urlFailure('voiceUrl', inputs.voiceUrl, true), ...urlFailure('voiceFallbackUrl', inputs.voiceFallbackUrl, false), ...urlFailure('statusCallback', inputs.statusCallback, false));
-  failures.push(...methodFailure('voiceMethod', inputs.voiceMethod), ...methodFailure('voiceFallbackMethod', inputs.voiceFallbackMethod), ...methodFailure('statusCallbackMethod', inputs.statusCallbackMethod));
+  if (typeof name !== 'string' || name.length === 0 || name.length > 64)
+    failures.push({ property: 'friendlyName', reason: 'friendlyName must be 1 to 64 characters (Twilio’s limit)' });
+  failures.push(
+    ...urlFailure('voiceUrl', inputs.voiceUrl, true),
+    ...urlFailure('voiceFallbackUrl', inputs.voiceFallbackUrl, false),
+    ...urlFailure('statusCallback', inputs.statusCallback, false),
+  );
+  failures.push(
+    ...methodFailure('voiceMethod', inputs.voiceMethod),
+    ...methodFailure('voiceFallbackMethod', inputs.voiceFallbackMethod),
+    ...methodFailure('statusCallbackMethod', inputs.statusCallbackMethod),
+  );
   return failures;
 }
 
@@ -81,21 +97,42 @@ export function checkTwimlAppInputs(inputs: Record<string, unknown>): CheckFailu
 export function checkPhoneNumberInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   if (typeof inputs.phoneNumber !== 'string' || !E164.test(inputs.phoneNumber)) {
-    failures.push({ property: 'phoneNumber', reason: `phoneNumber must be an E.164 number such as +15551234567, got "${String(inputs.phoneNumber)}"` });
+    failures.push({
+      property: 'phoneNumber',
+      reason: `phoneNumber must be an E.164 number such as +15551234567, got "${String(inputs.phoneNumber)}"`,
+    });
   }
-  failures.push(...urlFailure('voiceUrl', inputs.voiceUrl, true), ...urlFailure('voiceFallbackUrl', inputs.voiceFallbackUrl, false));
-  failures.push(...methodFailure('voiceMethod', inputs.voiceMethod), ...methodFailure('voiceFallbackMethod', inputs.voiceFallbackMethod));
+  failures.push(
+    ...urlFailure('voiceUrl', inputs.voiceUrl, true),
+    ...urlFailure('voiceFallbackUrl', inputs.voiceFallbackUrl, false),
+  );
+  failures.push(
+    ...methodFailure('voiceMethod', inputs.voiceMethod),
+    ...methodFailure('voiceFallbackMethod', inputs.voiceFallbackMethod),
+  );
   return failures;
 }
 
 /** The keys whose values differ between two property bags (missing and '' count as equal). */
-export function changedKeys(olds: Record<string, unknown>, news: Record<string, unknown>, keys: readonly string[]): string[] {
+export function changedKeys(
+  olds: Record<string, unknown>,
+  news: Record<string, unknown>,
+  keys: readonly string[],
+): string[] {
   const norm = (v: unknown) => (v === undefined || v === null ? '' : v);
   return keys.filter((k) => JSON.stringify(norm(olds[k])) !== JSON.stringify(norm(news[k])));
 }
 
 /** TwiML App properties that update in place. */
-export const TWIML_APP_KEYS = ['friendlyName', 'voiceUrl', 'voiceMethod', 'voiceFallbackUrl', 'voiceFallbackMethod', 'statusCallback', 'statusCallbackMethod'] as const;
+export const TWIML_APP_KEYS = [
+  'friendlyName',
+  'voiceUrl',
+  'voiceMethod',
+  'voiceFallbackUrl',
+  'voiceFallbackMethod',
+  'statusCallback',
+  'statusCallbackMethod',
+] as const;
 
 /** The SDK's create/update options for a TwiML App; unset optional URLs are sent empty so an update clears them. */
 export function applicationParams(inputs: TwimlAppInputs): Record<string, string> {
@@ -111,7 +148,9 @@ export function applicationParams(inputs: TwimlAppInputs): Record<string, string
 }
 
 /** The managed voice settings as read from a number resource (`null`s from the API become ''). */
-export function voiceSettingsOf(number: Partial<Record<keyof NumberVoiceSettings, string | null | undefined>>): NumberVoiceSettings {
+export function voiceSettingsOf(
+  number: Partial<Record<keyof NumberVoiceSettings, string | null | undefined>>,
+): NumberVoiceSettings {
   return {
     voiceUrl: number.voiceUrl ?? '',
     voiceMethod: number.voiceMethod ?? '',
@@ -134,7 +173,14 @@ export function desiredVoiceSettings(inputs: PhoneNumberVoiceConfigInputs): Numb
   };
 }
 
-const SETTING_KEYS: readonly (keyof NumberVoiceSettings)[] = ['voiceUrl', 'voiceMethod', 'voiceFallbackUrl', 'voiceFallbackMethod', 'voiceApplicationSid', 'trunkSid'];
+const SETTING_KEYS: readonly (keyof NumberVoiceSettings)[] = [
+  'voiceUrl',
+  'voiceMethod',
+  'voiceFallbackUrl',
+  'voiceFallbackMethod',
+  'voiceApplicationSid',
+  'trunkSid',
+];
 
 /** The settings that differ between what a number has and what it should have. */
 export function settingsDrift(live: NumberVoiceSettings, wanted: NumberVoiceSettings): (keyof NumberVoiceSettings)[] {
@@ -145,7 +191,10 @@ export function settingsDrift(live: NumberVoiceSettings, wanted: NumberVoiceSett
  * The update that takes a number from `live` to `wanted`: only fields that differ, so a number that is already
  * right costs no write. Keys are the SDK's option names.
  */
-export function voiceSettingsUpdate(live: NumberVoiceSettings, wanted: NumberVoiceSettings): Partial<Record<keyof NumberVoiceSettings, string>> {
+export function voiceSettingsUpdate(
+  live: NumberVoiceSettings,
+  wanted: NumberVoiceSettings,
+): Partial<Record<keyof NumberVoiceSettings, string>> {
   const update: Partial<Record<keyof NumberVoiceSettings, string>> = {};
   for (const key of settingsDrift(live, wanted)) update[key] = wanted[key];
   return update;

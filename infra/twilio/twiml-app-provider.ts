@@ -51,12 +51,17 @@ export class TwimlAppProvider extends TwilioProviderBase implements pulumi.dynam
   async diff(id: string, olds: TwimlAppOutputs, news: TwimlAppInputs): Promise<pulumi.dynamic.DiffResult> {
     const live = await this.fetch(id);
     if (!live) return { changes: true, replaces: ['sid'], deleteBeforeReplace: true };
-    const changed = new Set([...changedKeys(applicationParams(olds), applicationParams(news), TWIML_APP_KEYS), ...changedKeys(applicationParams(olds), applicationParams(live), TWIML_APP_KEYS)]);
+    const changed = new Set([
+      ...changedKeys(applicationParams(olds), applicationParams(news), TWIML_APP_KEYS),
+      ...changedKeys(applicationParams(olds), applicationParams(live), TWIML_APP_KEYS),
+    ]);
     return { changes: changed.size > 0, replaces: [], stables: ['sid', 'accountSid'], deleteBeforeReplace: false };
   }
 
   async create(inputs: TwimlAppInputs): Promise<pulumi.dynamic.CreateResult> {
-    const app = await this.call(`creating the TwiML App "${inputs.friendlyName}"`, (c) => c.api.v2010.account.applications.create(applicationParams(inputs)));
+    const app = await this.call(`creating the TwiML App "${inputs.friendlyName}"`, (c) =>
+      c.api.v2010.account.applications.create(applicationParams(inputs)),
+    );
     return { id: app.sid, outs: outputsOf(app) };
   }
 
@@ -67,7 +72,9 @@ export class TwimlAppProvider extends TwilioProviderBase implements pulumi.dynam
   }
 
   async update(id: string, _olds: TwimlAppOutputs, news: TwimlAppInputs): Promise<pulumi.dynamic.UpdateResult> {
-    const app = await this.call(`updating the TwiML App ${id}`, (c) => c.api.v2010.account.applications(id).update(applicationParams(news)));
+    const app = await this.call(`updating the TwiML App ${id}`, (c) =>
+      c.api.v2010.account.applications(id).update(applicationParams(news)),
+    );
     return { outs: outputsOf(app) };
   }
 

@@ -24,7 +24,8 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
   const query = parseEventsQuery(request.rawQueryString);
   const event = formValue(params, 'StatusCallbackEvent');
   const conferenceSid = formValue(params, 'ConferenceSid');
-  const operations = async () => new ConferenceOperations(await twilioClientFor(config.twilio), log, { budgetMs: config.dial.retryBudgetMs });
+  const operations = async () =>
+    new ConferenceOperations(await twilioClientFor(config.twilio), log, { budgetMs: config.dial.retryBudgetMs });
 
   if (query.action === 'complete-cold-transfer') {
     // A participant-level callback from the human's leg of a cold transfer.
@@ -38,11 +39,17 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
   }
 
   const label = formValue(params, 'ParticipantLabel');
-  log.info('conference event', { event, label, sequence: formValue(params, 'SequenceNumber'), reason: formValue(params, 'ReasonParticipantLeft') ?? formValue(params, 'ReasonConferenceEnded') });
+  log.info('conference event', {
+    event,
+    label,
+    sequence: formValue(params, 'SequenceNumber'),
+    reason: formValue(params, 'ReasonParticipantLeft') ?? formValue(params, 'ReasonConferenceEnded'),
+  });
   if (event !== 'participant-join' || label !== config.dial.callerLabel || !config.dial.autoAddAgent) {
     return emptyResponse(204);
   }
-  if (!conferenceSid || !CONFERENCE_SID.test(conferenceSid)) return textResponse(400, 'Bad Request: ConferenceSid missing or malformed');
+  if (!conferenceSid || !CONFERENCE_SID.test(conferenceSid))
+    return textResponse(400, 'Bad Request: ConferenceSid missing or malformed');
 
   // The caller ID comes from the caller (a SIP From can be long or odd): what is over Twilio's limits is left
   // out (and logged) rather than keeping the agent out of the call.
@@ -74,6 +81,9 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     }
     throw error;
   }
-  log.info(outcome.added ? 'agent added' : 'agent already present', outcome.added ? { agentCallSid: outcome.participant.callSid } : {});
+  log.info(
+    outcome.added ? 'agent added' : 'agent already present',
+    outcome.added ? { agentCallSid: outcome.participant.callSid } : {},
+  );
   return emptyResponse(204);
 });

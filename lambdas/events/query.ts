@@ -14,9 +14,14 @@ export function parseEventsQuery(rawQueryString: string): EventsQuery {
   if (query.get('action') === 'complete-cold-transfer') {
     const conferenceSid = query.get('conferenceSid') ?? '';
     const agentLabel = query.get('agentLabel') ?? '';
-    if (CONFERENCE_SID.test(conferenceSid) && LABEL.test(agentLabel)) return { action: 'complete-cold-transfer', conferenceSid, agentLabel };
+    if (CONFERENCE_SID.test(conferenceSid) && LABEL.test(agentLabel))
+      return { action: 'complete-cold-transfer', conferenceSid, agentLabel };
   }
-  return { action: 'conference', caller: query.get('caller') ?? undefined, callerCallSid: query.get('callerCallSid') ?? undefined };
+  return {
+    action: 'conference',
+    caller: query.get('caller') ?? undefined,
+    callerCallSid: query.get('callerCallSid') ?? undefined,
+  };
 }
 
 /** The query that asks the events route to remove the agent once a cold transfer's human answers. */

@@ -8,7 +8,11 @@ export type AuthFailure = 'missing' | 'malformed' | 'wrong' | 'in-query';
  * Checks `Authorization: Bearer <token>` in constant time (both sides are hashed to equal length first, so
  * neither the token's length nor its prefix leaks through timing).
  */
-export function checkBearerToken(headers: Readonly<Record<string, string>>, rawQueryString: string, expected: string): AuthFailure | undefined {
+export function checkBearerToken(
+  headers: Readonly<Record<string, string>>,
+  rawQueryString: string,
+  expected: string,
+): AuthFailure | undefined {
   // A token in the URL ends up in access logs and proxies: refused even next to a valid header, so the
   // client notices and stops sending it.
   const query = new URLSearchParams(rawQueryString);

@@ -23,7 +23,14 @@ import {
   parseTransferCommand,
   parseUpdateCommand,
 } from './requests';
-import { addParticipant, completeWarmTransfer, removeParticipant, startTransfer, updateParticipant, type ServiceSettings } from './service';
+import {
+  addParticipant,
+  completeWarmTransfer,
+  removeParticipant,
+  startTransfer,
+  updateParticipant,
+  type ServiceSettings,
+} from './service';
 
 const loadConfig = once(() => ({
   twilio: readTwilioConfig(process.env),
@@ -38,14 +45,27 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
   const key = request.routeKey;
   const conference = parseConferencePath(request.pathParameters.conference);
   const body = parseJsonObject(request.body, request.headers['content-type']);
-  const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, { budgetMs: config.dial.retryBudgetMs });
-  const settings: ServiceSettings = { dial: config.dial, eventsUrl: routeUrl(request, config.webhook, TWILIO_PATHS.events) };
+  const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
+    budgetMs: config.dial.retryBudgetMs,
+  });
+  const settings: ServiceSettings = {
+    dial: config.dial,
+    eventsUrl: routeUrl(request, config.webhook, TWILIO_PATHS.events),
+  };
 
   switch (key) {
     case routeKey({ method: 'POST', path: API_PATHS.participants }):
       return jsonResponse(201, await addParticipant(ops, conference, parseAddCommand(body, config.dial), settings));
     case routeKey({ method: 'PATCH', path: API_PATHS.participant }):
-      return jsonResponse(200, await updateParticipant(ops, conference, parseParticipantPath(request.pathParameters.participant), parseUpdateCommand(body)));
+      return jsonResponse(
+        200,
+        await updateParticipant(
+          ops,
+          conference,
+          parseParticipantPath(request.pathParameters.participant),
+          parseUpdateCommand(body),
+        ),
+      );
     case routeKey({ method: 'DELETE', path: API_PATHS.participant }):
       await removeParticipant(ops, conference, parseParticipantPath(request.pathParameters.participant));
       return emptyResponse(204);
@@ -75,7 +95,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
   const failure = checkBearerToken(request.headers, request.rawQueryString, token);
   if (failure) {
     log.warn('unauthorised request', { reason: failure });
-    return jsonResponse(401, new ApiError(401, 'unauthorized', AUTH_MESSAGES[failure]).toBody(), { 'www-authenticate': 'Bearer' });
+    return jsonResponse(401, new ApiError(401, 'unauthorized', AUTH_MESSAGES[failure]).toBody(), {
+      'www-authenticate': 'Bearer',
+    });
   }
 
   try {

@@ -79,7 +79,8 @@ export function parseJsonObject(body: string, contentType: string | undefined): 
 
 function onlyFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   for (const key of Object.keys(body)) {
-    if (!allowed.includes(key)) throw bad(key.slice(0, 64), `Unknown field "${key.slice(0, 64)}"; allowed: ${allowed.join(', ')}`);
+    if (!allowed.includes(key))
+      throw bad(key.slice(0, 64), `Unknown field "${key.slice(0, 64)}"; allowed: ${allowed.join(', ')}`);
   }
 }
 
@@ -120,27 +121,39 @@ function from(body: Record<string, unknown>, dial: DialConfig): string {
 }
 
 function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(value);
 }
 
 /** Parses a human target and checks it against the configured allow-list. */
 export function parseHumanTarget(value: unknown, field: string, dial: DialConfig): HumanTarget {
-  if (typeof value !== 'string') throw bad(field, `${field} must be a string: an E.164 number, a sip: URI or a client: identity`);
+  if (typeof value !== 'string')
+    throw bad(field, `${field} must be a string: an E.164 number, a sip: URI or a client: identity`);
   let target: HumanTarget;
   if (E164.test(value)) target = { kind: 'phone', address: value };
   else if (SIP.test(value)) target = { kind: 'sip', address: value };
   else if (CLIENT.test(value)) target = { kind: 'client', address: value };
   else throw bad(field, `${field} must be an E.164 number (+15551234567), a sip: URI or a client: identity`);
   if (!dial.allowedTargets.some((pattern) => globMatches(pattern, target.address))) {
-    throw new ApiError(403, 'target_not_allowed', `${field} is not on this stack's list of allowed dial targets`, field);
+    throw new ApiError(
+      403,
+      'target_not_allowed',
+      `${field} is not on this stack's list of allowed dial targets`,
+      field,
+    );
   }
   return target;
 }
 
 function context(value: unknown): AgentContext {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('context', 'context must be an object of string values');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('context', 'context must be an object of string values');
   const entries = Object.entries(value as Record<string, unknown>);
   for (const [name, item] of entries) {
     if (typeof item !== 'string') throw bad(`context.${name.slice(0, 64)}`, 'context values must be strings');
@@ -188,10 +201,13 @@ export function parseTransferCommand(body: Record<string, unknown>, dial: DialCo
   if (type !== 'cold' && type !== 'warm') throw bad('type', 'type must be "cold" or "warm"');
   if (body.target === undefined) throw bad('target', 'target is required');
   const removeAgent = body.removeAgent ?? 'on-answer';
-  if (removeAgent !== 'on-answer' && removeAgent !== 'immediately') throw bad('removeAgent', 'removeAgent must be "on-answer" or "immediately"');
-  if (type === 'warm' && body.removeAgent !== undefined) throw bad('removeAgent', 'removeAgent applies to cold transfers; a warm transfer removes the agent on completion');
+  if (removeAgent !== 'on-answer' && removeAgent !== 'immediately')
+    throw bad('removeAgent', 'removeAgent must be "on-answer" or "immediately"');
+  if (type === 'warm' && body.removeAgent !== undefined)
+    throw bad('removeAgent', 'removeAgent applies to cold transfers; a warm transfer removes the agent on completion');
   const transferLabel = label(body, 'human');
-  if (transferLabel === dial.agentLabel || transferLabel === dial.callerLabel) throw bad('label', 'label must differ from the agent and caller labels');
+  if (transferLabel === dial.agentLabel || transferLabel === dial.callerLabel)
+    throw bad('label', 'label must differ from the agent and caller labels');
   return {
     kind: 'transfer',
     type,

@@ -15,7 +15,12 @@ export interface ServiceSettings {
 }
 
 /** Adds the agent (with its context) or a human to a conference, by name or CF SID. */
-export async function addParticipant(ops: ConferenceOperations, conference: string, command: AddCommand, settings: ServiceSettings): Promise<ParticipantSummary> {
+export async function addParticipant(
+  ops: ConferenceOperations,
+  conference: string,
+  command: AddCommand,
+  settings: ServiceSettings,
+): Promise<ParticipantSummary> {
   const common = {
     from: command.from,
     label: command.label,
@@ -27,20 +32,36 @@ export async function addParticipant(ops: ConferenceOperations, conference: stri
   };
   if (command.target === 'agent') {
     const outcome = await ops.addAgent(conference, settings.dial.twimlAppSid, command.context, common);
-    if (!outcome.added) throw new ApiError(409, 'label_in_use', `A participant labelled ${command.label} is already in the conference`, 'label', 16026);
+    if (!outcome.added)
+      throw new ApiError(
+        409,
+        'label_in_use',
+        `A participant labelled ${command.label} is already in the conference`,
+        'label',
+        16026,
+      );
     return outcome.participant;
   }
   return ops.addParticipant(conference, { ...common, to: command.target.address });
 }
 
 /** Holds/unholds or mutes/unmutes a participant of a conference. */
-export async function updateParticipant(ops: ConferenceOperations, conference: string, participant: string, command: UpdateCommand): Promise<ParticipantSummary> {
+export async function updateParticipant(
+  ops: ConferenceOperations,
+  conference: string,
+  participant: string,
+  command: UpdateCommand,
+): Promise<ParticipantSummary> {
   const conferenceSid = await ops.resolveConferenceSid(conference);
   return ops.updateParticipant(conferenceSid, participant, { hold: command.hold, muted: command.muted });
 }
 
 /** Removes a participant; 404 when it is not in the conference. */
-export async function removeParticipant(ops: ConferenceOperations, conference: string, participant: string): Promise<void> {
+export async function removeParticipant(
+  ops: ConferenceOperations,
+  conference: string,
+  participant: string,
+): Promise<void> {
   const conferenceSid = await ops.resolveConferenceSid(conference);
   await ops.removeParticipant(conferenceSid, participant);
 }
@@ -62,7 +83,12 @@ export interface TransferStarted {
  * - warm: holds the caller, then dials the human so the agent can brief them; if the human cannot be dialled
  *   the caller is taken off hold again. `completeWarmTransfer` finishes it.
  */
-export async function startTransfer(ops: ConferenceOperations, conference: string, command: TransferCommand, settings: ServiceSettings): Promise<TransferStarted> {
+export async function startTransfer(
+  ops: ConferenceOperations,
+  conference: string,
+  command: TransferCommand,
+  settings: ServiceSettings,
+): Promise<TransferStarted> {
   const conferenceSid = await ops.resolveConferenceSid(conference);
   const human = {
     from: command.from,
@@ -83,7 +109,13 @@ export async function startTransfer(ops: ConferenceOperations, conference: strin
       }),
     });
     if (!onAnswer) await ops.removeParticipant(conferenceSid, settings.dial.agentLabel, true);
-    return { type: 'cold', conferenceSid, human: participant, agentRemoval: onAnswer ? 'on-answer' : 'done', callerOnHold: false };
+    return {
+      type: 'cold',
+      conferenceSid,
+      human: participant,
+      agentRemoval: onAnswer ? 'on-answer' : 'done',
+      callerOnHold: false,
+    };
   }
   await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, { hold: true });
   try {
@@ -97,7 +129,11 @@ export async function startTransfer(ops: ConferenceOperations, conference: strin
 }
 
 /** Finishes a warm transfer: takes the caller off hold and removes the agent (already gone counts as done). */
-export async function completeWarmTransfer(ops: ConferenceOperations, conference: string, settings: ServiceSettings): Promise<{ conferenceSid: string; callerOnHold: false; agentRemoved: boolean }> {
+export async function completeWarmTransfer(
+  ops: ConferenceOperations,
+  conference: string,
+  settings: ServiceSettings,
+): Promise<{ conferenceSid: string; callerOnHold: false; agentRemoved: boolean }> {
   const conferenceSid = await ops.resolveConferenceSid(conference);
   await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, { hold: false });
   const agentRemoved = await ops.removeParticipant(conferenceSid, settings.dial.agentLabel, true);

@@ -46,7 +46,10 @@ export function validateContext(context: AgentContext): void {
   }
   const bytes = Buffer.byteLength(encodeContext(context), 'utf8');
   if (bytes > MAX_CONTEXT_BYTES) {
-    throw new ContextError('context', `context is ${bytes} bytes URL-encoded; Twilio allows at most ${MAX_CONTEXT_BYTES}`);
+    throw new ContextError(
+      'context',
+      `context is ${bytes} bytes URL-encoded; Twilio allows at most ${MAX_CONTEXT_BYTES}`,
+    );
   }
 }
 
@@ -55,7 +58,10 @@ export function validateContext(context: AgentContext): void {
  * from Twilio's callbacks): values are admitted in `priority` order (then the rest) while the whole still passes
  * {@link validateContext}; the result keeps the original order. The names dropped are returned for logging.
  */
-export function fitContext(context: AgentContext, priority: readonly string[] = []): { context: AgentContext; dropped: string[] } {
+export function fitContext(
+  context: AgentContext,
+  priority: readonly string[] = [],
+): { context: AgentContext; dropped: string[] } {
   const names = Object.keys(context);
   const order = [...priority.filter((n) => names.includes(n)), ...names.filter((n) => !priority.includes(n))];
   const kept = new Set<string>();

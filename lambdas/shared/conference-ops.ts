@@ -4,7 +4,14 @@
  * (16030), and a network failure only when a label guards the create against a double add.
  */
 import { agentAddress, type AgentContext } from './agent-context';
-import { ApiError, isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from './errors';
+import {
+  ApiError,
+  isNetworkFailure,
+  isRetryableTwilioFailure,
+  isServerFailure,
+  isTwilioFailure,
+  TWILIO,
+} from './errors';
 import type { Logger } from './log';
 import { maskPhone } from './log';
 import { withRetry, type RetryOptions } from './retry';
@@ -37,7 +44,9 @@ export interface AddParticipantRequest {
 }
 
 /** What adding the agent did: added now, or already present (a duplicate label: a repeated event). */
-export type AgentAddOutcome = { readonly added: true; readonly participant: ParticipantSummary } | { readonly added: false; readonly reason: 'already-present' };
+export type AgentAddOutcome =
+  | { readonly added: true; readonly participant: ParticipantSummary }
+  | { readonly added: false; readonly reason: 'already-present' };
 
 const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
 
@@ -70,33 +79,54 @@ export class ConferenceOperations {
         ...(request.endConferenceOnExit !== undefined && { endConferenceOnExit: request.endConferenceOnExit }),
         ...(request.earlyMedia !== undefined && { earlyMedia: request.earlyMedia }),
         ...(request.jitterBufferSize !== undefined && { jitterBufferSize: request.jitterBufferSize }),
-        ...(request.statusCallback !== undefined && { statusCallback: request.statusCallback, statusCallbackMethod: 'POST' }),
+        ...(request.statusCallback !== undefined && {
+          statusCallback: request.statusCallback,
+          statusCallbackMethod: 'POST',
+        }),
         ...(request.statusCallbackEvent !== undefined && { statusCallbackEvent: [...request.statusCallbackEvent] }),
       });
     let participant: Awaited<ReturnType<typeof create>>;
     try {
-      participant = await this.withRetry('participant create', (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error), () =>
-        create().catch((error: unknown) => {
-          if (isNetworkFailure(error) || (isServerFailure(error) && !isRetryableTwilioFailure(error))) mayHaveActed = true;
-          throw error;
-        }),
+      participant = await this.withRetry(
+        'participant create',
+        (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error),
+        () =>
+          create().catch((error: unknown) => {
+            if (isNetworkFailure(error) || (isServerFailure(error) && !isRetryableTwilioFailure(error)))
+              mayHaveActed = true;
+            throw error;
+          }),
       );
     } catch (error) {
       // 16026 after an ambiguous attempt: that attempt added the participant and its answer was lost.
       if (mayHaveActed && isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
         const found = await this.fetchByLabel(conference, request.label);
-        this.log.info('participant create answer was lost; found it by label', { conferenceSid: found.conferenceSid, callSid: found.callSid, label: found.label });
+        this.log.info('participant create answer was lost; found it by label', {
+          conferenceSid: found.conferenceSid,
+          callSid: found.callSid,
+          label: found.label,
+        });
         return found;
       }
       throw error;
     }
     const summary = toSummary(participant);
-    this.log.info('participant added', { conferenceSid: summary.conferenceSid, callSid: summary.callSid, label: summary.label, to: maskPhone(request.to.split('?')[0]) });
+    this.log.info('participant added', {
+      conferenceSid: summary.conferenceSid,
+      callSid: summary.callSid,
+      label: summary.label,
+      to: maskPhone(request.to.split('?')[0]),
+    });
     return summary;
   }
 
   /** Adds the AI agent through its TwiML App, carrying `context`; a duplicate label means it is already there. */
-  async addAgent(conference: string, appSid: string, context: AgentContext, request: Omit<AddParticipantRequest, 'to'>): Promise<AgentAddOutcome> {
+  async addAgent(
+    conference: string,
+    appSid: string,
+    context: AgentContext,
+    request: Omit<AddParticipantRequest, 'to'>,
+  ): Promise<AgentAddOutcome> {
     const to = agentAddress(appSid, context);
     try {
       return { added: true, participant: await this.addParticipant(conference, { ...request, to }) };
@@ -112,8 +142,10 @@ export class ConferenceOperations {
   /** A participant of a conference (name or CF SID) by its label. */
   private async fetchByLabel(conference: string, label: string): Promise<ParticipantSummary> {
     const conferenceSid = await this.resolveConferenceSid(conference);
-    const participant = await this.withRetry('participant fetch', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e), () =>
-      this.client.api.v2010.account.conferences(conferenceSid).participants(label).fetch(),
+    const participant = await this.withRetry(
+      'participant fetch',
+      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e),
+      () => this.client.api.v2010.account.conferences(conferenceSid).participants(label).fetch(),
     );
     return toSummary(participant);
   }
@@ -121,8 +153,10 @@ export class ConferenceOperations {
   /** Resolves a conference name or CF SID to the SID of the conference in progress (404 when none). */
   async resolveConferenceSid(conference: string): Promise<string> {
     if (CONFERENCE_SID.test(conference)) return conference;
-    const conferences = await this.withRetry('conference lookup', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e), () =>
-      this.client.api.v2010.account.conferences.list({ friendlyName: conference, limit: 20 }),
+    const conferences = await this.withRetry(
+      'conference lookup',
+      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
+      () => this.client.api.v2010.account.conferences.list({ friendlyName: conference, limit: 20 }),
     );
     // A conference waiting for its second participant is `init`; a finished one is `completed`.
     const active = conferences.find((c) => c.status === 'in-progress') ?? conferences.find((c) => c.status === 'init');
@@ -131,12 +165,22 @@ export class ConferenceOperations {
   }
 
   /** Holds/unholds or mutes/unmutes a participant (by call SID or label). */
-  async updateParticipant(conferenceSid: string, participant: string, changes: { hold?: boolean; muted?: boolean }): Promise<ParticipantSummary> {
-    const updated = await this.withRetry('participant update', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e), () =>
-      this.client.api.v2010.account.conferences(conferenceSid).participants(participant).update({
-        ...(changes.hold !== undefined && { hold: changes.hold }),
-        ...(changes.muted !== undefined && { muted: changes.muted }),
-      }),
+  async updateParticipant(
+    conferenceSid: string,
+    participant: string,
+    changes: { hold?: boolean; muted?: boolean },
+  ): Promise<ParticipantSummary> {
+    const updated = await this.withRetry(
+      'participant update',
+      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
+      () =>
+        this.client.api.v2010.account
+          .conferences(conferenceSid)
+          .participants(participant)
+          .update({
+            ...(changes.hold !== undefined && { hold: changes.hold }),
+            ...(changes.muted !== undefined && { muted: changes.muted }),
+          }),
     );
     this.log.info('participant updated', { conferenceSid, participant, ...changes });
     return toSummary(updated);
@@ -145,18 +189,25 @@ export class ConferenceOperations {
   /** Removes a participant (by call SID or label); `ignoreMissing` treats one already gone as removed. */
   async removeParticipant(conferenceSid: string, participant: string, ignoreMissing = false): Promise<boolean> {
     try {
-      await this.withRetry('participant remove', (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e), () =>
-        this.client.api.v2010.account.conferences(conferenceSid).participants(participant).remove(),
+      await this.withRetry(
+        'participant remove',
+        (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
+        () => this.client.api.v2010.account.conferences(conferenceSid).participants(participant).remove(),
       );
       this.log.info('participant removed', { conferenceSid, participant });
       return true;
     } catch (error) {
-      if (ignoreMissing && isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return false;
+      if (ignoreMissing && isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404))
+        return false;
       throw error;
     }
   }
 
-  private withRetry<T>(what: string, shouldRetry: (error: unknown) => boolean, operation: () => Promise<T>): Promise<T> {
+  private withRetry<T>(
+    what: string,
+    shouldRetry: (error: unknown) => boolean,
+    operation: () => Promise<T>,
+  ): Promise<T> {
     return withRetry(operation, {
       ...this.retry,
       shouldRetry,
@@ -172,6 +223,20 @@ export class ConferenceOperations {
   }
 }
 
-function toSummary(p: { callSid: string; conferenceSid: string; label: string | null; status: string; hold?: boolean; muted?: boolean }): ParticipantSummary {
-  return { callSid: p.callSid, conferenceSid: p.conferenceSid, label: p.label, status: p.status, hold: p.hold, muted: p.muted };
+function toSummary(p: {
+  callSid: string;
+  conferenceSid: string;
+  label: string | null;
+  status: string;
+  hold?: boolean;
+  muted?: boolean;
+}): ParticipantSummary {
+  return {
+    callSid: p.callSid,
+    conferenceSid: p.conferenceSid,
+    label: p.label,
+    status: p.status,
+    hold: p.hold,
+    muted: p.muted,
+  };
 }

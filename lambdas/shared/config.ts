@@ -64,7 +64,9 @@ export const ENV = {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** A secret given either as a value (local) or as an AWS Secrets Manager ARN (deployed). */
-export type SecretSource = { readonly kind: 'value'; readonly value: string } | { readonly kind: 'aws-secret'; readonly arn: string };
+export type SecretSource =
+  | { readonly kind: 'value'; readonly value: string }
+  | { readonly kind: 'aws-secret'; readonly arn: string };
 
 /** How the stack reaches Twilio. */
 export interface TwilioConfig {
@@ -182,7 +184,8 @@ function integer(env: Env, key: string, fallback: number, min: number, max: numb
   const value = optional(env, key);
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(key, `must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ConfigError(key, `must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -234,7 +237,8 @@ export function readTwilioConfig(env: Env): TwilioConfig {
   const apiKeySid = optional(env, ENV.apiKeySid);
   let apiKey: TwilioConfig['apiKey'];
   if (apiKeySid !== undefined) {
-    if (!API_KEY_SID.test(apiKeySid)) throw new ConfigError(ENV.apiKeySid, 'must be an API key SID (SK followed by 32 hex digits)');
+    if (!API_KEY_SID.test(apiKeySid))
+      throw new ConfigError(ENV.apiKeySid, 'must be an API key SID (SK followed by 32 hex digits)');
     apiKey = { sid: apiKeySid, secret: secret(env, ENV.apiKeySecret, ENV.apiKeySecretArn, true) };
   }
   const apiBaseUrl = url(env, ENV.apiBaseUrl, ['http:', 'https:'], false);
@@ -251,10 +255,16 @@ export function readWebhookConfig(env: Env): WebhookConfig {
 export function readConferenceConfig(env: Env): ConferenceConfig {
   const namePrefix = optional(env, ENV.conferenceNamePrefix) ?? 'conf-';
   if (!/^[A-Za-z0-9_-]{0,32}$/.test(namePrefix)) {
-    throw new ConfigError(ENV.conferenceNamePrefix, 'must be up to 32 letters, digits, - or _ (it goes into URL paths)');
+    throw new ConfigError(
+      ENV.conferenceNamePrefix,
+      'must be up to 32 letters, digits, - or _ (it goes into URL paths)',
+    );
   }
   const waitUrlValue = env[ENV.waitUrl];
-  const waitUrl = waitUrlValue === undefined || waitUrlValue.trim() === '' ? '' : (url(env, ENV.waitUrl, ['http:', 'https:'], true) as string);
+  const waitUrl =
+    waitUrlValue === undefined || waitUrlValue.trim() === ''
+      ? ''
+      : (url(env, ENV.waitUrl, ['http:', 'https:'], true) as string);
   return {
     namePrefix,
     callerLabel: matching(env, ENV.callerLabel, LABEL, 'a label of 1-128 characters without /', 'caller'),
@@ -272,7 +282,10 @@ export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
   const streamUrl = url(env, ENV.agentStreamUrl, ['wss:', 'ws:'], mode !== 'play');
   // Twilio only connects to wss://; plain ws:// is accepted for loopback hosts so the local sandbox needs no TLS.
   if (streamUrl !== undefined && new URL(streamUrl).protocol === 'ws:' && !isLoopback(new URL(streamUrl).hostname)) {
-    throw new ConfigError(ENV.agentStreamUrl, 'must be a wss:// URL (ws:// is accepted only for 127.0.0.1 or localhost)');
+    throw new ConfigError(
+      ENV.agentStreamUrl,
+      'must be a wss:// URL (ws:// is accepted only for 127.0.0.1 or localhost)',
+    );
   }
   if (streamUrl !== undefined && new URL(streamUrl).search !== '') {
     throw new ConfigError(ENV.agentStreamUrl, 'must not carry a query string (context goes in <Parameter> elements)');
@@ -281,7 +294,10 @@ export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
   const contextAllowlist = list(env, ENV.agentContextAllowlist, DEFAULT_CONTEXT_ALLOWLIST);
   for (const name of contextAllowlist) {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-      throw new ConfigError(ENV.agentContextAllowlist, 'must be a comma-separated list of names (letters, digits, _ . -)');
+      throw new ConfigError(
+        ENV.agentContextAllowlist,
+        'must be a comma-separated list of names (letters, digits, _ . -)',
+      );
     }
   }
   return {
@@ -296,7 +312,8 @@ export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
       voice: optional(env, ENV.relayVoice),
       transcriptionProvider: optional(env, ENV.relayTranscriptionProvider),
       interruptible: optional(env, ENV.relayInterruptible),
-      dtmfDetection: optional(env, ENV.relayDtmfDetection) === undefined ? undefined : bool(env, ENV.relayDtmfDetection, false),
+      dtmfDetection:
+        optional(env, ENV.relayDtmfDetection) === undefined ? undefined : bool(env, ENV.relayDtmfDetection, false),
     },
   };
 }

@@ -68,14 +68,18 @@ export function isServerFailure(error: unknown): boolean {
 export function isNetworkFailure(error: unknown): boolean {
   if (isTwilioFailure(error)) return false;
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|EAI_AGAIN|ERR_SOCKET_CONNECTION_TIMEOUT)$/.test(code);
+  return (
+    typeof code === 'string' &&
+    /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|ECONNABORTED|EPIPE|EAI_AGAIN|ERR_SOCKET_CONNECTION_TIMEOUT)$/.test(code)
+  );
 }
 
 /** Maps a Twilio REST failure (or an unexpected error) to the API's error. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (!isTwilioFailure(error)) {
-    if (isNetworkFailure(error)) return new ApiError(502, 'twilio_unreachable', 'Twilio could not be reached; try again');
+    if (isNetworkFailure(error))
+      return new ApiError(502, 'twilio_unreachable', 'Twilio could not be reached; try again');
     return new ApiError(500, 'internal_error', 'Internal error');
   }
   const { status, code } = error;
@@ -83,18 +87,43 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(404, 'not_found', 'Conference or participant not found (it may have ended)', undefined, code);
   }
   if (code === TWILIO.duplicateLabel) {
-    return new ApiError(409, 'label_in_use', 'A participant with this label is already in the conference', 'label', code);
+    return new ApiError(
+      409,
+      'label_in_use',
+      'A participant with this label is already in the conference',
+      'label',
+      code,
+    );
   }
-  if (code === TWILIO.conferenceFull) return new ApiError(409, 'conference_full', 'The conference is full', undefined, code);
+  if (code === TWILIO.conferenceFull)
+    return new ApiError(409, 'conference_full', 'The conference is full', undefined, code);
   if (status === 429 || code === TWILIO.rateLimited) {
-    return new ApiError(429, 'rate_limited', 'Twilio is rate-limiting participant requests; retry later', undefined, code);
+    return new ApiError(
+      429,
+      'rate_limited',
+      'Twilio is rate-limiting participant requests; retry later',
+      undefined,
+      code,
+    );
   }
   if (status === 401 || status === 403) {
     return new ApiError(502, 'twilio_auth_failed', "Twilio refused the stack's credentials", undefined, code);
   }
   if (status === 400) {
     // Twilio's own message names the field it refused; it never echoes credentials.
-    return new ApiError(400, 'twilio_rejected', `Twilio rejected the request: ${error.message ?? 'invalid parameters'}`, undefined, code);
+    return new ApiError(
+      400,
+      'twilio_rejected',
+      `Twilio rejected the request: ${error.message ?? 'invalid parameters'}`,
+      undefined,
+      code,
+    );
   }
-  return new ApiError(502, 'twilio_error', `Twilio failed (HTTP ${status}${code ? `, error ${code}` : ''})`, undefined, code);
+  return new ApiError(
+    502,
+    'twilio_error',
+    `Twilio failed (HTTP ${status}${code ? `, error ${code}` : ''})`,
+    undefined,
+    code,
+  );
 }

@@ -23,7 +23,11 @@ export interface HttpRequest {
 /** Form parameters; a repeated name (e.g. StatusCallbackEvent) yields an array, as Twilio's validator expects. */
 export type FormParams = Record<string, string | string[]>;
 
-export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string>; body: string };
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+};
 
 /** Reads the parts of an HTTP API event the handlers use. */
 export function parseEvent(event: APIGatewayProxyEventV2): HttpRequest {
@@ -73,7 +77,11 @@ export function xmlResponse(xml: string, statusCode = 200): HttpResponse {
 
 /** A JSON response. */
 export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
-  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
 }
 
 /** A response without a body. */

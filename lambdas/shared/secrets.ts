@@ -74,7 +74,13 @@ export const fetchFromSecretsManager: SecretFetcher = (arn) => {
       });
     });
     req.on('timeout', () => req.destroy(new SecretError('Secrets Manager did not answer within 3 s')));
-    req.on('error', (e) => reject(e instanceof SecretError ? e : new SecretError(`Secrets Manager unreachable (${(e as NodeJS.ErrnoException).code ?? 'network error'})`)));
+    req.on('error', (e) =>
+      reject(
+        e instanceof SecretError
+          ? e
+          : new SecretError(`Secrets Manager unreachable (${(e as NodeJS.ErrnoException).code ?? 'network error'})`),
+      ),
+    );
     req.end(body);
   });
 };

@@ -20,9 +20,15 @@ function pathWithoutStage(request: Pick<HttpRequest, 'rawPath' | 'stage'>): stri
  * The base URL Twilio uses for this API: the configured public base URL (custom domains, the sandbox), else the
  * request's own domain over https plus the stage prefix when the stage is named.
  */
-export function publicBaseUrl(request: Pick<HttpRequest, 'rawPath' | 'stage' | 'domainName'>, config: WebhookConfig): string {
+export function publicBaseUrl(
+  request: Pick<HttpRequest, 'rawPath' | 'stage' | 'domainName'>,
+  config: WebhookConfig,
+): string {
   if (config.publicBaseUrl) return config.publicBaseUrl;
-  const stagePrefix = request.stage && request.stage !== '$default' && pathWithoutStage(request) !== request.rawPath ? `/${request.stage}` : '';
+  const stagePrefix =
+    request.stage && request.stage !== '$default' && pathWithoutStage(request) !== request.rawPath
+      ? `/${request.stage}`
+      : '';
   return `https://${request.domainName}${stagePrefix}`;
 }
 
@@ -31,14 +37,21 @@ export function publicBaseUrl(request: Pick<HttpRequest, 'rawPath' | 'stage' | '
  * @example signedUrl({ rawPath: '/twilio/voice/agent', rawQueryString: 'caller=%2B1555', stage: '$default', domainName: 'x.execute-api.us-east-1.amazonaws.com' }, {})
  * // 'https://x.execute-api.us-east-1.amazonaws.com/twilio/voice/agent?caller=%2B1555'
  */
-export function signedUrl(request: Pick<HttpRequest, 'rawPath' | 'rawQueryString' | 'stage' | 'domainName'>, config: WebhookConfig): string {
+export function signedUrl(
+  request: Pick<HttpRequest, 'rawPath' | 'rawQueryString' | 'stage' | 'domainName'>,
+  config: WebhookConfig,
+): string {
   const path = config.publicBaseUrl ? pathWithoutStage(request) : request.rawPath;
   const base = config.publicBaseUrl ?? `https://${request.domainName}`;
   return base + path + (request.rawQueryString ? `?${request.rawQueryString}` : '');
 }
 
 /** A callback URL on this API for one of the stack's routes (e.g. the events route in the inbound TwiML). */
-export function routeUrl(request: Pick<HttpRequest, 'rawPath' | 'stage' | 'domainName'>, config: WebhookConfig, path: string): string {
+export function routeUrl(
+  request: Pick<HttpRequest, 'rawPath' | 'stage' | 'domainName'>,
+  config: WebhookConfig,
+  path: string,
+): string {
   return publicBaseUrl(request, config) + path;
 }
 

@@ -61,19 +61,27 @@ class LazyAccountResources implements AccountResources {
   ) {}
 
   get conferences(): ConferenceListInstance {
-    this.conferenceList ??= (require('twilio/lib/rest/api/v2010/account/conference') as typeof import('twilio/lib/rest/api/v2010/account/conference')).ConferenceListInstance(this.version, this.accountSid);
+    this.conferenceList ??= (
+      require('twilio/lib/rest/api/v2010/account/conference') as typeof import('twilio/lib/rest/api/v2010/account/conference')
+    ).ConferenceListInstance(this.version, this.accountSid);
     return this.conferenceList;
   }
   get applications(): ApplicationListInstance {
-    this.applicationList ??= (require('twilio/lib/rest/api/v2010/account/application') as typeof import('twilio/lib/rest/api/v2010/account/application')).ApplicationListInstance(this.version, this.accountSid);
+    this.applicationList ??= (
+      require('twilio/lib/rest/api/v2010/account/application') as typeof import('twilio/lib/rest/api/v2010/account/application')
+    ).ApplicationListInstance(this.version, this.accountSid);
     return this.applicationList;
   }
   get incomingPhoneNumbers(): IncomingPhoneNumberListInstance {
-    this.numberList ??= (require('twilio/lib/rest/api/v2010/account/incomingPhoneNumber') as typeof import('twilio/lib/rest/api/v2010/account/incomingPhoneNumber')).IncomingPhoneNumberListInstance(this.version, this.accountSid);
+    this.numberList ??= (
+      require('twilio/lib/rest/api/v2010/account/incomingPhoneNumber') as typeof import('twilio/lib/rest/api/v2010/account/incomingPhoneNumber')
+    ).IncomingPhoneNumberListInstance(this.version, this.accountSid);
     return this.numberList;
   }
   get calls(): CallListInstance {
-    this.callList ??= (require('twilio/lib/rest/api/v2010/account/call') as typeof import('twilio/lib/rest/api/v2010/account/call')).CallListInstance(this.version, this.accountSid);
+    this.callList ??= (
+      require('twilio/lib/rest/api/v2010/account/call') as typeof import('twilio/lib/rest/api/v2010/account/call')
+    ).CallListInstance(this.version, this.accountSid);
     return this.callList;
   }
 }
@@ -109,7 +117,8 @@ export class TwilioRestClient {
   request(opts: TransportRequest): Promise<TransportResponse> {
     const method = opts.method.toLowerCase();
     const headers: Record<string, string> = { ...opts.headers, 'User-Agent': USER_AGENT, 'Accept-Charset': 'utf-8' };
-    if ((method === 'post' || method === 'put') && !headers['Content-Type']) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if ((method === 'post' || method === 'put') && !headers['Content-Type'])
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
     if (method !== 'delete' && !headers.Accept) headers.Accept = 'application/json';
     return this.transport.request({
       ...opts,

@@ -100,12 +100,24 @@ export class NodeHttpTransport {
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', (error: NodeJS.ErrnoException) => reject(new TransportError(error.message, error.code ?? 'ECONNRESET')));
-          response.on('end', () => resolve({ statusCode: response.statusCode ?? 0, body: parseBody(Buffer.concat(chunks).toString('utf8')), headers: response.headers }));
+          response.on('error', (error: NodeJS.ErrnoException) =>
+            reject(new TransportError(error.message, error.code ?? 'ECONNRESET')),
+          );
+          response.on('end', () =>
+            resolve({
+              statusCode: response.statusCode ?? 0,
+              body: parseBody(Buffer.concat(chunks).toString('utf8')),
+              headers: response.headers,
+            }),
+          );
         },
       );
-      request.setTimeout(timeout, () => request.destroy(new TransportError(`Twilio did not answer within ${timeout} ms`, 'ETIMEDOUT')));
-      request.on('error', (error: NodeJS.ErrnoException) => reject(error instanceof TransportError ? error : new TransportError(error.message, error.code ?? 'ECONNRESET')));
+      request.setTimeout(timeout, () =>
+        request.destroy(new TransportError(`Twilio did not answer within ${timeout} ms`, 'ETIMEDOUT')),
+      );
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        reject(error instanceof TransportError ? error : new TransportError(error.message, error.code ?? 'ECONNRESET')),
+      );
       request.end(body);
     });
   }

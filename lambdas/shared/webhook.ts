@@ -4,7 +4,15 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ConfigError, type TwilioConfig, type WebhookConfig } from './config';
-import { formValue, parseEvent, parseForm, textResponse, type FormParams, type HttpRequest, type HttpResponse } from './http';
+import {
+  formValue,
+  parseEvent,
+  parseForm,
+  textResponse,
+  type FormParams,
+  type HttpRequest,
+  type HttpResponse,
+} from './http';
 import { rootLogger, type Logger } from './log';
 import { secrets } from './secrets';
 import { hasValidTwilioSignature } from './signature';
@@ -54,7 +62,9 @@ export function twilioWebhook<C extends WebhookHandlerConfig>(name: string, load
       return textResponse(403, 'Forbidden: invalid Twilio signature');
     }
 
-    const params = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded') ? parseForm(request.body) : {};
+    const params = request.headers['content-type']?.startsWith('application/x-www-form-urlencoded')
+      ? parseForm(request.body)
+      : {};
     const callLog = log.child({
       callSid: formValue(params, 'CallSid'),
       conferenceSid: formValue(params, 'ConferenceSid'),
@@ -74,7 +84,12 @@ export function describe(error: unknown): Record<string, unknown> {
   if (error instanceof ConfigError) return { name: error.name, message: error.message };
   if (error instanceof Error) {
     const { status, code } = error as Error & { status?: number; code?: number | string };
-    return { name: error.name, message: error.message, ...(status !== undefined && { status }), ...(code !== undefined && { code }) };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(status !== undefined && { status }),
+      ...(code !== undefined && { code }),
+    };
   }
   return { name: typeof error };
 }

@@ -35,7 +35,12 @@ export function isBinaryContentType(contentType: string | undefined): boolean {
  * The payload 2.0 event: lowercased header names (repeated headers comma-joined), `rawPath` and `rawQueryString`
  * exactly as sent, decoded `queryStringParameters`, cookies split out, body base64-encoded unless text.
  */
-export function toApiGatewayEvent(request: IncomingRequest, match: RouteMatch, api: { readonly apiId: string; readonly domainName: string }, now = new Date()): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent(
+  request: IncomingRequest,
+  match: RouteMatch,
+  api: { readonly apiId: string; readonly domainName: string },
+  now = new Date(),
+): APIGatewayProxyEventV2 {
   const questionMark = request.url.indexOf('?');
   const rawPath = questionMark === -1 ? request.url : request.url.slice(0, questionMark);
   const rawQueryString = questionMark === -1 ? '' : request.url.slice(questionMark + 1);
@@ -50,7 +55,8 @@ export function toApiGatewayEvent(request: IncomingRequest, match: RouteMatch, a
   let queryStringParameters: Record<string, string> | undefined;
   if (rawQueryString !== '') {
     queryStringParameters = {};
-    for (const [k, v] of new URLSearchParams(rawQueryString)) queryStringParameters[k] = queryStringParameters[k] === undefined ? v : `${queryStringParameters[k]},${v}`;
+    for (const [k, v] of new URLSearchParams(rawQueryString))
+      queryStringParameters[k] = queryStringParameters[k] === undefined ? v : `${queryStringParameters[k]},${v}`;
   }
   const hasBody = request.body.length > 0;
   const binary = isBinaryContentType(headers['content-type']);
@@ -68,7 +74,13 @@ export function toApiGatewayEvent(request: IncomingRequest, match: RouteMatch, a
       apiId: api.apiId,
       domainName: api.domainName,
       domainPrefix: api.domainName.split('.')[0],
-      http: { method: request.method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: request.sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: request.method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: request.sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId,
       routeKey: match.routeKey,
       stage: '$default',
@@ -94,8 +106,16 @@ export interface OutgoingResponse {
  */
 export function fromLambdaResult(result: unknown): OutgoingResponse {
   if (typeof result === 'object' && result !== null && 'statusCode' in result) {
-    const r = result as { statusCode: number; headers?: Record<string, string | number | boolean>; body?: string; isBase64Encoded?: boolean; cookies?: string[] };
-    const headers: Record<string, string | string[]> = Object.fromEntries(Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]));
+    const r = result as {
+      statusCode: number;
+      headers?: Record<string, string | number | boolean>;
+      body?: string;
+      isBase64Encoded?: boolean;
+      cookies?: string[];
+    };
+    const headers: Record<string, string | string[]> = Object.fromEntries(
+      Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]),
+    );
     if (r.cookies?.length) headers['set-cookie'] = r.cookies;
     const body = r.body === undefined ? Buffer.alloc(0) : Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8');
     return { status: r.statusCode, headers, body };
@@ -105,6 +125,14 @@ export function fromLambdaResult(result: unknown): OutgoingResponse {
 }
 
 /** What AWS answers when the function fails or times out. */
-export const INTERNAL_ERROR: OutgoingResponse = { status: 500, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"message":"Internal Server Error"}') };
+export const INTERNAL_ERROR: OutgoingResponse = {
+  status: 500,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from('{"message":"Internal Server Error"}'),
+};
 /** What AWS answers when no route matches. */
-export const NOT_FOUND: OutgoingResponse = { status: 404, headers: { 'content-type': 'application/json' }, body: Buffer.from('{"message":"Not Found"}') };
+export const NOT_FOUND: OutgoingResponse = {
+  status: 404,
+  headers: { 'content-type': 'application/json' },
+  body: Buffer.from('{"message":"Not Found"}'),
+};

@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
 /** The result of one invocation. */
-export type Invocation = { readonly ok: true; readonly result: unknown; readonly ms: number } | { readonly ok: false; readonly error: string; readonly ms: number; readonly timedOut: boolean };
+export type Invocation =
+  | { readonly ok: true; readonly result: unknown; readonly ms: number }
+  | { readonly ok: false; readonly error: string; readonly ms: number; readonly timedOut: boolean };
 
 // Runs inside the worker. Plain JavaScript: the worker loads the built bundle, not TypeScript.
 const WORKER_SOURCE = `
@@ -29,7 +31,10 @@ parentPort.on('message', async ({ id, event, functionName, deadline }) => {
 /** A running function. */
 export class LambdaContainer {
   private readonly worker: Worker;
-  private readonly pending = new Map<string, { resolve: (i: Invocation) => void; timer: NodeJS.Timeout; started: number }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (i: Invocation) => void; timer: NodeJS.Timeout; started: number }
+  >();
   /** Log lines the function wrote (stdout and stderr), newest last. */
   readonly logs: string[] = [];
 
@@ -66,13 +71,22 @@ export class LambdaContainer {
       if (!waiting) return;
       clearTimeout(waiting.timer);
       this.pending.delete(message.id);
-      waiting.resolve(message.ok ? { ok: true, result: message.result, ms: message.ms } : { ok: false, error: message.error, ms: message.ms, timedOut: false });
+      waiting.resolve(
+        message.ok
+          ? { ok: true, result: message.result, ms: message.ms }
+          : { ok: false, error: message.error, ms: message.ms, timedOut: false },
+      );
     });
     this.worker.on('error', (error) => {
       for (const [id, waiting] of this.pending) {
         clearTimeout(waiting.timer);
         this.pending.delete(id);
-        waiting.resolve({ ok: false, error: `worker failed: ${error.message}`, ms: Date.now() - waiting.started, timedOut: false });
+        waiting.resolve({
+          ok: false,
+          error: `worker failed: ${error.message}`,
+          ms: Date.now() - waiting.started,
+          timedOut: false,
+        });
       }
     });
   }
@@ -84,7 +98,12 @@ export class LambdaContainer {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        resolve({ ok: false, error: `Task timed out after ${this.timeoutMs / 1000} seconds`, ms: Date.now() - started, timedOut: true });
+        resolve({
+          ok: false,
+          error: `Task timed out after ${this.timeoutMs / 1000} seconds`,
+          ms: Date.now() - started,
+          timedOut: true,
+        });
       }, this.timeoutMs);
       this.pending.set(id, { resolve, timer, started });
       this.worker.postMessage({ id, event, functionName: this.functionName, deadline: started + this.timeoutMs });

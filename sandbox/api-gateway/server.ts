@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { HANDLERS, matchPath, ROUTES, routeKey, type HandlerName } from '../../lambdas/routes';
 import { FUNCTION_SPECS } from '../../infra/functions';
-import { fromLambdaResult, INTERNAL_ERROR, NOT_FOUND, toApiGatewayEvent, type OutgoingResponse, type RouteMatch } from './event';
+import {
+  fromLambdaResult,
+  INTERNAL_ERROR,
+  NOT_FOUND,
+  toApiGatewayEvent,
+  type OutgoingResponse,
+  type RouteMatch,
+} from './event';
 import { LambdaContainer } from './lambda-container';
 
 /** One request the emulator served. */
@@ -93,7 +100,16 @@ export class ApiGatewayEmulator {
   startFunctions(environment: Readonly<Record<HandlerName, Record<string, string>>> = this.options.environment): void {
     for (const handler of HANDLERS) {
       const bundle = path.join(this.options.codeDir, handler, 'index.js');
-      this.containers.set(handler, new LambdaContainer(handler, bundle, environment[handler], FUNCTION_SPECS[handler].timeoutSeconds * 1000, this.options.onLog));
+      this.containers.set(
+        handler,
+        new LambdaContainer(
+          handler,
+          bundle,
+          environment[handler],
+          FUNCTION_SPECS[handler].timeoutSeconds * 1000,
+          this.options.onLog,
+        ),
+      );
     }
   }
 
@@ -108,10 +124,23 @@ export class ApiGatewayEmulator {
     const url = req.url ?? '/';
     const requestPath = url.split('?')[0];
     const match = matchRoute(method, requestPath);
-    const callSid = /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') ? (new URLSearchParams(body.toString('utf8')).get('CallSid') ?? undefined) : undefined;
-    const record = (invocation: Omit<ApiInvocation, 'method' | 'path' | 'totalMs' | 'startedAt' | 'endedAt' | 'callSid' | 'query'>) => {
+    const callSid = /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '')
+      ? (new URLSearchParams(body.toString('utf8')).get('CallSid') ?? undefined)
+      : undefined;
+    const record = (
+      invocation: Omit<ApiInvocation, 'method' | 'path' | 'totalMs' | 'startedAt' | 'endedAt' | 'callSid' | 'query'>,
+    ) => {
       const endedAt = performance.now();
-      const full: ApiInvocation = { ...invocation, method, path: requestPath, totalMs: endedAt - started, startedAt: started, endedAt, callSid, query: url.includes('?') ? url.slice(url.indexOf('?') + 1) : '' };
+      const full: ApiInvocation = {
+        ...invocation,
+        method,
+        path: requestPath,
+        totalMs: endedAt - started,
+        startedAt: started,
+        endedAt,
+        callSid,
+        query: url.includes('?') ? url.slice(url.indexOf('?') + 1) : '',
+      };
       this.invocations.push(full);
       this.options.onInvocation?.(full);
     };
@@ -120,10 +149,20 @@ export class ApiGatewayEmulator {
       record({ handler: null, routeKey: null, status: 404, functionMs: 0 });
       return NOT_FOUND;
     }
-    const event = toApiGatewayEvent({ method, url, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' }, match, { apiId: 'sandbox', domainName: this.domainName });
+    const event = toApiGatewayEvent(
+      { method, url, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+      match,
+      { apiId: 'sandbox', domainName: this.domainName },
+    );
     const invocation = await container.invoke(event);
     if (!invocation.ok) {
-      record({ handler: match.handler, routeKey: match.routeKey, status: 500, functionMs: invocation.ms, error: invocation.error });
+      record({
+        handler: match.handler,
+        routeKey: match.routeKey,
+        status: 500,
+        functionMs: invocation.ms,
+        error: invocation.error,
+      });
       return INTERNAL_ERROR;
     }
     const response = fromLambdaResult(invocation.result);

@@ -104,9 +104,14 @@ export class ConferenceManager {
   /** Throws 16026 when the label is taken by an active participant, 16020 when the conference is full. */
   assertCanAdd(conference: ConferenceRecord, label: string | null): void {
     if (label !== null && [...conference.participants.values()].some((p) => p.label === label)) {
-      throw new TwilioApiError(400, CODES.duplicateLabel, `Participant with label ${label} already exists in conference ${conference.sid}`);
+      throw new TwilioApiError(
+        400,
+        CODES.duplicateLabel,
+        `Participant with label ${label} already exists in conference ${conference.sid}`,
+      );
     }
-    if (conference.participants.size >= conference.maxParticipants) throw new TwilioApiError(400, CODES.conferenceFull, `Conference ${conference.sid} is full`);
+    if (conference.participants.size >= conference.maxParticipants)
+      throw new TwilioApiError(400, CODES.conferenceFull, `Conference ${conference.sid} is full`);
   }
 
   /** Reserves a participant for a leg being dialled by the REST API (status `queued`): its label is taken now. */
@@ -133,7 +138,12 @@ export class ConferenceManager {
    * participant-join and starts the conference when it has two participants. Returns undefined when the
    * conference ended meanwhile.
    */
-  join(conference: ConferenceRecord, callSid: string, settings: JoinSettings, leg: LegHandle): ParticipantRecord | undefined {
+  join(
+    conference: ConferenceRecord,
+    callSid: string,
+    settings: JoinSettings,
+    leg: LegHandle,
+  ): ParticipantRecord | undefined {
     if (conference.status === 'completed') return undefined;
     let participant = conference.participants.get(callSid);
     if (!participant) {
@@ -145,14 +155,24 @@ export class ConferenceManager {
     participant.status = 'connected';
     participant.dateUpdated = new Date();
     this.legs.set(callSid, leg);
-    this.timeline.emit({ type: 'conference-join', conferenceSid: conference.sid, friendlyName: conference.friendlyName, callSid, label: participant.label });
+    this.timeline.emit({
+      type: 'conference-join',
+      conferenceSid: conference.sid,
+      friendlyName: conference.friendlyName,
+      callSid,
+      label: participant.label,
+    });
     this.notify(conference, 'participant-join', participant);
     const connected = [...conference.participants.values()].filter((p) => p.status === 'connected');
     // Reference §3: the conference starts only when 2 participants are in, one of them allowed to start it.
     if (conference.status === 'init' && connected.length >= 2 && connected.some((p) => p.startConferenceOnEnter)) {
       conference.status = 'in-progress';
       conference.dateUpdated = new Date();
-      this.timeline.emit({ type: 'conference-start', conferenceSid: conference.sid, friendlyName: conference.friendlyName });
+      this.timeline.emit({
+        type: 'conference-start',
+        conferenceSid: conference.sid,
+        friendlyName: conference.friendlyName,
+      });
       this.notify(conference, 'conference-start');
     }
     return participant;
@@ -169,13 +189,29 @@ export class ConferenceManager {
     const leg = this.legs.get(callSid);
     this.legs.delete(callSid);
     if (wasConnected) {
-      this.timeline.emit({ type: 'conference-leave', conferenceSid: conference.sid, friendlyName: conference.friendlyName, callSid, label: participant.label, reason });
-      this.notify(conference, 'participant-leave', participant, { ReasonParticipantLeft: LEFT_REASON[reason], ParticipantCallStatus: 'completed' });
+      this.timeline.emit({
+        type: 'conference-leave',
+        conferenceSid: conference.sid,
+        friendlyName: conference.friendlyName,
+        callSid,
+        label: participant.label,
+        reason,
+      });
+      this.notify(conference, 'participant-leave', participant, {
+        ReasonParticipantLeft: LEFT_REASON[reason],
+        ParticipantCallStatus: 'completed',
+      });
     }
     leg?.onRemoved(reason);
     if (conference.status === 'completed' || reason === 'conference-ended') return;
     if (wasConnected && participant.endConferenceOnExit) {
-      this.end(conference, reason === 'kicked' ? 'participant-with-end-conference-on-exit-kicked' : 'participant-with-end-conference-on-exit-left', callSid);
+      this.end(
+        conference,
+        reason === 'kicked'
+          ? 'participant-with-end-conference-on-exit-kicked'
+          : 'participant-with-end-conference-on-exit-left',
+        callSid,
+      );
     } else if (wasConnected && ![...conference.participants.values()].some((p) => p.status === 'connected')) {
       this.end(conference, reason === 'kicked' ? 'last-participant-kicked' : 'last-participant-left', callSid);
     }
@@ -189,19 +225,46 @@ export class ConferenceManager {
     conference.callSidEndingConference = callSidEndingConference;
     conference.dateUpdated = new Date();
     for (const callSid of [...conference.participants.keys()]) this.leave(callSid, 'conference-ended');
-    this.timeline.emit({ type: 'conference-end', conferenceSid: conference.sid, friendlyName: conference.friendlyName, reason });
-    this.notify(conference, 'conference-end', undefined, { ReasonConferenceEnded: reason, ...(callSidEndingConference && { CallSidEndingConference: callSidEndingConference }) });
+    this.timeline.emit({
+      type: 'conference-end',
+      conferenceSid: conference.sid,
+      friendlyName: conference.friendlyName,
+      reason,
+    });
+    this.notify(conference, 'conference-end', undefined, {
+      ReasonConferenceEnded: reason,
+      ...(callSidEndingConference && { CallSidEndingConference: callSidEndingConference }),
+    });
   }
 
   /** Applies a participant update and sends the matching hold/mute/modify events. */
-  update(conference: ConferenceRecord, participant: ParticipantRecord, changes: Partial<Pick<ParticipantRecord, 'hold' | 'muted' | 'coaching' | 'callSidToCoach' | 'endConferenceOnExit' | 'holdUrl' | 'holdMethod' | 'waitUrl'>>): void {
+  update(
+    conference: ConferenceRecord,
+    participant: ParticipantRecord,
+    changes: Partial<
+      Pick<
+        ParticipantRecord,
+        'hold' | 'muted' | 'coaching' | 'callSidToCoach' | 'endConferenceOnExit' | 'holdUrl' | 'holdMethod' | 'waitUrl'
+      >
+    >,
+  ): void {
     const before = { hold: participant.hold, muted: participant.muted, coaching: participant.coaching };
     Object.assign(participant, changes, { dateUpdated: new Date() });
     if (participant.status !== 'connected') return;
     const changed = participant.hold !== before.hold || participant.muted !== before.muted;
-    if (changed) this.timeline.emit({ type: 'participant-update', conferenceSid: conference.sid, callSid: participant.callSid, label: participant.label, hold: participant.hold, muted: participant.muted });
-    if (participant.hold !== before.hold) this.notify(conference, participant.hold ? 'participant-hold' : 'participant-unhold', participant);
-    if (participant.muted !== before.muted) this.notify(conference, participant.muted ? 'participant-mute' : 'participant-unmute', participant);
+    if (changed)
+      this.timeline.emit({
+        type: 'participant-update',
+        conferenceSid: conference.sid,
+        callSid: participant.callSid,
+        label: participant.label,
+        hold: participant.hold,
+        muted: participant.muted,
+      });
+    if (participant.hold !== before.hold)
+      this.notify(conference, participant.hold ? 'participant-hold' : 'participant-unhold', participant);
+    if (participant.muted !== before.muted)
+      this.notify(conference, participant.muted ? 'participant-mute' : 'participant-unmute', participant);
     if (participant.coaching !== before.coaching) this.notify(conference, 'participant-modify', participant);
   }
 
@@ -210,7 +273,12 @@ export class ConferenceManager {
     await Promise.all([...this.queues.values()]);
   }
 
-  private newParticipant(conference: ConferenceRecord, callSid: string, settings: JoinSettings, status: ParticipantRecord['status']): ParticipantRecord {
+  private newParticipant(
+    conference: ConferenceRecord,
+    callSid: string,
+    settings: JoinSettings,
+    status: ParticipantRecord['status'],
+  ): ParticipantRecord {
     const now = new Date();
     return {
       callSid,
@@ -235,7 +303,8 @@ export class ConferenceManager {
 
   /** The first participant that brings a status callback fixes it (and its events) for the conference. */
   private adoptCallback(conference: ConferenceRecord, settings: JoinSettings): void {
-    if (settings.maxParticipants !== undefined && conference.participants.size <= 1) conference.maxParticipants = settings.maxParticipants;
+    if (settings.maxParticipants !== undefined && conference.participants.size <= 1)
+      conference.maxParticipants = settings.maxParticipants;
     if (conference.statusCallback || !settings.statusCallback) return;
     conference.statusCallback = settings.statusCallback;
     conference.statusCallbackMethod = settings.statusCallbackMethod ?? 'POST';
@@ -244,7 +313,12 @@ export class ConferenceManager {
   }
 
   /** Queues a conference status callback when the conference subscribed to its category. */
-  private notify(conference: ConferenceRecord, event: string, participant?: ParticipantRecord, extra: Record<string, string> = {}): void {
+  private notify(
+    conference: ConferenceRecord,
+    event: string,
+    participant?: ParticipantRecord,
+    extra: Record<string, string> = {},
+  ): void {
     if (!conference.statusCallback || !conference.statusCallbackEvents.has(EVENT_CATEGORY[event])) return;
     conference.sequence += 1;
     const params: Record<string, string> = {
@@ -272,9 +346,21 @@ export class ConferenceManager {
     const method = conference.statusCallbackMethod;
     const previous = this.queues.get(conference.sid) ?? Promise.resolve();
     const next = previous.then(async () => {
-      const response = await this.webhooks.send({ purpose: 'conference-status', url, method, params, ...(participant && { callSid: participant.callSid }) });
+      const response = await this.webhooks.send({
+        purpose: 'conference-status',
+        url,
+        method,
+        params,
+        ...(participant && { callSid: participant.callSid }),
+      });
       if (response.status === null || response.status >= 400) {
-        this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'warning', message: `Conference status callback ${event} got ${response.status ?? response.error}`, url, ...(participant && { callSid: participant.callSid }) });
+        this.timeline.alert({
+          code: CODES.httpRetrievalFailure,
+          level: 'warning',
+          message: `Conference status callback ${event} got ${response.status ?? response.error}`,
+          url,
+          ...(participant && { callSid: participant.callSid }),
+        });
       }
     });
     this.queues.set(conference.sid, next);

@@ -15,7 +15,13 @@ export class TwilioApiError extends Error {
 
   /** The JSON body Twilio sends for this error. */
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status, ...this.extra };
+    return {
+      code: this.code,
+      message: this.message,
+      more_info: `https://www.twilio.com/docs/errors/${this.code}`,
+      status: this.status,
+      ...this.extra,
+    };
   }
 }
 

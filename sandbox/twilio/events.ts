@@ -6,22 +6,61 @@ export type EmulatorEvent = { readonly at: number } & (
   | { type: 'rest-request'; method: string; path: string; operationId: string | null; status: number; code?: number }
   | { type: 'call-created'; callSid: string; from: string; to: string; direction: string }
   | { type: 'call-status'; callSid: string; status: string }
-  | { type: 'webhook-request'; purpose: WebhookPurpose; url: string; method: string; status: number | null; ms: number; error?: string; callSid?: string }
+  | {
+      type: 'webhook-request';
+      purpose: WebhookPurpose;
+      url: string;
+      method: string;
+      status: number | null;
+      ms: number;
+      error?: string;
+      callSid?: string;
+    }
   | { type: 'twiml-executed'; callSid: string; verb: string; detail?: Record<string, unknown> }
   | { type: 'conference-created'; conferenceSid: string; friendlyName: string }
   | { type: 'conference-start'; conferenceSid: string; friendlyName: string }
   | { type: 'conference-end'; conferenceSid: string; friendlyName: string; reason: string }
   | { type: 'conference-join'; conferenceSid: string; friendlyName: string; callSid: string; label: string | null }
-  | { type: 'conference-leave'; conferenceSid: string; friendlyName: string; callSid: string; label: string | null; reason: string }
-  | { type: 'participant-update'; conferenceSid: string; callSid: string; label: string | null; hold: boolean; muted: boolean }
-  | { type: 'stream-started'; callSid: string; streamSid: string; url: string; kind: 'stream' | 'conversation-relay'; customParameters: Record<string, string> }
+  | {
+      type: 'conference-leave';
+      conferenceSid: string;
+      friendlyName: string;
+      callSid: string;
+      label: string | null;
+      reason: string;
+    }
+  | {
+      type: 'participant-update';
+      conferenceSid: string;
+      callSid: string;
+      label: string | null;
+      hold: boolean;
+      muted: boolean;
+    }
+  | {
+      type: 'stream-started';
+      callSid: string;
+      streamSid: string;
+      url: string;
+      kind: 'stream' | 'conversation-relay';
+      customParameters: Record<string, string>;
+    }
   | { type: 'stream-message'; callSid: string; streamSid: string; direction: 'sent' | 'received'; event: string }
   | { type: 'stream-stopped'; callSid: string; streamSid: string; by: 'twilio' | 'agent' | 'error' }
   | { type: 'debugger-alert'; alert: DebuggerAlert }
 );
 
 /** The kind of a webhook the emulator calls. */
-export type WebhookPurpose = 'voice-url' | 'voice-fallback' | 'redirect' | 'action' | 'conference-status' | 'call-status' | 'app-voice-url' | 'app-voice-fallback' | 'call-update-url';
+export type WebhookPurpose =
+  | 'voice-url'
+  | 'voice-fallback'
+  | 'redirect'
+  | 'action'
+  | 'conference-status'
+  | 'call-status'
+  | 'app-voice-url'
+  | 'app-voice-fallback'
+  | 'call-update-url';
 
 /** An entry of the Twilio Debugger: what went wrong, with Twilio's error code. */
 export interface DebuggerAlert {

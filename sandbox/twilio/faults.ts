@@ -46,7 +46,11 @@ export class FaultInjector {
 
   /** 16030: the participant could not be added, retry later (Twilio answers it with 400). */
   participantAddFailure(times = 1): this {
-    return this.inject('CreateParticipant', { status: 400, code: CODES.participantAddFailed, message: 'Failed to add participant: please retry' }, times);
+    return this.inject(
+      'CreateParticipant',
+      { status: 400, code: CODES.participantAddFailed, message: 'Failed to add participant: please retry' },
+      times,
+    );
   }
 
   /** Delays the next `times` requests of `operation` by `delayMs`. */

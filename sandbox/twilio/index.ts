@@ -18,7 +18,13 @@ import type { RestContext } from './resources/common';
 import { createNumberRecord, type NumberSeed } from './resources/incoming-numbers';
 import { RestServer } from './rest-server';
 import { isSid, newSid } from './sids';
-import { AccountState, type CallRecord, type ConferenceRecord, type IncomingNumberRecord, type ParticipantRecord } from './state';
+import {
+  AccountState,
+  type CallRecord,
+  type ConferenceRecord,
+  type IncomingNumberRecord,
+  type ParticipantRecord,
+} from './state';
 import { Scheduler } from './time';
 import { VoiceEngine, type AnswerBehaviour } from './voice-engine';
 import { WebhookClient } from './webhook-client';
@@ -91,7 +97,10 @@ export interface TwilioEmulator {
   /** Subscribes to events; returns an unsubscribe function. */
   on(event: 'event', listener: (event: EmulatorEvent) => void): () => void;
   /** Resolves with the first event (past or future) matching `predicate`; rejects after `timeoutMs`. */
-  waitFor<E extends EmulatorEvent = EmulatorEvent>(predicate: (event: EmulatorEvent) => boolean, timeoutMs?: number): Promise<E>;
+  waitFor<E extends EmulatorEvent = EmulatorEvent>(
+    predicate: (event: EmulatorEvent) => boolean,
+    timeoutMs?: number,
+  ): Promise<E>;
   /** Resolves when `condition()` holds (checked on every event); rejects after `timeoutMs`. */
   waitUntil(condition: () => boolean, timeoutMs?: number, description?: string): Promise<void>;
   /** Resolves when every queued status callback has been delivered. */
@@ -114,7 +123,10 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   const timeline = new Timeline();
   const scheduler = new Scheduler();
   const faults = new FaultInjector();
-  const webhooks = new WebhookClient(authToken, timeline, { connectMs: options.webhookConnectTimeoutMs ?? 10000, totalMs: options.webhookTimeoutMs ?? 15000 });
+  const webhooks = new WebhookClient(authToken, timeline, {
+    connectMs: options.webhookConnectTimeoutMs ?? 10000,
+    totalMs: options.webhookTimeoutMs ?? 15000,
+  });
   const conferenceManager = new ConferenceManager(state, timeline, webhooks);
   const engine = new VoiceEngine(state, conferenceManager, webhooks, timeline, scheduler, authToken, {
     answerDelayMs: options.answerDelayMs ?? 10,
@@ -122,7 +134,12 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     mediaFrames: options.mediaFrames ?? 3,
     mediaMs: options.mediaMs ?? 5,
   });
-  const ctx: RestContext = { state, conferences: conferenceManager, engine, accountUri: `/2010-04-01/Accounts/${accountSid}` };
+  const ctx: RestContext = {
+    state,
+    conferences: conferenceManager,
+    engine,
+    accountUri: `/2010-04-01/Accounts/${accountSid}`,
+  };
   const server = new RestServer(ctx, timeline, faults, scheduler);
   const baseUrl = await server.start();
   if (options.log) {
@@ -146,7 +163,11 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${description}; last events:\n${timeline.events.slice(-15).map(describe).join('\n')}`));
+        reject(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${description}; last events:\n${timeline.events.slice(-15).map(describe).join('\n')}`,
+          ),
+        );
       }, timeoutMs);
       const unsubscribe = timeline.on(() => {
         if (condition()) {
@@ -193,7 +214,9 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     call: (callSid) => state.calls.get(callSid),
     conferences: () => [...state.conferences.values()],
     participants(conference) {
-      const record = state.conferences.get(conference) ?? [...state.conferences.values()].reverse().find((c) => c.friendlyName === conference);
+      const record =
+        state.conferences.get(conference) ??
+        [...state.conferences.values()].reverse().find((c) => c.friendlyName === conference);
       return record ? [...record.participants.values()] : [];
     },
     on: (_event, listener) => timeline.on(listener),

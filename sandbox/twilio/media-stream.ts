@@ -42,7 +42,10 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
   let stoppedByTwilio = false;
   let handoffData: string | undefined;
   // Twilio signs the handshake too: the URL, no POST parameters.
-  const socket = new WebSocket(options.url, { headers: { 'X-Twilio-Signature': getExpectedTwilioSignature(options.authToken, options.url, {}) }, handshakeTimeout: 10000 });
+  const socket = new WebSocket(options.url, {
+    headers: { 'X-Twilio-Signature': getExpectedTwilioSignature(options.authToken, options.url, {}) },
+    handshakeTimeout: 10000,
+  });
   const send = (message: Record<string, unknown>, event: string) => {
     if (socket.readyState !== WebSocket.OPEN) return;
     socket.send(JSON.stringify(message));
@@ -52,7 +55,14 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
   const ended = new Promise<StreamEnd>((resolve) => {
     let failure: string | undefined;
     socket.on('open', () => {
-      timeline.emit({ type: 'stream-started', callSid: options.callSid, streamSid, url: options.url, kind: options.kind, customParameters: { ...options.customParameters } });
+      timeline.emit({
+        type: 'stream-started',
+        callSid: options.callSid,
+        streamSid,
+        url: options.url,
+        kind: options.kind,
+        customParameters: { ...options.customParameters },
+      });
       if (options.kind === 'conversation-relay') {
         send(
           {
@@ -95,7 +105,15 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
       // 20 ms of mulaw silence (0xFF) per frame, as a phone leg sends it.
       const payload = Buffer.alloc(160, 0xff).toString('base64');
       for (let chunk = 1; chunk <= options.mediaFrames; chunk++) {
-        send({ event: 'media', sequenceNumber: String(++sequence), media: { track: 'inbound', chunk: String(chunk), timestamp: String((chunk - 1) * 20), payload }, streamSid }, 'media');
+        send(
+          {
+            event: 'media',
+            sequenceNumber: String(++sequence),
+            media: { track: 'inbound', chunk: String(chunk), timestamp: String((chunk - 1) * 20), payload },
+            streamSid,
+          },
+          'media',
+        );
       }
     });
     socket.on('message', (data) => {
@@ -109,7 +127,10 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
       timeline.emit({ type: 'stream-message', callSid: options.callSid, streamSid, direction: 'received', event });
       if (options.kind === 'stream' && event === 'mark') {
         // Twilio echoes a mark once the audio before it has played.
-        send({ event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: (message as { mark?: unknown }).mark }, 'mark');
+        send(
+          { event: 'mark', sequenceNumber: String(++sequence), streamSid, mark: (message as { mark?: unknown }).mark },
+          'mark',
+        );
       }
       if (options.kind === 'conversation-relay' && event === 'end') {
         const data = (message as { handoffData?: unknown }).handoffData;
@@ -137,7 +158,16 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
     stop() {
       if (stoppedByTwilio) return;
       stoppedByTwilio = true;
-      if (options.kind === 'stream') send({ event: 'stop', sequenceNumber: String(++sequence), streamSid, stop: { accountSid: options.accountSid, callSid: options.callSid } }, 'stop');
+      if (options.kind === 'stream')
+        send(
+          {
+            event: 'stop',
+            sequenceNumber: String(++sequence),
+            streamSid,
+            stop: { accountSid: options.accountSid, callSid: options.callSid },
+          },
+          'stop',
+        );
       if (socket.readyState === WebSocket.CONNECTING) socket.terminate();
       else socket.close(1000);
       // A peer that never answers the close handshake must not keep the emulator alive.

@@ -18,7 +18,13 @@ import { participantHandlers } from './resources/participants';
 import { resolveOperation, validateRequest, type FormBody } from './spec';
 import { Cancelled, type Scheduler } from './time';
 
-const HANDLERS: Record<string, RestHandler> = { ...applicationHandlers, ...incomingNumberHandlers, ...conferenceHandlers, ...participantHandlers, ...callHandlers };
+const HANDLERS: Record<string, RestHandler> = {
+  ...applicationHandlers,
+  ...incomingNumberHandlers,
+  ...conferenceHandlers,
+  ...participantHandlers,
+  ...callHandlers,
+};
 
 /** Parses a form body; repeated names become arrays. */
 export function parseForm(body: string): FormBody {
@@ -32,7 +38,9 @@ export function parseForm(body: string): FormBody {
 
 /** Who may call the API. */
 function authenticate(header: string | undefined, ctx: RestContext): void {
-  const unauthorized = new TwilioApiError(401, CODES.authenticate, 'Authenticate', { detail: 'Your AccountSid or AuthToken was incorrect.' });
+  const unauthorized = new TwilioApiError(401, CODES.authenticate, 'Authenticate', {
+    detail: 'Your AccountSid or AuthToken was incorrect.',
+  });
   const match = /^Basic\s+(\S+)$/i.exec(header ?? '');
   if (!match) throw unauthorized;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');
@@ -40,7 +48,9 @@ function authenticate(header: string | undefined, ctx: RestContext): void {
   if (colon < 0) throw unauthorized;
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
-  const ok = (username === ctx.state.accountSid && password === ctx.state.authToken) || (ctx.state.apiKeys.has(username) && ctx.state.apiKeys.get(username) === password);
+  const ok =
+    (username === ctx.state.accountSid && password === ctx.state.authToken) ||
+    (ctx.state.apiKeys.has(username) && ctx.state.apiKeys.get(username) === password);
   if (!ok) throw unauthorized;
 }
 
@@ -65,7 +75,11 @@ export class RestServer {
         this.handle(req, res, Buffer.concat(chunks).toString('utf8')).catch((error: unknown) => {
           if (!res.headersSent && !res.destroyed) {
             res.writeHead(500, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify(new TwilioApiError(500, CODES.internal, `Emulator error: ${(error as Error).message}`).toJSON()));
+            res.end(
+              JSON.stringify(
+                new TwilioApiError(500, CODES.internal, `Emulator error: ${(error as Error).message}`).toJSON(),
+              ),
+            );
           }
         });
       });
@@ -94,7 +108,8 @@ export class RestServer {
       authenticate(req.headers.authorization, this.ctx);
       const resolved = resolveOperation(method, path);
       if (resolved === undefined) throw notFound(path);
-      if (resolved === 'method-not-allowed') throw new TwilioApiError(405, 20004, `Method ${method} not allowed on ${path}`);
+      if (resolved === 'method-not-allowed')
+        throw new TwilioApiError(405, 20004, `Method ${method} not allowed on ${path}`);
       operationId = resolved.operationId;
       const accountSid = resolved.pathParams.AccountSid;
       if (accountSid !== this.ctx.state.accountSid) throw notFound(path);
@@ -109,8 +124,19 @@ export class RestServer {
         req.socket.destroy();
         return;
       }
-      if (fault?.status) throw new TwilioApiError(fault.status, fault.code ?? CODES.internal, fault.message ?? `Injected fault ${fault.status}`);
-      const response = await handler(this.ctx, { operationId, pathParams: resolved.pathParams, form, query: url.searchParams, path });
+      if (fault?.status)
+        throw new TwilioApiError(
+          fault.status,
+          fault.code ?? CODES.internal,
+          fault.message ?? `Injected fault ${fault.status}`,
+        );
+      const response = await handler(this.ctx, {
+        operationId,
+        pathParams: resolved.pathParams,
+        form,
+        query: url.searchParams,
+        path,
+      });
       status = response.status;
       body = response.body;
     } catch (error) {
@@ -130,9 +156,33 @@ export class RestServer {
     res.end(body === undefined ? undefined : JSON.stringify(body));
   }
 
-  private record(method: string, path: string, query: URLSearchParams, form: FormBody, operationId: string | null, status: number, body: unknown): void {
-    this.timeline.requests.push({ method, path, query: Object.fromEntries(query), form, operationId, status, responseBody: body ?? null, at: this.timeline.now() });
+  private record(
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    form: FormBody,
+    operationId: string | null,
+    status: number,
+    body: unknown,
+  ): void {
+    this.timeline.requests.push({
+      method,
+      path,
+      query: Object.fromEntries(query),
+      form,
+      operationId,
+      status,
+      responseBody: body ?? null,
+      at: this.timeline.now(),
+    });
     const code = (body as { code?: unknown } | undefined)?.code;
-    this.timeline.emit({ type: 'rest-request', method, path, operationId, status, ...(typeof code === 'number' && { code }) });
+    this.timeline.emit({
+      type: 'rest-request',
+      method,
+      path,
+      operationId,
+      status,
+      ...(typeof code === 'number' && { code }),
+    });
   }
 }

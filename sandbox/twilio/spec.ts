@@ -48,12 +48,16 @@ export interface ResolvedOperation {
 /** A parsed form body: repeated names (array fields) become arrays. */
 export type FormBody = Record<string, string | string[]>;
 
-let loaded: { spec: Spec; templates: { template: string; regex: RegExp; names: string[]; literal: number }[] } | undefined;
+let loaded:
+  | { spec: Spec; templates: { template: string; regex: RegExp; names: string[]; literal: number }[] }
+  | undefined;
 
 function load() {
   if (!loaded) {
     // Read, not imported: importing the 2 MB JSON would make tsc infer a type for all of it.
-    const spec = JSON.parse(fs.readFileSync(require.resolve('@twilio/cli-core/src/services/twilio-api/twilio_api_v2010.json'), 'utf8')) as Spec;
+    const spec = JSON.parse(
+      fs.readFileSync(require.resolve('@twilio/cli-core/src/services/twilio-api/twilio_api_v2010.json'), 'utf8'),
+    ) as Spec;
     const templates = Object.keys(spec.paths).map((template) => {
       const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const regex = new RegExp('^' + template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '([^/]+)') + '$');
@@ -92,14 +96,18 @@ export function resolveOperation(method: string, path: string): ResolvedOperatio
 function checkValue(name: string, value: string, raw: SpecSchema | undefined): void {
   const schema = deref(raw);
   if (!schema) return;
-  if (schema.enum && !schema.enum.includes(value)) throw invalidParameter(`Invalid value for ${name}: ${value} is not one of ${schema.enum.join(', ')}`);
+  if (schema.enum && !schema.enum.includes(value))
+    throw invalidParameter(`Invalid value for ${name}: ${value} is not one of ${schema.enum.join(', ')}`);
   if (schema.type === 'integer') {
     if (!/^-?\d+$/.test(value)) throw invalidParameter(`Invalid value for ${name}: ${value} is not an integer`);
     const n = Number(value);
-    if ((schema.minimum !== undefined && n < schema.minimum) || (schema.maximum !== undefined && n > schema.maximum)) throw invalidParameter(`Invalid value for ${name}: ${value} is out of range`);
+    if ((schema.minimum !== undefined && n < schema.minimum) || (schema.maximum !== undefined && n > schema.maximum))
+      throw invalidParameter(`Invalid value for ${name}: ${value} is out of range`);
   }
-  if (schema.type === 'boolean' && !/^(true|false)$/i.test(value)) throw invalidParameter(`Invalid value for ${name}: ${value} is not a boolean`);
-  if (schema.pattern && !new RegExp(schema.pattern).test(value)) throw invalidParameter(`Invalid value for ${name}: ${value} does not match ${schema.pattern}`);
+  if (schema.type === 'boolean' && !/^(true|false)$/i.test(value))
+    throw invalidParameter(`Invalid value for ${name}: ${value} is not a boolean`);
+  if (schema.pattern && !new RegExp(schema.pattern).test(value))
+    throw invalidParameter(`Invalid value for ${name}: ${value} does not match ${schema.pattern}`);
 }
 
 /**
@@ -116,7 +124,8 @@ export function validateRequest(resolved: ResolvedOperation, form: FormBody, que
     const itemSchema = property.type === 'array' ? property.items : property;
     for (const item of Array.isArray(value) ? value : [value]) checkValue(name, item, itemSchema);
   }
-  for (const name of body?.required ?? []) if (form[name] === undefined) throw invalidParameter(`Missing required parameter ${name}`);
+  for (const name of body?.required ?? [])
+    if (form[name] === undefined) throw invalidParameter(`Missing required parameter ${name}`);
   const queryParams = new Map((operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]));
   for (const [name, value] of query) {
     const parameter = queryParams.get(name);

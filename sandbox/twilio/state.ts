@@ -46,7 +46,15 @@ export interface IncomingNumberRecord extends WebhookSettings {
 }
 
 /** Call statuses of the Call resource. */
-export type CallStatus = 'queued' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'failed' | 'no-answer' | 'canceled';
+export type CallStatus =
+  | 'queued'
+  | 'ringing'
+  | 'in-progress'
+  | 'completed'
+  | 'busy'
+  | 'failed'
+  | 'no-answer'
+  | 'canceled';
 
 /** A call leg. */
 export interface CallRecord {

@@ -27,11 +27,14 @@ export class Scheduler {
         this.timers.delete(timer);
         reject(new Cancelled());
       };
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.timers.delete(timer);
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       this.timers.set(timer, onAbort);
       signal?.addEventListener('abort', onAbort, { once: true });
     });

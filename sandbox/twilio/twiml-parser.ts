@@ -30,7 +30,10 @@ function decodeEntities(text: string, at: number): string {
     if (!whole.endsWith(';')) throw new TwimlError(12100, `Unterminated entity near offset ${at}`);
     if (name in ENTITIES) return ENTITIES[name];
     const numeric = /^#(x[0-9a-fA-F]+|[0-9]+)$/.exec(name);
-    if (numeric) return String.fromCodePoint(numeric[1].startsWith('x') ? parseInt(numeric[1].slice(1), 16) : parseInt(numeric[1], 10));
+    if (numeric)
+      return String.fromCodePoint(
+        numeric[1].startsWith('x') ? parseInt(numeric[1].slice(1), 16) : parseInt(numeric[1], 10),
+      );
     throw new TwimlError(12100, `Unknown entity &${name}; near offset ${at}`);
   });
 }
@@ -114,7 +117,13 @@ export function parseXml(xml: string): XmlElement {
   }
 }
 
-type AttributeRule = 'string' | 'url' | 'boolean' | 'integer' | readonly string[] | ((value: string) => string | undefined);
+type AttributeRule =
+  | 'string'
+  | 'url'
+  | 'boolean'
+  | 'integer'
+  | readonly string[]
+  | ((value: string) => string | undefined);
 
 interface VerbRule {
   readonly children?: readonly string[];
@@ -126,28 +135,103 @@ interface VerbRule {
 
 const METHOD = ['GET', 'POST'] as const;
 const BOOL_ENUM = ['true', 'false'] as const;
-const CONFERENCE_EVENTS = new Set(['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement']);
+const CONFERENCE_EVENTS = new Set([
+  'start',
+  'end',
+  'join',
+  'leave',
+  'mute',
+  'hold',
+  'modify',
+  'speaker',
+  'announcement',
+]);
 const CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
 const tokens = (allowed: Set<string>) => (value: string) => {
   const bad = value.split(/\s+/).filter((t) => t && !allowed.has(t));
   return bad.length ? `unknown event(s) ${bad.join(', ')}` : undefined;
 };
 
-const DIAL_NOUN_COMMON: Record<string, AttributeRule> = { url: 'url', method: METHOD, statusCallback: 'url', statusCallbackMethod: METHOD, statusCallbackEvent: tokens(CALL_EVENTS) };
+const DIAL_NOUN_COMMON: Record<string, AttributeRule> = {
+  url: 'url',
+  method: METHOD,
+  statusCallback: 'url',
+  statusCallbackMethod: METHOD,
+  statusCallbackEvent: tokens(CALL_EVENTS),
+};
 
 /** The TwiML Voice vocabulary: verbs, nouns, their attributes and nesting. */
 const RULES: Record<string, VerbRule> = {
-  Response: { children: ['Say', 'Play', 'Pause', 'Hangup', 'Reject', 'Redirect', 'Dial', 'Connect', 'Gather', 'Record', 'Enqueue', 'Leave', 'Start', 'Stop', 'Pay', 'Refer', 'Sms', 'Echo'], attributes: {} },
+  Response: {
+    children: [
+      'Say',
+      'Play',
+      'Pause',
+      'Hangup',
+      'Reject',
+      'Redirect',
+      'Dial',
+      'Connect',
+      'Gather',
+      'Record',
+      'Enqueue',
+      'Leave',
+      'Start',
+      'Stop',
+      'Pay',
+      'Refer',
+      'Sms',
+      'Echo',
+    ],
+    attributes: {},
+  },
   Say: { anyChildren: true, attributes: { voice: 'string', language: 'string', loop: 'integer' } },
   Play: { attributes: { loop: 'integer', digits: 'string' } },
   Pause: { attributes: { length: 'integer' } },
   Hangup: { attributes: {} },
   Reject: { attributes: { reason: ['rejected', 'busy'] } },
   Redirect: { attributes: { method: METHOD } },
-  Gather: { children: ['Say', 'Play', 'Pause'], attributes: { action: 'url', method: METHOD, timeout: 'string', finishOnKey: 'string', numDigits: 'integer', input: 'string', speechTimeout: 'string', language: 'string', hints: 'string', actionOnEmptyResult: BOOL_ENUM, partialResultCallback: 'url', speechModel: 'string', enhanced: BOOL_ENUM, profanityFilter: BOOL_ENUM } },
+  Gather: {
+    children: ['Say', 'Play', 'Pause'],
+    attributes: {
+      action: 'url',
+      method: METHOD,
+      timeout: 'string',
+      finishOnKey: 'string',
+      numDigits: 'integer',
+      input: 'string',
+      speechTimeout: 'string',
+      language: 'string',
+      hints: 'string',
+      actionOnEmptyResult: BOOL_ENUM,
+      partialResultCallback: 'url',
+      speechModel: 'string',
+      enhanced: BOOL_ENUM,
+      profanityFilter: BOOL_ENUM,
+    },
+  },
   Dial: {
     children: ['Number', 'Client', 'Sip', 'Conference', 'Queue', 'Sim', 'Application'],
-    attributes: { action: 'url', method: METHOD, timeout: 'integer', hangupOnStar: BOOL_ENUM, timeLimit: 'integer', callerId: 'string', record: 'string', trim: 'string', recordingStatusCallback: 'url', recordingStatusCallbackMethod: METHOD, recordingStatusCallbackEvent: 'string', answerOnBridge: BOOL_ENUM, ringTone: 'string', recordingTrack: 'string', sequential: BOOL_ENUM, referUrl: 'url', referMethod: METHOD, events: 'string' },
+    attributes: {
+      action: 'url',
+      method: METHOD,
+      timeout: 'integer',
+      hangupOnStar: BOOL_ENUM,
+      timeLimit: 'integer',
+      callerId: 'string',
+      record: 'string',
+      trim: 'string',
+      recordingStatusCallback: 'url',
+      recordingStatusCallbackMethod: METHOD,
+      recordingStatusCallbackEvent: 'string',
+      answerOnBridge: BOOL_ENUM,
+      ringTone: 'string',
+      recordingTrack: 'string',
+      sequential: BOOL_ENUM,
+      referUrl: 'url',
+      referMethod: METHOD,
+      events: 'string',
+    },
   },
   Conference: {
     attributes: {
@@ -157,9 +241,11 @@ const RULES: Record<string, VerbRule> = {
       endConferenceOnExit: BOOL_ENUM,
       participantLabel: (v) => (v.length > 128 || v.includes('/') ? 'at most 128 characters, no "/"' : undefined),
       jitterBufferSize: ['off', 'small', 'medium', 'large'],
-      waitUrl: (v) => (v === '' ? undefined : /^https?:\/\//.test(v) ? undefined : 'must be an absolute http(s) URL or empty'),
+      waitUrl: (v) =>
+        v === '' ? undefined : /^https?:\/\//.test(v) ? undefined : 'must be an absolute http(s) URL or empty',
       waitMethod: METHOD,
-      maxParticipants: (v) => (/^\d+$/.test(v) && Number(v) >= 2 && Number(v) <= 250 ? undefined : 'must be an integer from 2 to 250'),
+      maxParticipants: (v) =>
+        /^\d+$/.test(v) && Number(v) >= 2 && Number(v) <= 250 ? undefined : 'must be an integer from 2 to 250',
       record: ['do-not-record', 'record-from-start'],
       region: 'string',
       coach: 'string',
@@ -176,16 +262,28 @@ const RULES: Record<string, VerbRule> = {
   Number: { attributes: { ...DIAL_NOUN_COMMON, sendDigits: 'string', byoc: 'string', machineDetection: 'string' } },
   Client: { children: ['Identity', 'Parameter'], attributes: DIAL_NOUN_COMMON },
   Sip: { attributes: { ...DIAL_NOUN_COMMON, username: 'string', password: 'string' } },
-  Application: { children: ['ApplicationSid', 'Parameter'], attributes: { ...DIAL_NOUN_COMMON, customerId: 'string', copyParentTo: BOOL_ENUM } },
+  Application: {
+    children: ['ApplicationSid', 'Parameter'],
+    attributes: { ...DIAL_NOUN_COMMON, customerId: 'string', copyParentTo: BOOL_ENUM },
+  },
   ApplicationSid: { attributes: {} },
   Identity: { attributes: {} },
   Queue: { attributes: { url: 'url', method: METHOD, reservationSid: 'string', postWorkActivitySid: 'string' } },
   Sim: { attributes: {} },
-  Connect: { children: ['Stream', 'ConversationRelay', 'Room', 'VirtualAgent', 'Conversation'], attributes: { action: 'url', method: METHOD } },
+  Connect: {
+    children: ['Stream', 'ConversationRelay', 'Room', 'VirtualAgent', 'Conversation'],
+    attributes: { action: 'url', method: METHOD },
+  },
   Stream: {
     children: ['Parameter'],
     required: ['url'],
-    attributes: { url: 'string', name: 'string', track: ['inbound_track', 'outbound_track', 'both_tracks'], statusCallback: 'url', statusCallbackMethod: METHOD },
+    attributes: {
+      url: 'string',
+      name: 'string',
+      track: ['inbound_track', 'outbound_track', 'both_tracks'],
+      statusCallback: 'url',
+      statusCallbackMethod: METHOD,
+    },
   },
   ConversationRelay: {
     children: ['Parameter', 'Language'],
@@ -213,20 +311,68 @@ const RULES: Record<string, VerbRule> = {
       partialPrompts: BOOL_ENUM,
     },
   },
-  Language: { attributes: { code: 'string', ttsProvider: 'string', voice: 'string', transcriptionProvider: 'string', speechModel: 'string' } },
+  Language: {
+    attributes: {
+      code: 'string',
+      ttsProvider: 'string',
+      voice: 'string',
+      transcriptionProvider: 'string',
+      speechModel: 'string',
+    },
+  },
   Parameter: { required: ['name', 'value'], attributes: { name: 'string', value: 'string' } },
   Room: { attributes: { participantIdentity: 'string' } },
-  VirtualAgent: { children: ['Config', 'Parameter'], attributes: { connectorName: 'string', language: 'string', sentimentAnalysis: BOOL_ENUM, statusCallback: 'url' } },
+  VirtualAgent: {
+    children: ['Config', 'Parameter'],
+    attributes: { connectorName: 'string', language: 'string', sentimentAnalysis: BOOL_ENUM, statusCallback: 'url' },
+  },
   Config: { attributes: { name: 'string', value: 'string' } },
   Conversation: { attributes: { serviceInstanceSid: 'string' } },
-  Record: { attributes: { action: 'url', method: METHOD, timeout: 'integer', finishOnKey: 'string', maxLength: 'integer', playBeep: BOOL_ENUM, trim: 'string', recordingStatusCallback: 'url', recordingStatusCallbackMethod: METHOD, recordingStatusCallbackEvent: 'string', transcribe: BOOL_ENUM, transcribeCallback: 'url' } },
-  Enqueue: { children: ['Task'], attributes: { action: 'url', method: METHOD, waitUrl: 'url', waitUrlMethod: METHOD, workflowSid: 'string' } },
+  Record: {
+    attributes: {
+      action: 'url',
+      method: METHOD,
+      timeout: 'integer',
+      finishOnKey: 'string',
+      maxLength: 'integer',
+      playBeep: BOOL_ENUM,
+      trim: 'string',
+      recordingStatusCallback: 'url',
+      recordingStatusCallbackMethod: METHOD,
+      recordingStatusCallbackEvent: 'string',
+      transcribe: BOOL_ENUM,
+      transcribeCallback: 'url',
+    },
+  },
+  Enqueue: {
+    children: ['Task'],
+    attributes: { action: 'url', method: METHOD, waitUrl: 'url', waitUrlMethod: METHOD, workflowSid: 'string' },
+  },
   Task: { attributes: { priority: 'integer', timeout: 'integer' } },
   Leave: { attributes: {} },
   Start: { children: ['Stream', 'Siprec', 'Transcription'], attributes: { action: 'url', method: METHOD } },
   Stop: { children: ['Stream', 'Siprec', 'Transcription'], attributes: {} },
-  Siprec: { children: ['Parameter'], attributes: { name: 'string', connectorName: 'string', track: 'string', statusCallback: 'url', statusCallbackMethod: METHOD } },
-  Transcription: { children: ['Parameter'], attributes: { name: 'string', track: 'string', statusCallbackUrl: 'url', languageCode: 'string', transcriptionEngine: 'string', partialResults: BOOL_ENUM } },
+  Siprec: {
+    children: ['Parameter'],
+    attributes: {
+      name: 'string',
+      connectorName: 'string',
+      track: 'string',
+      statusCallback: 'url',
+      statusCallbackMethod: METHOD,
+    },
+  },
+  Transcription: {
+    children: ['Parameter'],
+    attributes: {
+      name: 'string',
+      track: 'string',
+      statusCallbackUrl: 'url',
+      languageCode: 'string',
+      transcriptionEngine: 'string',
+      partialResults: BOOL_ENUM,
+    },
+  },
   Pay: { anyChildren: true, attributes: {} },
   Refer: { children: ['Sip'], attributes: { action: 'url', method: METHOD } },
   Sms: { attributes: { to: 'string', from: 'string', action: 'url', method: METHOD, statusCallback: 'url' } },
@@ -235,8 +381,12 @@ const RULES: Record<string, VerbRule> = {
 
 function checkAttribute(element: XmlElement, name: string, value: string, rule: AttributeRule): string | undefined {
   if (rule === 'string') return undefined;
-  if (rule === 'url') return value === '' || /^https?:\/\//i.test(value) || !/^[a-z][a-z0-9+.-]*:/i.test(value) ? undefined : `${element.name}@${name} must be an http(s) URL`;
-  if (rule === 'boolean') return /^(true|false)$/.test(value) ? undefined : `${element.name}@${name} must be true or false`;
+  if (rule === 'url')
+    return value === '' || /^https?:\/\//i.test(value) || !/^[a-z][a-z0-9+.-]*:/i.test(value)
+      ? undefined
+      : `${element.name}@${name} must be an http(s) URL`;
+  if (rule === 'boolean')
+    return /^(true|false)$/.test(value) ? undefined : `${element.name}@${name} must be true or false`;
   if (rule === 'integer') return /^\d+$/.test(value) ? undefined : `${element.name}@${name} must be an integer`;
   if (typeof rule === 'function') {
     const problem = rule(value);
@@ -254,7 +404,8 @@ export interface TwimlDocument {
 /** Parses and checks a TwiML Voice document; throws TwimlError (12100 not XML, 12200 not TwiML). */
 export function parseTwiml(xml: string): TwimlDocument {
   const response = parseXml(xml);
-  if (response.name !== 'Response') throw new TwimlError(12200, `Root element must be <Response>, got <${response.name}>`);
+  if (response.name !== 'Response')
+    throw new TwimlError(12200, `Root element must be <Response>, got <${response.name}>`);
   const warnings: string[] = [];
   const visit = (element: XmlElement) => {
     const rule = RULES[element.name];
@@ -268,10 +419,13 @@ export function parseTwiml(xml: string): TwimlDocument {
       const problem = checkAttribute(element, name, value, attributeRule);
       if (problem) throw new TwimlError(12200, problem);
     }
-    for (const name of rule.required ?? []) if (element.attributes[name] === undefined) throw new TwimlError(12200, `<${element.name}> requires the ${name} attribute`);
+    for (const name of rule.required ?? [])
+      if (element.attributes[name] === undefined)
+        throw new TwimlError(12200, `<${element.name}> requires the ${name} attribute`);
     if (rule.anyChildren) return;
     for (const child of element.children) {
-      if (!(rule.children ?? []).includes(child.name)) throw new TwimlError(12200, `<${child.name}> is not allowed inside <${element.name}>`);
+      if (!(rule.children ?? []).includes(child.name))
+        throw new TwimlError(12200, `<${child.name}> is not allowed inside <${element.name}>`);
       visit(child);
     }
   };
@@ -282,6 +436,7 @@ export function parseTwiml(xml: string): TwimlDocument {
 /** The `<Parameter name value>` children of an element as an object, in document order. */
 export function parametersOf(element: XmlElement): Record<string, string> {
   const parameters: Record<string, string> = {};
-  for (const child of element.children) if (child.name === 'Parameter') parameters[child.attributes.name] = child.attributes.value;
+  for (const child of element.children)
+    if (child.name === 'Parameter') parameters[child.attributes.name] = child.attributes.value;
   return parameters;
 }

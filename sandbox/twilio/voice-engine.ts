@@ -31,7 +31,14 @@ export interface VoiceEngineOptions {
 
 /** Where a document comes from: a webhook (with a fallback) or inline TwiML. */
 type TwimlSource =
-  | { kind: 'url'; url: string; method: string; purpose: WebhookPurpose; params?: Record<string, string>; fallback?: { url: string; method: string; purpose: WebhookPurpose } }
+  | {
+      kind: 'url';
+      url: string;
+      method: string;
+      purpose: WebhookPurpose;
+      params?: Record<string, string>;
+      fallback?: { url: string; method: string; purpose: WebhookPurpose };
+    }
   | { kind: 'twiml'; xml: string };
 
 /** One running call leg. */
@@ -68,7 +75,9 @@ export function parseAppTarget(to: string): { appSid: string; query: string } | 
  */
 export function appendCustomParameters(url: string, rawQuery: string): string {
   if (!rawQuery) return url;
-  const encoded = rawQuery.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, (c) => encodeURIComponent(c));
+  const encoded = rawQuery.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@/?%]/gu, (c) =>
+    encodeURIComponent(c),
+  );
   const hash = url.indexOf('#');
   const base = hash < 0 ? url : url.slice(0, hash);
   const fragment = hash < 0 ? '' : url.slice(hash);
@@ -104,15 +113,42 @@ export class VoiceEngine {
   placeInboundCall(input: { from: string; to: string }): { callSid: string; done: Promise<void> } {
     const number = this.state.numberByE164(input.to);
     if (!number) throw new Error(`${input.to} is not a number of this account (add it with addIncomingNumber)`);
-    const session = this.createSession({ from: input.from, to: input.to, direction: 'inbound', phoneNumberSid: number.sid, status: 'ringing' });
+    const session = this.createSession({
+      from: input.from,
+      to: input.to,
+      direction: 'inbound',
+      phoneNumberSid: number.sid,
+      status: 'ringing',
+    });
     let source: TwimlSource | undefined;
     const app = number.voiceApplicationSid ? this.state.applications.get(number.voiceApplicationSid) : undefined;
     if (number.trunkSid) source = undefined;
-    else if (app?.voiceUrl) source = this.urlSource(app.voiceUrl, app.voiceMethod, 'app-voice-url', app.voiceFallbackUrl, app.voiceFallbackMethod, 'app-voice-fallback');
-    else if (!number.voiceApplicationSid && number.voiceUrl) source = this.urlSource(number.voiceUrl, number.voiceMethod, 'voice-url', number.voiceFallbackUrl, number.voiceFallbackMethod, 'voice-fallback');
+    else if (app?.voiceUrl)
+      source = this.urlSource(
+        app.voiceUrl,
+        app.voiceMethod,
+        'app-voice-url',
+        app.voiceFallbackUrl,
+        app.voiceFallbackMethod,
+        'app-voice-fallback',
+      );
+    else if (!number.voiceApplicationSid && number.voiceUrl)
+      source = this.urlSource(
+        number.voiceUrl,
+        number.voiceMethod,
+        'voice-url',
+        number.voiceFallbackUrl,
+        number.voiceFallbackMethod,
+        'voice-fallback',
+      );
     if (app) session.call.applicationSid = app.sid;
     if (!source) {
-      this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'error', message: `Number ${number.sid} has no voice URL to call`, callSid: session.call.sid });
+      this.timeline.alert({
+        code: CODES.httpRetrievalFailure,
+        level: 'error',
+        message: `Number ${number.sid} has no voice URL to call`,
+        callSid: session.call.sid,
+      });
       void this.finish(session, 'failed');
     } else {
       void this.run(session, source);
@@ -124,7 +160,18 @@ export class VoiceEngine {
    * Dials a REST-created participant (`To` already validated) into `conference`: reserves its label now and
    * rings in the background. Returns the participant as the create response reports it.
    */
-  dialParticipant(conference: ConferenceRecord, input: { from: string; to: string; settings: JoinSettings; timeoutSeconds: number; statusCallback: string | null; statusCallbackMethod: string; statusCallbackEvents: string[] }): ParticipantRecord {
+  dialParticipant(
+    conference: ConferenceRecord,
+    input: {
+      from: string;
+      to: string;
+      settings: JoinSettings;
+      timeoutSeconds: number;
+      statusCallback: string | null;
+      statusCallbackMethod: string;
+      statusCallbackEvents: string[];
+    },
+  ): ParticipantRecord {
     const app = parseAppTarget(input.to);
     const session = this.createSession({
       from: input.from,
@@ -139,7 +186,9 @@ export class VoiceEngine {
     if (app) session.appQuery = app.query;
     let participant: ParticipantRecord;
     try {
-      participant = this.conferences.reserve(conference, session.call.sid, input.settings, { onRemoved: (reason) => this.onRemovedFromConference(session, reason) });
+      participant = this.conferences.reserve(conference, session.call.sid, input.settings, {
+        onRemoved: (reason) => this.onRemovedFromConference(session, reason),
+      });
     } catch (error) {
       this.sessions.delete(session.call.sid);
       this.state.calls.delete(session.call.sid);
@@ -152,15 +201,51 @@ export class VoiceEngine {
   }
 
   /** REST Calls create: an outbound-api leg that rings `to`, then runs the given TwiML, Url or Application. */
-  createCall(input: { from: string; to: string; url?: string; method?: string; fallbackUrl?: string | null; fallbackMethod?: string; twiml?: string; applicationSid?: string; timeoutSeconds: number; statusCallback: string | null; statusCallbackMethod: string; statusCallbackEvents: string[] }): CallRecord {
+  createCall(input: {
+    from: string;
+    to: string;
+    url?: string;
+    method?: string;
+    fallbackUrl?: string | null;
+    fallbackMethod?: string;
+    twiml?: string;
+    applicationSid?: string;
+    timeoutSeconds: number;
+    statusCallback: string | null;
+    statusCallbackMethod: string;
+    statusCallbackEvents: string[];
+  }): CallRecord {
     const app = input.applicationSid ? this.state.applications.get(input.applicationSid) : undefined;
-    const session = this.createSession({ from: input.from, to: input.to, direction: 'outbound-api', status: 'queued', statusCallback: input.statusCallback, statusCallbackMethod: input.statusCallbackMethod, statusCallbackEvents: input.statusCallbackEvents, applicationSid: app?.sid ?? null });
+    const session = this.createSession({
+      from: input.from,
+      to: input.to,
+      direction: 'outbound-api',
+      status: 'queued',
+      statusCallback: input.statusCallback,
+      statusCallbackMethod: input.statusCallbackMethod,
+      statusCallbackEvents: input.statusCallbackEvents,
+      applicationSid: app?.sid ?? null,
+    });
     const source: TwimlSource =
       input.twiml !== undefined
         ? { kind: 'twiml', xml: input.twiml }
         : app
-          ? this.urlSource(app.voiceUrl ?? '', app.voiceMethod, 'app-voice-url', app.voiceFallbackUrl, app.voiceFallbackMethod, 'app-voice-fallback')
-          : this.urlSource(input.url ?? '', input.method ?? 'POST', 'voice-url', input.fallbackUrl ?? null, input.fallbackMethod ?? 'POST', 'voice-fallback');
+          ? this.urlSource(
+              app.voiceUrl ?? '',
+              app.voiceMethod,
+              'app-voice-url',
+              app.voiceFallbackUrl,
+              app.voiceFallbackMethod,
+              'app-voice-fallback',
+            )
+          : this.urlSource(
+              input.url ?? '',
+              input.method ?? 'POST',
+              'voice-url',
+              input.fallbackUrl ?? null,
+              input.fallbackMethod ?? 'POST',
+              'voice-fallback',
+            );
     void (async () => {
       try {
         this.callback(session, 'initiated');
@@ -183,7 +268,17 @@ export class VoiceEngine {
   }
 
   /** REST Calls update: Status=completed|canceled, or new TwiML / Url to run instead of the current one. */
-  updateCall(callSid: string, changes: { status?: string; twiml?: string; url?: string; method?: string; fallbackUrl?: string; fallbackMethod?: string }): 'ok' | 'not-in-progress' {
+  updateCall(
+    callSid: string,
+    changes: {
+      status?: string;
+      twiml?: string;
+      url?: string;
+      method?: string;
+      fallbackUrl?: string;
+      fallbackMethod?: string;
+    },
+  ): 'ok' | 'not-in-progress' {
     const session = this.sessions.get(callSid);
     if (!session || session.ended) return 'not-in-progress';
     if (changes.status === 'completed' || changes.status === 'canceled') {
@@ -191,7 +286,15 @@ export class VoiceEngine {
       return 'ok';
     }
     if (changes.twiml !== undefined) session.pending = { kind: 'twiml', xml: changes.twiml };
-    else if (changes.url !== undefined) session.pending = this.urlSource(changes.url, changes.method ?? 'POST', 'call-update-url', changes.fallbackUrl ?? null, changes.fallbackMethod ?? 'POST', 'voice-fallback');
+    else if (changes.url !== undefined)
+      session.pending = this.urlSource(
+        changes.url,
+        changes.method ?? 'POST',
+        'call-update-url',
+        changes.fallbackUrl ?? null,
+        changes.fallbackMethod ?? 'POST',
+        'voice-fallback',
+      );
     else return 'ok';
     session.verb.abort();
     return 'ok';
@@ -218,7 +321,18 @@ export class VoiceEngine {
     await Promise.all([...this.streams].map((stream) => (stream.stop(), stream.ended)));
   }
 
-  private createSession(input: { from: string; to: string; direction: CallRecord['direction']; status: CallStatus; phoneNumberSid?: string; parentCallSid?: string; statusCallback?: string | null; statusCallbackMethod?: string; statusCallbackEvents?: string[]; applicationSid?: string | null }): CallSession {
+  private createSession(input: {
+    from: string;
+    to: string;
+    direction: CallRecord['direction'];
+    status: CallStatus;
+    phoneNumberSid?: string;
+    parentCallSid?: string;
+    statusCallback?: string | null;
+    statusCallbackMethod?: string;
+    statusCallbackEvents?: string[];
+    applicationSid?: string | null;
+  }): CallSession {
     const now = new Date();
     const call: CallRecord = {
       sid: newSid('CA'),
@@ -243,12 +357,31 @@ export class VoiceEngine {
     this.state.calls.set(call.sid, call);
     const session = new CallSession(call);
     this.sessions.set(call.sid, session);
-    this.timeline.emit({ type: 'call-created', callSid: call.sid, from: call.from, to: call.to, direction: call.direction });
+    this.timeline.emit({
+      type: 'call-created',
+      callSid: call.sid,
+      from: call.from,
+      to: call.to,
+      direction: call.direction,
+    });
     return session;
   }
 
-  private urlSource(url: string, method: string, purpose: WebhookPurpose, fallbackUrl: string | null, fallbackMethod: string, fallbackPurpose: WebhookPurpose): TwimlSource {
-    return { kind: 'url', url, method, purpose, ...(fallbackUrl && { fallback: { url: fallbackUrl, method: fallbackMethod, purpose: fallbackPurpose } }) };
+  private urlSource(
+    url: string,
+    method: string,
+    purpose: WebhookPurpose,
+    fallbackUrl: string | null,
+    fallbackMethod: string,
+    fallbackPurpose: WebhookPurpose,
+  ): TwimlSource {
+    return {
+      kind: 'url',
+      url,
+      method,
+      purpose,
+      ...(fallbackUrl && { fallback: { url: fallbackUrl, method: fallbackMethod, purpose: fallbackPurpose } }),
+    };
   }
 
   private setStatus(session: CallSession, status: CallStatus): void {
@@ -274,8 +407,18 @@ export class VoiceEngine {
       To: call.to,
     };
     if (call.direction === 'inbound') {
-      for (const [prefix, address] of [['From', call.from], ['Caller', call.from], ['To', call.to], ['Called', call.to]] as const) {
-        Object.assign(params, { [`${prefix}City`]: '', [`${prefix}State`]: '', [`${prefix}Zip`]: '', [`${prefix}Country`]: countryOf(address) });
+      for (const [prefix, address] of [
+        ['From', call.from],
+        ['Caller', call.from],
+        ['To', call.to],
+        ['Called', call.to],
+      ] as const) {
+        Object.assign(params, {
+          [`${prefix}City`]: '',
+          [`${prefix}State`]: '',
+          [`${prefix}Zip`]: '',
+          [`${prefix}Country`]: countryOf(address),
+        });
       }
     }
     if (call.applicationSid) params.ApplicationSid = call.applicationSid;
@@ -293,19 +436,50 @@ export class VoiceEngine {
         return this.twimlFailure(session, error, undefined);
       }
     }
-    const attempt = async (url: string, method: string, purpose: WebhookPurpose, extra: Record<string, string>): Promise<XmlElement | { code: number; url: string }> => {
-      const response = await this.webhooks.send({ purpose, url, method, params: { ...this.callParams(session), ...source.params, ...extra }, callSid });
+    const attempt = async (
+      url: string,
+      method: string,
+      purpose: WebhookPurpose,
+      extra: Record<string, string>,
+    ): Promise<XmlElement | { code: number; url: string }> => {
+      const response = await this.webhooks.send({
+        purpose,
+        url,
+        method,
+        params: { ...this.callParams(session), ...source.params, ...extra },
+        callSid,
+      });
       if (response.status === null) {
         const code = response.error === 'timeout' ? CODES.httpConnectionFailure : CODES.httpRetrievalFailure;
-        this.timeline.alert({ code, level: 'error', message: `${method} ${url} failed: ${response.error}`, callSid, url });
+        this.timeline.alert({
+          code,
+          level: 'error',
+          message: `${method} ${url} failed: ${response.error}`,
+          callSid,
+          url,
+        });
         return { code, url };
       }
       if (response.status < 200 || response.status >= 300) {
-        this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'error', message: `${method} ${url} answered HTTP ${response.status}`, callSid, url });
+        this.timeline.alert({
+          code: CODES.httpRetrievalFailure,
+          level: 'error',
+          message: `${method} ${url} answered HTTP ${response.status}`,
+          callSid,
+          url,
+        });
         return { code: CODES.httpRetrievalFailure, url };
       }
-      if (!/(^|\/)(xml|[\w.+-]+\+xml|html)(;|$)|^text\/(xml|html)|^application\/xml/i.test(response.contentType.trim())) {
-        this.timeline.alert({ code: CODES.invalidContentType, level: 'error', message: `${url} answered Content-Type ${response.contentType || '(none)'}, not XML`, callSid, url });
+      if (
+        !/(^|\/)(xml|[\w.+-]+\+xml|html)(;|$)|^text\/(xml|html)|^application\/xml/i.test(response.contentType.trim())
+      ) {
+        this.timeline.alert({
+          code: CODES.invalidContentType,
+          level: 'error',
+          message: `${url} answered Content-Type ${response.contentType || '(none)'}, not XML`,
+          callSid,
+          url,
+        });
         return { code: CODES.invalidContentType, url };
       }
       try {
@@ -319,20 +493,36 @@ export class VoiceEngine {
     const first = await attempt(source.url, source.method, source.purpose, {});
     if (!('code' in first)) return first;
     if (!source.fallback || session.ended) return undefined;
-    const second = await attempt(source.fallback.url, source.fallback.method, source.fallback.purpose, { ErrorCode: String(first.code), ErrorUrl: first.url });
+    const second = await attempt(source.fallback.url, source.fallback.method, source.fallback.purpose, {
+      ErrorCode: String(first.code),
+      ErrorUrl: first.url,
+    });
     return 'code' in second ? undefined : second;
   }
 
   private parse(session: CallSession, xml: string, url: string | undefined): XmlElement {
     const document = parseTwiml(xml);
-    for (const warning of document.warnings) this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: warning, callSid: session.call.sid, ...(url && { url }) });
+    for (const warning of document.warnings)
+      this.timeline.alert({
+        code: CODES.schemaValidation,
+        level: 'warning',
+        message: warning,
+        callSid: session.call.sid,
+        ...(url && { url }),
+      });
     if (url) session.documentUrl = url;
     return document.response;
   }
 
   private twimlFailure(session: CallSession, error: unknown, url: string | undefined): undefined {
     if (!(error instanceof TwimlError)) throw error;
-    this.timeline.alert({ code: error.code, level: 'error', message: error.message, callSid: session.call.sid, ...(url && { url }) });
+    this.timeline.alert({
+      code: error.code,
+      level: 'error',
+      message: error.message,
+      callSid: session.call.sid,
+      ...(url && { url }),
+    });
     return undefined;
   }
 
@@ -373,7 +563,12 @@ export class VoiceEngine {
       if (session.ended) return undefined;
       session.verb = new AbortController();
       const signal = session.verb.signal;
-      this.timeline.emit({ type: 'twiml-executed', callSid, verb: verb.name, detail: { ...verb.attributes, ...(verb.text.trim() && { text: verb.text.trim() }) } });
+      this.timeline.emit({
+        type: 'twiml-executed',
+        callSid,
+        verb: verb.name,
+        detail: { ...verb.attributes, ...(verb.text.trim() && { text: verb.text.trim() }) },
+      });
       let next: TwimlSource | undefined | 'continue' = 'continue';
       try {
         next = await this.executeVerb(session, verb, signal);
@@ -399,12 +594,17 @@ export class VoiceEngine {
     return session.documentUrl ? new URL(url, session.documentUrl).toString() : url;
   }
 
-  private async executeVerb(session: CallSession, verb: XmlElement, signal: AbortSignal): Promise<TwimlSource | undefined | 'continue'> {
+  private async executeVerb(
+    session: CallSession,
+    verb: XmlElement,
+    signal: AbortSignal,
+  ): Promise<TwimlSource | undefined | 'continue'> {
     const a = verb.attributes;
     switch (verb.name) {
       case 'Say':
       case 'Play':
-        for (let i = 0; i < Math.max(1, Number(a.loop ?? 1)); i++) await this.scheduler.sleep(this.options.mediaMs, signal);
+        for (let i = 0; i < Math.max(1, Number(a.loop ?? 1)); i++)
+          await this.scheduler.sleep(this.options.mediaMs, signal);
         return 'continue';
       case 'Pause':
         await this.scheduler.sleep(this.scaled(Number(a.length ?? 1)), signal);
@@ -416,7 +616,12 @@ export class VoiceEngine {
         await this.finish(session, a.reason === 'busy' ? 'busy' : 'failed');
         return undefined;
       case 'Redirect':
-        return { kind: 'url', url: this.resolveUrl(session, verb.text.trim()), method: a.method ?? 'POST', purpose: 'redirect' };
+        return {
+          kind: 'url',
+          url: this.resolveUrl(session, verb.text.trim()),
+          method: a.method ?? 'POST',
+          purpose: 'redirect',
+        };
       case 'Gather': {
         for (const child of verb.children) await this.executeVerb(session, child, signal);
         // No caller input arrives in the emulator: Gather times out and TwiML continues.
@@ -429,16 +634,30 @@ export class VoiceEngine {
       case 'Connect':
         return this.connect(session, verb, signal);
       default:
-        this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<${verb.name}> is valid TwiML but not emulated; skipped`, callSid: session.call.sid });
+        this.timeline.alert({
+          code: CODES.schemaValidation,
+          level: 'warning',
+          message: `<${verb.name}> is valid TwiML but not emulated; skipped`,
+          callSid: session.call.sid,
+        });
         return 'continue';
     }
   }
 
-  private action(session: CallSession, url: string, method: string | undefined, params: Record<string, string>): TwimlSource {
+  private action(
+    session: CallSession,
+    url: string,
+    method: string | undefined,
+    params: Record<string, string>,
+  ): TwimlSource {
     return { kind: 'url', url: this.resolveUrl(session, url), method: method ?? 'POST', purpose: 'action', params };
   }
 
-  private async dial(session: CallSession, dial: XmlElement, signal: AbortSignal): Promise<TwimlSource | undefined | 'continue'> {
+  private async dial(
+    session: CallSession,
+    dial: XmlElement,
+    signal: AbortSignal,
+  ): Promise<TwimlSource | undefined | 'continue'> {
     const noun = dial.children[0];
     const started = Date.now();
     let dialStatus: string;
@@ -446,7 +665,10 @@ export class VoiceEngine {
     else dialStatus = await this.dialPerson(session, dial, noun, signal);
     if (session.ended) return undefined;
     if (dial.attributes.action) {
-      return this.action(session, dial.attributes.action, dial.attributes.method, { DialCallStatus: dialStatus, DialCallDuration: String(Math.round((Date.now() - started) / 1000)) });
+      return this.action(session, dial.attributes.action, dial.attributes.method, {
+        DialCallStatus: dialStatus,
+        DialCallDuration: String(Math.round((Date.now() - started) / 1000)),
+      });
     }
     return 'continue';
   }
@@ -473,34 +695,67 @@ export class VoiceEngine {
       try {
         participant = this.conferences.join(conference, callSid, settings, { onRemoved: () => resolve('completed') });
       } catch (error) {
-        this.timeline.alert({ code: (error as { code?: number }).code ?? CODES.participantAddFailed, level: 'error', message: `Could not join ${conference.friendlyName}: ${(error as Error).message}`, callSid });
+        this.timeline.alert({
+          code: (error as { code?: number }).code ?? CODES.participantAddFailed,
+          level: 'error',
+          message: `Could not join ${conference.friendlyName}: ${(error as Error).message}`,
+          callSid,
+        });
         resolve('failed');
         return;
       }
       if (!participant) return resolve('completed');
       // A hang-up or a REST redirect takes the leg out of the conference.
-      signal.addEventListener('abort', () => this.conferences.leave(callSid, session.ended ? session.leaveReason : 'kicked'), { once: true });
+      signal.addEventListener(
+        'abort',
+        () => this.conferences.leave(callSid, session.ended ? session.leaveReason : 'kicked'),
+        { once: true },
+      );
     });
   }
 
   /** `<Dial><Number|Client|Sip>`: a child leg that rings, answers as scripted, and is bridged until one side ends. */
-  private async dialPerson(session: CallSession, dial: XmlElement, noun: XmlElement | undefined, signal: AbortSignal): Promise<string> {
-    const to = noun ? (noun.name === 'Client' ? `client:${(noun.children.find((c) => c.name === 'Identity')?.text ?? noun.text).trim()}` : noun.text.trim()) : dial.text.trim();
+  private async dialPerson(
+    session: CallSession,
+    dial: XmlElement,
+    noun: XmlElement | undefined,
+    signal: AbortSignal,
+  ): Promise<string> {
+    const to = noun
+      ? noun.name === 'Client'
+        ? `client:${(noun.children.find((c) => c.name === 'Identity')?.text ?? noun.text).trim()}`
+        : noun.text.trim()
+      : dial.text.trim();
     if (!noun || !['Number', 'Client', 'Sip'].includes(noun.name)) {
       if (noun) {
-        this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<Dial><${noun.name}> is not emulated`, callSid: session.call.sid });
+        this.timeline.alert({
+          code: CODES.schemaValidation,
+          level: 'warning',
+          message: `<Dial><${noun.name}> is not emulated`,
+          callSid: session.call.sid,
+        });
         return 'failed';
       }
     }
-    const child = this.createSession({ from: dial.attributes.callerId ?? session.call.from, to, direction: 'outbound-dial', status: 'ringing', parentCallSid: session.call.sid });
-    const behaviour = await this.ring(child, Number(dial.attributes.timeout ?? 30), signal).catch(() => 'canceled' as const);
+    const child = this.createSession({
+      from: dial.attributes.callerId ?? session.call.from,
+      to,
+      direction: 'outbound-dial',
+      status: 'ringing',
+      parentCallSid: session.call.sid,
+    });
+    const behaviour = await this.ring(child, Number(dial.attributes.timeout ?? 30), signal).catch(
+      () => 'canceled' as const,
+    );
     if (behaviour !== 'answer') {
       await this.finish(child, behaviour === 'canceled' ? 'canceled' : behaviour);
       return behaviour === 'canceled' ? 'canceled' : behaviour;
     }
     child.answered = true;
     this.setStatus(child, 'in-progress');
-    const parentGone = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    const parentGone = new Promise<void>((resolve) =>
+      signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
     await Promise.race([child.done, parentGone]);
     if (!child.ended) await this.finish(child, 'completed');
     return 'completed';
@@ -517,10 +772,19 @@ export class VoiceEngine {
   }
 
   /** `<Connect><Stream|ConversationRelay>`: opens the WebSocket and waits until one side closes it. */
-  private async connect(session: CallSession, connect: XmlElement, signal: AbortSignal): Promise<TwimlSource | undefined | 'continue'> {
+  private async connect(
+    session: CallSession,
+    connect: XmlElement,
+    signal: AbortSignal,
+  ): Promise<TwimlSource | undefined | 'continue'> {
     const noun = connect.children[0];
     if (!noun || (noun.name !== 'Stream' && noun.name !== 'ConversationRelay')) {
-      this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<Connect><${noun?.name ?? ''}> is not emulated`, callSid: session.call.sid });
+      this.timeline.alert({
+        code: CODES.schemaValidation,
+        level: 'warning',
+        message: `<Connect><${noun?.name ?? ''}> is not emulated`,
+        callSid: session.call.sid,
+      });
       return 'continue';
     }
     const url = noun.attributes.url;
@@ -528,14 +792,31 @@ export class VoiceEngine {
     const loopback = target && ['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname);
     // Twilio accepts wss:// only; plain ws:// is allowed here for local agents on loopback.
     if (!target || (target.protocol !== 'wss:' && !loopback)) {
-      this.timeline.alert({ code: CODES.schemaValidation, level: 'error', message: `<${noun.name}> url must be wss://, got ${url}`, callSid: session.call.sid });
+      this.timeline.alert({
+        code: CODES.schemaValidation,
+        level: 'error',
+        message: `<${noun.name}> url must be wss://, got ${url}`,
+        callSid: session.call.sid,
+      });
       await this.finish(session, 'completed');
       return undefined;
     }
-    if (target.search) this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<${noun.name}> url must not carry a query string; use <Parameter>`, callSid: session.call.sid });
+    if (target.search)
+      this.timeline.alert({
+        code: CODES.schemaValidation,
+        level: 'warning',
+        message: `<${noun.name}> url must not carry a query string; use <Parameter>`,
+        callSid: session.call.sid,
+      });
     const customParameters = parametersOf(noun);
     for (const [name, value] of Object.entries(customParameters)) {
-      if (name.length >= 500 || value.length >= 500) this.timeline.alert({ code: CODES.schemaValidation, level: 'warning', message: `<Parameter ${name.slice(0, 40)}> is 500 characters or more`, callSid: session.call.sid });
+      if (name.length >= 500 || value.length >= 500)
+        this.timeline.alert({
+          code: CODES.schemaValidation,
+          level: 'warning',
+          message: `<Parameter ${name.slice(0, 40)}> is 500 characters or more`,
+          callSid: session.call.sid,
+        });
     }
     const stream = openStream(
       {
@@ -555,7 +836,9 @@ export class VoiceEngine {
     );
     this.streams.add(stream);
     void stream.ended.then(() => this.streams.delete(stream));
-    const aborted = new Promise<'aborted'>((resolve) => signal.addEventListener('abort', () => resolve('aborted'), { once: true }));
+    const aborted = new Promise<'aborted'>((resolve) =>
+      signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
+    );
     const outcome: StreamEnd | 'aborted' = await Promise.race([stream.ended, aborted]);
     if (outcome === 'aborted') {
       stream.stop();
@@ -563,18 +846,36 @@ export class VoiceEngine {
       return undefined;
     }
     if (outcome.by === 'error') {
-      this.timeline.alert({ code: noun.name === 'Stream' ? 31920 : 64101, level: 'error', message: `WebSocket ${url} failed: ${outcome.message}`, callSid: session.call.sid, url });
+      this.timeline.alert({
+        code: noun.name === 'Stream' ? 31920 : 64101,
+        level: 'error',
+        message: `WebSocket ${url} failed: ${outcome.message}`,
+        callSid: session.call.sid,
+        url,
+      });
     }
     const connectAction = connect.attributes.action;
     if (connectAction) {
-      const params: Record<string, string> = noun.name === 'ConversationRelay' ? { SessionId: stream.streamSid, SessionStatus: outcome.by === 'error' ? 'failed' : 'ended', ...(outcome.by === 'agent' && outcome.handoffData !== undefined && { HandoffData: outcome.handoffData }) } : {};
+      const params: Record<string, string> =
+        noun.name === 'ConversationRelay'
+          ? {
+              SessionId: stream.streamSid,
+              SessionStatus: outcome.by === 'error' ? 'failed' : 'ended',
+              ...(outcome.by === 'agent' && outcome.handoffData !== undefined && { HandoffData: outcome.handoffData }),
+            }
+          : {};
       return this.action(session, connectAction, connect.attributes.method, params);
     }
     return 'continue';
   }
 
   /** A REST participant leg: rings, then answers (app legs: once their TwiML loads) and joins the conference. */
-  private async ringParticipant(session: CallSession, conference: ConferenceRecord, settings: JoinSettings, timeoutSeconds: number): Promise<void> {
+  private async ringParticipant(
+    session: CallSession,
+    conference: ConferenceRecord,
+    settings: JoinSettings,
+    timeoutSeconds: number,
+  ): Promise<void> {
     const callSid = session.call.sid;
     try {
       this.callback(session, 'initiated');
@@ -595,14 +896,32 @@ export class VoiceEngine {
       if (session.call.applicationSid) {
         const app = this.state.applications.get(session.call.applicationSid);
         if (!app?.voiceUrl) {
-          this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'error', message: `Application ${session.call.applicationSid} has no VoiceUrl`, callSid });
+          this.timeline.alert({
+            code: CODES.httpRetrievalFailure,
+            level: 'error',
+            message: `Application ${session.call.applicationSid} has no VoiceUrl`,
+            callSid,
+          });
           await this.finish(session, 'failed', 'failed');
           return;
         }
         this.setStatus(session, 'ringing');
         const url = appendCustomParameters(app.voiceUrl, session.appQuery ?? '');
-        const fallback = app.voiceFallbackUrl ? appendCustomParameters(app.voiceFallbackUrl, session.appQuery ?? '') : null;
-        await this.run(session, this.urlSource(url, app.voiceMethod, 'app-voice-url', fallback, app.voiceFallbackMethod, 'app-voice-fallback'), joinConference);
+        const fallback = app.voiceFallbackUrl
+          ? appendCustomParameters(app.voiceFallbackUrl, session.appQuery ?? '')
+          : null;
+        await this.run(
+          session,
+          this.urlSource(
+            url,
+            app.voiceMethod,
+            'app-voice-url',
+            fallback,
+            app.voiceFallbackMethod,
+            'app-voice-fallback',
+          ),
+          joinConference,
+        );
         return;
       }
       session.answered = true;
@@ -617,7 +936,8 @@ export class VoiceEngine {
   /** The conference dropped a REST leg (kicked, conference ended): the leg hangs up. */
   private onRemovedFromConference(session: CallSession, reason: LeaveReason): void {
     if (session.ended || session.call.direction === 'inbound') return;
-    if (session.call.direction === 'outbound-api') void this.finish(session, session.answered ? 'completed' : reason === 'failed' ? 'failed' : 'canceled', reason);
+    if (session.call.direction === 'outbound-api')
+      void this.finish(session, session.answered ? 'completed' : reason === 'failed' ? 'failed' : 'canceled', reason);
   }
 
   /** Ends a leg: final status, out of its conference, stream stopped, status callback sent. */
@@ -649,13 +969,27 @@ export class VoiceEngine {
       Timestamp: rfc2822(new Date()),
     };
     if (event === 'completed') {
-      const seconds = call.startTime && call.endTime ? Math.round((call.endTime.getTime() - call.startTime.getTime()) / 1000) : 0;
+      const seconds =
+        call.startTime && call.endTime ? Math.round((call.endTime.getTime() - call.startTime.getTime()) / 1000) : 0;
       Object.assign(params, { CallDuration: String(seconds), Duration: String(Math.ceil(seconds / 60)) });
     }
     const url = call.statusCallback;
     session.callbacks = session.callbacks.then(async () => {
-      const response = await this.webhooks.send({ purpose: 'call-status', url, method: call.statusCallbackMethod, params, callSid: call.sid });
-      if (response.status === null || response.status >= 400) this.timeline.alert({ code: CODES.httpRetrievalFailure, level: 'warning', message: `Call status callback (${event}) got ${response.status ?? response.error}`, callSid: call.sid, url });
+      const response = await this.webhooks.send({
+        purpose: 'call-status',
+        url,
+        method: call.statusCallbackMethod,
+        params,
+        callSid: call.sid,
+      });
+      if (response.status === null || response.status >= 400)
+        this.timeline.alert({
+          code: CODES.httpRetrievalFailure,
+          level: 'warning',
+          message: `Call status callback (${event}) got ${response.status ?? response.error}`,
+          callSid: call.sid,
+          url,
+        });
     });
   }
 }

@@ -70,7 +70,10 @@ export class WebhookClient {
     const attempts = 1 + (overrides.rc ?? 0);
     let response: WebhookResponse | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
-      response = await this.once(method, url, body, signature, idempotencyToken, { connectMs: overrides.ct ?? this.timeouts.connectMs, totalMs: overrides.tt ?? this.timeouts.totalMs });
+      response = await this.once(method, url, body, signature, idempotencyToken, {
+        connectMs: overrides.ct ?? this.timeouts.connectMs,
+        totalMs: overrides.tt ?? this.timeouts.totalMs,
+      });
       if (response.status !== null) break;
     }
     const result = response!;
@@ -87,11 +90,27 @@ export class WebhookClient {
       ...(request.callSid !== undefined && { callSid: request.callSid }),
       at: this.timeline.now(),
     });
-    this.timeline.emit({ type: 'webhook-request', purpose: request.purpose, url, method, status: result.status, ms: result.ms, ...(result.error !== undefined && { error: result.error }), ...(request.callSid !== undefined && { callSid: request.callSid }) });
+    this.timeline.emit({
+      type: 'webhook-request',
+      purpose: request.purpose,
+      url,
+      method,
+      status: result.status,
+      ms: result.ms,
+      ...(result.error !== undefined && { error: result.error }),
+      ...(request.callSid !== undefined && { callSid: request.callSid }),
+    });
     return result;
   }
 
-  private once(method: string, url: string, body: string, signature: string, idempotencyToken: string, timeouts: WebhookTimeouts): Promise<WebhookResponse> {
+  private once(
+    method: string,
+    url: string,
+    body: string,
+    signature: string,
+    idempotencyToken: string,
+    timeouts: WebhookTimeouts,
+  ): Promise<WebhookResponse> {
     const started = Date.now();
     return new Promise((resolve) => {
       let settled = false;
@@ -125,7 +144,13 @@ export class WebhookClient {
       const req = transport.request(target, { method, headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => finish({ status: res.statusCode ?? null, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') }));
+        res.on('end', () =>
+          finish({
+            status: res.statusCode ?? null,
+            body: Buffer.concat(chunks).toString('utf8'),
+            contentType: String(res.headers['content-type'] ?? ''),
+          }),
+        );
         res.on('error', () => finish({ status: null, body: '', contentType: '', error: 'connection' }));
       });
       this.inFlight.add(req);
@@ -138,7 +163,14 @@ export class WebhookClient {
         req.destroy();
         finish({ status: null, body: '', contentType: '', error: 'timeout' });
       });
-      req.on('error', (e: NodeJS.ErrnoException) => finish({ status: null, body: '', contentType: '', error: e.code === 'ECONNREFUSED' ? 'connection' : `connection: ${e.code ?? e.message}` }));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        finish({
+          status: null,
+          body: '',
+          contentType: '',
+          error: e.code === 'ECONNREFUSED' ? 'connection' : `connection: ${e.code ?? e.message}`,
+        }),
+      );
       req.end(body);
     });
   }

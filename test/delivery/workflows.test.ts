@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 
-const { loadWorkflowLinter } = require('../../scripts/load-workflow-linter.cjs') as { loadWorkflowLinter: () => typeof import('../../scripts/workflow-lint') };
+const { loadWorkflowLinter } = require('../../scripts/load-workflow-linter.cjs') as {
+  loadWorkflowLinter: () => typeof import('../../scripts/workflow-lint');
+};
 const { lintWorkflow } = loadWorkflowLinter();
 const dir = path.join(__dirname, '..', '..', '.github', 'workflows');
 const read = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
@@ -18,10 +20,26 @@ describe('GitHub workflows', () => {
   describe.each([
     ['a misspelt key', (s: string) => s.replace('runs-on: ubuntu-latest', 'run-on: ubuntu-latest'), /run-on|runs-on/],
     ['a broken expression', (s: string) => s.replace('${{ github.base_ref }}', '${{ github.base_ref }'), /./],
-    ['an unknown function in an expression', (s: string) => s.replace("format('{0}/{1}'", "formatt('{0}/{1}'"), /formatt/i],
-    ['an invalid permission level', (s: string) => s.replace('pull-requests: write', 'pull-requests: admin'), /admin|pull-requests/],
-    ['no top-level permissions', (s: string) => s.replace(/^permissions:\n  contents: read\n/m, ''), /no top-level permissions/],
-    ['a PR title interpolated into a script', (s: string) => s.replace('run: npm test', 'run: echo "${{ github.event.pull_request.title }}"'), /untrusted event data/],
+    [
+      'an unknown function in an expression',
+      (s: string) => s.replace("format('{0}/{1}'", "formatt('{0}/{1}'"),
+      /formatt/i,
+    ],
+    [
+      'an invalid permission level',
+      (s: string) => s.replace('pull-requests: write', 'pull-requests: admin'),
+      /admin|pull-requests/,
+    ],
+    [
+      'no top-level permissions',
+      (s: string) => s.replace(/^permissions:\n  contents: read\n/m, ''),
+      /no top-level permissions/,
+    ],
+    [
+      'a PR title interpolated into a script',
+      (s: string) => s.replace('run: npm test', 'run: echo "${{ github.event.pull_request.title }}"'),
+      /untrusted event data/,
+    ],
   ])('rejects a pull-request workflow with %s', (_name, breakIt, message) => {
     it('with a message', async () => {
       const { errors } = await lintWorkflow('pull-request.yml', breakIt(read('pull-request.yml')));
@@ -46,7 +64,10 @@ describe('GitHub workflows', () => {
     expect(dev.concurrency).toEqual({ group: 'pulumi-stack-dev', 'cancel-in-progress': false });
     expect(prod.concurrency).toEqual({ group: 'pulumi-stack-prod', 'cancel-in-progress': false });
     for (const job of [dev, prod]) {
-      expect(job.steps.find((s: { uses?: string }) => s.uses?.startsWith('pulumi/actions@')).with).toMatchObject({ command: 'up', policyPacks: 'policy' });
+      expect(job.steps.find((s: { uses?: string }) => s.uses?.startsWith('pulumi/actions@')).with).toMatchObject({
+        command: 'up',
+        policyPacks: 'policy',
+      });
       expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
     }
     // OIDC only: no long-lived AWS keys anywhere.

@@ -6,7 +6,15 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getExpectedBodyHash, getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import { apiGatewayEvent, APP_SID, callParams, DOMAIN, formBody, type HandlerResponse, type TestHandler } from '../lambdas/support/events';
+import {
+  apiGatewayEvent,
+  APP_SID,
+  callParams,
+  DOMAIN,
+  formBody,
+  type HandlerResponse,
+  type TestHandler,
+} from '../lambdas/support/events';
 import {
   AUTH_TOKEN,
   CALLER_QUERY,
@@ -36,7 +44,14 @@ interface Target {
 }
 
 const TARGETS: Target[] = [
-  { name: 'inbound', key: 'inbound', path: PATHS.inbound, params: callParams(), query: '', actedOn: (r) => r.statusCode === 200 && r.body.includes('<Conference') },
+  {
+    name: 'inbound',
+    key: 'inbound',
+    path: PATHS.inbound,
+    params: callParams(),
+    query: '',
+    actedOn: (r) => r.statusCode === 200 && r.body.includes('<Conference'),
+  },
   {
     name: 'agent',
     key: 'agent',
@@ -74,27 +89,75 @@ interface UrlForm {
 }
 
 const URL_FORMS: [string, UrlForm][] = [
-  ['$default stage on the execute-api domain', { env: {}, stage: '$default', domainName: DOMAIN, signedBase: `https://${DOMAIN}`, wrongBase: `https://${DOMAIN}/$default` }],
-  ['named stage (/prod/twilio/...)', { env: {}, stage: 'prod', domainName: DOMAIN, signedBase: `https://${DOMAIN}/prod`, wrongBase: `https://${DOMAIN}` }],
+  [
+    '$default stage on the execute-api domain',
+    {
+      env: {},
+      stage: '$default',
+      domainName: DOMAIN,
+      signedBase: `https://${DOMAIN}`,
+      wrongBase: `https://${DOMAIN}/$default`,
+    },
+  ],
+  [
+    'named stage (/prod/twilio/...)',
+    {
+      env: {},
+      stage: 'prod',
+      domainName: DOMAIN,
+      signedBase: `https://${DOMAIN}/prod`,
+      wrongBase: `https://${DOMAIN}`,
+    },
+  ],
   [
     'custom domain with a base path (PUBLIC_BASE_URL)',
-    { env: { PUBLIC_BASE_URL: 'https://voice.example.com/v1' }, stage: '$default', domainName: 'voice.example.com', signedBase: 'https://voice.example.com/v1', wrongBase: `https://${DOMAIN}` },
+    {
+      env: { PUBLIC_BASE_URL: 'https://voice.example.com/v1' },
+      stage: '$default',
+      domainName: 'voice.example.com',
+      signedBase: 'https://voice.example.com/v1',
+      wrongBase: `https://${DOMAIN}`,
+    },
   ],
   [
     'custom domain in front of a named stage',
-    { env: { PUBLIC_BASE_URL: 'https://voice.example.com' }, stage: 'prod', domainName: 'voice.example.com', signedBase: 'https://voice.example.com', wrongBase: 'https://voice.example.com/prod' },
+    {
+      env: { PUBLIC_BASE_URL: 'https://voice.example.com' },
+      stage: 'prod',
+      domainName: 'voice.example.com',
+      signedBase: 'https://voice.example.com',
+      wrongBase: 'https://voice.example.com/prod',
+    },
   ],
   [
     'PUBLIC_BASE_URL with an explicit :443 (Twilio drops the port when signing)',
-    { env: { PUBLIC_BASE_URL: 'https://voice.example.com:443' }, stage: '$default', domainName: 'voice.example.com', signedBase: 'https://voice.example.com', wrongBase: 'https://voice.example.com:8443' },
+    {
+      env: { PUBLIC_BASE_URL: 'https://voice.example.com:443' },
+      stage: '$default',
+      domainName: 'voice.example.com',
+      signedBase: 'https://voice.example.com',
+      wrongBase: 'https://voice.example.com:8443',
+    },
   ],
   [
     'Twilio signing with :443 against a PUBLIC_BASE_URL without a port',
-    { env: { PUBLIC_BASE_URL: 'https://voice.example.com' }, stage: '$default', domainName: 'voice.example.com', signedBase: 'https://voice.example.com:443', wrongBase: 'http://voice.example.com' },
+    {
+      env: { PUBLIC_BASE_URL: 'https://voice.example.com' },
+      stage: '$default',
+      domainName: 'voice.example.com',
+      signedBase: 'https://voice.example.com:443',
+      wrongBase: 'http://voice.example.com',
+    },
   ],
   [
     'plain http on an explicit port (local sandbox)',
-    { env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080' }, stage: '$default', domainName: '127.0.0.1', signedBase: 'http://127.0.0.1:8080', wrongBase: 'http://127.0.0.1:8081' },
+    {
+      env: { PUBLIC_BASE_URL: 'http://127.0.0.1:8080' },
+      stage: '$default',
+      domainName: '127.0.0.1',
+      signedBase: 'http://127.0.0.1:8080',
+      wrongBase: 'http://127.0.0.1:8081',
+    },
   ],
 ];
 
@@ -120,7 +183,10 @@ interface Delivery {
 
 /** A webhook delivery as API Gateway hands it to the Lambda. */
 function delivery(d: Delivery): APIGatewayProxyEventV2 {
-  const signature = d.signature === undefined ? getExpectedTwilioSignature(d.authToken ?? AUTH_TOKEN, d.signedUrl, d.signedParams ?? d.params) : d.signature;
+  const signature =
+    d.signature === undefined
+      ? getExpectedTwilioSignature(d.authToken ?? AUTH_TOKEN, d.signedUrl, d.signedParams ?? d.params)
+      : d.signature;
   return apiGatewayEvent({
     method: d.method ?? 'POST',
     path: d.path,
@@ -155,7 +221,11 @@ describe('forged Twilio webhooks', () => {
     expect(response.body).not.toContain('<Response');
     expect(fx.stub.requests).toEqual([]);
     expect(fx.world.labelled('ai-agent')).toEqual([]);
-    expect(fx.output.records().some((r) => r.level === 'warn' && r.message === 'rejected request with a missing or invalid Twilio signature')).toBe(true);
+    expect(
+      fx.output
+        .records()
+        .some((r) => r.level === 'warn' && r.message === 'rejected request with a missing or invalid Twilio signature'),
+    ).toBe(true);
     expect(leakedSecrets(responseText(response) + fx.output.lines.join('\n'))).toEqual([]);
   }
 
@@ -180,7 +250,9 @@ describe('forged Twilio webhooks', () => {
 
       it('refuses a signature made for another base URL with 403 and does nothing', async () => {
         const handler = loadTarget(target, form.env);
-        const response = await fx.output.during(() => handler(send(target, { signedUrl: withQuery(form.wrongBase, target.path, target.query) })));
+        const response = await fx.output.during(() =>
+          handler(send(target, { signedUrl: withQuery(form.wrongBase, target.path, target.query) })),
+        );
         expectForbidden(response);
       });
     });
@@ -195,7 +267,10 @@ describe('forged Twilio webhooks', () => {
     describe.each<[string, Delivery]>([
       ['a text (not base64) form body', { ...base, encoding: 'text' }],
       ['a base64 form body', { ...base, encoding: 'base64' }],
-      ['a charset on the form content type', { ...base, contentType: 'application/x-www-form-urlencoded; charset=utf-8' }],
+      [
+        'a charset on the form content type',
+        { ...base, contentType: 'application/x-www-form-urlencoded; charset=utf-8' },
+      ],
     ])('with %s', (_name, d) => {
       it('is accepted when genuine (control)', async () => {
         const handler = loadTarget(target);
@@ -210,24 +285,72 @@ describe('forged Twilio webhooks', () => {
       ['a garbage signature', { ...base, signature: 'AAAAAAAAAAAAAAAAAAAAAAAAAAA=' }],
       ['a signature made with another Auth Token', { ...base, authToken: 'some-other-auth-token-000000000' }],
       ['a signature made with the token in upper case', { ...base, authToken: AUTH_TOKEN.toUpperCase() }],
-      ['a genuine signature with trailing whitespace', { ...base, signature: getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, target.params) + ' ' }],
-      ['a valid signature for another route', { ...base, signedUrl: withQuery(`https://${DOMAIN}`, otherRoute, target.query) }],
-      ['a valid signature for another domain', { ...base, signedUrl: withQuery('https://evil.example.com', target.path, target.query) }],
-      ['a valid signature for http instead of https', { ...base, signedUrl: withQuery(`http://${DOMAIN}`, target.path, target.query) }],
+      [
+        'a genuine signature with trailing whitespace',
+        { ...base, signature: getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, target.params) + ' ' },
+      ],
+      [
+        'a valid signature for another route',
+        { ...base, signedUrl: withQuery(`https://${DOMAIN}`, otherRoute, target.query) },
+      ],
+      [
+        'a valid signature for another domain',
+        { ...base, signedUrl: withQuery('https://evil.example.com', target.path, target.query) },
+      ],
+      [
+        'a valid signature for http instead of https',
+        { ...base, signedUrl: withQuery(`http://${DOMAIN}`, target.path, target.query) },
+      ],
       ['an extra parameter', { ...base, params: { ...target.params, Extra: '1' }, signedParams: target.params }],
-      ['a removed parameter', { ...base, params: Object.fromEntries(Object.entries(target.params).slice(1)), signedParams: target.params }],
-      ['a changed parameter', { ...base, params: { ...target.params, From: '+19005550100', ParticipantLabel: 'caller', CallSid: sid('CA', 666) }, signedParams: target.params }],
-      ['a parameter repeated with another value', { ...base, body: `${formBody(target.params)}&${firstParam}=other`, signedParams: target.params }],
-      ['a parameter moved from the body to the query', { ...base, rawQueryString: [target.query, `${firstParam}=${encodeURIComponent(String(target.params[firstParam]))}`].filter(Boolean).join('&'), params: Object.fromEntries(Object.entries(target.params).slice(1)), signedParams: target.params }],
-      ['an added query parameter', { ...base, rawQueryString: [target.query, 'caller=%2B19005550100'].filter(Boolean).join('&') }],
-      ['the query string dropped', { ...base, rawQueryString: '', signedUrl: withQuery(`https://${DOMAIN}`, target.path, target.query || 'x=1') }],
+      [
+        'a removed parameter',
+        { ...base, params: Object.fromEntries(Object.entries(target.params).slice(1)), signedParams: target.params },
+      ],
+      [
+        'a changed parameter',
+        {
+          ...base,
+          params: { ...target.params, From: '+19005550100', ParticipantLabel: 'caller', CallSid: sid('CA', 666) },
+          signedParams: target.params,
+        },
+      ],
+      [
+        'a parameter repeated with another value',
+        { ...base, body: `${formBody(target.params)}&${firstParam}=other`, signedParams: target.params },
+      ],
+      [
+        'a parameter moved from the body to the query',
+        {
+          ...base,
+          rawQueryString: [target.query, `${firstParam}=${encodeURIComponent(String(target.params[firstParam]))}`]
+            .filter(Boolean)
+            .join('&'),
+          params: Object.fromEntries(Object.entries(target.params).slice(1)),
+          signedParams: target.params,
+        },
+      ],
+      [
+        'an added query parameter',
+        { ...base, rawQueryString: [target.query, 'caller=%2B19005550100'].filter(Boolean).join('&') },
+      ],
+      [
+        'the query string dropped',
+        { ...base, rawQueryString: '', signedUrl: withQuery(`https://${DOMAIN}`, target.path, target.query || 'x=1') },
+      ],
       [
         'a signature computed for GET (parameters in the URL) replayed as a POST with a form body',
-        { ...base, signedUrl: `https://${DOMAIN}${target.path}?${[target.query, formBody(target.params)].filter(Boolean).join('&')}`, signedParams: {} },
+        {
+          ...base,
+          signedUrl: `https://${DOMAIN}${target.path}?${[target.query, formBody(target.params)].filter(Boolean).join('&')}`,
+          signedParams: {},
+        },
       ],
       ['a genuine signature with the body re-labelled as text/plain', { ...base, contentType: 'text/plain' }],
       ['a genuine signature with the body re-labelled as JSON', { ...base, contentType: 'application/json' }],
-      ['a base64 body delivered with isBase64Encoded false', { ...base, body: Buffer.from(formBody(target.params)).toString('base64'), encoding: 'text' }],
+      [
+        'a base64 body delivered with isBase64Encoded false',
+        { ...base, body: Buffer.from(formBody(target.params)).toString('base64'), encoding: 'text' },
+      ],
     ])('with %s', (_name, d) => {
       it('answers 403 with no TwiML and makes no Twilio request', async () => {
         // Arrange
@@ -244,7 +367,14 @@ describe('forged Twilio webhooks', () => {
       // Arrange: what a GET-configured webhook would carry: everything in the URL, no body.
       const query = [target.query, formBody(target.params)].filter(Boolean).join('&');
       const handler = loadTarget(target);
-      const event = delivery({ path: target.path, params: {}, body: '', method: 'GET', rawQueryString: query, signedUrl: `https://${DOMAIN}${target.path}?${query}` });
+      const event = delivery({
+        path: target.path,
+        params: {},
+        body: '',
+        method: 'GET',
+        rawQueryString: query,
+        signedUrl: `https://${DOMAIN}${target.path}?${query}`,
+      });
       // Act
       const response = await fx.output.during(() => handler(event));
       // Assert
@@ -257,7 +387,16 @@ describe('forged Twilio webhooks', () => {
       const json = JSON.stringify(target.params);
       const hash = getExpectedBodyHash(json);
       const query = [target.query, `bodySHA256=${hash}`].filter(Boolean).join('&');
-      const jsonBase: Delivery = { path: target.path, params: {}, body: json, contentType: 'application/json', encoding: 'text', rawQueryString: query, signedUrl: withQuery(`https://${DOMAIN}`, target.path, query), signedParams: {} };
+      const jsonBase: Delivery = {
+        path: target.path,
+        params: {},
+        body: json,
+        contentType: 'application/json',
+        encoding: 'text',
+        rawQueryString: query,
+        signedUrl: withQuery(`https://${DOMAIN}`, target.path, query),
+        signedParams: {},
+      };
 
       it('passes the signature check when bodySHA256 covers it, yet no form parameters are read from it', async () => {
         const handler = loadTarget(target);
@@ -269,10 +408,32 @@ describe('forged Twilio webhooks', () => {
 
       describe.each<[string, Delivery]>([
         ['a body changed after signing', { ...jsonBase, body: json.replace(/}$/, ',"Injected":"1"}') }],
-        ['a body changed and bodySHA256 recomputed (signature stale)', { ...jsonBase, body: '{}', rawQueryString: [target.query, `bodySHA256=${getExpectedBodyHash('{}')}`].filter(Boolean).join('&') }],
+        [
+          'a body changed and bodySHA256 recomputed (signature stale)',
+          {
+            ...jsonBase,
+            body: '{}',
+            rawQueryString: [target.query, `bodySHA256=${getExpectedBodyHash('{}')}`].filter(Boolean).join('&'),
+          },
+        ],
         ['bodySHA256 removed', { ...jsonBase, rawQueryString: target.query }],
-        ['bodySHA256 removed and the URL signed without it', { ...jsonBase, rawQueryString: target.query, signedUrl: withQuery(`https://${DOMAIN}`, target.path, target.query) }],
-        ['a form body passed off under a JSON body hash', { ...jsonBase, body: formBody(target.params), contentType: 'application/x-www-form-urlencoded', encoding: 'base64' }],
+        [
+          'bodySHA256 removed and the URL signed without it',
+          {
+            ...jsonBase,
+            rawQueryString: target.query,
+            signedUrl: withQuery(`https://${DOMAIN}`, target.path, target.query),
+          },
+        ],
+        [
+          'a form body passed off under a JSON body hash',
+          {
+            ...jsonBase,
+            body: formBody(target.params),
+            contentType: 'application/x-www-form-urlencoded',
+            encoding: 'base64',
+          },
+        ],
       ])('and %s', (_name, d) => {
         it('answers 403 and does nothing', async () => {
           const handler = loadTarget(target);
@@ -296,7 +457,12 @@ describe('forged Twilio webhooks', () => {
     ])('with %s', (_name, query) => {
       it('accepts the signature of that exact string (control)', async () => {
         const handler = loadTarget(target);
-        const event = delivery({ path: target.path, params: target.params, rawQueryString: query, signedUrl: `https://${DOMAIN}${target.path}?${query}` });
+        const event = delivery({
+          path: target.path,
+          params: target.params,
+          rawQueryString: query,
+          signedUrl: `https://${DOMAIN}${target.path}?${query}`,
+        });
         const response = await fx.output.during(() => handler(event));
         expect(response.statusCode).toBe(200);
         expect(response.body).toContain('<Stream');
@@ -307,7 +473,12 @@ describe('forged Twilio webhooks', () => {
         const reencoded = new URLSearchParams(query).toString();
         const reordered = query.split('&').reverse().join('&');
         const equivalent = reordered !== query ? reordered : reencoded !== query ? reencoded : `${query}&`;
-        const event = delivery({ path: target.path, params: target.params, rawQueryString: query, signedUrl: `https://${DOMAIN}${target.path}?${equivalent}` });
+        const event = delivery({
+          path: target.path,
+          params: target.params,
+          rawQueryString: query,
+          signedUrl: `https://${DOMAIN}${target.path}?${equivalent}`,
+        });
         const response = await fx.output.during(() => handler(event));
         expectForbidden(response);
       });
@@ -320,10 +491,17 @@ describe('forged Twilio webhooks', () => {
     const target = TARGETS[1];
     const handler = loadTarget(target);
     const received = 'ticket=T-1&&language=fr&';
-    const event = delivery({ path: target.path, params: target.params, rawQueryString: received, signedUrl: `https://${DOMAIN}${target.path}?ticket=T-1&language=fr` });
+    const event = delivery({
+      path: target.path,
+      params: target.params,
+      rawQueryString: received,
+      signedUrl: `https://${DOMAIN}${target.path}?ticket=T-1&language=fr`,
+    });
     const response = await fx.output.during(() => handler(event));
     expect(response.statusCode).toBe(200);
-    expect([...response.body.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)].map(([, n, v]) => `${n}=${v}`)).toEqual(['ticket=T-1', 'language=fr']);
+    expect(
+      [...response.body.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)].map(([, n, v]) => `${n}=${v}`),
+    ).toEqual(['ticket=T-1', 'language=fr']);
   });
 
   describe('a retried participant-join delivery (same I-Twilio-Idempotency-Token)', () => {
@@ -351,7 +529,12 @@ describe('forged Twilio webhooks', () => {
       const messages = fx.output.records().map((r) => r.message);
       expect(messages).toContain('agent added');
       expect(messages).toContain('agent already present');
-      expect(fx.output.records().filter((r) => r.message === 'agent already present').every((r) => r.idempotencyToken === 'idem-0001-participant-join')).toBe(true);
+      expect(
+        fx.output
+          .records()
+          .filter((r) => r.message === 'agent already present')
+          .every((r) => r.idempotencyToken === 'idem-0001-participant-join'),
+      ).toBe(true);
     });
 
     it('adds the agent once when five deliveries race each other', async () => {
@@ -375,15 +558,31 @@ describe('genuine deliveries carrying hostile caller data', () => {
   const fx = useConferenceFixture();
 
   describe.each<[string, string, Record<string, string>]>([
-    ['a 600-character SIP caller ID', `caller=${encodeURIComponent(`sip:${'u'.repeat(580)}@pbx.example.com`)}&callerCallSid=${sid('CA', 1)}`, {}],
-    ['a caller ID with control characters', `caller=${encodeURIComponent('\u0000\u001b[2J+1555')}&callerCallSid=${sid('CA', 1)}`, {}],
+    [
+      'a 600-character SIP caller ID',
+      `caller=${encodeURIComponent(`sip:${'u'.repeat(580)}@pbx.example.com`)}&callerCallSid=${sid('CA', 1)}`,
+      {},
+    ],
+    [
+      'a caller ID with control characters',
+      `caller=${encodeURIComponent('\u0000\u001b[2J+1555')}&callerCallSid=${sid('CA', 1)}`,
+      {},
+    ],
     ['a conference name over 499 characters', CALLER_QUERY, { FriendlyName: 'c'.repeat(520) }],
   ])('a participant-join whose context has %s', (_name, query, overrides) => {
     it('still adds the agent once, leaving the unsendable value out and logging its name', async () => {
       // Arrange
-      const handler = load('events', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0' }));
+      const handler = load(
+        'events',
+        hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0' }),
+      );
       const params = conferenceEventParams('participant-join', overrides);
-      const event = delivery({ path: PATHS.events, params, rawQueryString: query, signedUrl: `https://${DOMAIN}${PATHS.events}?${query}` });
+      const event = delivery({
+        path: PATHS.events,
+        params,
+        rawQueryString: query,
+        signedUrl: `https://${DOMAIN}${PATHS.events}?${query}`,
+      });
       // Act
       const response = await fx.output.during(() => handler(event));
       // Assert
@@ -392,7 +591,9 @@ describe('genuine deliveries carrying hostile caller data', () => {
       const to = String(fx.world.labelled('ai-agent')[0].to);
       expect(Buffer.byteLength(to.slice(to.indexOf('?') + 1))).toBeLessThanOrEqual(800);
       expect(new URLSearchParams(to.slice(to.indexOf('?') + 1)).get('callerCallSid')).toBe(sid('CA', 1));
-      const warning = fx.output.records().find((r) => r.message === 'agent context values dropped (over Twilio limits)');
+      const warning = fx.output
+        .records()
+        .find((r) => r.message === 'agent context values dropped (over Twilio limits)');
       expect(warning).toMatchObject({ level: 'warn', dropped: [expect.stringMatching(/^(caller|conference)$/)] });
     });
   });

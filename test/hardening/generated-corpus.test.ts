@@ -13,7 +13,20 @@ import type { HandlerResponse, TestHandler } from '../lambdas/support/events';
 import { participantJson, TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
 import { specProblems } from '../lambdas/support/openapi';
 import { apiCase, apiCaseEvent, webhookCase, webhookEvent } from './support/corpus';
-import { ACCOUNT_PATH, ACCOUNT_SID, CONFERENCE_SID, hardeningEnv, leakedSecrets, load, OutputCapture, PATHS, responseText, sid, stackTraceSigns, type HandlerKey } from './support/harness';
+import {
+  ACCOUNT_PATH,
+  ACCOUNT_SID,
+  CONFERENCE_SID,
+  hardeningEnv,
+  leakedSecrets,
+  load,
+  OutputCapture,
+  PATHS,
+  responseText,
+  sid,
+  stackTraceSigns,
+  type HandlerKey,
+} from './support/harness';
 import { conferenceListPage } from './support/twilio-world';
 
 const RUNS = Number(process.env.HARDENING_RUNS ?? 3000);
@@ -27,7 +40,12 @@ function permissiveTwilio(stub: TwilioStub): void {
   let next = 1000;
   const participant = (conferenceSid: string, label: string, status = 201) => ({
     status,
-    body: participantJson({ accountSid: ACCOUNT_SID, conferenceSid: /^CF[0-9a-f]{32}$/.test(conferenceSid) ? conferenceSid : CONFERENCE_SID, callSid: sid('CA', next++), label }),
+    body: participantJson({
+      accountSid: ACCOUNT_SID,
+      conferenceSid: /^CF[0-9a-f]{32}$/.test(conferenceSid) ? conferenceSid : CONFERENCE_SID,
+      callSid: sid('CA', next++),
+      label,
+    }),
   });
   stub.on('POST', /\/Conferences\/[^/]+\/Participants\.json$/, (req) => {
     const conference = req.path.split('/')[5];
@@ -38,10 +56,21 @@ function permissiveTwilio(stub: TwilioStub): void {
     seen.add(label);
     return participant(conference, label);
   });
-  stub.on('POST', /\/Conferences\/[^/]+\/Participants\/[^/]+\.json$/, (req) => participant(req.path.split('/')[5], decodeURIComponent(req.path.split('/')[7].replace(/\.json$/, '')), 200));
+  stub.on('POST', /\/Conferences\/[^/]+\/Participants\/[^/]+\.json$/, (req) =>
+    participant(req.path.split('/')[5], decodeURIComponent(req.path.split('/')[7].replace(/\.json$/, '')), 200),
+  );
   stub.on('DELETE', /\/Conferences\/[^/]+\/Participants\/[^/]+\.json$/, { status: 204 });
   stub.on('GET', /\/Conferences\.json$/, (req) =>
-    conferenceListPage([{ sid: CONFERENCE_SID, account_sid: ACCOUNT_SID, friendly_name: req.query.get('FriendlyName'), status: 'in-progress', region: 'us1', uri: `${ACCOUNT_PATH}/Conferences/${CONFERENCE_SID}.json` }]),
+    conferenceListPage([
+      {
+        sid: CONFERENCE_SID,
+        account_sid: ACCOUNT_SID,
+        friendly_name: req.query.get('FriendlyName'),
+        status: 'in-progress',
+        region: 'us1',
+        uri: `${ACCOUNT_PATH}/Conferences/${CONFERENCE_SID}.json`,
+      },
+    ]),
   );
 }
 
@@ -68,14 +97,25 @@ describe('generated hostile requests', () => {
     console.log(`generated-corpus figures: ${JSON.stringify(figures)}`);
   });
 
-  const env = () => hardeningEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '0', ALLOWED_DIAL_TARGETS: '+1555*,+44*,sip:*@pbx.example.com,client:*' });
+  const env = () =>
+    hardeningEnv({
+      TWILIO_API_BASE_URL: stub.baseUrl,
+      TWILIO_RETRY_BUDGET_MS: '0',
+      ALLOWED_DIAL_TARGETS: '+1555*,+44*,sip:*@pbx.example.com,client:*',
+    });
 
   /**
    * Runs one request and checks the invariants; throws (with no secret in the message) on a violation.
    * `mustRefuse` lists the statuses a request that may not act must get; `refusals` the statuses that must
    * come with no REST call.
    */
-  async function invoke(route: string, handler: TestHandler, event: APIGatewayProxyEventV2, mustRefuse: number[] | undefined, refusals: number[]): Promise<void> {
+  async function invoke(
+    route: string,
+    handler: TestHandler,
+    event: APIGatewayProxyEventV2,
+    mustRefuse: number[] | undefined,
+    refusals: number[],
+  ): Promise<void> {
     output.clear();
     const stats = (figures[route] ??= { runs: 0, ms: 0, statuses: {}, restCalls: 0 });
     const before = stub.requests.length;
@@ -90,26 +130,35 @@ describe('generated hostile requests', () => {
     stats.statuses[response.statusCode] = (stats.statuses[response.statusCode] ?? 0) + 1;
     stats.restCalls += restCalls.length;
 
-    if (!Number.isInteger(response.statusCode) || response.statusCode < 200 || response.statusCode >= 500) throw new Error(`status ${response.statusCode}`);
+    if (!Number.isInteger(response.statusCode) || response.statusCode < 200 || response.statusCode >= 500)
+      throw new Error(`status ${response.statusCode}`);
     const seen = responseText(response) + '\n' + output.lines.join('\n');
     const leaks = leakedSecrets(seen);
     if (leaks.length) throw new Error(`secret in response or logs: ${leaks.join(', ')}`);
     const stack = stackTraceSigns(seen);
     if (stack.length) throw new Error(`stack trace signs in response or logs: ${stack.join(', ')}`);
-    if (mustRefuse && !mustRefuse.includes(response.statusCode)) throw new Error(`status ${response.statusCode} for a request that must be refused (${mustRefuse.join('/')})`);
-    if (refusals.includes(response.statusCode) && restCalls.length > 0) throw new Error(`a refused request (${response.statusCode}) made ${restCalls.length} Twilio request(s)`);
+    if (mustRefuse && !mustRefuse.includes(response.statusCode))
+      throw new Error(`status ${response.statusCode} for a request that must be refused (${mustRefuse.join('/')})`);
+    if (refusals.includes(response.statusCode) && restCalls.length > 0)
+      throw new Error(`a refused request (${response.statusCode}) made ${restCalls.length} Twilio request(s)`);
     for (const r of restCalls) {
       const problems = specProblems(r.method, r.path, r.form, r.query);
       if (problems.length) throw new Error(`REST request outside Twilio's spec: ${problems.join('; ')}`);
     }
   }
 
-  async function run(route: string, seed: number, property: fc.IAsyncProperty<[unknown]> | fc.IAsyncPropertyWithHooks<[unknown]>): Promise<void> {
+  async function run(
+    route: string,
+    seed: number,
+    property: fc.IAsyncProperty<[unknown]> | fc.IAsyncPropertyWithHooks<[unknown]>,
+  ): Promise<void> {
     const started = Date.now();
     try {
       await fc.assert(property, { seed, numRuns: RUNS, endOnFailure: false });
     } catch (error) {
-      throw new Error(`generated corpus for ${route} failed with seed ${seed} (rerun with this seed to reproduce)\n${(error as Error).message}\ncause: ${((error as Error).cause as Error | undefined)?.message ?? 'none'}`);
+      throw new Error(
+        `generated corpus for ${route} failed with seed ${seed} (rerun with this seed to reproduce)\n${(error as Error).message}\ncause: ${((error as Error).cause as Error | undefined)?.message ?? 'none'}`,
+      );
     } finally {
       if (figures[route]) figures[route].ms = Date.now() - started;
     }

@@ -33,7 +33,14 @@ describe('participants API under abuse', () => {
   let handler: TestHandler;
 
   beforeEach(async () => {
-    handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, ALLOWED_DIAL_TARGETS: ALLOW_LIST, TWILIO_RETRY_BUDGET_MS: '0' }));
+    handler = load(
+      'participants',
+      hardeningEnv({
+        TWILIO_API_BASE_URL: fx.stub.baseUrl,
+        ALLOWED_DIAL_TARGETS: ALLOW_LIST,
+        TWILIO_RETRY_BUDGET_MS: '0',
+      }),
+    );
   });
 
   /** Runs the handler with all output captured. */
@@ -61,9 +68,17 @@ describe('participants API under abuse', () => {
       ['an empty Bearer header', { authorization: 'Bearer ' }, 'Malformed Authorization header'],
       ['a lower-case scheme', { authorization: `bearer ${API_TOKEN}` }, 'Malformed Authorization header'],
       ['the token without a scheme', { authorization: API_TOKEN }, 'Malformed Authorization header'],
-      ['a Basic credential made of the token', { authorization: `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}` }, 'Malformed Authorization header'],
+      [
+        'a Basic credential made of the token',
+        { authorization: `Basic ${Buffer.from(`x:${API_TOKEN}`).toString('base64')}` },
+        'Malformed Authorization header',
+      ],
       ['the token twice', { authorization: `Bearer ${API_TOKEN} ${API_TOKEN}` }, 'Malformed Authorization header'],
-      ['the token followed by a NUL byte', { authorization: `Bearer ${API_TOKEN}\u0000` }, 'Malformed Authorization header'],
+      [
+        'the token followed by a NUL byte',
+        { authorization: `Bearer ${API_TOKEN}\u0000` },
+        'Malformed Authorization header',
+      ],
       ['a wrong token', { authorization: 'Bearer not-the-token' }, 'Invalid token'],
       ['the token with one extra character', { authorization: `Bearer ${API_TOKEN}x` }, 'Invalid token'],
       ['the token one character short', { authorization: `Bearer ${API_TOKEN.slice(0, -1)}` }, 'Invalid token'],
@@ -84,7 +99,10 @@ describe('participants API under abuse', () => {
 
     describe.each<[string, ApiCall]>([
       ['token=', { rawQueryString: `token=${API_TOKEN}`, headers: { authorization: null } }],
-      ['access_token=', { rawQueryString: `access_token=${encodeURIComponent(API_TOKEN)}`, headers: { authorization: null } }],
+      [
+        'access_token=',
+        { rawQueryString: `access_token=${encodeURIComponent(API_TOKEN)}`, headers: { authorization: null } },
+      ],
       ['api_key=', { rawQueryString: `x=1&api_key=${API_TOKEN}`, headers: { authorization: null } }],
       ['token= next to a valid Authorization header', { rawQueryString: `token=${API_TOKEN}` }],
     ])('with the token in the query string (%s)', (_name, variant) => {
@@ -99,22 +117,35 @@ describe('participants API under abuse', () => {
       });
     });
 
-    describe.each([['x-api-key'], ['x-auth-token'], ['api-key'], ['cookie'], ['proxy-authorization']])('with the token in a %s header', (header) => {
-      it('answers 401 naming the header the token belongs in', async () => {
-        // Arrange
-        const value = header === 'cookie' ? `token=${API_TOKEN}` : header === 'proxy-authorization' ? `Bearer ${API_TOKEN}` : API_TOKEN;
-        const event = apiEvent({ body: {}, headers: { authorization: null, [header]: value } });
-        // Act
-        const response = await call(event);
-        // Assert
-        expectRefused(response, 401, 'unauthorized');
-        expect(apiError(response).message).toBe('Missing Authorization header (expected: Authorization: Bearer <token>)');
-      });
-    });
+    describe.each([['x-api-key'], ['x-auth-token'], ['api-key'], ['cookie'], ['proxy-authorization']])(
+      'with the token in a %s header',
+      (header) => {
+        it('answers 401 naming the header the token belongs in', async () => {
+          // Arrange
+          const value =
+            header === 'cookie'
+              ? `token=${API_TOKEN}`
+              : header === 'proxy-authorization'
+                ? `Bearer ${API_TOKEN}`
+                : API_TOKEN;
+          const event = apiEvent({ body: {}, headers: { authorization: null, [header]: value } });
+          // Act
+          const response = await call(event);
+          // Assert
+          expectRefused(response, 401, 'unauthorized');
+          expect(apiError(response).message).toBe(
+            'Missing Authorization header (expected: Authorization: Bearer <token>)',
+          );
+        });
+      },
+    );
 
     describe.each<[string, ApiCall]>([
       ['an oversized body', { rawBody: 'x'.repeat(MAX_BODY + 1), headers: { authorization: null } }],
-      ['an invalid conference name', { body: {}, pathParameters: { conference: '../x' }, headers: { authorization: 'Bearer wrong' } }],
+      [
+        'an invalid conference name',
+        { body: {}, pathParameters: { conference: '../x' }, headers: { authorization: 'Bearer wrong' } },
+      ],
       ['a non-JSON body', { rawBody: 'a=b', headers: { authorization: 'Bearer wrong', 'content-type': 'text/plain' } }],
     ])('with %s and no valid token', (_name, variant) => {
       it('checks the token first (401, nothing about the request is revealed)', async () => {
@@ -165,8 +196,14 @@ describe('participants API under abuse', () => {
   describe('body limits', () => {
     describe.each<[string, ApiCall]>([
       ['one byte over 16 KiB', { rawBody: JSON.stringify({ context: { ticket: 'x' } }).padEnd(MAX_BODY + 1, ' ') }],
-      ['over 16 KiB, base64-encoded by API Gateway', { rawBody: JSON.stringify({ context: { ticket: 'x' } }).padEnd(MAX_BODY + 1, ' '), base64: true }],
-      ['6000 three-byte characters (16 KiB counted in bytes, not characters)', { rawBody: JSON.stringify({ label: '€'.repeat(6000) }) }],
+      [
+        'over 16 KiB, base64-encoded by API Gateway',
+        { rawBody: JSON.stringify({ context: { ticket: 'x' } }).padEnd(MAX_BODY + 1, ' '), base64: true },
+      ],
+      [
+        '6000 three-byte characters (16 KiB counted in bytes, not characters)',
+        { rawBody: JSON.stringify({ label: '€'.repeat(6000) }) },
+      ],
       ['1 MiB', { rawBody: '{"a":"' + 'x'.repeat(1024 * 1024) + '"}' }],
     ])('a body of %s', (_name, variant) => {
       it('is refused with 413 body_too_large', async () => {
@@ -186,7 +223,12 @@ describe('participants API under abuse', () => {
       expect(fx.world.labelled('ai-agent')).toHaveLength(1);
     });
 
-    describe.each([['text/plain'], ['application/x-www-form-urlencoded'], ['multipart/form-data; boundary=x'], ['application/jsonp']])('a body sent as %s', (contentType) => {
+    describe.each([
+      ['text/plain'],
+      ['application/x-www-form-urlencoded'],
+      ['multipart/form-data; boundary=x'],
+      ['application/jsonp'],
+    ])('a body sent as %s', (contentType) => {
       it('is refused with 415 unsupported_media_type', async () => {
         const response = await call(apiEvent({ rawBody: '{"context":{}}', headers: { 'content-type': contentType } }));
         expectRefused(response, 415, 'unsupported_media_type');
@@ -198,7 +240,10 @@ describe('participants API under abuse', () => {
     const deepArray = '['.repeat(5000) + ']'.repeat(5000);
     const deepObject = '{"a":'.repeat(1500) + '1' + '}'.repeat(1500);
     const deepContext = '{"context":{"ticket":' + '{"a":'.repeat(1000) + '"x"' + '}'.repeat(1000) + '}}';
-    const participantRoute = { routeKey: API_ROUTES.update, pathParameters: { conference: 'conf-x', participant: 'caller' } };
+    const participantRoute = {
+      routeKey: API_ROUTES.update,
+      pathParameters: { conference: 'conf-x', participant: 'caller' },
+    };
 
     describe.each<[string, ApiCall, number, string, string?]>([
       ['5000 nested arrays', { rawBody: deepArray }, 400, 'invalid_json'],
@@ -213,11 +258,35 @@ describe('participants API under abuse', () => {
       ['a BOM before the JSON', { rawBody: '\ufeff{}' }, 400, 'invalid_json'],
       ['a __proto__ key', { rawBody: '{"__proto__":{"target":"+19005550100"}}' }, 400, 'invalid_request', '__proto__'],
       ['a constructor key', { body: { constructor: { prototype: {} } } }, 400, 'invalid_request', 'constructor'],
-      ['a duplicate target key smuggling a premium number', { rawBody: '{"target":"+15551230000","target":"+19005550100"}' }, 403, 'target_not_allowed', 'target'],
+      [
+        'a duplicate target key smuggling a premium number',
+        { rawBody: '{"target":"+15551230000","target":"+19005550100"}' },
+        403,
+        'target_not_allowed',
+        'target',
+      ],
       ['an unknown field To', { body: { To: '+19005550100' } }, 400, 'invalid_request', 'To'],
-      ['an unknown field statusCallback', { body: { statusCallback: 'https://evil.example.com' } }, 400, 'invalid_request', 'statusCallback'],
-      ['an unknown field twiml', { body: { twiml: '<Response><Dial>+19005550100</Dial></Response>' } }, 400, 'invalid_request', 'twiml'],
-      ['a 10 000-character unknown field name', { body: { ['k'.repeat(10000)]: 1 } }, 400, 'invalid_request', 'k'.repeat(64)],
+      [
+        'an unknown field statusCallback',
+        { body: { statusCallback: 'https://evil.example.com' } },
+        400,
+        'invalid_request',
+        'statusCallback',
+      ],
+      [
+        'an unknown field twiml',
+        { body: { twiml: '<Response><Dial>+19005550100</Dial></Response>' } },
+        400,
+        'invalid_request',
+        'twiml',
+      ],
+      [
+        'a 10 000-character unknown field name',
+        { body: { ['k'.repeat(10000)]: 1 } },
+        400,
+        'invalid_request',
+        'k'.repeat(64),
+      ],
       ['target as a number', { body: { target: 15551230000 } }, 400, 'invalid_request', 'target'],
       ['target as an array', { body: { target: ['+15551230000'] } }, 400, 'invalid_request', 'target'],
       ['target as null', { body: { target: null } }, 400, 'invalid_request', 'target'],
@@ -238,18 +307,66 @@ describe('participants API under abuse', () => {
       ['context as a string', { body: { context: 'ticket=1' } }, 400, 'invalid_request', 'context'],
       ['context as null', { body: { context: null } }, 400, 'invalid_request', 'context'],
       ['a null context value', { body: { context: { ticket: null } } }, 400, 'invalid_request', 'context.ticket'],
-      ['an array context value', { body: { context: { ticket: ['a', 'b'] } } }, 400, 'invalid_request', 'context.ticket'],
+      [
+        'an array context value',
+        { body: { context: { ticket: ['a', 'b'] } } },
+        400,
+        'invalid_request',
+        'context.ticket',
+      ],
       ['a context name with a space', { body: { context: { 'a b': 'x' } } }, 400, 'invalid_request', 'context.a b'],
-      ['a context name with &', { body: { context: { 'a&conference': 'x' } } }, 400, 'invalid_request', 'context.a&conference'],
+      [
+        'a context name with &',
+        { body: { context: { 'a&conference': 'x' } } },
+        400,
+        'invalid_request',
+        'context.a&conference',
+      ],
       ['an empty context name', { body: { context: { '': 'x' } } }, 400, 'invalid_request', 'context.'],
       ['hold as a string', { ...participantRoute, body: { hold: 'true' } }, 400, 'invalid_request', 'hold'],
       ['muted as 0', { ...participantRoute, body: { muted: 0 } }, 400, 'invalid_request', 'muted'],
-      ['an update with an unknown field', { ...participantRoute, body: { hold: true, coaching: true } }, 400, 'invalid_request', 'coaching'],
-      ['a transfer without type', { routeKey: API_ROUTES.transfer, body: { target: '+15551230000' } }, 400, 'invalid_request', 'type'],
-      ['a transfer type as a number', { routeKey: API_ROUTES.transfer, body: { type: 1, target: '+15551230000' } }, 400, 'invalid_request', 'type'],
-      ['an unknown removeAgent', { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000', removeAgent: 'later' } }, 400, 'invalid_request', 'removeAgent'],
-      ['a transfer labelled like the caller', { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000', label: 'caller' } }, 400, 'invalid_request', 'label'],
-      ['a completion with a field', { routeKey: API_ROUTES.complete, body: { force: true } }, 400, 'invalid_request', 'force'],
+      [
+        'an update with an unknown field',
+        { ...participantRoute, body: { hold: true, coaching: true } },
+        400,
+        'invalid_request',
+        'coaching',
+      ],
+      [
+        'a transfer without type',
+        { routeKey: API_ROUTES.transfer, body: { target: '+15551230000' } },
+        400,
+        'invalid_request',
+        'type',
+      ],
+      [
+        'a transfer type as a number',
+        { routeKey: API_ROUTES.transfer, body: { type: 1, target: '+15551230000' } },
+        400,
+        'invalid_request',
+        'type',
+      ],
+      [
+        'an unknown removeAgent',
+        { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000', removeAgent: 'later' } },
+        400,
+        'invalid_request',
+        'removeAgent',
+      ],
+      [
+        'a transfer labelled like the caller',
+        { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000', label: 'caller' } },
+        400,
+        'invalid_request',
+        'label',
+      ],
+      [
+        'a completion with a field',
+        { routeKey: API_ROUTES.complete, body: { force: true } },
+        400,
+        'invalid_request',
+        'force',
+      ],
     ])('%s', (_name, variant, status, code, field) => {
       it(`is refused with ${status} ${code}${field !== undefined ? ` naming the field` : ''} and no Twilio request`, async () => {
         // Act
@@ -282,16 +399,36 @@ describe('participants API under abuse', () => {
     describe.each(hostile)('a conference name with %s', (_name, conference) => {
       describe.each(Object.entries(API_ROUTES))('on %s', (_route, routeKey) => {
         it('is refused with 400 naming conference and no Twilio request', async () => {
-          const response = await call(apiEvent({ routeKey, body: routeKey === API_ROUTES.update ? { hold: true } : routeKey === API_ROUTES.transfer ? { type: 'cold', target: '+15551230000' } : {}, pathParameters: { conference, participant: 'caller' } }));
+          const response = await call(
+            apiEvent({
+              routeKey,
+              body:
+                routeKey === API_ROUTES.update
+                  ? { hold: true }
+                  : routeKey === API_ROUTES.transfer
+                    ? { type: 'cold', target: '+15551230000' }
+                    : {},
+              pathParameters: { conference, participant: 'caller' },
+            }),
+          );
           expectRefused(response, 400, 'invalid_request', 'conference');
         });
       });
     });
 
     describe.each(hostile)('a participant with %s', (_name, participant) => {
-      describe.each([['update', API_ROUTES.update], ['remove', API_ROUTES.remove]])('on %s', (_route, routeKey) => {
+      describe.each([
+        ['update', API_ROUTES.update],
+        ['remove', API_ROUTES.remove],
+      ])('on %s', (_route, routeKey) => {
         it('is refused with 400 naming participant and no Twilio request', async () => {
-          const response = await call(apiEvent({ routeKey, body: routeKey === API_ROUTES.update ? { hold: true } : undefined, pathParameters: { conference: 'conf-x', participant } }));
+          const response = await call(
+            apiEvent({
+              routeKey,
+              body: routeKey === API_ROUTES.update ? { hold: true } : undefined,
+              pathParameters: { conference: 'conf-x', participant },
+            }),
+          );
           expectRefused(response, 400, 'invalid_request', 'participant');
         });
       });
@@ -299,18 +436,21 @@ describe('participants API under abuse', () => {
 
     // A label travels in the form body, never in a path, so `..` is no injection there.
     const hostileLabels = hostile.filter(([name]) => !name.startsWith('a dot'));
-    describe.each([...hostileLabels, ['a Call SID look-alike', sid('CA', 77)] as [string, string]])('a label with %s', (_name, label) => {
-      describe.each<[string, string, Record<string, unknown>]>([
-        ['adding the agent', API_ROUTES.add, {}],
-        ['adding a human', API_ROUTES.add, { target: '+15551230000' }],
-        ['a transfer', API_ROUTES.transfer, { type: 'warm', target: '+15551230000' }],
-      ])('when %s', (_what, routeKey, body) => {
-        it('is refused with 400 naming label and no Twilio request', async () => {
-          const response = await call(apiEvent({ routeKey, body: { ...body, label } }));
-          expectRefused(response, 400, 'invalid_request', 'label');
+    describe.each([...hostileLabels, ['a Call SID look-alike', sid('CA', 77)] as [string, string]])(
+      'a label with %s',
+      (_name, label) => {
+        describe.each<[string, string, Record<string, unknown>]>([
+          ['adding the agent', API_ROUTES.add, {}],
+          ['adding a human', API_ROUTES.add, { target: '+15551230000' }],
+          ['a transfer', API_ROUTES.transfer, { type: 'warm', target: '+15551230000' }],
+        ])('when %s', (_what, routeKey, body) => {
+          it('is refused with 400 naming label and no Twilio request', async () => {
+            const response = await call(apiEvent({ routeKey, body: { ...body, label } }));
+            expectRefused(response, 400, 'invalid_request', 'label');
+          });
         });
-      });
-    });
+      },
+    );
   });
 
   describe('context values', () => {
@@ -330,7 +470,9 @@ describe('participants API under abuse', () => {
         // Assert: one create, whose To query decodes to exactly the context
         expect(response.statusCode).toBe(201);
         expect(fx.stub.requests).toHaveLength(1);
-        expect(specProblems(fx.stub.requests[0].method, fx.stub.requests[0].path, fx.stub.requests[0].form)).toEqual([]);
+        expect(specProblems(fx.stub.requests[0].method, fx.stub.requests[0].path, fx.stub.requests[0].form)).toEqual(
+          [],
+        );
         const to = String(fx.stub.requests[0].form.To);
         expect(to.startsWith(`app:${APP_SID}?`)).toBe(true);
         const query = to.slice(to.indexOf('?') + 1);
@@ -345,14 +487,20 @@ describe('participants API under abuse', () => {
             apiGatewayEvent({
               path: '/twilio/voice/agent',
               rawQueryString: query,
-              headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params) },
+              headers: {
+                'content-type': 'application/x-www-form-urlencoded',
+                'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+              },
               body: formBody(params),
             }),
           ),
         );
         expect(twiml.statusCode).toBe(200);
         expect(twiml.body).not.toContain('<Dial');
-        const parameters = [...twiml.body.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)].map(([, n, v]) => [n, unescapeXml(v)]);
+        const parameters = [...twiml.body.matchAll(/<Parameter name="([^"]*)" value="([^"]*)"\/>/g)].map(([, n, v]) => [
+          n,
+          unescapeXml(v),
+        ]);
         expect(parameters).toEqual(Object.entries(context));
         expect(twiml.body.match(/<Parameter /g)).toHaveLength(Object.keys(context).length);
       });
@@ -366,9 +514,21 @@ describe('participants API under abuse', () => {
       ['500 characters (Twilio allows under 500)', { ticket: 't'.repeat(500) }, 'context.ticket'],
       ['250 emoji (500 UTF-16 units)', { ticket: '🚀'.repeat(250) }, 'context.ticket'],
       ['100 CJK characters (900 bytes URL-encoded, over 800)', { ticket: '東'.repeat(100) }, 'context'],
-      ['nine values of 95 characters (over 800 bytes)', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'v'.repeat(95)])), 'context'],
-      ['200 short values (over 800 bytes)', Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])), 'context'],
-      ['a 65-character name (the field is cut to 64 characters)', { ['n'.repeat(65)]: 'x' }, `context.${'n'.repeat(64)}`],
+      [
+        'nine values of 95 characters (over 800 bytes)',
+        Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'v'.repeat(95)])),
+        'context',
+      ],
+      [
+        '200 short values (over 800 bytes)',
+        Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'])),
+        'context',
+      ],
+      [
+        'a 65-character name (the field is cut to 64 characters)',
+        { ['n'.repeat(65)]: 'x' },
+        `context.${'n'.repeat(64)}`,
+      ],
     ])('with %s', (_name, context, field) => {
       it(`is refused with 400 naming ${field.length > 40 ? 'the context name' : field} and no Twilio request`, async () => {
         const response = await call(apiEvent({ body: { context } }));
@@ -422,5 +582,13 @@ describe('participants API under abuse', () => {
 });
 
 function unescapeXml(value: string): string {
-  return value.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#xD;/gi, '\r').replace(/&#xA;/gi, '\n').replace(/&#13;/g, '\r').replace(/&#10;/g, '\n').replace(/&amp;/g, '&');
+  return value
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#xD;/gi, '\r')
+    .replace(/&#xA;/gi, '\n')
+    .replace(/&#13;/g, '\r')
+    .replace(/&#10;/g, '\n')
+    .replace(/&amp;/g, '&');
 }

@@ -5,7 +5,16 @@
  * at LOG_LEVEL=debug. The scanner itself is checked first, so an empty result means something.
  */
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
-import { apiGatewayEvent, APP_SID, callParams, DOMAIN, formBody, twilioEvent, type HandlerResponse, type TestHandler } from '../lambdas/support/events';
+import {
+  apiGatewayEvent,
+  APP_SID,
+  callParams,
+  DOMAIN,
+  formBody,
+  twilioEvent,
+  type HandlerResponse,
+  type TestHandler,
+} from '../lambdas/support/events';
 import { TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
 import {
   API_KEY_SECRET,
@@ -54,14 +63,21 @@ describe('the leak scanner', () => {
   });
 });
 
-type Scenario = (ctx: { stub: TwilioStub; world: ConferenceWorld; env: (extra?: Record<string, string>) => Record<string, string> }) => Promise<{ handler: HandlerKey; responses: HandlerResponse[] }>;
+type Scenario = (ctx: {
+  stub: TwilioStub;
+  world: ConferenceWorld;
+  env: (extra?: Record<string, string>) => Record<string, string>;
+}) => Promise<{ handler: HandlerKey; responses: HandlerResponse[] }>;
 
 const signedAgent = (query: string, params = callParams({ CallSid: sid('CA', 99), To: `app:${APP_SID}` })) => {
   const url = `https://${DOMAIN}${PATHS.agent}?${query}`;
   return apiGatewayEvent({
     path: PATHS.agent,
     rawQueryString: query,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params) },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+    },
     body: formBody(params),
   });
 };
@@ -73,84 +89,198 @@ async function each(handler: TestHandler, events: Parameters<TestHandler>[0][]):
 }
 
 const SCENARIOS: [string, Scenario][] = [
-  ['inbound: a genuine call and a forged one carrying the tokens', async ({ env }) => {
-    const h = load('inbound', env());
-    return { handler: 'inbound', responses: await each(h, [
-      twilioEvent({ path: PATHS.inbound, params: callParams() }),
-      twilioEvent({ path: PATHS.inbound, params: callParams({ From: AUTH_TOKEN }), rawQueryString: `token=${API_TOKEN}`, authToken: 'wrong', headers: { authorization: `Bearer ${API_TOKEN}` } }),
-    ]) };
-  }],
-  ['agent: genuine context, fallback, and a forged call with the tokens in the query', async ({ env }) => {
-    const h = load('agent', env());
-    return { handler: 'agent', responses: await each(h, [
-      signedAgent('caller=%2B15557654321&ticket=T-1&internal=x'),
-      twilioEvent({ path: PATHS.agentFallback, params: callParams({ ErrorCode: '11200' }) }),
-      twilioEvent({ path: PATHS.agent, params: callParams(), rawQueryString: `ticket=${encodeURIComponent(AUTH_TOKEN)}`, signature: Buffer.from(AUTH_TOKEN).toString('base64') }),
-    ]) };
-  }],
-  ['events: participant-join (REST create), a retried one (16026), a cold-transfer completion', async ({ env }) => {
-    const h = load('events', env());
-    const join = () => twilioEvent({ path: PATHS.events, rawQueryString: CALLER_QUERY, params: conferenceEventParams('participant-join') });
-    return { handler: 'events', responses: await each(h, [
-      join(),
-      join(),
-      twilioEvent({ path: PATHS.events, rawQueryString: `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`, params: { AccountSid: conferenceEventParams('x').AccountSid, CallSid: sid('CA', 3), CallStatus: 'in-progress' } }),
-    ]) };
-  }],
-  ['events: Twilio refusing the credentials (401) and a connection reset storm', async ({ env, world }) => {
-    world.failNext('create', twilioError(401, 20003, 'Authenticate'));
-    world.failAlways('remove', { status: 0, reset: true });
-    const h = load('events', env());
-    return { handler: 'events', responses: await each(h, [
-      twilioEvent({ path: PATHS.events, rawQueryString: CALLER_QUERY, params: conferenceEventParams('participant-join') }),
-      twilioEvent({ path: PATHS.events, rawQueryString: `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`, params: { AccountSid: conferenceEventParams('x').AccountSid, CallSid: sid('CA', 3), CallStatus: 'in-progress' } }),
-    ]) };
-  }],
-  ['participants: every route, genuine', async ({ env }) => {
-    const h = load('participants', env());
-    return { handler: 'participants', responses: await each(h, [
-      apiEvent({ body: { context: { ticket: 'T-1' } } }),
-      apiEvent({ body: { target: '+15551230000', label: 'supervisor' } }),
-      apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: CONFERENCE_SID, participant: 'caller' } }),
-      apiEvent({ routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000', label: 'expert' } }),
-      apiEvent({ routeKey: API_ROUTES.complete, body: {} }),
-      apiEvent({ routeKey: API_ROUTES.remove, pathParameters: { conference: CONFERENCE_SID, participant: 'supervisor' } }),
-    ]) };
-  }],
-  ['participants: refusals (bad token, token in query and headers, validation, 413)', async ({ env }) => {
-    const h = load('participants', env());
-    return { handler: 'participants', responses: await each(h, [
-      apiEvent({ body: {}, headers: { authorization: `Bearer ${API_TOKEN}x` } }),
-      apiEvent({ body: {}, headers: { authorization: `Basic ${Buffer.from(`u:${API_TOKEN}`).toString('base64')}` } }),
-      apiEvent({ body: {}, rawQueryString: `access_token=${encodeURIComponent(API_TOKEN)}` }),
-      apiEvent({ body: {}, headers: { authorization: null, 'x-api-key': API_TOKEN, cookie: `session=${AUTH_TOKEN}` } }),
-      apiEvent({ body: { context: { ticket: AUTH_TOKEN + '\u0000' } } }),
-      apiEvent({ body: { target: '+19005550100' } }),
-      apiEvent({ rawBody: JSON.stringify({ context: { ticket: AUTH_TOKEN.repeat(600) } }) }),
-    ]) };
-  }],
-  ['participants: Twilio failures (401, 500, 429 storm, reset storm)', async ({ env, world }) => {
-    world.failNext('create', twilioError(401, 20003, 'Authenticate'), twilioError(500, 20500, 'Internal Server Error'));
-    const h = load('participants', env());
-    const responses = await each(h, [apiEvent({ body: {} }), apiEvent({ body: {} })]);
-    world.failAlways('create', twilioError(429, 20429, 'Too Many Requests'));
-    responses.push(...(await each(h, [apiEvent({ body: {} })])));
-    world.failAlways('create', { status: 0, reset: true });
-    responses.push(...(await each(h, [apiEvent({ body: {} })])));
-    return { handler: 'participants', responses };
-  }],
-  ['participants with an API key for REST calls', async ({ env }) => {
-    const h = load('participants', env({ TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET }));
-    return { handler: 'participants', responses: await each(h, [apiEvent({ body: {} }), apiEvent({ body: {}, headers: { authorization: `Bearer ${API_KEY_SECRET}` } })]) };
-  }],
-  ['every handler misconfigured (malformed Account SID) while the secrets are set', async ({ env }) => {
-    const responses: HandlerResponse[] = [];
-    for (const key of ['inbound', 'agent', 'events'] as const) {
-      responses.push(await load(key, env({ TWILIO_ACCOUNT_SID: 'not-a-sid' }))(twilioEvent({ path: key === 'events' ? PATHS.events : key === 'agent' ? PATHS.agent : PATHS.inbound, params: callParams() })));
-    }
-    responses.push(await load('participants', env({ TWILIO_ACCOUNT_SID: 'not-a-sid' }))(apiEvent({ body: {} })));
-    return { handler: 'participants', responses };
-  }],
+  [
+    'inbound: a genuine call and a forged one carrying the tokens',
+    async ({ env }) => {
+      const h = load('inbound', env());
+      return {
+        handler: 'inbound',
+        responses: await each(h, [
+          twilioEvent({ path: PATHS.inbound, params: callParams() }),
+          twilioEvent({
+            path: PATHS.inbound,
+            params: callParams({ From: AUTH_TOKEN }),
+            rawQueryString: `token=${API_TOKEN}`,
+            authToken: 'wrong',
+            headers: { authorization: `Bearer ${API_TOKEN}` },
+          }),
+        ]),
+      };
+    },
+  ],
+  [
+    'agent: genuine context, fallback, and a forged call with the tokens in the query',
+    async ({ env }) => {
+      const h = load('agent', env());
+      return {
+        handler: 'agent',
+        responses: await each(h, [
+          signedAgent('caller=%2B15557654321&ticket=T-1&internal=x'),
+          twilioEvent({ path: PATHS.agentFallback, params: callParams({ ErrorCode: '11200' }) }),
+          twilioEvent({
+            path: PATHS.agent,
+            params: callParams(),
+            rawQueryString: `ticket=${encodeURIComponent(AUTH_TOKEN)}`,
+            signature: Buffer.from(AUTH_TOKEN).toString('base64'),
+          }),
+        ]),
+      };
+    },
+  ],
+  [
+    'events: participant-join (REST create), a retried one (16026), a cold-transfer completion',
+    async ({ env }) => {
+      const h = load('events', env());
+      const join = () =>
+        twilioEvent({
+          path: PATHS.events,
+          rawQueryString: CALLER_QUERY,
+          params: conferenceEventParams('participant-join'),
+        });
+      return {
+        handler: 'events',
+        responses: await each(h, [
+          join(),
+          join(),
+          twilioEvent({
+            path: PATHS.events,
+            rawQueryString: `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`,
+            params: {
+              AccountSid: conferenceEventParams('x').AccountSid,
+              CallSid: sid('CA', 3),
+              CallStatus: 'in-progress',
+            },
+          }),
+        ]),
+      };
+    },
+  ],
+  [
+    'events: Twilio refusing the credentials (401) and a connection reset storm',
+    async ({ env, world }) => {
+      world.failNext('create', twilioError(401, 20003, 'Authenticate'));
+      world.failAlways('remove', { status: 0, reset: true });
+      const h = load('events', env());
+      return {
+        handler: 'events',
+        responses: await each(h, [
+          twilioEvent({
+            path: PATHS.events,
+            rawQueryString: CALLER_QUERY,
+            params: conferenceEventParams('participant-join'),
+          }),
+          twilioEvent({
+            path: PATHS.events,
+            rawQueryString: `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`,
+            params: {
+              AccountSid: conferenceEventParams('x').AccountSid,
+              CallSid: sid('CA', 3),
+              CallStatus: 'in-progress',
+            },
+          }),
+        ]),
+      };
+    },
+  ],
+  [
+    'participants: every route, genuine',
+    async ({ env }) => {
+      const h = load('participants', env());
+      return {
+        handler: 'participants',
+        responses: await each(h, [
+          apiEvent({ body: { context: { ticket: 'T-1' } } }),
+          apiEvent({ body: { target: '+15551230000', label: 'supervisor' } }),
+          apiEvent({
+            routeKey: API_ROUTES.update,
+            body: { hold: true },
+            pathParameters: { conference: CONFERENCE_SID, participant: 'caller' },
+          }),
+          apiEvent({ routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000', label: 'expert' } }),
+          apiEvent({ routeKey: API_ROUTES.complete, body: {} }),
+          apiEvent({
+            routeKey: API_ROUTES.remove,
+            pathParameters: { conference: CONFERENCE_SID, participant: 'supervisor' },
+          }),
+        ]),
+      };
+    },
+  ],
+  [
+    'participants: refusals (bad token, token in query and headers, validation, 413)',
+    async ({ env }) => {
+      const h = load('participants', env());
+      return {
+        handler: 'participants',
+        responses: await each(h, [
+          apiEvent({ body: {}, headers: { authorization: `Bearer ${API_TOKEN}x` } }),
+          apiEvent({
+            body: {},
+            headers: { authorization: `Basic ${Buffer.from(`u:${API_TOKEN}`).toString('base64')}` },
+          }),
+          apiEvent({ body: {}, rawQueryString: `access_token=${encodeURIComponent(API_TOKEN)}` }),
+          apiEvent({
+            body: {},
+            headers: { authorization: null, 'x-api-key': API_TOKEN, cookie: `session=${AUTH_TOKEN}` },
+          }),
+          apiEvent({ body: { context: { ticket: AUTH_TOKEN + '\u0000' } } }),
+          apiEvent({ body: { target: '+19005550100' } }),
+          apiEvent({ rawBody: JSON.stringify({ context: { ticket: AUTH_TOKEN.repeat(600) } }) }),
+        ]),
+      };
+    },
+  ],
+  [
+    'participants: Twilio failures (401, 500, 429 storm, reset storm)',
+    async ({ env, world }) => {
+      world.failNext(
+        'create',
+        twilioError(401, 20003, 'Authenticate'),
+        twilioError(500, 20500, 'Internal Server Error'),
+      );
+      const h = load('participants', env());
+      const responses = await each(h, [apiEvent({ body: {} }), apiEvent({ body: {} })]);
+      world.failAlways('create', twilioError(429, 20429, 'Too Many Requests'));
+      responses.push(...(await each(h, [apiEvent({ body: {} })])));
+      world.failAlways('create', { status: 0, reset: true });
+      responses.push(...(await each(h, [apiEvent({ body: {} })])));
+      return { handler: 'participants', responses };
+    },
+  ],
+  [
+    'participants with an API key for REST calls',
+    async ({ env }) => {
+      const h = load('participants', env({ TWILIO_API_KEY_SID: API_KEY_SID, TWILIO_API_KEY_SECRET: API_KEY_SECRET }));
+      return {
+        handler: 'participants',
+        responses: await each(h, [
+          apiEvent({ body: {} }),
+          apiEvent({ body: {}, headers: { authorization: `Bearer ${API_KEY_SECRET}` } }),
+        ]),
+      };
+    },
+  ],
+  [
+    'every handler misconfigured (malformed Account SID) while the secrets are set',
+    async ({ env }) => {
+      const responses: HandlerResponse[] = [];
+      for (const key of ['inbound', 'agent', 'events'] as const) {
+        responses.push(
+          await load(
+            key,
+            env({ TWILIO_ACCOUNT_SID: 'not-a-sid' }),
+          )(
+            twilioEvent({
+              path: key === 'events' ? PATHS.events : key === 'agent' ? PATHS.agent : PATHS.inbound,
+              params: callParams(),
+            }),
+          ),
+        );
+      }
+      responses.push(await load('participants', env({ TWILIO_ACCOUNT_SID: 'not-a-sid' }))(apiEvent({ body: {} })));
+      return { handler: 'participants', responses };
+    },
+  ],
 ];
 
 describe('secrets in responses and logs', () => {
@@ -159,7 +289,8 @@ describe('secrets in responses and logs', () => {
   describe.each(SCENARIOS)('%s', (_name, scenario) => {
     it('shows no form of any secret and no stack trace in any response or log line (LOG_LEVEL=debug)', async () => {
       // Arrange
-      const env = (extra: Record<string, string> = {}) => hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '300', ...extra });
+      const env = (extra: Record<string, string> = {}) =>
+        hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '300', ...extra });
       // Act
       const { responses } = await fx.output.during(() => scenario({ stub: fx.stub, world: fx.world, env }));
       // Assert
@@ -177,12 +308,17 @@ describe('secrets in responses and logs', () => {
     // Act
     await fx.output.during(() => handler(apiEvent({ body: {} })));
     // Assert
-    expect(leakedSecrets(String(fx.stub.requests[0].headers.authorization))).toContain('REST Basic credential (Auth Token)');
+    expect(leakedSecrets(String(fx.stub.requests[0].headers.authorization))).toContain(
+      'REST Basic credential (Auth Token)',
+    );
     expect(leakedSecrets(fx.output.lines.join('\n'))).toEqual([]);
   });
 
   it('a configuration error names the variable, never a value', async () => {
-    const handler = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_ACCOUNT_SID: AUTH_TOKEN }));
+    const handler = load(
+      'participants',
+      hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, TWILIO_ACCOUNT_SID: AUTH_TOKEN }),
+    );
     const response = await fx.output.during(() => handler(apiEvent({ body: {} })));
     expect(response.statusCode).toBe(500);
     expect(JSON.parse(response.body)).toEqual({ error: { code: 'misconfigured', message: 'Service misconfigured' } });

@@ -42,7 +42,8 @@ describe('Twilio faults', () => {
     relay = undefined;
   });
 
-  const env = (baseUrl = fx.stub.baseUrl) => hardeningEnv({ TWILIO_API_BASE_URL: baseUrl, TWILIO_RETRY_BUDGET_MS: String(BUDGET_MS) });
+  const env = (baseUrl = fx.stub.baseUrl) =>
+    hardeningEnv({ TWILIO_API_BASE_URL: baseUrl, TWILIO_RETRY_BUDGET_MS: String(BUDGET_MS) });
   const logs = () => fx.output.records() as Log[];
   const creates = () => fx.stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Participants.json'));
 
@@ -61,7 +62,12 @@ describe('Twilio faults', () => {
     const addAgent = () => fx.output.during(() => api(apiEvent({ body: { context: { ticket: 'T-1' } } })));
 
     /** The refusal's log line: route, status, code and Twilio's own status/code. */
-    function expectFailureLogged(level: 'info' | 'error', status: number, code: string, twilio: { status?: number; code?: number | string }): void {
+    function expectFailureLogged(
+      level: 'info' | 'error',
+      status: number,
+      code: string,
+      twilio: { status?: number; code?: number | string },
+    ): void {
       const line = logs().find((l) => l.message === (level === 'error' ? 'request failed' : 'request refused'));
       expect(line).toBeDefined();
       expect(line).toMatchObject({ level, route: API_ROUTES.add, status, code });
@@ -118,8 +124,13 @@ describe('Twilio faults', () => {
       expect(creates()).toHaveLength(2);
       expect(fx.world.labelled('ai-agent')).toHaveLength(1);
       expect(response.statusCode).toBe(201);
-      expect(JSON.parse(response.body)).toMatchObject({ label: 'ai-agent', callSid: fx.world.labelled('ai-agent')[0].callSid });
-      expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({ networkError: 'ECONNRESET' });
+      expect(JSON.parse(response.body)).toMatchObject({
+        label: 'ai-agent',
+        callSid: fx.world.labelled('ai-agent')[0].callSid,
+      });
+      expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({
+        networkError: 'ECONNRESET',
+      });
       expect(logs().map((l) => l.message)).toContain('participant create answer was lost; found it by label');
       expectNothingLeaked(response);
     });
@@ -182,9 +193,30 @@ describe('Twilio faults', () => {
     });
 
     describe.each([
-      ['adding to it by CF SID (20404)', () => apiEvent({ body: {}, pathParameters: { conference: CONFERENCE_SID } }), 20404],
-      ['holding its caller (no active conference by that name)', () => apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: fx.world.name, participant: 'caller' } }), undefined],
-      ['removing a participant already gone (20404)', () => apiEvent({ routeKey: API_ROUTES.remove, pathParameters: { conference: CONFERENCE_SID, participant: 'human' } }), 20404],
+      [
+        'adding to it by CF SID (20404)',
+        () => apiEvent({ body: {}, pathParameters: { conference: CONFERENCE_SID } }),
+        20404,
+      ],
+      [
+        'holding its caller (no active conference by that name)',
+        () =>
+          apiEvent({
+            routeKey: API_ROUTES.update,
+            body: { hold: true },
+            pathParameters: { conference: fx.world.name, participant: 'caller' },
+          }),
+        undefined,
+      ],
+      [
+        'removing a participant already gone (20404)',
+        () =>
+          apiEvent({
+            routeKey: API_ROUTES.remove,
+            pathParameters: { conference: CONFERENCE_SID, participant: 'human' },
+          }),
+        20404,
+      ],
     ])('an ended conference: %s', (_name, event, twilioCode) => {
       it('answers 404 not_found and logs the refusal', async () => {
         fx.world.status = 'completed';
@@ -192,17 +224,23 @@ describe('Twilio faults', () => {
         expect(response.statusCode).toBe(404);
         expect(apiError(response).code).toBe('not_found');
         if (twilioCode) expect(apiError(response).twilioCode).toBe(twilioCode);
-        expect(logs().some((l) => l.message === 'request refused' && l.status === 404 && l.code === 'not_found')).toBe(true);
+        expect(logs().some((l) => l.message === 'request refused' && l.status === 404 && l.code === 'not_found')).toBe(
+          true,
+        );
         expectNothingLeaked(response);
       });
     });
 
     it('a warm transfer whose human cannot be dialled (Twilio 500) takes the caller off hold again', async () => {
       fx.world.failAlways('create', SERVER_ERROR);
-      const response = await fx.output.during(() => api(apiEvent({ routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } })));
+      const response = await fx.output.during(() =>
+        api(apiEvent({ routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } })),
+      );
       expect(response.statusCode).toBe(502);
       expect(fx.world.participants.get('caller')?.hold).toBe(false);
-      const holds = fx.stub.requests.filter((r) => r.path.endsWith('/Participants/caller.json')).map((r) => r.form.Hold);
+      const holds = fx.stub.requests
+        .filter((r) => r.path.endsWith('/Participants/caller.json'))
+        .map((r) => r.form.Hold);
       expect(holds).toEqual(['true', 'false']);
       expectNothingLeaked(response);
     });
@@ -219,7 +257,15 @@ describe('Twilio faults', () => {
     it('an answer slower than the timeout on a hold that exhausts a short budget is 502 twilio_unreachable, logged with ETIMEDOUT', async () => {
       relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
       api = load('participants', env(relay.baseUrl));
-      const response = await fx.output.during(() => api(apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: fx.world.name, participant: 'caller' } })));
+      const response = await fx.output.during(() =>
+        api(
+          apiEvent({
+            routeKey: API_ROUTES.update,
+            body: { hold: true },
+            pathParameters: { conference: fx.world.name, participant: 'caller' },
+          }),
+        ),
+      );
       expect(response.statusCode).toBe(502);
       expect(apiError(response).code).toBe('twilio_unreachable');
       const line = logs().find((l) => l.message === 'request failed');
@@ -232,10 +278,20 @@ describe('Twilio faults', () => {
       // The budget counts from the first attempt, so it must exceed the 5 s timeout for a retry to fit (8 s default).
       relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
       api = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: relay.baseUrl, TWILIO_RETRY_BUDGET_MS: '8000' }));
-      const response = await fx.output.during(() => api(apiEvent({ routeKey: API_ROUTES.update, body: { hold: true }, pathParameters: { conference: fx.world.name, participant: 'caller' } })));
+      const response = await fx.output.during(() =>
+        api(
+          apiEvent({
+            routeKey: API_ROUTES.update,
+            body: { hold: true },
+            pathParameters: { conference: fx.world.name, participant: 'caller' },
+          }),
+        ),
+      );
       expect(response.statusCode).toBe(200);
       expect(fx.world.participants.get('caller')?.hold).toBe(true);
-      expect(logs().find((l) => l.message === 'participant update retried')).toMatchObject({ networkError: 'ETIMEDOUT' });
+      expect(logs().find((l) => l.message === 'participant update retried')).toMatchObject({
+        networkError: 'ETIMEDOUT',
+      });
     });
   });
 
@@ -244,7 +300,16 @@ describe('Twilio faults', () => {
     beforeEach(() => {
       events = load('events', env());
     });
-    const join = () => fx.output.during(() => events(twilioEvent({ path: PATHS.events, rawQueryString: CALLER_QUERY, params: conferenceEventParams('participant-join') })));
+    const join = () =>
+      fx.output.during(() =>
+        events(
+          twilioEvent({
+            path: PATHS.events,
+            rawQueryString: CALLER_QUERY,
+            params: conferenceEventParams('participant-join'),
+          }),
+        ),
+      );
 
     /** The failure's log line and the event line of the same request: enough to find the call and the cause. */
     function expectWebhookFailureLogged(twilio: { status?: number; code?: number | string }): void {
@@ -278,9 +343,7 @@ describe('Twilio faults', () => {
       expectNothingLeaked(response);
     });
 
-    describe.each<[string, Fault]>([
-      ['Twilio refusing the credentials', UNAUTHORIZED],
-    ])('%s', (_name, fault) => {
+    describe.each<[string, Fault]>([['Twilio refusing the credentials', UNAUTHORIZED]])('%s', (_name, fault) => {
       it('is not retried: 500 to Twilio, logged with the status and code', async () => {
         fx.world.failAlways('create', fault);
         const response = await join();
@@ -316,7 +379,9 @@ describe('Twilio faults', () => {
       expect(response.statusCode).toBe(204);
       expect(fx.world.labelled('ai-agent')).toHaveLength(1);
       expect(creates()).toHaveLength(2);
-      expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({ networkError: 'ETIMEDOUT' });
+      expect(logs().find((l) => l.message === 'participant create retried')).toMatchObject({
+        networkError: 'ETIMEDOUT',
+      });
       expect(logs().map((l) => l.message)).toContain('participant create answer was lost; found it by label');
     });
 
@@ -333,14 +398,24 @@ describe('Twilio faults', () => {
       const response = await join();
       expect(response.statusCode).toBe(204);
       expect(fx.world.labelled('ai-agent')).toEqual([]);
-      expect(logs().find((l) => l.message === 'conference ended before the agent joined')).toMatchObject({ level: 'warn', conferenceSid: CONFERENCE_SID, twilioCode: 20404 });
+      expect(logs().find((l) => l.message === 'conference ended before the agent joined')).toMatchObject({
+        level: 'warn',
+        conferenceSid: CONFERENCE_SID,
+        twilioCode: 20404,
+      });
       expectNothingLeaked(response);
     });
 
     it('a cold transfer completing after the agent already left (20404) counts as done: 204', async () => {
       const query = `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`;
-      const params = { AccountSid: conferenceEventParams('x').AccountSid, CallSid: conferenceEventParams('x').CallSid, CallStatus: 'in-progress' };
-      const response = await fx.output.during(() => events(twilioEvent({ path: PATHS.events, rawQueryString: query, params })));
+      const params = {
+        AccountSid: conferenceEventParams('x').AccountSid,
+        CallSid: conferenceEventParams('x').CallSid,
+        CallStatus: 'in-progress',
+      };
+      const response = await fx.output.during(() =>
+        events(twilioEvent({ path: PATHS.events, rawQueryString: query, params })),
+      );
       expect(response.statusCode).toBe(204);
       expect(logs().find((l) => l.message === 'cold transfer completed')).toMatchObject({ agentRemoved: false });
     });

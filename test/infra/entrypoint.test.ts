@@ -9,10 +9,14 @@ import { ROOT } from './support/program';
 
 it('loads infra/index.ts with Pulumi’s ts-node and declares the stack', async () => {
   // Act
-  const { stdout } = await promisify(execFile)(process.execPath, [path.join(__dirname, 'support', 'pulumi-entry.js'), ROOT], {
-    env: { ...process.env, VOICEAI_CODE_DIR: 'dist' },
-    timeout: 120_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [path.join(__dirname, 'support', 'pulumi-entry.js'), ROOT],
+    {
+      env: { ...process.env, VOICEAI_CODE_DIR: 'dist' },
+      timeout: 120_000,
+    },
+  );
 
   // Assert
   const result = JSON.parse(stdout.trim().split('\n').pop()!) as { ok: boolean; resources: number };

@@ -5,7 +5,15 @@
  */
 import { API_PATHS, HANDLERS, ROUTES, routeKey, TWILIO_PATHS } from '../../lambdas/routes';
 import { FUNCTION_SPECS } from '../../infra/functions';
-import { GENERATED_TOKEN, runProgram, stackFileConfig, TEST_API_KEY_SECRET, TEST_API_TOKEN, TEST_AUTH_TOKEN, type ProgramRun } from './support/program';
+import {
+  GENERATED_TOKEN,
+  runProgram,
+  stackFileConfig,
+  TEST_API_KEY_SECRET,
+  TEST_API_TOKEN,
+  TEST_AUTH_TOKEN,
+  type ProgramRun,
+} from './support/program';
 
 const T = {
   api: 'aws:apigatewayv2/api:Api',
@@ -26,7 +34,8 @@ const T = {
 } as const;
 
 type Env = Record<string, string>;
-const envOf = (run: ProgramRun, handler: string): Env => ((run.one(T.fn, `-${handler}`).inputs.environment as { variables: Env }).variables);
+const envOf = (run: ProgramRun, handler: string): Env =>
+  (run.one(T.fn, `-${handler}`).inputs.environment as { variables: Env }).variables;
 
 describe.each(['dev', 'prod'])('stack %s', (stack) => {
   let run: ProgramRun;
@@ -47,7 +56,13 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     expect(functions.map((f) => f.inputs.name).sort()).toEqual(HANDLERS.map((h) => `voiceai-${stack}-${h}`).sort());
     for (const f of functions) {
       const handler = String(f.inputs.name).split('-').pop() as keyof typeof FUNCTION_SPECS;
-      expect(f.inputs).toMatchObject({ runtime: 'nodejs22.x', architectures: ['arm64'], handler: 'index.handler', timeout: FUNCTION_SPECS[handler].timeoutSeconds, memorySize: Number(cfg['voice-ai-conference:lambdaMemoryMb']) });
+      expect(f.inputs).toMatchObject({
+        runtime: 'nodejs22.x',
+        architectures: ['arm64'],
+        handler: 'index.handler',
+        timeout: FUNCTION_SPECS[handler].timeoutSeconds,
+        memorySize: Number(cfg['voice-ai-conference:lambdaMemoryMb']),
+      });
       expect((f.inputs.tags as Env)['voiceai:twilio-facing']).toBe(String(FUNCTION_SPECS[handler].twilioFacing));
       expect((f.inputs.loggingConfig as Env).logGroup).toBe(`/aws/lambda/voiceai-${stack}-${handler}`);
     }
@@ -61,7 +76,10 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const groups = run.byType(T.logGroup);
 
     // Assert
-    for (const h of HANDLERS) expect(groups.find((g) => g.inputs.name === `/aws/lambda/voiceai-${stack}-${h}`)?.inputs.retentionInDays).toBe(retention);
+    for (const h of HANDLERS)
+      expect(groups.find((g) => g.inputs.name === `/aws/lambda/voiceai-${stack}-${h}`)?.inputs.retentionInDays).toBe(
+        retention,
+      );
     expect(groups.every((g) => g.inputs.retentionInDays === retention)).toBe(true);
   });
 
@@ -71,7 +89,11 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
 
     // Assert
     expect(number).toHaveLength(1);
-    expect(number[0].inputs).toMatchObject({ phoneNumber: cfg['voice-ai-conference:phoneNumber'], voiceUrl: base + TWILIO_PATHS.inbound, voiceMethod: 'POST' });
+    expect(number[0].inputs).toMatchObject({
+      phoneNumber: cfg['voice-ai-conference:phoneNumber'],
+      voiceUrl: base + TWILIO_PATHS.inbound,
+      voiceMethod: 'POST',
+    });
     expect(run.outputs.inboundWebhookUrl).toBe(base + TWILIO_PATHS.inbound);
   });
 
@@ -80,7 +102,11 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const app = run.one(T.app, '-agent-app');
 
     // Assert
-    expect(app.inputs).toMatchObject({ voiceUrl: base + TWILIO_PATHS.agent, voiceMethod: 'POST', voiceFallbackUrl: base + TWILIO_PATHS.agentFallback });
+    expect(app.inputs).toMatchObject({
+      voiceUrl: base + TWILIO_PATHS.agent,
+      voiceMethod: 'POST',
+      voiceFallbackUrl: base + TWILIO_PATHS.agentFallback,
+    });
     expect(String(app.inputs.friendlyName)).toContain(stack);
     expect(String(app.inputs.friendlyName).length).toBeLessThanOrEqual(64);
   });
@@ -107,7 +133,11 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     for (const route of ROUTES) {
       const declared = routes.find((r) => r.inputs.routeKey === routeKey(route))!;
       const integration = integrations.get(String(declared.inputs.target))!;
-      expect(integration.inputs).toMatchObject({ integrationType: 'AWS_PROXY', payloadFormatVersion: '2.0', apiId: `voiceai-${stack}-api-id` });
+      expect(integration.inputs).toMatchObject({
+        integrationType: 'AWS_PROXY',
+        payloadFormatVersion: '2.0',
+        apiId: `voiceai-${stack}-api-id`,
+      });
       expect(integration.inputs.integrationUri).toBe(run.one(T.fn, `-${route.handler}`).state.arn);
     }
   });
@@ -119,7 +149,11 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     // Assert
     expect(permissions).toHaveLength(HANDLERS.length);
     for (const p of permissions) {
-      expect(p.inputs).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com', sourceArn: `arn:aws:execute-api:us-east-1:123456789012:voiceai-${stack}-api-id/*/*` });
+      expect(p.inputs).toMatchObject({
+        action: 'lambda:InvokeFunction',
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: `arn:aws:execute-api:us-east-1:123456789012:voiceai-${stack}-api-id/*/*`,
+      });
     }
   });
 
@@ -131,7 +165,10 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     expect(stage.inputs).toMatchObject({
       name: '$default',
       autoDeploy: true,
-      defaultRouteSettings: { throttlingRateLimit: Number(cfg['voice-ai-conference:throttlingRateLimit']), throttlingBurstLimit: Number(cfg['voice-ai-conference:throttlingBurstLimit']) },
+      defaultRouteSettings: {
+        throttlingRateLimit: Number(cfg['voice-ai-conference:throttlingRateLimit']),
+        throttlingBurstLimit: Number(cfg['voice-ai-conference:throttlingBurstLimit']),
+      },
     });
   });
 
@@ -142,7 +179,8 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     // Assert
     for (const env of environments) {
       const text = JSON.stringify(env);
-      for (const secret of [TEST_AUTH_TOKEN, TEST_API_TOKEN, GENERATED_TOKEN, TEST_API_KEY_SECRET]) expect(text).not.toContain(secret);
+      for (const secret of [TEST_AUTH_TOKEN, TEST_API_TOKEN, GENERATED_TOKEN, TEST_API_KEY_SECRET])
+        expect(text).not.toContain(secret);
       expect(env.TWILIO_AUTH_TOKEN_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
       expect(Object.keys(env).filter((k) => /(TOKEN|SECRET)$/.test(k))).toEqual([]);
     }
@@ -155,16 +193,23 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const secretArn = (part: string) => run.one(T.secret, part).state.arn;
 
     // Act
-    const policies = Object.fromEntries(run.byType(T.rolePolicy).map((p) => [p.name.split('-').pop(), JSON.parse(String(p.inputs.policy))]));
+    const policies = Object.fromEntries(
+      run.byType(T.rolePolicy).map((p) => [p.name.split('-').pop(), JSON.parse(String(p.inputs.policy))]),
+    );
 
     // Assert
     for (const handler of HANDLERS) {
       const statements = policies[handler].Statement as { Action: string[]; Resource: string[] }[];
       expect(statements.flatMap((s) => s.Resource).some((r) => r === '*' || r.endsWith(':*:*'))).toBe(false);
-      expect(statements[0].Resource).toEqual([`arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/voiceai-${stack}-${handler}:*`]);
+      expect(statements[0].Resource).toEqual([
+        `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/voiceai-${stack}-${handler}:*`,
+      ]);
     }
     expect(policies.inbound.Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
-    expect(policies.participants.Statement[1].Resource).toEqual([secretArn('-twilio-auth-token'), secretArn('-participants-api-token')]);
+    expect(policies.participants.Statement[1].Resource).toEqual([
+      secretArn('-twilio-auth-token'),
+      secretArn('-participants-api-token'),
+    ]);
   });
 
   it('stores the Auth Token and the API token in Secrets Manager', () => {
@@ -200,11 +245,34 @@ describe('custom domain (prod)', () => {
 
     // Assert
     const [domainName] = run.byType('aws:apigatewayv2/domainName:DomainName');
-    expect(domainName.inputs).toMatchObject({ domainName: domain, domainNameConfiguration: { certificateArn: cfg['voice-ai-conference:customDomainCertificateArn'], endpointType: 'REGIONAL', securityPolicy: 'TLS_1_2' } });
+    expect(domainName.inputs).toMatchObject({
+      domainName: domain,
+      domainNameConfiguration: {
+        certificateArn: cfg['voice-ai-conference:customDomainCertificateArn'],
+        endpointType: 'REGIONAL',
+        securityPolicy: 'TLS_1_2',
+      },
+    });
     const [mapping] = run.byType('aws:apigatewayv2/apiMapping:ApiMapping');
-    expect(mapping.inputs).toMatchObject({ apiId: 'voiceai-prod-api-id', domainName: domain, stage: 'voiceai-prod-default-id' });
+    expect(mapping.inputs).toMatchObject({
+      apiId: 'voiceai-prod-api-id',
+      domainName: domain,
+      stage: 'voiceai-prod-default-id',
+    });
     const [record] = run.byType('aws:route53/record:Record');
-    expect(record.inputs).toMatchObject({ zoneId: cfg['voice-ai-conference:customDomainZoneId'], name: domain, type: 'A', aliases: [{ name: domainName.state.domainNameConfiguration && (domainName.state.domainNameConfiguration as Record<string, string>).targetDomainName, evaluateTargetHealth: false }] });
+    expect(record.inputs).toMatchObject({
+      zoneId: cfg['voice-ai-conference:customDomainZoneId'],
+      name: domain,
+      type: 'A',
+      aliases: [
+        {
+          name:
+            domainName.state.domainNameConfiguration &&
+            (domainName.state.domainNameConfiguration as Record<string, string>).targetDomainName,
+          evaluateTargetHealth: false,
+        },
+      ],
+    });
     for (const h of HANDLERS) expect(envOf(run, h).PUBLIC_BASE_URL).toBe(`https://${domain}`);
     expect(run.outputs.customDomainTarget).toMatch(/\.execute-api\.us-east-1\.amazonaws\.com$/);
   });
@@ -238,7 +306,8 @@ describe('differences between stacks', () => {
 
     // Assert
     // A stage's name ($default) is scoped by its API.
-    const names = (run: ProgramRun) => run.resources.filter((r) => r.type !== T.stage).map((r) => `${r.type}::${r.inputs.name ?? r.name}`);
+    const names = (run: ProgramRun) =>
+      run.resources.filter((r) => r.type !== T.stage).map((r) => `${r.type}::${r.inputs.name ?? r.name}`);
     const shared = names(dev).filter((n) => names(prod).includes(n));
     expect(shared).toEqual([]);
   });
@@ -249,13 +318,19 @@ describe('differences between stacks', () => {
 
     // Assert
     expect(run.byType('random:index/randomPassword:RandomPassword')).toHaveLength(1);
-    expect(run.byType('random:index/randomPassword:RandomPassword')[0].inputs).toMatchObject({ length: 48, special: false });
+    expect(run.byType('random:index/randomPassword:RandomPassword')[0].inputs).toMatchObject({
+      length: 48,
+      special: false,
+    });
     expect(run.outputs.participantsApiToken).toBe(GENERATED_TOKEN);
   });
 
   it('uses an API key for REST calls when one is configured, and only the diallers may read its secret', async () => {
     // Act
-    const run = await runProgram('dev', { twilioApiKeySid: 'SK' + 'b'.repeat(32), twilioApiKeySecret: TEST_API_KEY_SECRET });
+    const run = await runProgram('dev', {
+      twilioApiKeySid: 'SK' + 'b'.repeat(32),
+      twilioApiKeySecret: TEST_API_KEY_SECRET,
+    });
 
     // Assert
     expect(envOf(run, 'events').TWILIO_API_KEY_SID).toBe('SK' + 'b'.repeat(32));
@@ -267,15 +342,24 @@ describe('differences between stacks', () => {
 describe('secrets in state', () => {
   it('keeps secret values out of every resource input but the Secrets Manager versions, including the serialized providers', async () => {
     // Arrange
-    const run = await runProgram('dev', { twilioApiKeySid: 'SK' + 'b'.repeat(32), twilioApiKeySecret: TEST_API_KEY_SECRET });
+    const run = await runProgram('dev', {
+      twilioApiKeySid: 'SK' + 'b'.repeat(32),
+      twilioApiKeySecret: TEST_API_KEY_SECRET,
+    });
     const secrets = [TEST_AUTH_TOKEN, TEST_API_TOKEN, TEST_API_KEY_SECRET];
 
     // Act
     const holders = run.resources.filter((r) => secrets.some((s) => JSON.stringify(r.inputs).includes(s)));
 
     // Assert
-    expect(holders.map((r) => r.type)).toEqual(['aws:secretsmanager/secretVersion:SecretVersion', 'aws:secretsmanager/secretVersion:SecretVersion', 'aws:secretsmanager/secretVersion:SecretVersion']);
-    const providers = run.resources.filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/')).map((r) => String(r.inputs.__provider));
+    expect(holders.map((r) => r.type)).toEqual([
+      'aws:secretsmanager/secretVersion:SecretVersion',
+      'aws:secretsmanager/secretVersion:SecretVersion',
+      'aws:secretsmanager/secretVersion:SecretVersion',
+    ]);
+    const providers = run.resources
+      .filter((r) => r.type.startsWith('pulumi-nodejs:dynamic/'))
+      .map((r) => String(r.inputs.__provider));
     expect(providers).toHaveLength(2);
     for (const text of providers) expect(text).toMatch(/exports\.handler/);
   });

@@ -17,7 +17,9 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const run = await runProgram(stack);
 
     // Act
-    const rendered = `# Resource graph of stack "${stack}" under Pulumi mocks: regenerate with npm run snapshot.\n` + YAML.stringify(resourceGraph(run.resources), { lineWidth: 0 });
+    const rendered =
+      `# Resource graph of stack "${stack}" under Pulumi mocks: regenerate with npm run snapshot.\n` +
+      YAML.stringify(resourceGraph(run.resources), { lineWidth: 0 });
     if (update) {
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, rendered);

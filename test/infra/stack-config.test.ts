@@ -17,14 +17,33 @@ describe('readStackSettings', () => {
     const settings = read(valid);
 
     // Assert
-    expect(settings).toMatchObject({ namePrefix: 'voiceai', logRetentionDays: 14, lambdaMemoryMb: 256, throttling: { rateLimit: 50, burstLimit: 100 }, alarms: { enabled: false } });
-    expect(settings.environment.events).toMatchObject({ AGENT_FROM_NUMBER: '+15551230000', AGENT_LABEL: 'ai-agent', AGENT_AUTO_ADD: 'true' });
-    expect(settings.environment.agent).toMatchObject({ AGENT_MODE: 'stream', AGENT_STREAM_URL: 'wss://agent.example.com/media' });
+    expect(settings).toMatchObject({
+      namePrefix: 'voiceai',
+      logRetentionDays: 14,
+      lambdaMemoryMb: 256,
+      throttling: { rateLimit: 50, burstLimit: 100 },
+      alarms: { enabled: false },
+    });
+    expect(settings.environment.events).toMatchObject({
+      AGENT_FROM_NUMBER: '+15551230000',
+      AGENT_LABEL: 'ai-agent',
+      AGENT_AUTO_ADD: 'true',
+    });
+    expect(settings.environment.agent).toMatchObject({
+      AGENT_MODE: 'stream',
+      AGENT_STREAM_URL: 'wss://agent.example.com/media',
+    });
   });
 
   it('treats the empty defaults Pulumi.yaml declares as unset', () => {
     // Act
-    const settings = read({ ...valid, agentFromNumber: '', twilioApiKeySid: '', agentContextAllowlist: '[]', publicBaseUrl: '' });
+    const settings = read({
+      ...valid,
+      agentFromNumber: '',
+      twilioApiKeySid: '',
+      agentContextAllowlist: '[]',
+      publicBaseUrl: '',
+    });
 
     // Assert
     expect(settings.usesApiKey).toBe(false);
@@ -42,30 +61,107 @@ describe('readStackSettings', () => {
   });
 
   describe.each([
-    ['a phone number that is not E.164', { phoneNumber: '5551230000' }, {}, `${PROJECT}:phoneNumber: must be an E.164 number`],
-    ['a ws:// agent URL on a public host', { agentStreamUrl: 'ws://agent.example.com/media' }, {}, `${PROJECT}:agentStreamUrl: must be a wss:// URL`],
-    ['an https agent URL', { agentStreamUrl: 'https://agent.example.com' }, {}, `${PROJECT}:agentStreamUrl: must be a wss: or ws: URL`],
+    [
+      'a phone number that is not E.164',
+      { phoneNumber: '5551230000' },
+      {},
+      `${PROJECT}:phoneNumber: must be an E.164 number`,
+    ],
+    [
+      'a ws:// agent URL on a public host',
+      { agentStreamUrl: 'ws://agent.example.com/media' },
+      {},
+      `${PROJECT}:agentStreamUrl: must be a wss:// URL`,
+    ],
+    [
+      'an https agent URL',
+      { agentStreamUrl: 'https://agent.example.com' },
+      {},
+      `${PROJECT}:agentStreamUrl: must be a wss: or ws: URL`,
+    ],
     ['stream mode without an agent URL', { agentStreamUrl: undefined }, {}, `${PROJECT}:agentStreamUrl: is required`],
-    ['an unknown agent mode', { agentMode: 'video' }, {}, `${PROJECT}:agentMode: must be one of stream, conversation-relay, play`],
+    [
+      'an unknown agent mode',
+      { agentMode: 'video' },
+      {},
+      `${PROJECT}:agentMode: must be one of stream, conversation-relay, play`,
+    ],
     ['a bad agent caller ID', { agentFromNumber: '+1-555' }, {}, `${PROJECT}:agentFromNumber: must be an E.164`],
     ['a bad Account SID', { twilioAccountSid: 'AC123' }, {}, `${PROJECT}:twilioAccountSid: must be an Account SID`],
     ['a missing Account SID', { twilioAccountSid: undefined }, {}, `${PROJECT}:twilioAccountSid: is required`],
     ['a missing Auth Token', {}, { twilioAuthToken: false }, `${PROJECT}:twilioAuthToken: is required`],
-    ['an API key without its secret', { twilioApiKeySid: 'SK' + '1'.repeat(32) }, {}, `${PROJECT}:twilioApiKeySecret: twilioApiKeySid and twilioApiKeySecret are set together`],
-    ['a log retention CloudWatch does not offer', { logRetentionDays: '10' }, {}, `${PROJECT}:logRetentionDays: must be one of CloudWatch's values`],
+    [
+      'an API key without its secret',
+      { twilioApiKeySid: 'SK' + '1'.repeat(32) },
+      {},
+      `${PROJECT}:twilioApiKeySecret: twilioApiKeySid and twilioApiKeySecret are set together`,
+    ],
+    [
+      'a log retention CloudWatch does not offer',
+      { logRetentionDays: '10' },
+      {},
+      `${PROJECT}:logRetentionDays: must be one of CloudWatch's values`,
+    ],
     ['a non-integer memory size', { lambdaMemoryMb: 'lots' }, {}, `${PROJECT}:lambdaMemoryMb: must be an integer`],
-    ['a memory size Lambda does not offer', { lambdaMemoryMb: '64' }, {}, `${PROJECT}:lambdaMemoryMb: must be from 128 to 10240`],
+    [
+      'a memory size Lambda does not offer',
+      { lambdaMemoryMb: '64' },
+      {},
+      `${PROJECT}:lambdaMemoryMb: must be from 128 to 10240`,
+    ],
     ['a non-boolean flag', { agentAutoAdd: 'yes' }, {}, `${PROJECT}:agentAutoAdd: must be true or false`],
     ['a list given as a string', { allowedDialTargets: '+1415*' }, {}, `${PROJECT}:allowedDialTargets: must be a list`],
-    ['an unknown beep', { conferenceBeep: 'loud' }, {}, `${PROJECT}:conferenceBeep: must be one of true, false, onEnter, onExit`],
-    ['a join timeout out of range', { agentJoinTimeoutSeconds: '1' }, {}, `${PROJECT}:agentJoinTimeoutSeconds: must be an integer from 5 to 600`],
+    [
+      'an unknown beep',
+      { conferenceBeep: 'loud' },
+      {},
+      `${PROJECT}:conferenceBeep: must be one of true, false, onEnter, onExit`,
+    ],
+    [
+      'a join timeout out of range',
+      { agentJoinTimeoutSeconds: '1' },
+      {},
+      `${PROJECT}:agentJoinTimeoutSeconds: must be an integer from 5 to 600`,
+    ],
     ['an invalid alarm email', { alarmEmail: 'oncall' }, {}, `${PROJECT}:alarmEmail: must be an email address`],
     ['an upper-case name prefix', { namePrefix: 'VoiceAI' }, {}, `${PROJECT}:namePrefix: must be 1-20 lowercase`],
-    ['a custom domain without its certificate', { customDomainName: 'voice.example.com' }, {}, `${PROJECT}:customDomainCertificateArn: must be the ARN of an ACM certificate`],
-    ['a certificate without a custom domain', { customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, {}, `${PROJECT}:customDomainName: is required`],
-    ['a custom domain given as a URL', { customDomainName: 'https://voice.example.com', customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }, {}, `${PROJECT}:customDomainName: must be a hostname`],
-    ['a custom domain and a public base URL', { customDomainName: 'voice.example.com', customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc', publicBaseUrl: 'https://other.example.com' }, {}, `${PROJECT}:publicBaseUrl: leave it unset with customDomainName`],
-    ['a log level nobody reads', { logLevel: 'verbose' }, {}, `${PROJECT}:logLevel: must be debug, info, warn or error`],
+    [
+      'a custom domain without its certificate',
+      { customDomainName: 'voice.example.com' },
+      {},
+      `${PROJECT}:customDomainCertificateArn: must be the ARN of an ACM certificate`,
+    ],
+    [
+      'a certificate without a custom domain',
+      { customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
+      {},
+      `${PROJECT}:customDomainName: is required`,
+    ],
+    [
+      'a custom domain given as a URL',
+      {
+        customDomainName: 'https://voice.example.com',
+        customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      },
+      {},
+      `${PROJECT}:customDomainName: must be a hostname`,
+    ],
+    [
+      'a custom domain and a public base URL',
+      {
+        customDomainName: 'voice.example.com',
+        customDomainCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+        publicBaseUrl: 'https://other.example.com',
+      },
+      {},
+      `${PROJECT}:publicBaseUrl: leave it unset with customDomainName`,
+    ],
+    [
+      'a log level nobody reads',
+      { logLevel: 'verbose' },
+      {},
+      `${PROJECT}:logLevel: must be debug, info, warn or error`,
+    ],
   ])('rejects %s', (_name, change, secrets, message) => {
     it('naming the key', () => {
       // Act
@@ -78,9 +174,17 @@ describe('readStackSettings', () => {
 
   it('accepts play mode without an agent URL when a play URL is set', () => {
     // Act
-    const settings = read({ ...valid, agentMode: 'play', agentStreamUrl: undefined, agentPlayUrl: 'https://demo.twilio.com/docs/classic.mp3' });
+    const settings = read({
+      ...valid,
+      agentMode: 'play',
+      agentStreamUrl: undefined,
+      agentPlayUrl: 'https://demo.twilio.com/docs/classic.mp3',
+    });
 
     // Assert
-    expect(settings.environment.agent).toMatchObject({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/classic.mp3' });
+    expect(settings.environment.agent).toMatchObject({
+      AGENT_MODE: 'play',
+      AGENT_PLAY_URL: 'https://demo.twilio.com/docs/classic.mp3',
+    });
   });
 });

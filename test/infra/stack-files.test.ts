@@ -6,8 +6,14 @@ import { CONFIG_KEYS, configReferenceMarkdown, projectConfigSchema } from '../..
 import { readStackSettings } from '../../infra/stack-config';
 import { PROJECT, ROOT, stackFileConfig } from './support/program';
 
-const project = YAML.parse(readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8')) as { name: string; main: string; config: unknown };
-const stacks = readdirSync(ROOT).filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f)).map((f) => f.split('.')[1]);
+const project = YAML.parse(readFileSync(path.join(ROOT, 'Pulumi.yaml'), 'utf8')) as {
+  name: string;
+  main: string;
+  config: unknown;
+};
+const stacks = readdirSync(ROOT)
+  .filter((f) => /^Pulumi\.[\w-]+\.yaml$/.test(f))
+  .map((f) => f.split('.')[1]);
 
 describe('Pulumi.yaml', () => {
   it('names the program entry point that exists', () => {
@@ -27,7 +33,9 @@ it('infra/README.md carries the config reference of the table (regenerate: node 
   const readme = readFileSync(path.join(ROOT, 'infra', 'README.md'), 'utf8');
 
   // Assert
-  expect(readme).toContain(`<!-- config-reference:start -->\n${configReferenceMarkdown()}\n<!-- config-reference:end -->`);
+  expect(readme).toContain(
+    `<!-- config-reference:start -->\n${configReferenceMarkdown()}\n<!-- config-reference:end -->`,
+  );
 });
 
 describe.each(stacks)('Pulumi.%s.yaml', (stack) => {
@@ -51,7 +59,14 @@ describe.each(stacks)('Pulumi.%s.yaml', (stack) => {
     const lookup = (key: string) => config[`${PROJECT}:${key}`];
 
     // Act / Assert
-    expect(() => readStackSettings(lookup, { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: false }, PROJECT, stack)).not.toThrow();
+    expect(() =>
+      readStackSettings(
+        lookup,
+        { twilioAuthToken: true, twilioApiKeySecret: false, participantsApiToken: false },
+        PROJECT,
+        stack,
+      ),
+    ).not.toThrow();
   });
 });
 
@@ -62,5 +77,6 @@ it('has at least two stacks that differ where production should', () => {
 
   // Assert
   expect(stacks.length).toBeGreaterThanOrEqual(2);
-  for (const key of ['logRetentionDays', 'lambdaMemoryMb', 'throttlingRateLimit', 'alarms']) expect(prod[`${PROJECT}:${key}`]).not.toEqual(dev[`${PROJECT}:${key}`]);
+  for (const key of ['logRetentionDays', 'lambdaMemoryMb', 'throttlingRateLimit', 'alarms'])
+    expect(prod[`${PROJECT}:${key}`]).not.toEqual(dev[`${PROJECT}:${key}`]);
 });

@@ -7,7 +7,10 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { fixedConfigureRequest } from '../../infra/twilio/credentials';
-import { PhoneNumberVoiceConfigProvider, type PhoneNumberVoiceConfigOutputs } from '../../infra/twilio/phone-number-provider';
+import {
+  PhoneNumberVoiceConfigProvider,
+  type PhoneNumberVoiceConfigOutputs,
+} from '../../infra/twilio/phone-number-provider';
 import { TwimlAppProvider, type TwimlAppOutputs } from '../../infra/twilio/twiml-app-provider';
 import { specProblems } from '../lambdas/support/openapi';
 import { TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
@@ -40,14 +43,23 @@ afterEach(async () => {
 
 const numberProvider = () => new PhoneNumberVoiceConfigProvider(300);
 const appProvider = () => new TwimlAppProvider(300);
-const inputs = { phoneNumber: NUMBER, voiceUrl: INBOUND, voiceMethod: 'POST' as const, voiceFallbackUrl: FALLBACK, voiceFallbackMethod: 'POST' as const };
+const inputs = {
+  phoneNumber: NUMBER,
+  voiceUrl: INBOUND,
+  voiceMethod: 'POST' as const,
+  voiceFallbackUrl: FALLBACK,
+  voiceFallbackMethod: 'POST' as const,
+};
 const writes = () => stub.requests.filter((r) => r.method !== 'GET');
 
 describe('PhoneNumberVoiceConfig', () => {
   it('adopts the number by exact E.164 among partial matches and records its earlier settings', async () => {
     // Arrange
     twilio.addNumber(NUMBER + '9', { voice_url: 'https://other.example.com' });
-    const number = twilio.addNumber(NUMBER, { voice_url: 'https://old.example.com/voice', voice_application_sid: 'AP' + 'd'.repeat(32) });
+    const number = twilio.addNumber(NUMBER, {
+      voice_url: 'https://old.example.com/voice',
+      voice_application_sid: 'AP' + 'd'.repeat(32),
+    });
 
     // Act
     const { id, outs } = await numberProvider().create(inputs);
@@ -57,8 +69,15 @@ describe('PhoneNumberVoiceConfig', () => {
     expect(stub.requests[0]).toMatchObject({ method: 'GET', path: `${BASE_PATH}/IncomingPhoneNumbers.json` });
     expect(stub.requests[0].query.get('PhoneNumber')).toBe(NUMBER);
     expect(writes()).toHaveLength(1);
-    expect(writes()[0]).toMatchObject({ method: 'POST', path: `${BASE_PATH}/IncomingPhoneNumbers/${number.sid}.json`, form: { VoiceUrl: INBOUND, VoiceFallbackUrl: FALLBACK, VoiceApplicationSid: '' } });
-    expect(outs.previous).toMatchObject({ voiceUrl: 'https://old.example.com/voice', voiceApplicationSid: 'AP' + 'd'.repeat(32) });
+    expect(writes()[0]).toMatchObject({
+      method: 'POST',
+      path: `${BASE_PATH}/IncomingPhoneNumbers/${number.sid}.json`,
+      form: { VoiceUrl: INBOUND, VoiceFallbackUrl: FALLBACK, VoiceApplicationSid: '' },
+    });
+    expect(outs.previous).toMatchObject({
+      voiceUrl: 'https://old.example.com/voice',
+      voiceApplicationSid: 'AP' + 'd'.repeat(32),
+    });
     expect(twilio.numbers.get(number.sid)).toMatchObject({ voice_url: INBOUND, voice_application_sid: null });
   });
 
@@ -82,14 +101,19 @@ describe('PhoneNumberVoiceConfig', () => {
     const attempt = numberProvider().create(inputs);
 
     // Assert
-    await expect(attempt).rejects.toThrow(`the Twilio account has no incoming phone number ${NUMBER}; buy or port it in Twilio first`);
+    await expect(attempt).rejects.toThrow(
+      `the Twilio account has no incoming phone number ${NUMBER}; buy or port it in Twilio first`,
+    );
     expect(writes()).toEqual([]);
   });
 
   it('restores the earlier settings on delete, including the voice application, without releasing the number', async () => {
     // Arrange
     const appSid = 'AP' + 'd'.repeat(32);
-    const number = twilio.addNumber(NUMBER, { voice_url: 'https://old.example.com/voice', voice_application_sid: appSid });
+    const number = twilio.addNumber(NUMBER, {
+      voice_url: 'https://old.example.com/voice',
+      voice_application_sid: appSid,
+    });
     const provider = numberProvider();
     const { id, outs } = await provider.create(inputs);
 
@@ -97,8 +121,15 @@ describe('PhoneNumberVoiceConfig', () => {
     await provider.delete(id, outs as PhoneNumberVoiceConfigOutputs);
 
     // Assert
-    expect(twilio.numbers.get(number.sid)).toMatchObject({ voice_url: 'https://old.example.com/voice', voice_application_sid: appSid, voice_fallback_url: '' });
-    expect(writes().at(-1)).toMatchObject({ method: 'POST', path: `${BASE_PATH}/IncomingPhoneNumbers/${number.sid}.json` });
+    expect(twilio.numbers.get(number.sid)).toMatchObject({
+      voice_url: 'https://old.example.com/voice',
+      voice_application_sid: appSid,
+      voice_fallback_url: '',
+    });
+    expect(writes().at(-1)).toMatchObject({
+      method: 'POST',
+      path: `${BASE_PATH}/IncomingPhoneNumbers/${number.sid}.json`,
+    });
   });
 
   it('treats a number that left the account as nothing to restore', async () => {
@@ -126,7 +157,9 @@ describe('PhoneNumberVoiceConfig', () => {
     // Assert
     expect(diff).toMatchObject({ changes: true, replaces: [] });
     expect(twilio.numbers.get(number.sid)?.voice_url).toBe(INBOUND);
-    expect((updated.outs as PhoneNumberVoiceConfigOutputs).previous).toEqual((outs as PhoneNumberVoiceConfigOutputs).previous);
+    expect((updated.outs as PhoneNumberVoiceConfigOutputs).previous).toEqual(
+      (outs as PhoneNumberVoiceConfigOutputs).previous,
+    );
   });
 
   it.each([
@@ -174,7 +207,11 @@ describe('Twilio failures', () => {
   it('retries a rate-limited request and then succeeds', async () => {
     // Arrange
     twilio.addNumber(NUMBER);
-    twilio.failNext('updateNumber', twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'));
+    twilio.failNext(
+      'updateNumber',
+      twilioError(429, 20429, 'Too Many Requests'),
+      twilioError(429, 20429, 'Too Many Requests'),
+    );
 
     // Act
     const { outs } = await numberProvider().create(inputs);
@@ -185,16 +222,26 @@ describe('Twilio failures', () => {
   });
 
   it.each([
-    ['401', twilioError(401, 20003, 'Authenticate'), /HTTP 401 \(code 20003\) while looking up \+15551230000.*Check the Account SID and the Auth Token/],
+    [
+      '401',
+      twilioError(401, 20003, 'Authenticate'),
+      /HTTP 401 \(code 20003\) while looking up \+15551230000.*Check the Account SID and the Auth Token/,
+    ],
     ['429 after retries', twilioError(429, 20429, 'Too Many Requests'), /HTTP 429 \(code 20429\).*kept rate-limiting/],
-    ['500', { status: 500, body: { code: 20500, message: 'Internal Server Error', status: 500 } }, /HTTP 500 \(code 20500\).*internal failure; nothing else was changed/],
+    [
+      '500',
+      { status: 500, body: { code: 20500, message: 'Internal Server Error', status: 500 } },
+      /HTTP 500 \(code 20500\).*internal failure; nothing else was changed/,
+    ],
   ])('reports %s with what was being done and what to check, never the token', async (_name, response, message) => {
     // Arrange
     twilio.addNumber(NUMBER);
     twilio.failNext('listNumbers', ...Array.from({ length: 10 }, () => response));
 
     // Act
-    const error = (await numberProvider().create(inputs).catch((e: unknown) => e)) as Error;
+    const error = (await numberProvider()
+      .create(inputs)
+      .catch((e: unknown) => e)) as Error;
 
     // Assert
     expect(error.message).toMatch(message);
@@ -207,7 +254,9 @@ describe('Twilio failures', () => {
     twilio.failNext('listNumbers', { status: 0, reset: true });
 
     // Act / Assert
-    await expect(numberProvider().create(inputs)).rejects.toThrow(/could not reach Twilio while looking up \+15551230000 \(ECONNRESET\)/);
+    await expect(numberProvider().create(inputs)).rejects.toThrow(
+      /could not reach Twilio while looking up \+15551230000 \(ECONNRESET\)/,
+    );
   });
 
   it('says which credentials are missing', async () => {
@@ -215,7 +264,9 @@ describe('Twilio failures', () => {
     delete process.env.TWILIO_AUTH_TOKEN;
 
     // Act / Assert
-    await expect(numberProvider().create(inputs)).rejects.toThrow(/no Twilio credentials: set config twilioAuthToken .* or TWILIO_AUTH_TOKEN/);
+    await expect(numberProvider().create(inputs)).rejects.toThrow(
+      /no Twilio credentials: set config twilioAuthToken .* or TWILIO_AUTH_TOKEN/,
+    );
   });
 
   it('prefers the stack config handed to configure over the environment', async () => {
@@ -229,12 +280,20 @@ describe('Twilio failures', () => {
     await provider.create(inputs);
 
     // Assert
-    expect(stub.requests[0].headers.authorization).toBe('Basic ' + Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64'));
+    expect(stub.requests[0].headers.authorization).toBe(
+      'Basic ' + Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64'),
+    );
   });
 });
 
 describe('TwimlApp', () => {
-  const app = { friendlyName: 'voiceai-dev AI agent', voiceUrl: AGENT, voiceMethod: 'POST' as const, voiceFallbackUrl: FALLBACK, voiceFallbackMethod: 'POST' as const };
+  const app = {
+    friendlyName: 'voiceai-dev AI agent',
+    voiceUrl: AGENT,
+    voiceMethod: 'POST' as const,
+    voiceFallbackUrl: FALLBACK,
+    voiceFallbackMethod: 'POST' as const,
+  };
 
   it('creates the App with the agent route as its Voice URL', async () => {
     // Act
@@ -242,7 +301,11 @@ describe('TwimlApp', () => {
 
     // Assert
     expect(id).toMatch(/^AP[0-9a-f]{32}$/i);
-    expect(stub.requests[0]).toMatchObject({ method: 'POST', path: `${BASE_PATH}/Applications.json`, form: { FriendlyName: app.friendlyName, VoiceUrl: AGENT, VoiceMethod: 'POST', VoiceFallbackUrl: FALLBACK } });
+    expect(stub.requests[0]).toMatchObject({
+      method: 'POST',
+      path: `${BASE_PATH}/Applications.json`,
+      form: { FriendlyName: app.friendlyName, VoiceUrl: AGENT, VoiceMethod: 'POST', VoiceFallbackUrl: FALLBACK },
+    });
     expect(outs).toMatchObject({ sid: id, accountSid: ACCOUNT, voiceUrl: AGENT });
   });
 
@@ -258,7 +321,11 @@ describe('TwimlApp', () => {
 
     // Assert
     expect(diff).toMatchObject({ changes: true, replaces: [] });
-    expect(writes().at(-1)).toMatchObject({ method: 'POST', path: `${BASE_PATH}/Applications/${id}.json`, form: { FriendlyName: renamed.friendlyName } });
+    expect(writes().at(-1)).toMatchObject({
+      method: 'POST',
+      path: `${BASE_PATH}/Applications/${id}.json`,
+      form: { FriendlyName: renamed.friendlyName },
+    });
     expect(twilio.apps.get(id)?.friendly_name).toBe(renamed.friendlyName);
   });
 
@@ -301,7 +368,10 @@ describe('TwimlApp', () => {
     await provider.delete(id);
 
     // Assert
-    expect(stub.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([`${BASE_PATH}/Applications/${id}.json`, `${BASE_PATH}/Applications/${id}.json`]);
+    expect(stub.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([
+      `${BASE_PATH}/Applications/${id}.json`,
+      `${BASE_PATH}/Applications/${id}.json`,
+    ]);
     expect(twilio.apps.size).toBe(0);
   });
 
@@ -332,11 +402,15 @@ describe('serialized provider', () => {
   it('carries no credential and works when loaded from its serialized text', async () => {
     // Arrange
     twilio.addNumber(NUMBER);
-    const serialized = await pulumi.runtime.serializeFunction(() => new PhoneNumberVoiceConfigProvider(300), { allowSecrets: false });
+    const serialized = await pulumi.runtime.serializeFunction(() => new PhoneNumberVoiceConfigProvider(300), {
+      allowSecrets: false,
+    });
 
     // Act: the module runs outside jest's sandboxed process.env, so credentials come through configure.
     const provider = loadSerialized(serialized.text).handler();
-    await provider.configure(fixedConfigureRequest({ twilioAccountSid: ACCOUNT, twilioAuthToken: TOKEN, twilioApiBaseUrl: stub.baseUrl }));
+    await provider.configure(
+      fixedConfigureRequest({ twilioAccountSid: ACCOUNT, twilioAuthToken: TOKEN, twilioApiBaseUrl: stub.baseUrl }),
+    );
     const { outs } = await provider.create(inputs);
 
     // Assert

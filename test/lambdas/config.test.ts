@@ -22,7 +22,12 @@ function errorOf(read: () => unknown): ConfigError {
 describe('readTwilioConfig', () => {
   it('reads the account, an Auth Token value and no API key by default', () => {
     const config = readTwilioConfig(baseEnv());
-    expect(config).toEqual({ accountSid: ACCOUNT_SID, authToken: { kind: 'value', value: 'test-auth-token-0123456789abcdef' }, apiKey: undefined, apiBaseUrl: undefined });
+    expect(config).toEqual({
+      accountSid: ACCOUNT_SID,
+      authToken: { kind: 'value', value: 'test-auth-token-0123456789abcdef' },
+      apiKey: undefined,
+      apiBaseUrl: undefined,
+    });
   });
 
   it('takes the Auth Token from a Secrets Manager ARN when no value is set', () => {
@@ -32,7 +37,9 @@ describe('readTwilioConfig', () => {
   });
 
   it('reads an API key with its secret', () => {
-    const config = readTwilioConfig(baseEnv({ TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'key-secret' }));
+    const config = readTwilioConfig(
+      baseEnv({ TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'key-secret' }),
+    );
     expect(config.apiKey).toEqual({ sid: 'SK' + 'b'.repeat(32), secret: { kind: 'value', value: 'key-secret' } });
   });
 
@@ -40,8 +47,16 @@ describe('readTwilioConfig', () => {
     ['missing account', { TWILIO_ACCOUNT_SID: '' }, 'TWILIO_ACCOUNT_SID'],
     ['malformed account', { TWILIO_ACCOUNT_SID: 'AC123' }, 'TWILIO_ACCOUNT_SID'],
     ['no Auth Token at all', { TWILIO_AUTH_TOKEN: '' }, 'TWILIO_AUTH_TOKEN'],
-    ['a secret ARN that is not Secrets Manager', { TWILIO_AUTH_TOKEN: '', TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:aws:ssm:us-east-1:1:parameter/x' }, 'TWILIO_AUTH_TOKEN_SECRET_ARN'],
-    ['an API key SID of the wrong kind', { TWILIO_API_KEY_SID: 'AC' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'x' }, 'TWILIO_API_KEY_SID'],
+    [
+      'a secret ARN that is not Secrets Manager',
+      { TWILIO_AUTH_TOKEN: '', TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:aws:ssm:us-east-1:1:parameter/x' },
+      'TWILIO_AUTH_TOKEN_SECRET_ARN',
+    ],
+    [
+      'an API key SID of the wrong kind',
+      { TWILIO_API_KEY_SID: 'AC' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'x' },
+      'TWILIO_API_KEY_SID',
+    ],
     ['an API key without secret', { TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32) }, 'TWILIO_API_KEY_SECRET'],
     ['a base URL that is not a URL', { TWILIO_API_BASE_URL: 'localhost:3000' }, 'TWILIO_API_BASE_URL'],
   ])('rejects %s', (_name, overrides, key) => {
@@ -86,15 +101,26 @@ describe('readAgentTwimlConfig', () => {
   it('defaults to stream mode with the default context allow-list', () => {
     const config = readAgentTwimlConfig({ AGENT_STREAM_URL: 'wss://agent.example.com/media' });
     expect(config.mode).toBe('stream');
-    expect(config.contextAllowlist).toEqual(['caller', 'callerCallSid', 'conference', 'customerId', 'ticket', 'language']);
+    expect(config.contextAllowlist).toEqual([
+      'caller',
+      'callerCallSid',
+      'conference',
+      'customerId',
+      'ticket',
+      'language',
+    ]);
   });
 
   it('accepts ws:// only on loopback (the sandbox)', () => {
-    expect(readAgentTwimlConfig({ AGENT_STREAM_URL: 'ws://127.0.0.1:9000/media' }).streamUrl).toBe('ws://127.0.0.1:9000/media');
+    expect(readAgentTwimlConfig({ AGENT_STREAM_URL: 'ws://127.0.0.1:9000/media' }).streamUrl).toBe(
+      'ws://127.0.0.1:9000/media',
+    );
   });
 
   it('needs only a play URL in play mode', () => {
-    expect(readAgentTwimlConfig({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/classic.mp3' }).playUrl).toBe('https://demo.twilio.com/docs/classic.mp3');
+    expect(
+      readAgentTwimlConfig({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/classic.mp3' }).playUrl,
+    ).toBe('https://demo.twilio.com/docs/classic.mp3');
   });
 
   describe.each([
@@ -104,7 +130,11 @@ describe('readAgentTwimlConfig', () => {
     ['ws:// to a public host', { AGENT_STREAM_URL: 'ws://agent.example.com/media' }, 'AGENT_STREAM_URL'],
     ['stream URL with a query string', { AGENT_STREAM_URL: 'wss://agent.example.com/media?x=1' }, 'AGENT_STREAM_URL'],
     ['play mode without URL', { AGENT_MODE: 'play' }, 'AGENT_PLAY_URL'],
-    ['allow-list with a bad name', { AGENT_STREAM_URL: 'wss://a.example.com', AGENT_CONTEXT_ALLOWLIST: 'ok,not ok' }, 'AGENT_CONTEXT_ALLOWLIST'],
+    [
+      'allow-list with a bad name',
+      { AGENT_STREAM_URL: 'wss://a.example.com', AGENT_CONTEXT_ALLOWLIST: 'ok,not ok' },
+      'AGENT_CONTEXT_ALLOWLIST',
+    ],
   ])('rejects %s', (_name, env, key) => {
     it(`naming ${key}`, () => {
       expect(errorOf(() => readAgentTwimlConfig(env)).key).toBe(key);
@@ -115,7 +145,14 @@ describe('readAgentTwimlConfig', () => {
 describe('readDialConfig', () => {
   it('reads the App, the caller ID and defaults', () => {
     const config = readDialConfig(baseEnv());
-    expect(config).toMatchObject({ twimlAppSid: APP_SID, fromNumber: '+15550001111', agentLabel: 'ai-agent', callerLabel: 'caller', autoAddAgent: true, retryBudgetMs: 8000 });
+    expect(config).toMatchObject({
+      twimlAppSid: APP_SID,
+      fromNumber: '+15550001111',
+      agentLabel: 'ai-agent',
+      callerLabel: 'caller',
+      autoAddAgent: true,
+      retryBudgetMs: 8000,
+    });
   });
 
   describe.each([
@@ -133,7 +170,9 @@ describe('readDialConfig', () => {
 
 describe('readWebhookConfig and readApiAuthConfig', () => {
   it('drops a trailing slash from the public base URL', () => {
-    expect(readWebhookConfig({ PUBLIC_BASE_URL: 'https://voice.example.com/' })).toEqual({ publicBaseUrl: 'https://voice.example.com' });
+    expect(readWebhookConfig({ PUBLIC_BASE_URL: 'https://voice.example.com/' })).toEqual({
+      publicBaseUrl: 'https://voice.example.com',
+    });
   });
 
   it('requires the API token or its ARN', () => {

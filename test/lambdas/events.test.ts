@@ -3,14 +3,21 @@ import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 
-
 const CONFERENCE_SID = sid('CF', 5);
 const CALLER_CALL_SID = sid('CA', 1);
 const PARTICIPANTS_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Conferences/${CONFERENCE_SID}/Participants.json`;
 const path = '/twilio/conference/events';
 const callerQuery = `caller=%2B15557654321&callerCallSid=${CALLER_CALL_SID}`;
 
-const created = { status: 201, body: participantJson({ accountSid: ACCOUNT_SID, conferenceSid: CONFERENCE_SID, callSid: sid('CA', 2), label: 'ai-agent' }) };
+const created = {
+  status: 201,
+  body: participantJson({
+    accountSid: ACCOUNT_SID,
+    conferenceSid: CONFERENCE_SID,
+    callSid: sid('CA', 2),
+    label: 'ai-agent',
+  }),
+};
 
 describe('events handler', () => {
   const saved = process.env;
@@ -18,7 +25,10 @@ describe('events handler', () => {
   let handler: TestHandler;
 
   function load(env: Record<string, string> = {}) {
-    handler = loadHandler(require.resolve('../../lambdas/events'), baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, ...env }));
+    handler = loadHandler(
+      require.resolve('../../lambdas/events'),
+      baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, ...env }),
+    );
   }
 
   beforeEach(async () => {
@@ -33,7 +43,9 @@ describe('events handler', () => {
   it("adds the agent through the TwiML App when the caller joins, with the caller's context", async () => {
     stub.on('POST', /Participants\.json$/, created);
 
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
+    const response = await handler(
+      twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+    );
 
     expect(response.statusCode).toBe(204);
     expect(stub.requests).toHaveLength(1);
@@ -49,14 +61,28 @@ describe('events handler', () => {
       EndConferenceOnExit: 'false',
     });
     expect(specProblems(request.method, request.path, request.form)).toEqual([]);
-    expect(request.headers.authorization).toBe('Basic ' + Buffer.from(`${ACCOUNT_SID}:test-auth-token-0123456789abcdef`).toString('base64'));
+    expect(request.headers.authorization).toBe(
+      'Basic ' + Buffer.from(`${ACCOUNT_SID}:test-auth-token-0123456789abcdef`).toString('base64'),
+    );
   });
 
   describe.each([
-    ['the agent joining', conferenceEventParams('participant-join', { ParticipantLabel: 'ai-agent', CallSid: sid('CA', 2) })],
-    ['a human joining', conferenceEventParams('participant-join', { ParticipantLabel: 'human', CallSid: sid('CA', 3) })],
-    ['the caller leaving', conferenceEventParams('participant-leave', { ReasonParticipantLeft: 'participant_hung_up' })],
-    ['the conference ending', conferenceEventParams('conference-end', { ReasonConferenceEnded: 'last-participant-left' })],
+    [
+      'the agent joining',
+      conferenceEventParams('participant-join', { ParticipantLabel: 'ai-agent', CallSid: sid('CA', 2) }),
+    ],
+    [
+      'a human joining',
+      conferenceEventParams('participant-join', { ParticipantLabel: 'human', CallSid: sid('CA', 3) }),
+    ],
+    [
+      'the caller leaving',
+      conferenceEventParams('participant-leave', { ReasonParticipantLeft: 'participant_hung_up' }),
+    ],
+    [
+      'the conference ending',
+      conferenceEventParams('conference-end', { ReasonConferenceEnded: 'last-participant-left' }),
+    ],
     ['the conference starting', conferenceEventParams('conference-start')],
   ])('on %s', (_name, params) => {
     it('only logs (no REST call)', async () => {
@@ -69,21 +95,28 @@ describe('events handler', () => {
   it('treats a duplicate label (16026, a repeated event) as the agent already being there', async () => {
     stub.on('POST', /Participants\.json$/, twilioError(400, 16026, 'Participant label ai-agent is already in use'));
 
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
+    const response = await handler(
+      twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+    );
 
     expect(response.statusCode).toBe(204);
     expect(stub.requests).toHaveLength(1);
   });
 
   describe.each([
-    ['429 rate limiting', [twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'), created]],
+    [
+      '429 rate limiting',
+      [twilioError(429, 20429, 'Too Many Requests'), twilioError(429, 20429, 'Too Many Requests'), created],
+    ],
     ['16030 internal add failure', [twilioError(500, 16030, 'Participant could not be added'), created]],
     ['a connection reset (label-guarded create)', [{ status: 0, reset: true }, created]],
     ['a Twilio 500 (label-guarded create)', [twilioError(500, 20500, 'Internal Server Error'), created]],
   ])('retries %s', (_name, responses) => {
     it('and adds the agent once', async () => {
       stub.sequence('POST', /Participants\.json$/, responses);
-      const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
+      const response = await handler(
+        twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+      );
       expect(response.statusCode).toBe(204);
       expect(stub.requests).toHaveLength(responses.length);
       expect(new Set(stub.requests.map((r) => r.form.Label))).toEqual(new Set(['ai-agent']));
@@ -96,7 +129,9 @@ describe('events handler', () => {
   ])('does not retry %s', (_name, failure) => {
     it('and answers 500 so the failure shows in Twilio’s debugger', async () => {
       stub.on('POST', /Participants\.json$/, failure);
-      const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
+      const response = await handler(
+        twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+      );
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toContain('test-auth-token');
       expect(stub.requests).toHaveLength(1);
@@ -104,27 +139,44 @@ describe('events handler', () => {
   });
 
   it('does nothing for a forged event', async () => {
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join'), authToken: 'forged' }));
+    const response = await handler(
+      twilioEvent({
+        path,
+        rawQueryString: callerQuery,
+        params: conferenceEventParams('participant-join'),
+        authToken: 'forged',
+      }),
+    );
     expect(response.statusCode).toBe(403);
     expect(stub.requests).toHaveLength(0);
   });
 
   it('leaves the agent out when auto-add is off', async () => {
     load({ AGENT_AUTO_ADD: 'false' });
-    const response = await handler(twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }));
+    const response = await handler(
+      twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+    );
     expect(response.statusCode).toBe(204);
     expect(stub.requests).toHaveLength(0);
   });
 
   describe('cold transfer completion', () => {
     const query = `action=complete-cold-transfer&conferenceSid=${CONFERENCE_SID}&agentLabel=ai-agent`;
-    const humanStatus = (status: string) => ({ AccountSid: ACCOUNT_SID, CallSid: sid('CA', 3), CallStatus: status, ApiVersion: '2010-04-01', Direction: 'outbound-api' });
+    const humanStatus = (status: string) => ({
+      AccountSid: ACCOUNT_SID,
+      CallSid: sid('CA', 3),
+      CallStatus: status,
+      ApiVersion: '2010-04-01',
+      Direction: 'outbound-api',
+    });
 
     it('removes the agent when the human answers', async () => {
       stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
       const response = await handler(twilioEvent({ path, rawQueryString: query, params: humanStatus('in-progress') }));
       expect(response.statusCode).toBe(204);
-      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE /2010-04-01/Accounts/${ACCOUNT_SID}/Conferences/${CONFERENCE_SID}/Participants/ai-agent.json`]);
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `DELETE /2010-04-01/Accounts/${ACCOUNT_SID}/Conferences/${CONFERENCE_SID}/Participants/ai-agent.json`,
+      ]);
       expect(specProblems('DELETE', stub.requests[0].path, {})).toEqual([]);
     });
 

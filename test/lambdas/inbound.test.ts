@@ -1,4 +1,12 @@
-import { apiGatewayEvent, baseEnv, callParams, DOMAIN, sid, twilioEvent, loadHandler as loadModule } from './support/events';
+import {
+  apiGatewayEvent,
+  baseEnv,
+  callParams,
+  DOMAIN,
+  sid,
+  twilioEvent,
+  loadHandler as loadModule,
+} from './support/events';
 
 const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/inbound'), env);
 
@@ -20,7 +28,9 @@ describe('inbound handler', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/^text\/xml/);
       expect(response.body).toContain(`>conf-${sid('CA', 1)}</Conference>`);
-      expect(response.body).toContain(`statusCallback="${base}/twilio/conference/events?caller=%2B15557654321&amp;callerCallSid=${sid('CA', 1)}"`);
+      expect(response.body).toContain(
+        `statusCallback="${base}/twilio/conference/events?caller=%2B15557654321&amp;callerCallSid=${sid('CA', 1)}"`,
+      );
       expect(response.body).toContain('participantLabel="caller"');
     });
   });

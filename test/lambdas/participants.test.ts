@@ -4,7 +4,6 @@ import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError, type StubResponse } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 
-
 const TOKEN = 'api-token-abcdefghijklmnopqrstuvwxyz';
 const CONFERENCE = 'conf-' + sid('CA', 1);
 const CONFERENCE_SID = sid('CF', 5);
@@ -44,7 +43,18 @@ function apiEvent(call: Call): APIGatewayProxyEventV2 {
 const conferenceList = (status: string | null): StubResponse => ({
   status: 200,
   body: {
-    conferences: status ? [{ sid: CONFERENCE_SID, account_sid: ACCOUNT_SID, friendly_name: CONFERENCE, status, region: 'us1', uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}.json` }] : [],
+    conferences: status
+      ? [
+          {
+            sid: CONFERENCE_SID,
+            account_sid: ACCOUNT_SID,
+            friendly_name: CONFERENCE,
+            status,
+            region: 'us1',
+            uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}.json`,
+          },
+        ]
+      : [],
     first_page_uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
     next_page_uri: null,
     previous_page_uri: null,
@@ -55,7 +65,11 @@ const conferenceList = (status: string | null): StubResponse => ({
     uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
   },
 });
-const participant = (callSid: string, label: string, extra: { hold?: boolean; status?: string } = {}): StubResponse => ({
+const participant = (
+  callSid: string,
+  label: string,
+  extra: { hold?: boolean; status?: string } = {},
+): StubResponse => ({
   status: 201,
   body: participantJson({ accountSid: ACCOUNT_SID, conferenceSid: CONFERENCE_SID, callSid, label, ...extra }),
 });
@@ -66,7 +80,10 @@ describe('participants handler', () => {
   let handler: TestHandler;
 
   function load(env: Record<string, string> = {}) {
-    handler = loadHandler(require.resolve('../../lambdas/participants'), baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '1500', ...env }));
+    handler = loadHandler(
+      require.resolve('../../lambdas/participants'),
+      baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, TWILIO_RETRY_BUDGET_MS: '1500', ...env }),
+    );
   }
 
   beforeEach(async () => {
@@ -95,7 +112,9 @@ describe('participants handler', () => {
         const response = await handler(event);
         expect(response.statusCode).toBe(401);
         expect(response.headers['www-authenticate']).toBe('Bearer');
-        expect(JSON.parse(response.body)).toEqual({ error: { code: 'unauthorized', message: expect.stringContaining(message) } });
+        expect(JSON.parse(response.body)).toEqual({
+          error: { code: 'unauthorized', message: expect.stringContaining(message) },
+        });
         expect(stub.requests).toHaveLength(0);
       });
     });
@@ -117,25 +136,140 @@ describe('participants handler', () => {
       ['an unknown field', { body: { target: 'agent', dial: 'x' } }, 400, 'invalid_request', 'dial'],
       ['a label with a slash', { body: { label: 'a/b' } }, 400, 'invalid_request', 'label'],
       ['a label that looks like a Call SID', { body: { label: sid('CA', 9) } }, 400, 'invalid_request', 'label'],
-      ['a context value that is not a string', { body: { context: { ticket: 5 } } }, 400, 'invalid_request', 'context.ticket'],
-      ['a context value over 499 characters', { body: { context: { ticket: 'x'.repeat(500) } } }, 400, 'invalid_request', 'context.ticket'],
-      ['more than 800 bytes of context', { body: { context: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'y'.repeat(95)])) } }, 400, 'invalid_request', 'context'],
-      ['context for a human', { body: { target: '+15551230000', context: { a: 'b' } } }, 400, 'invalid_request', 'context'],
-      ['a target that is no address', { body: { target: 'http://evil.example.com' } }, 400, 'invalid_request', 'target'],
-      ['a SIP target off the allow-list', { body: { target: 'sip:alice@pbx.evil.example.com' } }, 403, 'target_not_allowed', 'target'],
+      [
+        'a context value that is not a string',
+        { body: { context: { ticket: 5 } } },
+        400,
+        'invalid_request',
+        'context.ticket',
+      ],
+      [
+        'a context value over 499 characters',
+        { body: { context: { ticket: 'x'.repeat(500) } } },
+        400,
+        'invalid_request',
+        'context.ticket',
+      ],
+      [
+        'more than 800 bytes of context',
+        { body: { context: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'y'.repeat(95)])) } },
+        400,
+        'invalid_request',
+        'context',
+      ],
+      [
+        'context for a human',
+        { body: { target: '+15551230000', context: { a: 'b' } } },
+        400,
+        'invalid_request',
+        'context',
+      ],
+      [
+        'a target that is no address',
+        { body: { target: 'http://evil.example.com' } },
+        400,
+        'invalid_request',
+        'target',
+      ],
+      [
+        'a SIP target off the allow-list',
+        { body: { target: 'sip:alice@pbx.evil.example.com' } },
+        403,
+        'target_not_allowed',
+        'target',
+      ],
       ['a timeout below 5 s', { body: { timeout: 3 } }, 400, 'invalid_request', 'timeout'],
       ['a from that is not E.164', { body: { from: '5551234567' } }, 400, 'invalid_request', 'from'],
-      ['a conference name with a slash', { body: {}, pathParameters: { conference: 'a/b' } }, 400, 'invalid_request', 'conference'],
-      ['a conference name with a query', { body: {}, pathParameters: { conference: 'a?x=1' } }, 400, 'invalid_request', 'conference'],
+      [
+        'a conference name with a slash',
+        { body: {}, pathParameters: { conference: 'a/b' } },
+        400,
+        'invalid_request',
+        'conference',
+      ],
+      [
+        'a conference name with a query',
+        { body: {}, pathParameters: { conference: 'a?x=1' } },
+        400,
+        'invalid_request',
+        'conference',
+      ],
       ['a body over 16 KiB', { rawBody: JSON.stringify({ context: { a: 'x'.repeat(17000) } }) }, 413, 'body_too_large'],
-      ['a non-JSON content type', { rawBody: 'target=agent', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
-      ['an update without changes', { method: 'PATCH', routeKey: 'PATCH /conferences/{conference}/participants/{participant}', pathParameters: { conference: CONFERENCE, participant: 'ai-agent' }, body: {} }, 400, 'invalid_request', 'hold'],
-      ['hold as a string', { method: 'PATCH', routeKey: 'PATCH /conferences/{conference}/participants/{participant}', pathParameters: { conference: CONFERENCE, participant: 'ai-agent' }, body: { hold: 'yes' } }, 400, 'invalid_request', 'hold'],
-      ['a participant with a slash', { method: 'DELETE', routeKey: 'DELETE /conferences/{conference}/participants/{participant}', pathParameters: { conference: CONFERENCE, participant: '../x' } }, 400, 'invalid_request', 'participant'],
-      ['an unknown transfer type', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'lukewarm', target: '+15551230000' } }, 400, 'invalid_request', 'type'],
-      ['a transfer without target', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'cold' } }, 400, 'invalid_request', 'target'],
-      ['a transfer labelled like the agent', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'cold', target: '+15551230000', label: 'ai-agent' } }, 400, 'invalid_request', 'label'],
-      ['removeAgent on a warm transfer', { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'warm', target: '+15551230000', removeAgent: 'immediately' } }, 400, 'invalid_request', 'removeAgent'],
+      [
+        'a non-JSON content type',
+        { rawBody: 'target=agent', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        415,
+        'unsupported_media_type',
+      ],
+      [
+        'an update without changes',
+        {
+          method: 'PATCH',
+          routeKey: 'PATCH /conferences/{conference}/participants/{participant}',
+          pathParameters: { conference: CONFERENCE, participant: 'ai-agent' },
+          body: {},
+        },
+        400,
+        'invalid_request',
+        'hold',
+      ],
+      [
+        'hold as a string',
+        {
+          method: 'PATCH',
+          routeKey: 'PATCH /conferences/{conference}/participants/{participant}',
+          pathParameters: { conference: CONFERENCE, participant: 'ai-agent' },
+          body: { hold: 'yes' },
+        },
+        400,
+        'invalid_request',
+        'hold',
+      ],
+      [
+        'a participant with a slash',
+        {
+          method: 'DELETE',
+          routeKey: 'DELETE /conferences/{conference}/participants/{participant}',
+          pathParameters: { conference: CONFERENCE, participant: '../x' },
+        },
+        400,
+        'invalid_request',
+        'participant',
+      ],
+      [
+        'an unknown transfer type',
+        { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'lukewarm', target: '+15551230000' } },
+        400,
+        'invalid_request',
+        'type',
+      ],
+      [
+        'a transfer without target',
+        { routeKey: 'POST /conferences/{conference}/transfers', body: { type: 'cold' } },
+        400,
+        'invalid_request',
+        'target',
+      ],
+      [
+        'a transfer labelled like the agent',
+        {
+          routeKey: 'POST /conferences/{conference}/transfers',
+          body: { type: 'cold', target: '+15551230000', label: 'ai-agent' },
+        },
+        400,
+        'invalid_request',
+        'label',
+      ],
+      [
+        'removeAgent on a warm transfer',
+        {
+          routeKey: 'POST /conferences/{conference}/transfers',
+          body: { type: 'warm', target: '+15551230000', removeAgent: 'immediately' },
+        },
+        400,
+        'invalid_request',
+        'removeAgent',
+      ],
     ])('%s', (_name, call, status, code, field) => {
       it(`answers ${status} ${code}${field ? ` naming ${field}` : ''}`, async () => {
         const response = await handler(apiEvent(call));
@@ -156,10 +290,21 @@ describe('participants handler', () => {
       const response = await handler(apiEvent({ body: { context: { ticket: 'T-42 & more', language: 'fr-FR' } } }));
 
       expect(response.statusCode).toBe(201);
-      expect(JSON.parse(response.body)).toEqual({ callSid: sid('CA', 2), conferenceSid: CONFERENCE_SID, label: 'ai-agent', status: 'queued', hold: false, muted: false });
+      expect(JSON.parse(response.body)).toEqual({
+        callSid: sid('CA', 2),
+        conferenceSid: CONFERENCE_SID,
+        label: 'ai-agent',
+        status: 'queued',
+        hold: false,
+        muted: false,
+      });
       const [request] = stub.requests;
       expect(request.path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE}/Participants.json`);
-      expect(request.form).toMatchObject({ To: `app:${APP_SID}?ticket=T-42%20%26%20more&language=fr-FR`, From: '+15550001111', Label: 'ai-agent' });
+      expect(request.form).toMatchObject({
+        To: `app:${APP_SID}?ticket=T-42%20%26%20more&language=fr-FR`,
+        From: '+15550001111',
+        Label: 'ai-agent',
+      });
     });
 
     describe.each([
@@ -215,13 +360,19 @@ describe('participants handler', () => {
 
     it('holds a participant by label in the conference in progress', async () => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
-      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller', { hold: true }), status: 200 });
+      stub.on('POST', /Participants\/caller\.json$/, {
+        ...participant(sid('CA', 1), 'caller', { hold: true }),
+        status: 200,
+      });
 
       const response = await handler(apiEvent(participantRoute('PATCH', 'caller', { hold: true })));
 
       expect(response.statusCode).toBe(200);
       expect(JSON.parse(response.body)).toMatchObject({ label: 'caller', hold: true });
-      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET ${ACCOUNT}/Conferences.json`, `POST ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/caller.json`]);
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `GET ${ACCOUNT}/Conferences.json`,
+        `POST ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/caller.json`,
+      ]);
       expect(stub.requests[0].query.get('FriendlyName')).toBe(CONFERENCE);
       expect(stub.requests[1].form).toEqual({ Hold: 'true' });
     });
@@ -234,9 +385,16 @@ describe('participants handler', () => {
 
     it('removes a participant by call SID, skipping the lookup for a CF SID', async () => {
       stub.on('DELETE', /Participants\/CA[0-9a-f]+\.json$/, { status: 204 });
-      const response = await handler(apiEvent({ ...participantRoute('DELETE', sid('CA', 2)), pathParameters: { conference: CONFERENCE_SID, participant: sid('CA', 2) } }));
+      const response = await handler(
+        apiEvent({
+          ...participantRoute('DELETE', sid('CA', 2)),
+          pathParameters: { conference: CONFERENCE_SID, participant: sid('CA', 2) },
+        }),
+      );
       expect(response.statusCode).toBe(204);
-      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`DELETE ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/${sid('CA', 2)}.json`]);
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `DELETE ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/${sid('CA', 2)}.json`,
+      ]);
     });
 
     it('answers 404 when the participant is gone (20404)', async () => {
@@ -258,7 +416,12 @@ describe('participants handler', () => {
       const response = await handler(apiEvent(transfer({ type: 'cold', target: '+15551230000' })));
 
       expect(response.statusCode).toBe(201);
-      expect(JSON.parse(response.body)).toMatchObject({ type: 'cold', agentRemoval: 'on-answer', callerOnHold: false, human: { label: 'human' } });
+      expect(JSON.parse(response.body)).toMatchObject({
+        type: 'cold',
+        agentRemoval: 'on-answer',
+        callerOnHold: false,
+        human: { label: 'human' },
+      });
       const create = stub.requests[1];
       expect(create.form).toMatchObject({
         To: '+15551230000',
@@ -274,7 +437,9 @@ describe('participants handler', () => {
       stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
       stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
 
-      const response = await handler(apiEvent(transfer({ type: 'cold', target: '+15551230000', removeAgent: 'immediately' })));
+      const response = await handler(
+        apiEvent(transfer({ type: 'cold', target: '+15551230000', removeAgent: 'immediately' })),
+      );
 
       expect(response.statusCode).toBe(201);
       expect(JSON.parse(response.body).agentRemoval).toBe('done');
@@ -283,20 +448,34 @@ describe('participants handler', () => {
 
     it('warm: holds the caller, then dials the human', async () => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
-      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller', { hold: true }), status: 200 });
+      stub.on('POST', /Participants\/caller\.json$/, {
+        ...participant(sid('CA', 1), 'caller', { hold: true }),
+        status: 200,
+      });
       stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
 
       const response = await handler(apiEvent(transfer({ type: 'warm', target: '+15551230000' })));
 
       expect(response.statusCode).toBe(201);
-      expect(JSON.parse(response.body)).toMatchObject({ type: 'warm', callerOnHold: true, agentRemoval: 'on-completion' });
-      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual(['GET Conferences.json', 'POST caller.json', 'POST Participants.json']);
+      expect(JSON.parse(response.body)).toMatchObject({
+        type: 'warm',
+        callerOnHold: true,
+        agentRemoval: 'on-completion',
+      });
+      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual([
+        'GET Conferences.json',
+        'POST caller.json',
+        'POST Participants.json',
+      ]);
       expect(stub.requests[1].form).toEqual({ Hold: 'true' });
     });
 
     it('warm: takes the caller off hold again when the human cannot be dialled', async () => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
-      stub.on('POST', /Participants\/caller\.json$/, (req) => ({ ...participant(sid('CA', 1), 'caller', { hold: req.form.Hold === 'true' }), status: 200 }));
+      stub.on('POST', /Participants\/caller\.json$/, (req) => ({
+        ...participant(sid('CA', 1), 'caller', { hold: req.form.Hold === 'true' }),
+        status: 200,
+      }));
       stub.on('POST', /Participants\.json$/, twilioError(400, 21211, "Invalid 'To' Phone Number"));
 
       const response = await handler(apiEvent(transfer({ type: 'warm', target: '+15551230000' })));
@@ -311,11 +490,21 @@ describe('participants handler', () => {
       stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
       stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
 
-      const response = await handler(apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/complete', body: {} }));
+      const response = await handler(
+        apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/complete', body: {} }),
+      );
 
       expect(response.statusCode).toBe(200);
-      expect(JSON.parse(response.body)).toEqual({ conferenceSid: CONFERENCE_SID, callerOnHold: false, agentRemoved: true });
-      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual(['GET Conferences.json', 'POST caller.json', 'DELETE ai-agent.json']);
+      expect(JSON.parse(response.body)).toEqual({
+        conferenceSid: CONFERENCE_SID,
+        callerOnHold: false,
+        agentRemoved: true,
+      });
+      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual([
+        'GET Conferences.json',
+        'POST caller.json',
+        'DELETE ai-agent.json',
+      ]);
       expect(stub.requests[1].form).toEqual({ Hold: 'false' });
     });
   });

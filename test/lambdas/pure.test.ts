@@ -1,4 +1,10 @@
-import { agentAddress, encodeContext, readContext, validateContext, ContextError } from '../../lambdas/shared/agent-context';
+import {
+  agentAddress,
+  encodeContext,
+  readContext,
+  validateContext,
+  ContextError,
+} from '../../lambdas/shared/agent-context';
 import { backoffDelay, withRetry } from '../../lambdas/shared/retry';
 import { toApiError, isRetryableTwilioFailure } from '../../lambdas/shared/errors';
 import { maskPhone } from '../../lambdas/shared/log';
@@ -26,7 +32,11 @@ describe('agent context', () => {
 
   describe.each([
     ['a value over 499 characters', { big: 'x'.repeat(500) }, 'context.big'],
-    ['more than 800 bytes in total', Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'y'.repeat(95)])), 'context'],
+    [
+      'more than 800 bytes in total',
+      Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 'y'.repeat(95)])),
+      'context',
+    ],
     ['a bad name', { 'bad name': 'v' }, 'context.bad name'],
     ['control characters', { v: 'a\u0007b' }, 'context.v'],
   ])('rejects %s', (_name, context, field) => {
@@ -74,7 +84,13 @@ describe('withRetry', () => {
   it('does not retry what shouldRetry refuses', async () => {
     let calls = 0;
     const failure = Object.assign(new Error('bad'), { status: 400, code: 21211 });
-    await expect(withRetry(async () => (calls++, Promise.reject(failure)), { budgetMs: 10000, shouldRetry: isRetryableTwilioFailure, sleep: async () => {} })).rejects.toBe(failure);
+    await expect(
+      withRetry(async () => (calls++, Promise.reject(failure)), {
+        budgetMs: 10000,
+        shouldRetry: isRetryableTwilioFailure,
+        sleep: async () => {},
+      }),
+    ).rejects.toBe(failure);
     expect(calls).toBe(1);
   });
 
@@ -139,7 +155,11 @@ describe('routes', () => {
 
   it.each([
     ['/conferences/{conference}/participants', '/conferences/conf-1/participants', { conference: 'conf-1' }],
-    ['/conferences/{conference}/participants/{participant}', '/conferences/c/participants/ai-agent', { conference: 'c', participant: 'ai-agent' }],
+    [
+      '/conferences/{conference}/participants/{participant}',
+      '/conferences/c/participants/ai-agent',
+      { conference: 'c', participant: 'ai-agent' },
+    ],
     ['/conferences/{conference}/participants', '/conferences//participants', undefined],
     ['/conferences/{conference}/participants', '/conferences/a/b/participants', undefined],
     ['/twilio/voice/inbound', '/twilio/voice/inbound', {}],
@@ -150,7 +170,11 @@ describe('routes', () => {
 
 describe('rewriteTwilioUri', () => {
   it.each([
-    ['https://api.twilio.com/2010-04-01/Accounts/AC1/Calls.json?Page=1', 'http://127.0.0.1:9/', 'http://127.0.0.1:9/2010-04-01/Accounts/AC1/Calls.json?Page=1'],
+    [
+      'https://api.twilio.com/2010-04-01/Accounts/AC1/Calls.json?Page=1',
+      'http://127.0.0.1:9/',
+      'http://127.0.0.1:9/2010-04-01/Accounts/AC1/Calls.json?Page=1',
+    ],
     ['https://api.us1.twilio.com/2010-04-01/x', 'http://127.0.0.1:9', 'http://127.0.0.1:9/2010-04-01/x'],
     ['https://example.com/x', 'http://127.0.0.1:9', 'https://example.com/x'],
   ])('%s', (uri, base, expected) => {

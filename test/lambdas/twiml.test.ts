@@ -3,14 +3,25 @@ import { agentTwiml, conferenceTwiml, hangupTwiml } from '../../lambdas/shared/t
 
 describe('conferenceTwiml', () => {
   it('puts the caller into the named conference with label, events and AI-friendly defaults', () => {
-    const xml = conferenceTwiml({ conferenceName: 'conf-CA1', statusCallbackUrl: 'https://x.example.com/twilio/conference/events?caller=%2B1&callerCallSid=CA1' }, readConferenceConfig({}));
+    const xml = conferenceTwiml(
+      {
+        conferenceName: 'conf-CA1',
+        statusCallbackUrl: 'https://x.example.com/twilio/conference/events?caller=%2B1&callerCallSid=CA1',
+      },
+      readConferenceConfig({}),
+    );
     expect(xml).toBe(
       '<?xml version="1.0" encoding="UTF-8"?><Response><Dial><Conference participantLabel="caller" startConferenceOnEnter="true" endConferenceOnExit="true" beep="false" jitterBufferSize="small" waitUrl="" maxParticipants="10" statusCallback="https://x.example.com/twilio/conference/events?caller=%2B1&amp;callerCallSid=CA1" statusCallbackMethod="POST" statusCallbackEvent="start end join leave mute hold modify">conf-CA1</Conference></Dial></Response>',
     );
   });
 
   it('uses configured wait music, beep and buffer', () => {
-    const config = readConferenceConfig({ CONFERENCE_WAIT_URL: 'https://music.example.com/hold.mp3', CONFERENCE_BEEP: 'onEnter', CONFERENCE_JITTER_BUFFER_SIZE: 'large', CONFERENCE_END_ON_CALLER_EXIT: 'false' });
+    const config = readConferenceConfig({
+      CONFERENCE_WAIT_URL: 'https://music.example.com/hold.mp3',
+      CONFERENCE_BEEP: 'onEnter',
+      CONFERENCE_JITTER_BUFFER_SIZE: 'large',
+      CONFERENCE_END_ON_CALLER_EXIT: 'false',
+    });
     const xml = conferenceTwiml({ conferenceName: 'c', statusCallbackUrl: 'https://x/e' }, config);
     expect(xml).toContain('waitUrl="https://music.example.com/hold.mp3"');
     expect(xml).toContain('beep="onEnter"');
@@ -50,8 +61,13 @@ describe('agentTwiml', () => {
   });
 
   it('plays the demo audio and hangs up in play mode', () => {
-    const xml = agentTwiml(parameters, readAgentTwimlConfig({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/cowbell.mp3' }));
-    expect(xml).toBe('<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://demo.twilio.com/docs/cowbell.mp3</Play><Hangup/></Response>');
+    const xml = agentTwiml(
+      parameters,
+      readAgentTwimlConfig({ AGENT_MODE: 'play', AGENT_PLAY_URL: 'https://demo.twilio.com/docs/cowbell.mp3' }),
+    );
+    expect(xml).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?><Response><Play>https://demo.twilio.com/docs/cowbell.mp3</Play><Hangup/></Response>',
+    );
   });
 
   it('hangs up quietly as the fallback', () => {

@@ -8,10 +8,23 @@ function compliantStack(): PolicyResource[] {
     {
       type: TYPES.lambda,
       name: 'inbound',
-      props: { timeout: 10, environment: { variables: { TWILIO_ACCOUNT_SID: 'AC' + '1'.repeat(32), TWILIO_AUTH_TOKEN_SECRET_ARN: ARN, PUBLIC_BASE_URL: 'https://x.execute-api.us-east-1.amazonaws.com' } } },
+      props: {
+        timeout: 10,
+        environment: {
+          variables: {
+            TWILIO_ACCOUNT_SID: 'AC' + '1'.repeat(32),
+            TWILIO_AUTH_TOKEN_SECRET_ARN: ARN,
+            PUBLIC_BASE_URL: 'https://x.execute-api.us-east-1.amazonaws.com',
+          },
+        },
+      },
     },
     { type: TYPES.logGroup, name: 'inbound-logs', props: { retentionInDays: 14 } },
-    { type: TYPES.stage, name: 'stage', props: { defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 } } },
+    {
+      type: TYPES.stage,
+      name: 'stage',
+      props: { defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 } },
+    },
     {
       type: TYPES.rolePolicy,
       name: 'inbound-policy',
@@ -19,14 +32,29 @@ function compliantStack(): PolicyResource[] {
         policy: JSON.stringify({
           Version: '2012-10-17',
           Statement: [
-            { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/inbound:*' },
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/inbound:*',
+            },
             { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: ARN },
           ],
         }),
       },
     },
-    { type: TYPES.permission, name: 'inbound-permission', props: { principal: 'apigateway.amazonaws.com', sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/*/*' } },
-    { type: TYPES.route, name: 'route-inbound', props: { routeKey: 'POST /twilio/voice/inbound', authorizationType: 'NONE' } },
+    {
+      type: TYPES.permission,
+      name: 'inbound-permission',
+      props: {
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/*/*',
+      },
+    },
+    {
+      type: TYPES.route,
+      name: 'route-inbound',
+      props: { routeKey: 'POST /twilio/voice/inbound', authorizationType: 'NONE' },
+    },
   ];
 }
 
@@ -45,16 +73,72 @@ describe('policy rules', () => {
   });
 
   describe.each<[string, string, (p: Record<string, any>) => void, RegExp]>([
-    ['a plaintext Auth Token in a Lambda environment', TYPES.lambda, (p) => (p.environment.variables.TWILIO_AUTH_TOKEN = 'x'), /\[lambda-no-plaintext-secrets\] inbound: environment variable TWILIO_AUTH_TOKEN holds a secret value/],
-    ['a credential-looking value under an innocent name', TYPES.lambda, (p) => (p.environment.variables.EXTRA = 'f'.repeat(32)), /\[lambda-no-plaintext-secrets\] inbound: environment variable EXTRA looks like a credential/],
-    ['a log group without retention', TYPES.logGroup, (p) => delete p.retentionInDays, /\[log-retention-set\] inbound-logs: log group has no retentionInDays/],
-    ['a stage without a rate limit', TYPES.stage, (p) => delete p.defaultRouteSettings.throttlingRateLimit, /\[api-stage-throttled\] stage: stage has no defaultRouteSettings.throttlingRateLimit/],
-    ['a Lambda timeout at Twilio’s limit', TYPES.lambda, (p) => (p.timeout = 15), /\[lambda-timeout-below-twilio-limit\] inbound: timeout 15 s is not below/],
-    ['a Lambda without explicit timeout', TYPES.lambda, (p) => delete p.timeout, /\[lambda-timeout-below-twilio-limit\] inbound: timeout is not set/],
-    ['an IAM statement on Resource "*"', TYPES.rolePolicy, (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }] })), /\[iam-no-wildcards\] inbound-policy: statement allows secretsmanager:GetSecretValue on Resource "\*"/],
-    ['an IAM statement with a service-wide action', TYPES.rolePolicy, (p) => (p.policy = JSON.stringify({ Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: 'arn:aws:logs:us-east-1:1:log-group:x' }] })), /\[iam-no-wildcards\] inbound-policy: statement allows every action \("logs:\*"\)/],
-    ['an API Gateway permission without sourceArn', TYPES.permission, (p) => delete p.sourceArn, /\[lambda-permission-scoped\] inbound-permission: API Gateway permission has no sourceArn/],
-    ['an unknown unauthenticated route', TYPES.route, (p) => (p.routeKey = '$default'), /\[routes-authenticated-or-verified\] route-inbound: route "\$default" has no authorizer/],
+    [
+      'a plaintext Auth Token in a Lambda environment',
+      TYPES.lambda,
+      (p) => (p.environment.variables.TWILIO_AUTH_TOKEN = 'x'),
+      /\[lambda-no-plaintext-secrets\] inbound: environment variable TWILIO_AUTH_TOKEN holds a secret value/,
+    ],
+    [
+      'a credential-looking value under an innocent name',
+      TYPES.lambda,
+      (p) => (p.environment.variables.EXTRA = 'f'.repeat(32)),
+      /\[lambda-no-plaintext-secrets\] inbound: environment variable EXTRA looks like a credential/,
+    ],
+    [
+      'a log group without retention',
+      TYPES.logGroup,
+      (p) => delete p.retentionInDays,
+      /\[log-retention-set\] inbound-logs: log group has no retentionInDays/,
+    ],
+    [
+      'a stage without a rate limit',
+      TYPES.stage,
+      (p) => delete p.defaultRouteSettings.throttlingRateLimit,
+      /\[api-stage-throttled\] stage: stage has no defaultRouteSettings.throttlingRateLimit/,
+    ],
+    [
+      'a Lambda timeout at Twilio’s limit',
+      TYPES.lambda,
+      (p) => (p.timeout = 15),
+      /\[lambda-timeout-below-twilio-limit\] inbound: timeout 15 s is not below/,
+    ],
+    [
+      'a Lambda without explicit timeout',
+      TYPES.lambda,
+      (p) => delete p.timeout,
+      /\[lambda-timeout-below-twilio-limit\] inbound: timeout is not set/,
+    ],
+    [
+      'an IAM statement on Resource "*"',
+      TYPES.rolePolicy,
+      (p) =>
+        (p.policy = JSON.stringify({
+          Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: '*' }],
+        })),
+      /\[iam-no-wildcards\] inbound-policy: statement allows secretsmanager:GetSecretValue on Resource "\*"/,
+    ],
+    [
+      'an IAM statement with a service-wide action',
+      TYPES.rolePolicy,
+      (p) =>
+        (p.policy = JSON.stringify({
+          Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: 'arn:aws:logs:us-east-1:1:log-group:x' }],
+        })),
+      /\[iam-no-wildcards\] inbound-policy: statement allows every action \("logs:\*"\)/,
+    ],
+    [
+      'an API Gateway permission without sourceArn',
+      TYPES.permission,
+      (p) => delete p.sourceArn,
+      /\[lambda-permission-scoped\] inbound-permission: API Gateway permission has no sourceArn/,
+    ],
+    [
+      'an unknown unauthenticated route',
+      TYPES.route,
+      (p) => (p.routeKey = '$default'),
+      /\[routes-authenticated-or-verified\] route-inbound: route "\$default" has no authorizer/,
+    ],
   ])('fail %s', (_name, type, change, message) => {
     it('with a readable message naming the resource', () => {
       const violations = evaluate(breakOne(type, change));
@@ -72,7 +156,9 @@ describe('policy rules', () => {
   });
 
   it('accept an unknown route that has an authorizer', () => {
-    expect(evaluate(breakOne(TYPES.route, (p) => Object.assign(p, { routeKey: 'GET /admin', authorizationType: 'JWT' })))).toEqual([]);
+    expect(
+      evaluate(breakOne(TYPES.route, (p) => Object.assign(p, { routeKey: 'GET /admin', authorizationType: 'JWT' }))),
+    ).toEqual([]);
   });
 
   it.each([

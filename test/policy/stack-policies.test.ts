@@ -5,7 +5,8 @@
 import { evaluate, TYPES, type PolicyResource } from '../../policy/rules';
 import { runProgram, type CapturedResource } from '../infra/support/program';
 
-const asPolicyResources = (resources: CapturedResource[]): PolicyResource[] => resources.map((r) => ({ type: r.type, name: r.name, props: JSON.parse(JSON.stringify(r.inputs)) }));
+const asPolicyResources = (resources: CapturedResource[]): PolicyResource[] =>
+  resources.map((r) => ({ type: r.type, name: r.name, props: JSON.parse(JSON.stringify(r.inputs)) }));
 
 describe.each(['dev', 'prod'])('stack %s', (stack) => {
   it('passes every policy', async () => {
@@ -21,7 +22,11 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
 });
 
 /** The dev stack's resources with one resource of `type` (named *`nameEnding`) changed. */
-async function brokenStack(type: string, nameEnding: string, change: (props: Record<string, any>) => void): Promise<PolicyResource[]> {
+async function brokenStack(
+  type: string,
+  nameEnding: string,
+  change: (props: Record<string, any>) => void,
+): Promise<PolicyResource[]> {
   const run = await runProgram('dev');
   let changed = 0;
   const resources = asPolicyResources(run.resources).map((r) => {
@@ -35,14 +40,81 @@ async function brokenStack(type: string, nameEnding: string, change: (props: Rec
 
 describe('a broken copy of the stack', () => {
   it.each([
-    ['an Auth Token in a function environment', TYPES.lambda, '-inbound', (p: any): void => { p.environment.variables.TWILIO_AUTH_TOKEN = 'f'.repeat(32); }, '[lambda-no-plaintext-secrets] voiceai-dev-inbound: environment variable TWILIO_AUTH_TOKEN holds a secret value'],
-    ['a credential-shaped value under an innocent name', TYPES.lambda, '-events', (p: any): void => { p.environment.variables.EXTRA = '0123456789abcdef0123456789abcdef'; }, '[lambda-no-plaintext-secrets] voiceai-dev-events: environment variable EXTRA looks like a credential'],
-    ['a log group without retention', TYPES.logGroup, '-agent', (p: any): void => { delete p.retentionInDays; }, '[log-retention-set] voiceai-dev-agent: log group has no retentionInDays'],
-    ['an unthrottled stage', TYPES.stage, '-default', (p: any): void => { delete p.defaultRouteSettings.throttlingRateLimit; }, '[api-stage-throttled] voiceai-dev-default: stage has no defaultRouteSettings.throttlingRateLimit'],
-    ['a Twilio-facing function allowed 30 s', TYPES.lambda, '-events', (p: any): void => { p.timeout = 30; }, '[lambda-timeout-below-twilio-limit] voiceai-dev-events'],
-    ['a role policy on every resource', TYPES.rolePolicy, '-participants', (p: any): void => { p.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: '*' }] }); }, '[iam-no-wildcards] voiceai-dev-participants: statement allows secretsmanager:GetSecretValue on Resource "*"'],
-    ['a permission any API may use', TYPES.permission, '-inbound', (p: any): void => { delete p.sourceArn; }, '[lambda-permission-scoped] voiceai-dev-inbound: API Gateway permission has no sourceArn'],
-    ['a route outside the route table without an authorizer', TYPES.route, '-post-twilio-voice-inbound', (p: any): void => { p.routeKey = 'POST /debug'; }, '[routes-authenticated-or-verified] voiceai-dev-post-twilio-voice-inbound: route "POST /debug" has no authorizer'],
+    [
+      'an Auth Token in a function environment',
+      TYPES.lambda,
+      '-inbound',
+      (p: any): void => {
+        p.environment.variables.TWILIO_AUTH_TOKEN = 'f'.repeat(32);
+      },
+      '[lambda-no-plaintext-secrets] voiceai-dev-inbound: environment variable TWILIO_AUTH_TOKEN holds a secret value',
+    ],
+    [
+      'a credential-shaped value under an innocent name',
+      TYPES.lambda,
+      '-events',
+      (p: any): void => {
+        p.environment.variables.EXTRA = '0123456789abcdef0123456789abcdef';
+      },
+      '[lambda-no-plaintext-secrets] voiceai-dev-events: environment variable EXTRA looks like a credential',
+    ],
+    [
+      'a log group without retention',
+      TYPES.logGroup,
+      '-agent',
+      (p: any): void => {
+        delete p.retentionInDays;
+      },
+      '[log-retention-set] voiceai-dev-agent: log group has no retentionInDays',
+    ],
+    [
+      'an unthrottled stage',
+      TYPES.stage,
+      '-default',
+      (p: any): void => {
+        delete p.defaultRouteSettings.throttlingRateLimit;
+      },
+      '[api-stage-throttled] voiceai-dev-default: stage has no defaultRouteSettings.throttlingRateLimit',
+    ],
+    [
+      'a Twilio-facing function allowed 30 s',
+      TYPES.lambda,
+      '-events',
+      (p: any): void => {
+        p.timeout = 30;
+      },
+      '[lambda-timeout-below-twilio-limit] voiceai-dev-events',
+    ],
+    [
+      'a role policy on every resource',
+      TYPES.rolePolicy,
+      '-participants',
+      (p: any): void => {
+        p.policy = JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: '*' }],
+        });
+      },
+      '[iam-no-wildcards] voiceai-dev-participants: statement allows secretsmanager:GetSecretValue on Resource "*"',
+    ],
+    [
+      'a permission any API may use',
+      TYPES.permission,
+      '-inbound',
+      (p: any): void => {
+        delete p.sourceArn;
+      },
+      '[lambda-permission-scoped] voiceai-dev-inbound: API Gateway permission has no sourceArn',
+    ],
+    [
+      'a route outside the route table without an authorizer',
+      TYPES.route,
+      '-post-twilio-voice-inbound',
+      (p: any): void => {
+        p.routeKey = 'POST /debug';
+      },
+      '[routes-authenticated-or-verified] voiceai-dev-post-twilio-voice-inbound: route "POST /debug" has no authorizer',
+    ],
   ])('fails on %s with a readable message', async (_name, type, nameEnding, change, message) => {
     // Arrange
     const resources = await brokenStack(type, nameEnding, change);

@@ -18,7 +18,12 @@ afterAll(async () => {
 });
 
 const conferenceOf = (callSid: string) => `conf-${callSid}`;
-const labelsIn = (conference: string) => sandbox.twilio.participants(conference).filter((p) => p.status === 'connected').map((p) => p.label).sort();
+const labelsIn = (conference: string) =>
+  sandbox.twilio
+    .participants(conference)
+    .filter((p) => p.status === 'connected')
+    .map((p) => p.label)
+    .sort();
 
 it('runs the main scenario to the end', async () => {
   // Act
@@ -38,14 +43,27 @@ it('puts an inbound caller into their own conference and adds the agent with the
   const session = await sandbox.agent!.waitForSession((s) => s.customParameters?.callerCallSid === callSid);
 
   // Assert
-  expect(session.customParameters).toEqual({ caller: '+15557654321', callerCallSid: callSid, conference: conferenceOf(callSid) });
-  await sandbox.twilio.waitUntil(() => labelsIn(conferenceOf(callSid)).join() === 'ai-agent,caller', 5000, 'caller and agent connected');
+  expect(session.customParameters).toEqual({
+    caller: '+15557654321',
+    callerCallSid: callSid,
+    conference: conferenceOf(callSid),
+  });
+  await sandbox.twilio.waitUntil(
+    () => labelsIn(conferenceOf(callSid)).join() === 'ai-agent,caller',
+    5000,
+    'caller and agent connected',
+  );
 });
 
 it('gives a second caller their own conference and their own agent', async () => {
   // Act
-  const [a, b] = await Promise.all([sandbox.placeInboundCall({ from: '+15550000001' }), sandbox.placeInboundCall({ from: '+15550000002' })]);
-  const [sa, sb] = await Promise.all([a, b].map(({ callSid }) => sandbox.agent!.waitForSession((s) => s.customParameters?.callerCallSid === callSid)));
+  const [a, b] = await Promise.all([
+    sandbox.placeInboundCall({ from: '+15550000001' }),
+    sandbox.placeInboundCall({ from: '+15550000002' }),
+  ]);
+  const [sa, sb] = await Promise.all(
+    [a, b].map(({ callSid }) => sandbox.agent!.waitForSession((s) => s.customParameters?.callerCallSid === callSid)),
+  );
 
   // Assert
   expect(sa.customParameters?.caller).toBe('+15550000001');
@@ -62,7 +80,10 @@ it('delivers context added through the participants endpoint to the agent’s st
   const context = { customerId: 'a b&c=d?e/f#g%2F', ticket: 'Zoë – 東京 🚀', language: 'pt-BR' };
 
   // Act
-  const response = await sandbox.participantsApi('POST', `/conferences/${conferenceOf(callSid)}/participants`, { label: 'ai-agent-2', context });
+  const response = await sandbox.participantsApi('POST', `/conferences/${conferenceOf(callSid)}/participants`, {
+    label: 'ai-agent-2',
+    context,
+  });
   const session = await sandbox.agent!.waitForSession((s) => s.customParameters?.ticket === context.ticket);
 
   // Assert
@@ -77,11 +98,18 @@ it('cold-transfers to a human and removes the agent once the human answers', asy
   await sandbox.agent!.waitForSession((s) => s.customParameters?.callerCallSid === callSid);
 
   // Act
-  const response = await sandbox.participantsApi('POST', `/conferences/${conferenceOf(callSid)}/transfers`, { type: 'cold', target: '+15550009999' });
+  const response = await sandbox.participantsApi('POST', `/conferences/${conferenceOf(callSid)}/transfers`, {
+    type: 'cold',
+    target: '+15550009999',
+  });
 
   // Assert
   expect(response.status).toBe(201);
-  await sandbox.twilio.waitUntil(() => labelsIn(conferenceOf(callSid)).join() === 'caller,human', 5000, 'agent replaced by the human');
+  await sandbox.twilio.waitUntil(
+    () => labelsIn(conferenceOf(callSid)).join() === 'caller,human',
+    5000,
+    'agent replaced by the human',
+  );
 });
 
 it('warm-transfers: caller held while the human is briefed, then back with the human and without the agent', async () => {
@@ -91,7 +119,10 @@ it('warm-transfers: caller held while the human is briefed, then back with the h
   const conference = conferenceOf(callSid);
 
   // Act
-  const started = await sandbox.participantsApi('POST', `/conferences/${conference}/transfers`, { type: 'warm', target: 'client:alice' });
+  const started = await sandbox.participantsApi('POST', `/conferences/${conference}/transfers`, {
+    type: 'warm',
+    target: 'client:alice',
+  });
   await sandbox.twilio.waitUntil(() => labelsIn(conference).join() === 'ai-agent,caller,human', 5000, 'human joined');
   const held = sandbox.twilio.participants(conference).find((p) => p.label === 'caller')?.hold;
   const completed = await sandbox.participantsApi('POST', `/conferences/${conference}/transfers/complete`, {});
@@ -105,14 +136,36 @@ it('warm-transfers: caller held while the human is briefed, then back with the h
 });
 
 describe('forged webhooks', () => {
-  const params = { AccountSid: '', CallSid: 'CA' + 'f'.repeat(32), From: '+15550000006', To: '+15005550006', CallStatus: 'ringing', Direction: 'inbound' };
+  const params = {
+    AccountSid: '',
+    CallSid: 'CA' + 'f'.repeat(32),
+    From: '+15550000006',
+    To: '+15005550006',
+    CallStatus: 'ringing',
+    Direction: 'inbound',
+  };
   const post = (signature: string | undefined, body: Record<string, string>) =>
-    fetch(sandbox.webhookUrls.inbound, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...(signature ? { 'x-twilio-signature': signature } : {}) }, body: new URLSearchParams(body).toString() });
+    fetch(sandbox.webhookUrls.inbound, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        ...(signature ? { 'x-twilio-signature': signature } : {}),
+      },
+      body: new URLSearchParams(body).toString(),
+    });
 
   it.each([
     ['no signature', () => undefined],
-    ['a signature made with another token', (body: Record<string, string>) => getExpectedTwilioSignature('not-the-auth-token', sandbox.webhookUrls.inbound, body)],
-    ['a signature for another URL', (body: Record<string, string>) => getExpectedTwilioSignature(sandbox.twilio.authToken, sandbox.webhookUrls.agent, body)],
+    [
+      'a signature made with another token',
+      (body: Record<string, string>) =>
+        getExpectedTwilioSignature('not-the-auth-token', sandbox.webhookUrls.inbound, body),
+    ],
+    [
+      'a signature for another URL',
+      (body: Record<string, string>) =>
+        getExpectedTwilioSignature(sandbox.twilio.authToken, sandbox.webhookUrls.agent, body),
+    ],
   ])('rejects an inbound webhook with %s and creates no conference', async (_name, sign) => {
     // Arrange
     const body = { ...params, AccountSid: sandbox.twilio.accountSid };
@@ -131,7 +184,10 @@ describe('forged webhooks', () => {
     const body = { ...params, AccountSid: sandbox.twilio.accountSid };
 
     // Act
-    const response = await post(getExpectedTwilioSignature(sandbox.twilio.authToken, sandbox.webhookUrls.inbound, body), body);
+    const response = await post(
+      getExpectedTwilioSignature(sandbox.twilio.authToken, sandbox.webhookUrls.inbound, body),
+      body,
+    );
 
     // Assert
     expect(response.status).toBe(200);
@@ -141,7 +197,11 @@ describe('forged webhooks', () => {
 
 it('sent Twilio only requests its OpenAPI spec describes', () => {
   // Act
-  const problems = sandbox.twilio.requests.flatMap((r) => specProblems(r.method, r.path, (r as unknown as { form: Record<string, string> }).form ?? {}).map((p) => `${r.method} ${r.path}: ${p}`));
+  const problems = sandbox.twilio.requests.flatMap((r) =>
+    specProblems(r.method, r.path, (r as unknown as { form: Record<string, string> }).form ?? {}).map(
+      (p) => `${r.method} ${r.path}: ${p}`,
+    ),
+  );
 
   // Assert
   expect(sandbox.twilio.requests.length).toBeGreaterThan(10);

@@ -29,8 +29,19 @@ describe('Twilio emulator voice engine', () => {
     emu = await startTwilioEmulator();
     hooks = await new WebhookServer(emu.authToken).start();
     agent = await new AgentSocketServer(emu.authToken).start();
-    client = createTwilioClient({ accountSid: emu.accountSid, username: emu.accountSid, password: emu.authToken, baseUrl: emu.baseUrl });
-    appSid = (await client.api.v2010.account.applications.create({ friendlyName: 'agent', voiceUrl: `${hooks.baseUrl}/agent`, voiceMethod: 'POST' })).sid;
+    client = createTwilioClient({
+      accountSid: emu.accountSid,
+      username: emu.accountSid,
+      password: emu.authToken,
+      baseUrl: emu.baseUrl,
+    });
+    appSid = (
+      await client.api.v2010.account.applications.create({
+        friendlyName: 'agent',
+        voiceUrl: `${hooks.baseUrl}/agent`,
+        voiceMethod: 'POST',
+      })
+    ).sid;
     emu.addIncomingNumber(NUMBER, { voiceUrl: `${hooks.baseUrl}/inbound` });
 
     // The stack's flow, in miniature: caller into conf-<CallSid>; on the caller's join, add the agent app.
@@ -53,8 +64,16 @@ describe('Twilio emulator voice engine', () => {
     );
     hooks.route('/events', async (hook) => {
       if (hook.params.StatusCallbackEvent === 'participant-join' && hook.params.ParticipantLabel === 'caller') {
-        const query = Object.entries(CONTEXT).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
-        await client.api.v2010.account.conferences(hook.params.ConferenceSid).participants.create({ from: NUMBER, to: `app:${appSid}?${query}`, label: 'ai-agent', beep: 'false', endConferenceOnExit: false });
+        const query = Object.entries(CONTEXT)
+          .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+          .join('&');
+        await client.api.v2010.account.conferences(hook.params.ConferenceSid).participants.create({
+          from: NUMBER,
+          to: `app:${appSid}?${query}`,
+          label: 'ai-agent',
+          beep: 'false',
+          endConferenceOnExit: false,
+        });
       }
       return { status: 204 };
     });
@@ -77,8 +96,14 @@ describe('Twilio emulator voice engine', () => {
 
   async function callUntilAgentStreams(): Promise<{ callSid: string; agentCallSid: string; conferenceSid: string }> {
     const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
-    const started = await emu.waitFor<Extract<EmulatorEvent, { type: 'stream-started' }>>(conferenceEvent('stream-started'));
-    await emu.waitUntil(() => agent.named('start').length === 1 && events('conference-start').length === 1, 3000, 'agent start and conference-start');
+    const started = await emu.waitFor<Extract<EmulatorEvent, { type: 'stream-started' }>>(
+      conferenceEvent('stream-started'),
+    );
+    await emu.waitUntil(
+      () => agent.named('start').length === 1 && events('conference-start').length === 1,
+      3000,
+      'agent start and conference-start',
+    );
     const conferenceSid = hooks.on('/events')[0].params.ConferenceSid;
     return { callSid, agentCallSid: started.callSid, conferenceSid };
   }
@@ -87,13 +112,46 @@ describe('Twilio emulator voice engine', () => {
     const { callSid, agentCallSid, conferenceSid } = await callUntilAgentStreams();
 
     const [inbound] = hooks.on('/inbound');
-    expect(inbound.params).toMatchObject({ AccountSid: emu.accountSid, ApiVersion: '2010-04-01', CallSid: callSid, CallStatus: 'ringing', Direction: 'inbound', From: CALLER, To: NUMBER, Caller: CALLER, Called: NUMBER, FromCountry: 'US' });
+    expect(inbound.params).toMatchObject({
+      AccountSid: emu.accountSid,
+      ApiVersion: '2010-04-01',
+      CallSid: callSid,
+      CallStatus: 'ringing',
+      Direction: 'inbound',
+      From: CALLER,
+      To: NUMBER,
+      Caller: CALLER,
+      Called: NUMBER,
+      FromCountry: 'US',
+    });
     const [agentHook] = hooks.on('/agent');
     expect(Object.fromEntries(new URLSearchParams(agentHook.rawQuery))).toEqual(CONTEXT);
-    expect(agentHook.params).toMatchObject({ CallSid: agentCallSid, Direction: 'outbound-api', From: NUMBER, To: `app:${appSid}`, ApplicationSid: appSid, AccountSid: emu.accountSid });
-    const [start] = agent.named('start') as { start: { customParameters: unknown; callSid: string; accountSid: string; tracks: string[]; mediaFormat: unknown; streamSid: string }; streamSid: string }[];
+    expect(agentHook.params).toMatchObject({
+      CallSid: agentCallSid,
+      Direction: 'outbound-api',
+      From: NUMBER,
+      To: `app:${appSid}`,
+      ApplicationSid: appSid,
+      AccountSid: emu.accountSid,
+    });
+    const [start] = agent.named('start') as {
+      start: {
+        customParameters: unknown;
+        callSid: string;
+        accountSid: string;
+        tracks: string[];
+        mediaFormat: unknown;
+        streamSid: string;
+      };
+      streamSid: string;
+    }[];
     expect(start.start.customParameters).toEqual(CONTEXT);
-    expect(start.start).toMatchObject({ callSid: agentCallSid, accountSid: emu.accountSid, tracks: ['inbound'], mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 } });
+    expect(start.start).toMatchObject({
+      callSid: agentCallSid,
+      accountSid: emu.accountSid,
+      tracks: ['inbound'],
+      mediaFormat: { encoding: 'audio/x-mulaw', sampleRate: 8000, channels: 1 },
+    });
     expect(start.streamSid).toMatch(/^MZ[0-9a-f]{32}$/);
     expect(agent.messages[0]).toEqual({ event: 'connected', protocol: 'Call', version: '1.0.0' });
     expect(agent.named('media').length).toBeGreaterThan(0);
@@ -101,7 +159,11 @@ describe('Twilio emulator voice engine', () => {
       ['caller', 'connected'],
       ['ai-agent', 'connected'],
     ]);
-    expect(hooks.on('/events').map((h) => [h.params.StatusCallbackEvent, h.params.ParticipantLabel, h.params.SequenceNumber])).toEqual([
+    expect(
+      hooks
+        .on('/events')
+        .map((h) => [h.params.StatusCallbackEvent, h.params.ParticipantLabel, h.params.SequenceNumber]),
+    ).toEqual([
       ['participant-join', 'caller', '1'],
       ['participant-join', 'ai-agent', '2'],
       ['conference-start', undefined, '3'],
@@ -154,10 +216,21 @@ describe('Twilio emulator voice engine', () => {
     const { agentCallSid, conferenceSid } = await callUntilAgentStreams();
 
     await client.api.v2010.account.conferences(conferenceSid).participants('ai-agent').remove();
-    await emu.waitUntil(() => events('participant-leave').length === 1 && agent.named('stop').length === 1, 2000, 'leave and stop');
+    await emu.waitUntil(
+      () => events('participant-leave').length === 1 && agent.named('stop').length === 1,
+      2000,
+      'leave and stop',
+    );
 
-    expect(events('participant-leave')[0].params).toMatchObject({ ParticipantLabel: 'ai-agent', ReasonParticipantLeft: 'participant_updated_via_api', ParticipantCallStatus: 'completed' });
-    expect(agent.named('stop')[0]).toMatchObject({ event: 'stop', stop: { callSid: agentCallSid, accountSid: emu.accountSid } });
+    expect(events('participant-leave')[0].params).toMatchObject({
+      ParticipantLabel: 'ai-agent',
+      ReasonParticipantLeft: 'participant_updated_via_api',
+      ParticipantCallStatus: 'completed',
+    });
+    expect(agent.named('stop')[0]).toMatchObject({
+      event: 'stop',
+      stop: { callSid: agentCallSid, accountSid: emu.accountSid },
+    });
     expect(emu.call(agentCallSid)?.status).toBe('completed');
     expect(emu.conferences()[0].status).toBe('in-progress');
   });
@@ -168,12 +241,26 @@ describe('Twilio emulator voice engine', () => {
     await emu.hangup(callSid);
     await emu.waitUntil(() => events('conference-end').length === 1, 2000, 'conference-end');
 
-    expect(events('conference-end')[0].params).toMatchObject({ ReasonConferenceEnded: 'participant-with-end-conference-on-exit-left', CallSidEndingConference: callSid });
-    expect(events('participant-leave').map((h) => h.params.ParticipantLabel).sort()).toEqual(['ai-agent', 'caller']);
+    expect(events('conference-end')[0].params).toMatchObject({
+      ReasonConferenceEnded: 'participant-with-end-conference-on-exit-left',
+      CallSidEndingConference: callSid,
+    });
+    expect(
+      events('participant-leave')
+        .map((h) => h.params.ParticipantLabel)
+        .sort(),
+    ).toEqual(['ai-agent', 'caller']);
     expect(emu.call(callSid)?.status).toBe('completed');
-    await emu.waitUntil(() => emu.call(agentCallSid)?.status === 'completed' && agent.named('stop').length === 1, 2000, 'agent leg ended');
+    await emu.waitUntil(
+      () => emu.call(agentCallSid)?.status === 'completed' && agent.named('stop').length === 1,
+      2000,
+      'agent leg ended',
+    );
     const [conference] = emu.conferences();
-    expect(conference).toMatchObject({ status: 'completed', reasonConferenceEnded: 'participant-with-end-conference-on-exit-left' });
+    expect(conference).toMatchObject({
+      status: 'completed',
+      reasonConferenceEnded: 'participant-with-end-conference-on-exit-left',
+    });
   });
 
   it('delivers conference callbacks in order, one at a time, recording their HTTP status', async () => {
@@ -191,7 +278,10 @@ describe('Twilio emulator voice engine', () => {
     agent.sockets[0].close();
     await emu.waitUntil(() => events('participant-leave').length === 1, 2000, 'agent leave');
 
-    expect(events('participant-leave')[0].params).toMatchObject({ ParticipantLabel: 'ai-agent', ReasonParticipantLeft: 'participant_hung_up' });
+    expect(events('participant-leave')[0].params).toMatchObject({
+      ParticipantLabel: 'ai-agent',
+      ReasonParticipantLeft: 'participant_hung_up',
+    });
     expect(emu.call(agentCallSid)?.status).toBe('completed');
   });
 
@@ -206,7 +296,15 @@ describe('Twilio emulator voice engine', () => {
     const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
     await emu.waitUntil(() => agent.named('setup').length === 1, 3000, 'setup');
 
-    expect(agent.named('setup')[0]).toMatchObject({ type: 'setup', from: NUMBER, to: `app:${appSid}`, direction: 'outbound-api', accountSid: emu.accountSid, customParameters: CONTEXT, sessionId: expect.stringMatching(/^VX/) });
+    expect(agent.named('setup')[0]).toMatchObject({
+      type: 'setup',
+      from: NUMBER,
+      to: `app:${appSid}`,
+      direction: 'outbound-api',
+      accountSid: emu.accountSid,
+      customParameters: CONTEXT,
+      sessionId: expect.stringMatching(/^VX/),
+    });
     expect(callSid).toMatch(/^CA[0-9a-f]{32}$/);
   });
 
@@ -214,7 +312,11 @@ describe('Twilio emulator voice engine', () => {
     ['an HTTP 500', { status: 500, body: 'oops' }, 11200],
     ['a document that is not XML', { body: '<Response><Say>unclosed</Response>' }, 12100],
     ['an unknown verb', { body: '<Response><Dance/></Response>' }, 12200],
-    ['a bad attribute value', { body: '<Response><Dial><Conference beep="loud">c</Conference></Dial></Response>' }, 12200],
+    [
+      'a bad attribute value',
+      { body: '<Response><Dial><Conference beep="loud">c</Conference></Dial></Response>' },
+      12200,
+    ],
     ['a JSON answer', { body: '{}', contentType: 'application/json' }, 12300],
   ])('when the voice URL answers %s', (_name, answer, code) => {
     it(`records Debugger alert ${code} and fails the call`, async () => {
@@ -231,12 +333,18 @@ describe('Twilio emulator voice engine', () => {
       hooks.route('/inbound', () => answer);
       hooks.route('/fallback', () => xml((r) => r.say('sorry')));
       const [number] = await client.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber: NUMBER });
-      await client.api.v2010.account.incomingPhoneNumbers(number.sid).update({ voiceFallbackUrl: `${hooks.baseUrl}/fallback` });
+      await client.api.v2010.account
+        .incomingPhoneNumbers(number.sid)
+        .update({ voiceFallbackUrl: `${hooks.baseUrl}/fallback` });
 
       const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
       await emu.waitUntil(() => emu.call(callSid)?.status === 'completed', 2000, 'call completed');
 
-      expect(hooks.on('/fallback')[0].params).toMatchObject({ ErrorCode: String(code), ErrorUrl: `${hooks.baseUrl}/inbound`, CallSid: callSid });
+      expect(hooks.on('/fallback')[0].params).toMatchObject({
+        ErrorCode: String(code),
+        ErrorUrl: `${hooks.baseUrl}/inbound`,
+        CallSid: callSid,
+      });
       expect(emu.events.some((e) => e.type === 'twiml-executed' && e.verb === 'Say')).toBe(true);
     });
   });
@@ -245,20 +353,39 @@ describe('Twilio emulator voice engine', () => {
     hooks.route('/agent', () => ({ status: 503 }));
 
     await emu.placeInboundCall({ from: CALLER, to: NUMBER });
-    await emu.waitUntil(() => emu.alerts.length === 1 && [...emu.conferences()[0].participants.values()].length === 1, 3000, 'agent failed');
+    await emu.waitUntil(
+      () => emu.alerts.length === 1 && [...emu.conferences()[0].participants.values()].length === 1,
+      3000,
+      'agent failed',
+    );
 
     expect(emu.alerts[0]).toMatchObject({ code: 11200, url: expect.stringContaining('/agent?') });
     expect(events('participant-join')).toHaveLength(1);
   });
 
   it('runs Say, Play, Pause, Redirect and Hangup in order', async () => {
-    hooks.route('/inbound', () => xml((r) => (r.say('hello'), r.play('https://example.com/a.mp3'), r.pause({ length: 1 }), r.redirect({ method: 'POST' }, '/next'))));
+    hooks.route('/inbound', () =>
+      xml(
+        (r) => (
+          r.say('hello'),
+          r.play('https://example.com/a.mp3'),
+          r.pause({ length: 1 }),
+          r.redirect({ method: 'POST' }, '/next')
+        ),
+      ),
+    );
     hooks.route('/next', () => xml((r) => r.hangup()));
 
     const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
     await emu.waitUntil(() => emu.call(callSid)?.status === 'completed', 2000, 'completed');
 
-    expect(emu.events.filter((e) => e.type === 'twiml-executed').map((e) => (e as { verb: string }).verb)).toEqual(['Say', 'Play', 'Pause', 'Redirect', 'Hangup']);
+    expect(emu.events.filter((e) => e.type === 'twiml-executed').map((e) => (e as { verb: string }).verb)).toEqual([
+      'Say',
+      'Play',
+      'Pause',
+      'Redirect',
+      'Hangup',
+    ]);
     expect(hooks.on('/next')[0].params.CallStatus).toBe('in-progress');
   });
 
@@ -270,7 +397,11 @@ describe('Twilio emulator voice engine', () => {
     await client.api.v2010.account.calls(callSid).update({ twiml: '<Response><Say>bye</Say><Hangup/></Response>' });
     await emu.waitUntil(() => emu.call(callSid)?.status === 'completed', 2000, 'completed');
 
-    expect(emu.events.filter((e) => e.type === 'twiml-executed').map((e) => (e as { verb: string }).verb)).toEqual(['Pause', 'Say', 'Hangup']);
+    expect(emu.events.filter((e) => e.type === 'twiml-executed').map((e) => (e as { verb: string }).verb)).toEqual([
+      'Pause',
+      'Say',
+      'Hangup',
+    ]);
   });
 
   describe.each([
@@ -283,15 +414,29 @@ describe('Twilio emulator voice engine', () => {
       emu.answerBehaviour('+15553330000', behaviour);
       const { conferenceSid } = await callUntilAgentStreams();
 
-      const human = await client.api.v2010.account.conferences(conferenceSid).participants.create({ from: NUMBER, to: '+15553330000', label: 'human', statusCallback: `${hooks.baseUrl}/status`, statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'] });
+      const human = await client.api.v2010.account.conferences(conferenceSid).participants.create({
+        from: NUMBER,
+        to: '+15553330000',
+        label: 'human',
+        statusCallback: `${hooks.baseUrl}/status`,
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      });
       if (behaviour === 'answer') {
         await emu.waitUntil(() => events('participant-join').length === 3, 2000, 'human join');
         await client.api.v2010.account.calls(human.callSid).update({ status: 'completed' });
       }
-      await emu.waitUntil(() => hooks.on('/status').some((h) => h.params.CallStatus === finalStatus), 2000, 'final status');
+      await emu.waitUntil(
+        () => hooks.on('/status').some((h) => h.params.CallStatus === finalStatus),
+        2000,
+        'final status',
+      );
 
       const statuses = hooks.on('/status').map((h) => h.params.CallStatus);
-      expect(statuses).toEqual(behaviour === 'answer' ? ['initiated', 'ringing', 'in-progress', 'completed'] : ['initiated', 'ringing', finalStatus]);
+      expect(statuses).toEqual(
+        behaviour === 'answer'
+          ? ['initiated', 'ringing', 'in-progress', 'completed']
+          : ['initiated', 'ringing', finalStatus],
+      );
       expect(emu.participants(conferenceSid).map((p) => p.label)).toEqual(['caller', 'ai-agent']);
     });
   });

@@ -13,17 +13,34 @@ const OWN_NUMBER = '+15550001111';
 const API = (emu: TwilioEmulator) => `/2010-04-01/Accounts/${emu.accountSid}`;
 
 /** A raw REST request (for bodies the SDKs would refuse to send). */
-function raw(emu: TwilioEmulator, method: string, path: string, form?: Record<string, string>, auth = `${emu.accountSid}:${emu.authToken}`): Promise<{ status: number; body: Record<string, unknown> }> {
+function raw(
+  emu: TwilioEmulator,
+  method: string,
+  path: string,
+  form?: Record<string, string>,
+  auth = `${emu.accountSid}:${emu.authToken}`,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const body = form ? new URLSearchParams(form).toString() : '';
-    const req = http.request(emu.baseUrl + path, { method, agent: false, headers: { Authorization: `Basic ${Buffer.from(auth).toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
-      });
-    });
+    const req = http.request(
+      emu.baseUrl + path,
+      {
+        method,
+        agent: false,
+        headers: {
+          Authorization: `Basic ${Buffer.from(auth).toString('base64')}`,
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -36,7 +53,12 @@ describe('Twilio emulator REST API', () => {
   beforeEach(async () => {
     emu = await startTwilioEmulator();
     emu.addIncomingNumber(OWN_NUMBER);
-    lean = createTwilioClient({ accountSid: emu.accountSid, username: emu.accountSid, password: emu.authToken, baseUrl: emu.baseUrl });
+    lean = createTwilioClient({
+      accountSid: emu.accountSid,
+      username: emu.accountSid,
+      password: emu.authToken,
+      baseUrl: emu.baseUrl,
+    });
   });
   afterEach(() => emu.stop());
 
@@ -51,7 +73,12 @@ describe('Twilio emulator REST API', () => {
     it('creates, lists by FriendlyName, fetches, updates and deletes an application with the full SDK', async () => {
       const client = fullSdkClient(emu.baseUrl, emu.accountSid, emu.authToken);
 
-      const created = await client.applications.create({ friendlyName: 'ai-agent', voiceUrl: 'https://example.com/agent', voiceMethod: 'POST', voiceFallbackUrl: 'https://example.com/fallback' });
+      const created = await client.applications.create({
+        friendlyName: 'ai-agent',
+        voiceUrl: 'https://example.com/agent',
+        voiceMethod: 'POST',
+        voiceFallbackUrl: 'https://example.com/fallback',
+      });
       await client.applications.create({ friendlyName: 'other' });
       const listed = await client.applications.list({ friendlyName: 'ai-agent' });
       const updated = await client.applications(created.sid).update({ voiceUrl: 'https://example.com/agent2' });
@@ -61,19 +88,34 @@ describe('Twilio emulator REST API', () => {
       expect(created.sid).toMatch(/^AP[0-9a-f]{32}$/);
       expect(listed.map((a) => a.sid)).toEqual([created.sid]);
       expect(updated.voiceUrl).toBe('https://example.com/agent2');
-      expect(fetched).toMatchObject({ friendlyName: 'ai-agent', voiceFallbackUrl: 'https://example.com/fallback', voiceMethod: 'POST', accountSid: emu.accountSid });
+      expect(fetched).toMatchObject({
+        friendlyName: 'ai-agent',
+        voiceFallbackUrl: 'https://example.com/fallback',
+        voiceMethod: 'POST',
+        accountSid: emu.accountSid,
+      });
       await expect(client.applications(created.sid).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
     });
 
     it('answers with the spec response schema for create, fetch and list', async () => {
-      const created = await raw(emu, 'POST', `${API(emu)}/Applications.json`, { FriendlyName: 'a', VoiceUrl: 'https://example.com/v' });
+      const created = await raw(emu, 'POST', `${API(emu)}/Applications.json`, {
+        FriendlyName: 'a',
+        VoiceUrl: 'https://example.com/v',
+      });
       const fetched = await raw(emu, 'GET', `${API(emu)}/Applications/${String(created.body.sid)}.json`);
       const list = await raw(emu, 'GET', `${API(emu)}/Applications.json?FriendlyName=a`);
 
       expect(created.status).toBe(201);
       expect(resourceProblems('api.v2010.account.application', created.body)).toEqual([]);
       expect(resourceProblems('api.v2010.account.application', fetched.body)).toEqual([]);
-      expect(listProblems(envelopeKeys('/2010-04-01/Accounts/{AccountSid}/Applications.json'), 'applications', 'api.v2010.account.application', list.body)).toEqual([]);
+      expect(
+        listProblems(
+          envelopeKeys('/2010-04-01/Accounts/{AccountSid}/Applications.json'),
+          'applications',
+          'api.v2010.account.application',
+          list.body,
+        ),
+      ).toEqual([]);
       expect(created.body.uri).toBe(`${API(emu)}/Applications/${String(created.body.sid)}.json`);
     });
   });
@@ -81,8 +123,13 @@ describe('Twilio emulator REST API', () => {
   describe('IncomingPhoneNumbers', () => {
     it('finds a seeded number by PhoneNumber, updates its voice settings and never releases it unless asked', async () => {
       const [number] = await lean.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber: OWN_NUMBER });
-      const app = await lean.api.v2010.account.applications.create({ friendlyName: 'agent', voiceUrl: 'https://example.com/agent' });
-      const updated = await lean.api.v2010.account.incomingPhoneNumbers(number.sid).update({ voiceUrl: 'https://example.com/inbound', voiceApplicationSid: app.sid });
+      const app = await lean.api.v2010.account.applications.create({
+        friendlyName: 'agent',
+        voiceUrl: 'https://example.com/agent',
+      });
+      const updated = await lean.api.v2010.account
+        .incomingPhoneNumbers(number.sid)
+        .update({ voiceUrl: 'https://example.com/inbound', voiceApplicationSid: app.sid });
 
       expect(number.phoneNumber).toBe(OWN_NUMBER);
       expect(number.sid).toMatch(/^PN[0-9a-f]{32}$/);
@@ -104,15 +151,29 @@ describe('Twilio emulator REST API', () => {
       await lean.api.v2010.account.incomingPhoneNumbers(number.sid).remove();
 
       expect(emu.releasedNumbers.map((n) => n.phoneNumber)).toEqual([OWN_NUMBER]);
-      await expect(lean.api.v2010.account.incomingPhoneNumbers(number.sid).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
+      await expect(lean.api.v2010.account.incomingPhoneNumbers(number.sid).fetch()).rejects.toMatchObject({
+        status: 404,
+        code: 20404,
+      });
     });
 
     it('answers with the spec response schema', async () => {
-      const list = await raw(emu, 'GET', `${API(emu)}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(OWN_NUMBER)}`);
+      const list = await raw(
+        emu,
+        'GET',
+        `${API(emu)}/IncomingPhoneNumbers.json?PhoneNumber=${encodeURIComponent(OWN_NUMBER)}`,
+      );
       const items = list.body.incoming_phone_numbers as Record<string, unknown>[];
       const fetched = await raw(emu, 'GET', `${API(emu)}/IncomingPhoneNumbers/${String(items[0].sid)}.json`);
 
-      expect(listProblems(envelopeKeys('/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json'), 'incoming_phone_numbers', 'api.v2010.account.incoming_phone_number', list.body)).toEqual([]);
+      expect(
+        listProblems(
+          envelopeKeys('/2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json'),
+          'incoming_phone_numbers',
+          'api.v2010.account.incoming_phone_number',
+          list.body,
+        ),
+      ).toEqual([]);
       expect(resourceProblems('api.v2010.account.incoming_phone_number', fetched.body)).toEqual([]);
     });
   });
@@ -120,23 +181,42 @@ describe('Twilio emulator REST API', () => {
   describe('Conferences and Participants', () => {
     let app: { sid: string };
     beforeEach(async () => {
-      app = await lean.api.v2010.account.applications.create({ friendlyName: 'agent', voiceUrl: 'http://127.0.0.1:9/unreachable' });
+      app = await lean.api.v2010.account.applications.create({
+        friendlyName: 'agent',
+        voiceUrl: 'http://127.0.0.1:9/unreachable',
+      });
       emu.answerBehaviour('+15557770000', 'answer');
     });
 
     it('creates a conference by FriendlyName on the first participant create and finds it with the filters', async () => {
-      const participant = await lean.api.v2010.account.conferences('conf-test').participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' });
+      const participant = await lean.api.v2010.account
+        .conferences('conf-test')
+        .participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' });
       const byName = await lean.api.v2010.account.conferences.list({ friendlyName: 'conf-test' });
-      const byStatus = await lean.api.v2010.account.conferences.list({ friendlyName: 'conf-test', status: 'completed' });
+      const byStatus = await lean.api.v2010.account.conferences.list({
+        friendlyName: 'conf-test',
+        status: 'completed',
+      });
 
-      expect(participant).toMatchObject({ label: 'human', status: 'queued', callSid: expect.stringMatching(/^CA[0-9a-f]{32}$/), conferenceSid: expect.stringMatching(/^CF[0-9a-f]{32}$/) });
+      expect(participant).toMatchObject({
+        label: 'human',
+        status: 'queued',
+        callSid: expect.stringMatching(/^CA[0-9a-f]{32}$/),
+        conferenceSid: expect.stringMatching(/^CF[0-9a-f]{32}$/),
+      });
       expect(byName.map((c) => c.sid)).toEqual([participant.conferenceSid]);
       expect(byStatus).toEqual([]);
     });
 
     it('fetches, holds, unholds, mutes and removes a participant by label and by CallSid', async () => {
-      const created = await lean.api.v2010.account.conferences('conf-hold').participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' });
-      await emu.waitUntil(() => emu.participants(created.conferenceSid).some((p) => p.status === 'connected'), 2000, 'human connected');
+      const created = await lean.api.v2010.account
+        .conferences('conf-hold')
+        .participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' });
+      await emu.waitUntil(
+        () => emu.participants(created.conferenceSid).some((p) => p.status === 'connected'),
+        2000,
+        'human connected',
+      );
       const participants = lean.api.v2010.account.conferences(created.conferenceSid).participants;
 
       const held = await participants('human').update({ hold: true });
@@ -154,26 +234,48 @@ describe('Twilio emulator REST API', () => {
     it('adds, updates and lists participants with the full SDK', async () => {
       const client = fullSdkClient(emu.baseUrl, emu.accountSid, emu.authToken);
 
-      const created = await client.conferences('conf-sdk').participants.create({ from: OWN_NUMBER, to: 'sip:alice@pbx.example.com', label: 'alice', statusCallbackEvent: ['initiated', 'completed'], beep: 'false' });
-      await emu.waitUntil(() => emu.participants(created.conferenceSid).some((p) => p.status === 'connected'), 2000, 'alice connected');
+      const created = await client.conferences('conf-sdk').participants.create({
+        from: OWN_NUMBER,
+        to: 'sip:alice@pbx.example.com',
+        label: 'alice',
+        statusCallbackEvent: ['initiated', 'completed'],
+        beep: 'false',
+      });
+      await emu.waitUntil(
+        () => emu.participants(created.conferenceSid).some((p) => p.status === 'connected'),
+        2000,
+        'alice connected',
+      );
       const muted = await client.conferences(created.conferenceSid).participants('alice').update({ muted: true });
       const listed = await client.conferences(created.conferenceSid).participants.list({ muted: true });
 
       expect(muted.muted).toBe(true);
       expect(listed.map((p) => p.label)).toEqual(['alice']);
-      expect(emu.requests.find((r) => r.operationId === 'CreateParticipant')?.form).toMatchObject({ StatusCallbackEvent: ['initiated', 'completed'], Beep: 'false' });
+      expect(emu.requests.find((r) => r.operationId === 'CreateParticipant')?.form).toMatchObject({
+        StatusCallbackEvent: ['initiated', 'completed'],
+        Beep: 'false',
+      });
     });
 
     it('rejects a duplicate label in the conference with 16026', async () => {
       const participants = lean.api.v2010.account.conferences('conf-dup').participants;
       await participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'ai-agent' });
 
-      await expect(participants.create({ from: OWN_NUMBER, to: `app:${app.sid}?caller=%2B1555`, label: 'ai-agent' })).rejects.toMatchObject({ status: 400, code: 16026 });
+      await expect(
+        participants.create({ from: OWN_NUMBER, to: `app:${app.sid}?caller=%2B1555`, label: 'ai-agent' }),
+      ).rejects.toMatchObject({ status: 400, code: 16026 });
     });
 
     it('ends a conference with Status=completed and reports why', async () => {
-      const created = await lean.api.v2010.account.conferences('conf-end').participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' });
-      await emu.waitUntil(() => emu.participants(created.conferenceSid).length === 1 && emu.participants(created.conferenceSid)[0].status === 'connected', 2000);
+      const created = await lean.api.v2010.account
+        .conferences('conf-end')
+        .participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' });
+      await emu.waitUntil(
+        () =>
+          emu.participants(created.conferenceSid).length === 1 &&
+          emu.participants(created.conferenceSid)[0].status === 'connected',
+        2000,
+      );
 
       const ended = await lean.api.v2010.account.conferences(created.conferenceSid).update({ status: 'completed' });
 
@@ -182,7 +284,11 @@ describe('Twilio emulator REST API', () => {
     });
 
     it('answers conference and participant requests with the spec response schemas', async () => {
-      const created = await raw(emu, 'POST', `${API(emu)}/Conferences/conf-schema/Participants.json`, { From: OWN_NUMBER, To: '+15557770000', Label: 'human' });
+      const created = await raw(emu, 'POST', `${API(emu)}/Conferences/conf-schema/Participants.json`, {
+        From: OWN_NUMBER,
+        To: '+15557770000',
+        Label: 'human',
+      });
       const conferenceSid = String(created.body.conference_sid);
       const conference = await raw(emu, 'GET', `${API(emu)}/Conferences/${conferenceSid}.json`);
       const conferences = await raw(emu, 'GET', `${API(emu)}/Conferences.json?FriendlyName=conf-schema`);
@@ -192,8 +298,22 @@ describe('Twilio emulator REST API', () => {
       expect(created.status).toBe(201);
       expect(resourceProblems('api.v2010.account.conference.participant', created.body)).toEqual([]);
       expect(resourceProblems('api.v2010.account.conference', conference.body)).toEqual([]);
-      expect(listProblems(envelopeKeys('/2010-04-01/Accounts/{AccountSid}/Conferences.json'), 'conferences', 'api.v2010.account.conference', conferences.body)).toEqual([]);
-      expect(listProblems(envelopeKeys('/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json'), 'participants', 'api.v2010.account.conference.participant', participants.body)).toEqual([]);
+      expect(
+        listProblems(
+          envelopeKeys('/2010-04-01/Accounts/{AccountSid}/Conferences.json'),
+          'conferences',
+          'api.v2010.account.conference',
+          conferences.body,
+        ),
+      ).toEqual([]);
+      expect(
+        listProblems(
+          envelopeKeys('/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json'),
+          'participants',
+          'api.v2010.account.conference.participant',
+          participants.body,
+        ),
+      ).toEqual([]);
       expect(resourceProblems('api.v2010.account.call', call.body)).toEqual([]);
     });
 
@@ -209,7 +329,11 @@ describe('Twilio emulator REST API', () => {
       ['an unknown field', { Colour: 'blue' }, 400, 20001],
       ['a non-boolean Muted', { Muted: 'yes' }, 400, 20001],
     ])('rejects a participant create with %s', async (_name, fields, status, code) => {
-      const response = await raw(emu, 'POST', `${API(emu)}/Conferences/conf-bad/Participants.json`, { From: OWN_NUMBER, To: '+15557770000', ...fields });
+      const response = await raw(emu, 'POST', `${API(emu)}/Conferences/conf-bad/Participants.json`, {
+        From: OWN_NUMBER,
+        To: '+15557770000',
+        ...fields,
+      });
 
       expect(response.status).toBe(status);
       expect(response.body).toMatchObject({ code, status, more_info: `https://www.twilio.com/docs/errors/${code}` });
@@ -217,7 +341,11 @@ describe('Twilio emulator REST API', () => {
     });
 
     it('names the unknown field in the 20001 message', async () => {
-      const response = await raw(emu, 'POST', `${API(emu)}/Conferences/conf-bad/Participants.json`, { From: OWN_NUMBER, To: '+15557770000', Colour: 'blue' });
+      const response = await raw(emu, 'POST', `${API(emu)}/Conferences/conf-bad/Participants.json`, {
+        From: OWN_NUMBER,
+        To: '+15557770000',
+        Colour: 'blue',
+      });
 
       expect(response.body.message).toContain('Colour');
     });
@@ -225,15 +353,25 @@ describe('Twilio emulator REST API', () => {
 
   describe('Calls', () => {
     it('fetches a call, redirects it with Twiml and hangs it up with Status=completed', async () => {
-      const created = await lean.api.v2010.account.conferences('conf-call').participants.create({ from: OWN_NUMBER, to: 'client:alice', label: 'alice' });
+      const created = await lean.api.v2010.account
+        .conferences('conf-call')
+        .participants.create({ from: OWN_NUMBER, to: 'client:alice', label: 'alice' });
       await emu.waitUntil(() => emu.call(created.callSid)?.status === 'in-progress', 2000);
 
       const fetched = await lean.api.v2010.account.calls(created.callSid).fetch();
       const completed = await lean.api.v2010.account.calls(created.callSid).update({ status: 'completed' });
 
-      expect(fetched).toMatchObject({ sid: created.callSid, direction: 'outbound-api', to: 'client:alice', from: OWN_NUMBER, status: 'in-progress' });
+      expect(fetched).toMatchObject({
+        sid: created.callSid,
+        direction: 'outbound-api',
+        to: 'client:alice',
+        from: OWN_NUMBER,
+        status: 'in-progress',
+      });
       expect(completed.status).toBe('completed');
-      await expect(lean.api.v2010.account.calls(created.callSid).update({ twiml: '<Response/>' })).rejects.toMatchObject({ code: 21220 });
+      await expect(
+        lean.api.v2010.account.calls(created.callSid).update({ twiml: '<Response/>' }),
+      ).rejects.toMatchObject({ code: 21220 });
     });
   });
 
@@ -251,7 +389,12 @@ describe('Twilio emulator REST API', () => {
 
     it('accepts a registered API key and secret', async () => {
       const key = emu.addApiKey();
-      const client = createTwilioClient({ accountSid: emu.accountSid, username: key.sid, password: key.secret, baseUrl: emu.baseUrl });
+      const client = createTwilioClient({
+        accountSid: emu.accountSid,
+        username: key.sid,
+        password: key.secret,
+        baseUrl: emu.baseUrl,
+      });
 
       await expect(client.api.v2010.account.conferences.list({ limit: 5 })).resolves.toEqual([]);
     });
@@ -285,15 +428,21 @@ describe('Twilio emulator REST API', () => {
       script(emu);
       const participants = lean.api.v2010.account.conferences('conf-fault').participants;
 
-      await expect(participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' })).rejects.toMatchObject({ status, code });
-      await expect(participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' })).resolves.toMatchObject({ label: 'human' });
+      await expect(participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' })).rejects.toMatchObject(
+        { status, code },
+      );
+      await expect(
+        participants.create({ from: OWN_NUMBER, to: '+15557770000', label: 'human' }),
+      ).resolves.toMatchObject({ label: 'human' });
       expect(emu.faults.pending).toBe(0);
     });
 
     it('resets the connection of a scripted request', async () => {
       emu.faults.reset('ListConference');
 
-      await expect(lean.api.v2010.account.conferences.list({})).rejects.toMatchObject({ code: expect.stringMatching(/ECONNRESET|socket hang up/i) });
+      await expect(lean.api.v2010.account.conferences.list({})).rejects.toMatchObject({
+        code: expect.stringMatching(/ECONNRESET|socket hang up/i),
+      });
     });
 
     it('delays a scripted request', async () => {
@@ -310,7 +459,12 @@ describe('Twilio emulator REST API', () => {
     await raw(emu, 'POST', `${API(emu)}/Applications.json`, { FriendlyName: 'recorded' });
 
     const recorded = emu.requests.at(-1);
-    expect(recorded).toMatchObject({ method: 'POST', operationId: 'CreateApplication', status: 201, form: { FriendlyName: 'recorded' } });
+    expect(recorded).toMatchObject({
+      method: 'POST',
+      operationId: 'CreateApplication',
+      status: 201,
+      form: { FriendlyName: 'recorded' },
+    });
     expect(JSON.stringify(emu.requests)).not.toContain(emu.authToken);
   });
 

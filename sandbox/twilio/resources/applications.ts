@@ -3,7 +3,16 @@ import { invalidParameter, notFound } from '../errors';
 import { newSid } from '../sids';
 import type { ApplicationRecord } from '../state';
 import { rfc2822 } from '../time';
-import { applyWebhookSettings, formBool, formString, formUrl, page, type RestContext, type RestHandler, type RestRequest } from './common';
+import {
+  applyWebhookSettings,
+  formBool,
+  formString,
+  formUrl,
+  page,
+  type RestContext,
+  type RestHandler,
+  type RestRequest,
+} from './common';
 
 /** An application as the API returns it (`api.v2010.account.application`). */
 export function applicationJson(ctx: RestContext, app: ApplicationRecord): Record<string, unknown> {

@@ -2,12 +2,22 @@
 import { CODES, invalidParameter, notFound, TwilioApiError } from '../errors';
 import type { CallRecord } from '../state';
 import { rfc2822 } from '../time';
-import { formList, formMethod, formString, formUrl, page, type RestContext, type RestHandler, type RestRequest } from './common';
+import {
+  formList,
+  formMethod,
+  formString,
+  formUrl,
+  page,
+  type RestContext,
+  type RestHandler,
+  type RestRequest,
+} from './common';
 
 /** A call as the API returns it (`api.v2010.account.call`). */
 export function callJson(ctx: RestContext, c: CallRecord): Record<string, unknown> {
   const uri = `${ctx.accountUri}/Calls/${c.sid}`;
-  const duration = c.startTime && c.endTime ? String(Math.round((c.endTime.getTime() - c.startTime.getTime()) / 1000)) : null;
+  const duration =
+    c.startTime && c.endTime ? String(Math.round((c.endTime.getTime() - c.startTime.getTime()) / 1000)) : null;
   return {
     sid: c.sid,
     date_created: rfc2822(c.dateCreated),
@@ -62,14 +72,23 @@ export const callHandlers: Record<string, RestHandler> = {
     const f = req.form;
     const to = formString(f, 'To') as string;
     const from = formString(f, 'From') as string;
-    if (!/^\+[1-9]\d{1,14}$/.test(to) && !/^(client|sip):\S+$/.test(to)) throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: ${to}`);
-    if (/^\+/.test(from) && !ctx.state.ownsCallerId(from)) throw new TwilioApiError(400, CODES.unverifiedFrom, `The source phone number provided, ${from}, is not yet verified for your account.`);
-    if (!/^\+[1-9]\d{1,14}$/.test(from) && !/^client:\S+$/.test(from)) throw new TwilioApiError(400, CODES.invalidFrom, `Invalid 'From' Phone Number: ${from}`);
+    if (!/^\+[1-9]\d{1,14}$/.test(to) && !/^(client|sip):\S+$/.test(to))
+      throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: ${to}`);
+    if (/^\+/.test(from) && !ctx.state.ownsCallerId(from))
+      throw new TwilioApiError(
+        400,
+        CODES.unverifiedFrom,
+        `The source phone number provided, ${from}, is not yet verified for your account.`,
+      );
+    if (!/^\+[1-9]\d{1,14}$/.test(from) && !/^client:\S+$/.test(from))
+      throw new TwilioApiError(400, CODES.invalidFrom, `Invalid 'From' Phone Number: ${from}`);
     const url = formUrl(f, 'Url') ?? undefined;
     const twiml = formString(f, 'Twiml');
     const applicationSid = formString(f, 'ApplicationSid');
-    if ([url, twiml, applicationSid].filter((v) => v !== undefined).length !== 1) throw new TwilioApiError(400, 21205, 'Exactly one of Url, Twiml or ApplicationSid is required');
-    if (applicationSid && !ctx.state.applications.has(applicationSid)) throw invalidParameter(`ApplicationSid ${applicationSid} not found`);
+    if ([url, twiml, applicationSid].filter((v) => v !== undefined).length !== 1)
+      throw new TwilioApiError(400, 21205, 'Exactly one of Url, Twiml or ApplicationSid is required');
+    if (applicationSid && !ctx.state.applications.has(applicationSid))
+      throw invalidParameter(`ApplicationSid ${applicationSid} not found`);
     const events = formList(f, 'StatusCallbackEvent');
     const bad = events.filter((e) => !CALL_EVENTS.has(e));
     if (bad.length) throw invalidParameter(`StatusCallbackEvent has unknown event(s): ${bad.join(', ')}`);
@@ -93,7 +112,13 @@ export const callHandlers: Record<string, RestHandler> = {
     const q = req.query;
     const match = (name: string, value: string | null) => q.get(name) === null || q.get(name) === value;
     const calls = [...ctx.state.calls.values()]
-      .filter((c) => match('To', c.to) && match('From', c.from) && match('Status', c.status) && match('ParentCallSid', c.parentCallSid))
+      .filter(
+        (c) =>
+          match('To', c.to) &&
+          match('From', c.from) &&
+          match('Status', c.status) &&
+          match('ParentCallSid', c.parentCallSid),
+      )
       .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
     return page(req, 'calls', calls, (c) => callJson(ctx, c));
   },
@@ -110,11 +135,19 @@ export const callHandlers: Record<string, RestHandler> = {
     const fallbackUrl = formUrl(f, 'FallbackUrl') ?? undefined;
     const fallbackMethod = formMethod(f, 'FallbackMethod');
     if (twiml !== undefined || url !== undefined) {
-      const outcome = ctx.engine.updateCall(call.sid, { ...(twiml !== undefined && { twiml }), ...(url !== undefined && { url }), ...(method && { method }), ...(fallbackUrl && { fallbackUrl }), ...(fallbackMethod && { fallbackMethod }) });
-      if (outcome === 'not-in-progress') throw new TwilioApiError(400, 21220, 'Call is not in-progress. Cannot redirect.');
+      const outcome = ctx.engine.updateCall(call.sid, {
+        ...(twiml !== undefined && { twiml }),
+        ...(url !== undefined && { url }),
+        ...(method && { method }),
+        ...(fallbackUrl && { fallbackUrl }),
+        ...(fallbackMethod && { fallbackMethod }),
+      });
+      if (outcome === 'not-in-progress')
+        throw new TwilioApiError(400, 21220, 'Call is not in-progress. Cannot redirect.');
     }
     if (status !== undefined) {
-      if (status === 'canceled' && !['queued', 'ringing'].includes(call.status) && ctx.engine.isActive(call.sid)) return { status: 200, body: callJson(ctx, call) };
+      if (status === 'canceled' && !['queued', 'ringing'].includes(call.status) && ctx.engine.isActive(call.sid))
+        return { status: 200, body: callJson(ctx, call) };
       ctx.engine.updateCall(call.sid, { status });
     }
     return { status: 200, body: callJson(ctx, call) };

@@ -66,7 +66,8 @@ export function formUrl(form: FormBody, name: string): string | null | undefined
   const value = formString(form, name);
   if (value === undefined) return undefined;
   if (value === '') return null;
-  if (!/^https?:\/\/[^\s]+$/i.test(value)) throw invalidParameter(`${name} must be an absolute http(s) URL, got ${value}`);
+  if (!/^https?:\/\/[^\s]+$/i.test(value))
+    throw invalidParameter(`${name} must be an absolute http(s) URL, got ${value}`);
   return value;
 }
 
@@ -76,7 +77,9 @@ export function page<T>(req: RestRequest, key: string, items: T[], serialize: (i
   const pageNumber = Number(req.query.get('Page') ?? 0);
   const start = pageNumber * pageSize;
   const slice = items.slice(start, start + pageSize);
-  const filters = new URLSearchParams([...req.query].filter(([k]) => k !== 'Page' && k !== 'PageSize' && k !== 'PageToken'));
+  const filters = new URLSearchParams(
+    [...req.query].filter(([k]) => k !== 'Page' && k !== 'PageSize' && k !== 'PageToken'),
+  );
   const uriFor = (n: number) => {
     const q = new URLSearchParams(filters);
     q.set('PageSize', String(pageSize));

@@ -45,7 +45,10 @@ export const conferenceHandlers: Record<string, RestHandler> = {
     const status = req.query.get('Status');
     const conferences = [...ctx.state.conferences.values()]
       .filter((c) => (name === null || c.friendlyName === name) && (status === null || c.status === status))
-      .filter((c) => dateFilter(req.query, 'DateCreated', c.dateCreated) && dateFilter(req.query, 'DateUpdated', c.dateUpdated))
+      .filter(
+        (c) =>
+          dateFilter(req.query, 'DateCreated', c.dateCreated) && dateFilter(req.query, 'DateUpdated', c.dateUpdated),
+      )
       // Newest first, as Twilio lists them.
       .sort((a, b) => b.dateCreated.getTime() - a.dateCreated.getTime());
     return page(req, 'conferences', conferences, (c) => conferenceJson(ctx, c));

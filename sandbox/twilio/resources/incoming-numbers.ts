@@ -102,13 +102,15 @@ function apply(ctx: RestContext, n: IncomingNumberRecord, req: RestRequest): voi
     const value = formString(f, name);
     if (value === undefined) return undefined;
     if (value === '') return null;
-    if (!new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value)) throw invalidParameter(`${name} is not a valid ${prefix} SID`);
+    if (!new RegExp(`^${prefix}[0-9a-fA-F]{32}$`).test(value))
+      throw invalidParameter(`${name} is not a valid ${prefix} SID`);
     return value;
   };
   set('friendlyName', formString(f, 'FriendlyName'));
   applyWebhookSettings(n, f);
   const appSid = sidField('VoiceApplicationSid', 'AP');
-  if (appSid && !ctx.state.applications.has(appSid)) throw new TwilioApiError(400, 21606, `VoiceApplicationSid ${appSid} is not an application of this account`);
+  if (appSid && !ctx.state.applications.has(appSid))
+    throw new TwilioApiError(400, 21606, `VoiceApplicationSid ${appSid} is not an application of this account`);
   set('voiceApplicationSid', appSid);
   set('smsApplicationSid', sidField('SmsApplicationSid', 'AP'));
   set('trunkSid', sidField('TrunkSid', 'TK'));
@@ -129,7 +131,10 @@ function find(ctx: RestContext, req: RestRequest): IncomingNumberRecord {
 
 /** Twilio's PhoneNumber filter: digits match anywhere, `*` stands for any digit run. */
 function matchesPhoneFilter(phoneNumber: string, filter: string): boolean {
-  const pattern = filter.replace(/[^\d*]/g, '').split('*').join('\\d*');
+  const pattern = filter
+    .replace(/[^\d*]/g, '')
+    .split('*')
+    .join('\\d*');
   return new RegExp(pattern).test(phoneNumber.replace(/\D/g, ''));
 }
 
@@ -138,7 +143,10 @@ export const incomingNumberHandlers: Record<string, RestHandler> = {
   ListIncomingPhoneNumber(ctx, req) {
     const filter = req.query.get('PhoneNumber');
     const name = req.query.get('FriendlyName');
-    const numbers = [...ctx.state.numbers.values()].filter((n) => (filter === null || matchesPhoneFilter(n.phoneNumber, filter)) && (name === null || n.friendlyName === name));
+    const numbers = [...ctx.state.numbers.values()].filter(
+      (n) =>
+        (filter === null || matchesPhoneFilter(n.phoneNumber, filter)) && (name === null || n.friendlyName === name),
+    );
     return page(req, 'incoming_phone_numbers', numbers, (n) => numberJson(ctx, n));
   },
   FetchIncomingPhoneNumber(ctx, req) {

@@ -8,7 +8,17 @@ import type { ConferenceRecord, ParticipantRecord } from '../state';
 import { rfc2822 } from '../time';
 import { parseAppTarget } from '../voice-engine';
 import { conferenceBySid } from './conferences';
-import { formBool, formList, formMethod, formString, formUrl, page, type RestContext, type RestHandler, type RestRequest } from './common';
+import {
+  formBool,
+  formList,
+  formMethod,
+  formString,
+  formUrl,
+  page,
+  type RestContext,
+  type RestHandler,
+  type RestRequest,
+} from './common';
 
 /** A participant as the API returns it (`api.v2010.account.conference.participant`). */
 export function participantJson(ctx: RestContext, p: ParticipantRecord): Record<string, unknown> {
@@ -35,7 +45,17 @@ const E164 = /^\+[1-9]\d{1,14}$/;
 const CLIENT = /^client:[^\s?]{1,256}$/;
 const SIP = /^sip:[^\s@]+@[^\s]+$/;
 const CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
-const CONFERENCE_EVENTS = new Set(['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify', 'speaker', 'announcement']);
+const CONFERENCE_EVENTS = new Set([
+  'start',
+  'end',
+  'join',
+  'leave',
+  'mute',
+  'hold',
+  'modify',
+  'speaker',
+  'announcement',
+]);
 
 function checkTokens(name: string, values: string[], allowed: Set<string>): string[] {
   const bad = values.filter((v) => !allowed.has(v));
@@ -47,23 +67,32 @@ function checkTokens(name: string, values: string[], allowed: Set<string>): stri
 function checkTo(ctx: RestContext, to: string): void {
   const app = parseAppTarget(to);
   if (app) {
-    if (!ctx.state.applications.has(app.appSid)) throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: application ${app.appSid} not found`);
+    if (!ctx.state.applications.has(app.appSid))
+      throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: application ${app.appSid} not found`);
     return;
   }
-  if (!E164.test(to) && !CLIENT.test(to) && !SIP.test(to)) throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: ${to}`);
+  if (!E164.test(to) && !CLIENT.test(to) && !SIP.test(to))
+    throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: ${to}`);
 }
 
 /** Checks `From`: a phone number must be the account's or verified; a phone `To` needs a phone `From`. */
 function checkFrom(ctx: RestContext, from: string, to: string): void {
   if (E164.test(from)) {
-    if (!ctx.state.ownsCallerId(from)) throw new TwilioApiError(400, CODES.unverifiedFrom, `The source phone number provided, ${from}, is not yet verified for your account. You may only make calls from phone numbers that you've verified or purchased from Twilio.`);
+    if (!ctx.state.ownsCallerId(from))
+      throw new TwilioApiError(
+        400,
+        CODES.unverifiedFrom,
+        `The source phone number provided, ${from}, is not yet verified for your account. You may only make calls from phone numbers that you've verified or purchased from Twilio.`,
+      );
     return;
   }
-  if (E164.test(to) || /^\+/.test(from) || from === '') throw new TwilioApiError(400, CODES.invalidFrom, `Invalid 'From' Phone Number: ${from}`);
+  if (E164.test(to) || /^\+/.test(from) || from === '')
+    throw new TwilioApiError(400, CODES.invalidFrom, `Invalid 'From' Phone Number: ${from}`);
 }
 
 function checkLabel(label: string): void {
-  if (label.length > 128 || label.includes('/') || /^CA[0-9a-fA-F]{32}$/.test(label)) throw invalidParameter(`Invalid Label: at most 128 characters, no "/", and not a Call SID`);
+  if (label.length > 128 || label.includes('/') || /^CA[0-9a-fA-F]{32}$/.test(label))
+    throw invalidParameter(`Invalid Label: at most 128 characters, no "/", and not a Call SID`);
 }
 
 /** The active conference a participants path names; create also accepts a FriendlyName. */
@@ -78,7 +107,10 @@ function conferenceFor(ctx: RestContext, req: RestRequest, create: boolean): Con
   return ctx.conferences.findOrCreate(key);
 }
 
-function participantFor(ctx: RestContext, req: RestRequest): { conference: ConferenceRecord; participant: ParticipantRecord } {
+function participantFor(
+  ctx: RestContext,
+  req: RestRequest,
+): { conference: ConferenceRecord; participant: ParticipantRecord } {
   const conference = conferenceFor(ctx, req, false);
   const participant = ctx.conferences.participant(conference, req.pathParams.CallSid);
   if (!participant) throw notFound(req.path);
@@ -98,15 +130,19 @@ export const participantHandlers: Record<string, RestHandler> = {
     const timeout = Number(formString(f, 'Timeout') ?? 60);
     if (timeout < 5 || timeout > 600) throw invalidParameter('Timeout must be between 5 and 600');
     const beep = formString(f, 'Beep') ?? 'true';
-    if (!['true', 'false', 'onEnter', 'onExit'].includes(beep)) throw invalidParameter('Beep must be true, false, onEnter or onExit');
+    if (!['true', 'false', 'onEnter', 'onExit'].includes(beep))
+      throw invalidParameter('Beep must be true, false, onEnter or onExit');
     const jitter = formString(f, 'JitterBufferSize');
-    if (jitter !== undefined && !['off', 'small', 'medium', 'large'].includes(jitter)) throw invalidParameter('JitterBufferSize must be off, small, medium or large');
+    if (jitter !== undefined && !['off', 'small', 'medium', 'large'].includes(jitter))
+      throw invalidParameter('JitterBufferSize must be off, small, medium or large');
     const maxParticipants = formString(f, 'MaxParticipants');
-    if (maxParticipants !== undefined && (Number(maxParticipants) < 2 || Number(maxParticipants) > 250)) throw invalidParameter('MaxParticipants must be between 2 and 250');
+    if (maxParticipants !== undefined && (Number(maxParticipants) < 2 || Number(maxParticipants) > 250))
+      throw invalidParameter('MaxParticipants must be between 2 and 250');
     const coaching = formBool(f, 'Coaching') ?? false;
     const callSidToCoach = formString(f, 'CallSidToCoach') ?? null;
     const conference = conferenceFor(ctx, req, true);
-    if (coaching && (!callSidToCoach || !conference.participants.has(callSidToCoach))) throw invalidParameter('Coaching requires CallSidToCoach of a participant in the conference');
+    if (coaching && (!callSidToCoach || !conference.participants.has(callSidToCoach)))
+      throw invalidParameter('Coaching requires CallSidToCoach of a participant in the conference');
     const participant = ctx.engine.dialParticipant(conference, {
       from,
       to,
@@ -125,7 +161,11 @@ export const participantHandlers: Record<string, RestHandler> = {
         waitUrl: formUrl(f, 'WaitUrl') ?? null,
         statusCallback: formUrl(f, 'ConferenceStatusCallback') ?? null,
         statusCallbackMethod: formMethod(f, 'ConferenceStatusCallbackMethod') ?? 'POST',
-        statusCallbackEvents: checkTokens('ConferenceStatusCallbackEvent', formList(f, 'ConferenceStatusCallbackEvent'), CONFERENCE_EVENTS),
+        statusCallbackEvents: checkTokens(
+          'ConferenceStatusCallbackEvent',
+          formList(f, 'ConferenceStatusCallbackEvent'),
+          CONFERENCE_EVENTS,
+        ),
         ...(maxParticipants !== undefined && { maxParticipants: Number(maxParticipants) }),
       },
     });
@@ -133,8 +173,11 @@ export const participantHandlers: Record<string, RestHandler> = {
   },
   ListParticipant(ctx, req) {
     const conference = conferenceFor(ctx, req, false);
-    const filter = (name: string, value: boolean) => req.query.get(name) === null || String(value) === req.query.get(name)?.toLowerCase();
-    const participants = [...conference.participants.values()].filter((p) => filter('Muted', p.muted) && filter('Hold', p.hold) && filter('Coaching', p.coaching));
+    const filter = (name: string, value: boolean) =>
+      req.query.get(name) === null || String(value) === req.query.get(name)?.toLowerCase();
+    const participants = [...conference.participants.values()].filter(
+      (p) => filter('Muted', p.muted) && filter('Hold', p.hold) && filter('Coaching', p.coaching),
+    );
     return page(req, 'participants', participants, (p) => participantJson(ctx, p));
   },
   FetchParticipant(ctx, req) {
@@ -145,7 +188,8 @@ export const participantHandlers: Record<string, RestHandler> = {
     const f = req.form;
     const coaching = formBool(f, 'Coaching');
     const callSidToCoach = formString(f, 'CallSidToCoach');
-    if (coaching && !(callSidToCoach ?? participant.callSidToCoach)) throw invalidParameter('Coaching requires CallSidToCoach');
+    if (coaching && !(callSidToCoach ?? participant.callSidToCoach))
+      throw invalidParameter('Coaching requires CallSidToCoach');
     const changes: Parameters<typeof ctx.conferences.update>[2] = {};
     const hold = formBool(f, 'Hold');
     const muted = formBool(f, 'Muted');

@@ -14,7 +14,11 @@ export const API_PLACEHOLDER = '{{API}}';
 
 /** Replaces the placeholders with the secrets (hostile positions) or with a neutral word (trusted positions). */
 export function substitute(text: string, withSecrets: boolean): string {
-  return text.split(AUTH_PLACEHOLDER).join(withSecrets ? AUTH_TOKEN : 'auth').split(API_PLACEHOLDER).join(withSecrets ? API_TOKEN : 'api');
+  return text
+    .split(AUTH_PLACEHOLDER)
+    .join(withSecrets ? AUTH_TOKEN : 'auth')
+    .split(API_PLACEHOLDER)
+    .join(withSecrets ? API_TOKEN : 'api');
 }
 
 /** Strings known to break naive parsers, encoders and validators. */
@@ -64,7 +68,18 @@ export const hostile: fc.Arbitrary<string> = fc.oneof(
 );
 
 const headerName = fc.oneof(
-  fc.constantFrom('x-twilio-signature', 'X-Twilio-Signature', 'content-type', 'authorization', 'Authorization', 'i-twilio-idempotency-token', 'host', 'x-forwarded-for', 'cookie', 'x-api-key'),
+  fc.constantFrom(
+    'x-twilio-signature',
+    'X-Twilio-Signature',
+    'content-type',
+    'authorization',
+    'Authorization',
+    'i-twilio-idempotency-token',
+    'host',
+    'x-forwarded-for',
+    'cookie',
+    'x-api-key',
+  ),
   fc.stringMatching(/^[a-zA-Z-]{1,20}$/),
 );
 const extraHeaders = fc.dictionary(headerName, hostile, { maxKeys: 4 });
@@ -80,24 +95,82 @@ const contentType = fc.constantFrom(
   undefined,
 );
 
-const method = fc.oneof({ weight: 6, arbitrary: fc.constant('POST') }, { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') }, { weight: 1, arbitrary: hostile });
+const method = fc.oneof(
+  { weight: 6, arbitrary: fc.constant('POST') },
+  { weight: 2, arbitrary: fc.constantFrom('GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS') },
+  { weight: 1, arbitrary: hostile },
+);
 
-const TWILIO_KEYS = ['AccountSid', 'CallSid', 'From', 'To', 'CallStatus', 'ConferenceSid', 'FriendlyName', 'StatusCallbackEvent', 'ParticipantLabel', 'SequenceNumber', 'ErrorCode', 'Direction', 'ApiVersion'];
+const TWILIO_KEYS = [
+  'AccountSid',
+  'CallSid',
+  'From',
+  'To',
+  'CallStatus',
+  'ConferenceSid',
+  'FriendlyName',
+  'StatusCallbackEvent',
+  'ParticipantLabel',
+  'SequenceNumber',
+  'ErrorCode',
+  'Direction',
+  'ApiVersion',
+];
 const twilioValue = fc.oneof(
-  fc.constantFrom(ACCOUNT_SID, sid('CA', 1), CONFERENCE_SID, 'participant-join', 'participant-leave', 'conference-end', 'caller', 'ai-agent', 'in-progress', 'ringing', '+15557654321', CONFERENCE, 'CF' + 'z'.repeat(32)),
+  fc.constantFrom(
+    ACCOUNT_SID,
+    sid('CA', 1),
+    CONFERENCE_SID,
+    'participant-join',
+    'participant-leave',
+    'conference-end',
+    'caller',
+    'ai-agent',
+    'in-progress',
+    'ringing',
+    '+15557654321',
+    CONFERENCE,
+    'CF' + 'z'.repeat(32),
+  ),
   hostile,
 );
 /** Genuine parameter sets of the three kinds of deliveries, so that signed cases reach the handler bodies. */
 const BASE_PARAMS: Record<string, string>[] = [
-  { AccountSid: ACCOUNT_SID, CallSid: sid('CA', 1), From: '+15557654321', To: '+15550001111', CallStatus: 'ringing', Direction: 'inbound', ApiVersion: '2010-04-01' },
-  { AccountSid: ACCOUNT_SID, ConferenceSid: CONFERENCE_SID, FriendlyName: CONFERENCE, StatusCallbackEvent: 'participant-join', ParticipantLabel: 'caller', CallSid: sid('CA', 1), SequenceNumber: '2' },
-  { AccountSid: ACCOUNT_SID, CallSid: sid('CA', 3), CallStatus: 'in-progress', Direction: 'outbound-api', ApiVersion: '2010-04-01' },
+  {
+    AccountSid: ACCOUNT_SID,
+    CallSid: sid('CA', 1),
+    From: '+15557654321',
+    To: '+15550001111',
+    CallStatus: 'ringing',
+    Direction: 'inbound',
+    ApiVersion: '2010-04-01',
+  },
+  {
+    AccountSid: ACCOUNT_SID,
+    ConferenceSid: CONFERENCE_SID,
+    FriendlyName: CONFERENCE,
+    StatusCallbackEvent: 'participant-join',
+    ParticipantLabel: 'caller',
+    CallSid: sid('CA', 1),
+    SequenceNumber: '2',
+  },
+  {
+    AccountSid: ACCOUNT_SID,
+    CallSid: sid('CA', 3),
+    CallStatus: 'in-progress',
+    Direction: 'outbound-api',
+    ApiVersion: '2010-04-01',
+  },
 ];
 const formParams = fc
   .record({
     base: fc.constantFrom(...BASE_PARAMS),
     drop: fc.subarray(TWILIO_KEYS, { maxLength: 3 }),
-    overrides: fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TWILIO_KEYS) }, { weight: 1, arbitrary: hostile }), fc.oneof(twilioValue, fc.array(twilioValue, { maxLength: 3 })), { maxKeys: 4 }),
+    overrides: fc.dictionary(
+      fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...TWILIO_KEYS) }, { weight: 1, arbitrary: hostile }),
+      fc.oneof(twilioValue, fc.array(twilioValue, { maxLength: 3 })),
+      { maxKeys: 4 },
+    ),
   })
   .map(({ base, drop, overrides }) => {
     const params: Record<string, string | string[]> = { ...base, ...overrides };
@@ -115,7 +188,27 @@ const query = fc.oneof(
     'caller=%2B15557654321&ticket=T%2042&customerId=Zo%C3%AB',
     `token=${API_PLACEHOLDER}`,
   ),
-  fc.dictionary(fc.oneof(fc.constantFrom('caller', 'callerCallSid', 'conference', 'ticket', 'language', 'action', 'conferenceSid', 'agentLabel', 'bodySHA256', 'token'), hostile), hostile, { maxKeys: 6 }).map((d) => new URLSearchParams(d).toString()),
+  fc
+    .dictionary(
+      fc.oneof(
+        fc.constantFrom(
+          'caller',
+          'callerCallSid',
+          'conference',
+          'ticket',
+          'language',
+          'action',
+          'conferenceSid',
+          'agentLabel',
+          'bodySHA256',
+          'token',
+        ),
+        hostile,
+      ),
+      hostile,
+      { maxKeys: 6 },
+    )
+    .map((d) => new URLSearchParams(d).toString()),
   hostile.map((s) => s.replace(/#/g, '')),
 );
 
@@ -148,7 +241,10 @@ export const webhookCase: fc.Arbitrary<WebhookCase> = fc.record({
   suffix: hostile.map((s) => s.replace(/[?#]/g, '')),
   query,
   params: formParams,
-  rawBody: fc.oneof(hostile, fc.jsonValue().map((v) => JSON.stringify(v))),
+  rawBody: fc.oneof(
+    hostile,
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+  ),
   bodyKind: fc.constantFrom('form', 'form', 'raw'),
   contentType,
   base64: fc.constantFrom('encoded', 'text', 'flag-on-plain-text'),
@@ -169,7 +265,8 @@ export function webhookEvent(path: string, c: WebhookCase): { event: APIGatewayP
   // Signed values come from Twilio: no secrets in them. Forged requests carry secrets anywhere.
   const sub = (s: string) => substitute(s, !genuine);
   const stage = c.pathVariant === 'stage' ? 'prod' : '$default';
-  const requestPath = c.pathVariant === 'suffix' ? `${path}/${sub(c.suffix)}` : c.pathVariant === 'other' ? `/${sub(c.suffix)}` : path;
+  const requestPath =
+    c.pathVariant === 'suffix' ? `${path}/${sub(c.suffix)}` : c.pathVariant === 'other' ? `/${sub(c.suffix)}` : path;
   const rawPath = stage === '$default' ? requestPath : `/${stage}${requestPath}`;
   let rawQuery = sub(c.query);
   let body: string;
@@ -180,7 +277,9 @@ export function webhookEvent(path: string, c: WebhookCase): { event: APIGatewayP
     type = 'application/json';
     rawQuery = [rawQuery, `bodySHA256=${getExpectedBodyHash(body)}`].filter(Boolean).join('&');
   } else if (c.bodyKind === 'form' || c.signature === 'valid') {
-    const params = Object.fromEntries(Object.entries(c.params).map(([k, v]) => [sub(k), Array.isArray(v) ? v.map(sub) : sub(v)]));
+    const params = Object.fromEntries(
+      Object.entries(c.params).map(([k, v]) => [sub(k), Array.isArray(v) ? v.map(sub) : sub(v)]),
+    );
     body = formEncode(params);
     if (c.signature === 'valid') {
       type = 'application/x-www-form-urlencoded';
@@ -223,7 +322,16 @@ export function webhookEvent(path: string, c: WebhookCase): { event: APIGatewayP
   if (type !== undefined) headers['content-type'] = type;
   if (signature !== undefined) headers['x-twilio-signature'] = signature;
   else delete headers['x-twilio-signature'];
-  const event = apiGatewayEvent({ method: genuine ? 'POST' : sub(c.method), path: requestPath, routeKey: `POST ${path}`, rawQueryString: rawQuery, stage, headers, body, base64: c.base64 === 'encoded' });
+  const event = apiGatewayEvent({
+    method: genuine ? 'POST' : sub(c.method),
+    path: requestPath,
+    routeKey: `POST ${path}`,
+    rawQueryString: rawQuery,
+    stage,
+    headers,
+    body,
+    base64: c.base64 === 'encoded',
+  });
   if (c.base64 === 'flag-on-plain-text' && !genuine) {
     event.body = body;
     event.isBase64Encoded = true;
@@ -236,11 +344,24 @@ export function webhookEvent(path: string, c: WebhookCase): { event: APIGatewayP
 
 const anyJson = fc.jsonValue({ maxDepth: 3 });
 const target = fc.oneof(
-  fc.constantFrom('agent', '+15551230000', '+442071234567', '+19005550100', 'client:alice', 'sip:alice@pbx.example.com', 'sip:alice@evil.example.com', 'http://evil.example.com'),
+  fc.constantFrom(
+    'agent',
+    '+15551230000',
+    '+442071234567',
+    '+19005550100',
+    'client:alice',
+    'sip:alice@pbx.example.com',
+    'sip:alice@evil.example.com',
+    'http://evil.example.com',
+  ),
   hostile,
   anyJson,
 );
-const labelValue = fc.oneof(fc.constantFrom('human', 'supervisor', 'ai-agent', 'caller', sid('CA', 9), 'x'.repeat(129)), hostile, anyJson);
+const labelValue = fc.oneof(
+  fc.constantFrom('human', 'supervisor', 'ai-agent', 'caller', sid('CA', 9), 'x'.repeat(129)),
+  hostile,
+  anyJson,
+);
 const contextValue = fc.dictionary(
   fc.oneof(fc.constantFrom('ticket', 'caller', 'customerId', 'language', '__proto__'), hostile),
   fc.oneof({ weight: 4, arbitrary: hostile }, { weight: 1, arbitrary: anyJson }),
@@ -281,13 +402,33 @@ const plausible = fc
   .record({
     pick: fc.constantFrom(...PLAUSIBLE),
     overrides: fc.dictionary(
-      fc.constantFrom('target', 'label', 'context', 'from', 'muted', 'timeout', 'type', 'removeAgent', 'hold', 'endConferenceOnExit'),
-      fc.oneof(hostile, anyJson, contextValue, fc.constantFrom('+15551230000', 'client:bob', true, false, 15, 'cold', 'warm')),
+      fc.constantFrom(
+        'target',
+        'label',
+        'context',
+        'from',
+        'muted',
+        'timeout',
+        'type',
+        'removeAgent',
+        'hold',
+        'endConferenceOnExit',
+      ),
+      fc.oneof(
+        hostile,
+        anyJson,
+        contextValue,
+        fc.constantFrom('+15551230000', 'client:bob', true, false, 15, 'cold', 'warm'),
+      ),
       { maxKeys: 2 },
     ),
     keep: fc.boolean(),
   })
-  .map(({ pick: [routeKey, value], overrides, keep }) => ({ kind: 'plausible' as const, routeKey, value: keep ? value : { ...value, ...overrides } }));
+  .map(({ pick: [routeKey, value], overrides, keep }) => ({
+    kind: 'plausible' as const,
+    routeKey,
+    value: keep ? value : { ...value, ...overrides },
+  }));
 
 export type AuthKind = 'valid' | 'none' | 'wrong' | 'malformed' | 'query' | 'other-header';
 
@@ -300,29 +441,64 @@ export interface ApiCase {
   readonly authJunk: string;
   readonly query: string;
   readonly contentType: string | undefined;
-  readonly body: { readonly kind: 'plausible'; readonly routeKey: string; readonly value: Record<string, unknown> } | { readonly kind: 'command'; readonly value: Record<string, unknown> } | { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'raw'; readonly value: string } | { readonly kind: 'deep'; readonly depth: number; readonly open: string } | { readonly kind: 'huge'; readonly size: number };
+  readonly body:
+    | { readonly kind: 'plausible'; readonly routeKey: string; readonly value: Record<string, unknown> }
+    | { readonly kind: 'command'; readonly value: Record<string, unknown> }
+    | { readonly kind: 'json'; readonly value: unknown }
+    | { readonly kind: 'raw'; readonly value: string }
+    | { readonly kind: 'deep'; readonly depth: number; readonly open: string }
+    | { readonly kind: 'huge'; readonly size: number };
   readonly base64: 'encoded' | 'text' | 'flag-on-plain-text';
   readonly headers: Record<string, string>;
 }
 
-const pathParam = (known: string[]) => fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...known) }, { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}$/) }, { weight: 2, arbitrary: hostile }, { weight: 1, arbitrary: fc.constant(undefined) });
+const pathParam = (known: string[]) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...known) },
+    { weight: 2, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.:-]{1,12}$/) },
+    { weight: 2, arbitrary: hostile },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
 
 export const apiCase: fc.Arbitrary<ApiCase> = fc.record({
-  routeKey: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...Object.values(API_ROUTES)) }, { weight: 1, arbitrary: fc.constantFrom('GET /conferences/{conference}/participants', '$default', '') }, { weight: 1, arbitrary: hostile }),
+  routeKey: fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...Object.values(API_ROUTES)) },
+    { weight: 1, arbitrary: fc.constantFrom('GET /conferences/{conference}/participants', '$default', '') },
+    { weight: 1, arbitrary: hostile },
+  ),
   method: method,
   conference: pathParam([CONFERENCE, CONFERENCE_SID, '.', '..']),
   participant: pathParam(['caller', 'ai-agent', 'human', sid('CA', 2), '..']),
-  auth: fc.oneof({ weight: 5, arbitrary: fc.constant<AuthKind>('valid') }, { weight: 2, arbitrary: fc.constantFrom<AuthKind>('none', 'wrong', 'malformed', 'query', 'other-header') }),
+  auth: fc.oneof(
+    { weight: 5, arbitrary: fc.constant<AuthKind>('valid') },
+    { weight: 2, arbitrary: fc.constantFrom<AuthKind>('none', 'wrong', 'malformed', 'query', 'other-header') },
+  ),
   authJunk: hostile,
   query: fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 1, arbitrary: query }),
-  contentType: fc.oneof({ weight: 4, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: contentType }),
+  contentType: fc.oneof(
+    { weight: 4, arbitrary: fc.constant('application/json') },
+    { weight: 1, arbitrary: contentType },
+  ),
   body: fc.oneof(
     { weight: 6, arbitrary: plausible },
     { weight: 4, arbitrary: command.map((value) => ({ kind: 'command' as const, value })) },
     { weight: 1, arbitrary: anyJson.map((value) => ({ kind: 'json' as const, value })) },
     { weight: 1, arbitrary: hostile.map((value) => ({ kind: 'raw' as const, value })) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('deep' as const), depth: fc.integer({ min: 100, max: 9000 }), open: fc.constantFrom('[', '{"a":') }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('huge' as const), size: fc.integer({ min: 16 * 1024 - 4, max: 64 * 1024 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('deep' as const),
+        depth: fc.integer({ min: 100, max: 9000 }),
+        open: fc.constantFrom('[', '{"a":'),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('huge' as const),
+        size: fc.integer({ min: 16 * 1024 - 4, max: 64 * 1024 }),
+      }),
+    },
   ),
   base64: fc.constantFrom('encoded', 'text', 'text', 'flag-on-plain-text'),
   headers: extraHeaders,
@@ -351,7 +527,8 @@ export function apiCaseEvent(c: ApiCase): { event: APIGatewayProxyEventV2; authe
   // An authenticated client's own values may be echoed to it in error messages: no secrets in its body.
   const sub = (s: string) => substitute(s, !authenticated);
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(c.headers)) if (k.toLowerCase() !== 'authorization') headers[k.toLowerCase()] = substitute(v, true);
+  for (const [k, v] of Object.entries(c.headers))
+    if (k.toLowerCase() !== 'authorization') headers[k.toLowerCase()] = substitute(v, true);
   if (c.contentType !== undefined) headers['content-type'] = c.contentType;
   let rawQuery = authenticated ? c.query.replace(/token/g, 'tkn') : c.query;
   switch (c.auth) {
@@ -374,7 +551,13 @@ export function apiCaseEvent(c: ApiCase): { event: APIGatewayProxyEventV2; authe
       break;
   }
   // Junk that happens to spell the right credential is still a wrong one here.
-  if (c.auth !== 'valid' && headers.authorization !== undefined && /^\s*Bearer \S+\s*$/.test(headers.authorization) && headers.authorization.trim() === `Bearer ${API_TOKEN}`) headers.authorization = `Bearer ${API_TOKEN}x`;
+  if (
+    c.auth !== 'valid' &&
+    headers.authorization !== undefined &&
+    /^\s*Bearer \S+\s*$/.test(headers.authorization) &&
+    headers.authorization.trim() === `Bearer ${API_TOKEN}`
+  )
+    headers.authorization = `Bearer ${API_TOKEN}x`;
   // API Gateway sets routeKey to the matched route (never client text): a trusted value, without secrets.
   const routeKey = substitute(c.body.kind === 'plausible' ? c.body.routeKey : c.routeKey, false);
   const [method, template] = routeKey.includes(' ') ? routeKey.split(' ') : [sub(c.method), '/x'];
@@ -388,9 +571,20 @@ export function apiCaseEvent(c: ApiCase): { event: APIGatewayProxyEventV2; authe
       return v; // a lone surrogate: API Gateway would pass the bytes on as they came
     }
   };
-  const path = (template ?? '/x').replace('{conference}', encode(pathParameters.conference ?? '')).replace('{participant}', encode(pathParameters.participant ?? ''));
+  const path = (template ?? '/x')
+    .replace('{conference}', encode(pathParameters.conference ?? ''))
+    .replace('{participant}', encode(pathParameters.participant ?? ''));
   const body = apiBody(c.body, sub);
-  const event = apiGatewayEvent({ method, path, routeKey, pathParameters, rawQueryString: sub(rawQuery), headers, body, base64: c.base64 === 'encoded' });
+  const event = apiGatewayEvent({
+    method,
+    path,
+    routeKey,
+    pathParameters,
+    rawQueryString: sub(rawQuery),
+    headers,
+    body,
+    base64: c.base64 === 'encoded',
+  });
   if (c.base64 === 'flag-on-plain-text') {
     event.body = body;
     event.isBase64Encoded = true;

@@ -86,8 +86,14 @@ export const SECRET_NEEDLES = [
   ...secretForms('Twilio Auth Token', AUTH_TOKEN),
   ...secretForms('participants API token', API_TOKEN),
   ...secretForms('API key secret', API_KEY_SECRET),
-  { name: 'REST Basic credential (Auth Token)', needle: Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64') },
-  { name: 'REST Basic credential (API key)', needle: Buffer.from(`${API_KEY_SID}:${API_KEY_SECRET}`).toString('base64') },
+  {
+    name: 'REST Basic credential (Auth Token)',
+    needle: Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64'),
+  },
+  {
+    name: 'REST Basic credential (API key)',
+    needle: Buffer.from(`${API_KEY_SID}:${API_KEY_SECRET}`).toString('base64'),
+  },
 ];
 
 /**
@@ -115,7 +121,11 @@ export function stackTraceSigns(text: string): string[] {
 
 /** Everything a client sees of a response: status line, headers and body, as one text. */
 export function responseText(response: HandlerResponse): string {
-  return [String(response.statusCode), ...Object.entries(response.headers ?? {}).map(([k, v]) => `${k}: ${v}`), response.body ?? ''].join('\n');
+  return [
+    String(response.statusCode),
+    ...Object.entries(response.headers ?? {}).map(([k, v]) => `${k}: ${v}`),
+    response.body ?? '',
+  ].join('\n');
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -132,7 +142,13 @@ export class OutputCapture {
   start(): this {
     for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
       const spy = jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-        this.lines.push(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : safeJson(a))).join(' '));
+        this.lines.push(
+          args
+            .map((a) =>
+              typeof a === 'string' ? a : a instanceof Error ? `${a.name}: ${a.message}\n${a.stack}` : safeJson(a),
+            )
+            .join(' '),
+        );
       });
       this.restores.push(() => spy.mockRestore());
     }
@@ -217,7 +233,10 @@ export interface ApiCall {
 export function apiEvent(call: ApiCall = {}): APIGatewayProxyEventV2 {
   const template = call.routeKey ?? API_ROUTES.add;
   const [method, pathTemplate] = template.split(' ');
-  const pathParameters = call.pathParameters ?? { conference: CONFERENCE, ...(pathTemplate.includes('{participant}') && { participant: 'ai-agent' }) };
+  const pathParameters = call.pathParameters ?? {
+    conference: CONFERENCE,
+    ...(pathTemplate.includes('{participant}') && { participant: 'ai-agent' }),
+  };
   const path = pathTemplate
     .replace('{conference}', encodeURIComponent(pathParameters.conference ?? ''))
     .replace('{participant}', encodeURIComponent(pathParameters.participant ?? ''));
@@ -239,8 +258,15 @@ export function apiEvent(call: ApiCall = {}): APIGatewayProxyEventV2 {
 }
 
 /** The JSON error of a participants API response. */
-export function apiError(response: HandlerResponse): { code: string; message: string; field?: string; twilioCode?: number } {
-  return (JSON.parse(response.body) as { error: { code: string; message: string; field?: string; twilioCode?: number } }).error;
+export function apiError(response: HandlerResponse): {
+  code: string;
+  message: string;
+  field?: string;
+  twilioCode?: number;
+} {
+  return (
+    JSON.parse(response.body) as { error: { code: string; message: string; field?: string; twilioCode?: number } }
+  ).error;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -5,7 +5,13 @@
  * that behaviour, and a delaying relay on 127.0.0.1 holds Twilio's answers back to simulate slow responses.
  */
 import http from 'node:http';
-import { participantJson, twilioError, type RecordedRequest, type StubResponse, type TwilioStub } from '../../lambdas/support/twilio-stub';
+import {
+  participantJson,
+  twilioError,
+  type RecordedRequest,
+  type StubResponse,
+  type TwilioStub,
+} from '../../lambdas/support/twilio-stub';
 import { ACCOUNT_PATH, ACCOUNT_SID, CONFERENCE, CONFERENCE_SID, sid } from './harness';
 import { closeServer, listenOnLoopback } from '../../lambdas/support/local-server';
 
@@ -50,7 +56,10 @@ export class ConferenceWorld {
   private readonly faults: Record<Operation, Fault[]> = { create: [], update: [], remove: [], list: [], fetch: [] };
   private readonly always: Partial<Record<Operation, Fault>> = {};
 
-  constructor(readonly name = CONFERENCE, readonly conferenceSid = CONFERENCE_SID) {}
+  constructor(
+    readonly name = CONFERENCE,
+    readonly conferenceSid = CONFERENCE_SID,
+  ) {}
 
   /** Answers the next `faults.length` requests of an operation with these faults, in order. */
   failNext(operation: Operation, ...faults: Fault[]): this {
@@ -78,11 +87,21 @@ export class ConferenceWorld {
   /** Registers the conference's REST behaviour on the stub. */
   install(stub: TwilioStub): this {
     const conf = `${ACCOUNT_PATH}/Conferences/(${this.conferenceSid}|${this.name})`;
-    stub.on('POST', new RegExp(`^${conf}/Participants\\.json$`), (req) => this.answer('create', req, () => this.create(req)));
-    stub.on('POST', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) => this.answer('update', req, () => this.update(req)));
-    stub.on('DELETE', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) => this.answer('remove', req, () => this.remove(req)));
-    stub.on('GET', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) => this.answer('fetch', req, () => this.fetch(req)));
-    stub.on('GET', new RegExp(`^${ACCOUNT_PATH}/Conferences\\.json$`), (req) => this.answer('list', req, () => this.list(req)));
+    stub.on('POST', new RegExp(`^${conf}/Participants\\.json$`), (req) =>
+      this.answer('create', req, () => this.create(req)),
+    );
+    stub.on('POST', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) =>
+      this.answer('update', req, () => this.update(req)),
+    );
+    stub.on('DELETE', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) =>
+      this.answer('remove', req, () => this.remove(req)),
+    );
+    stub.on('GET', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) =>
+      this.answer('fetch', req, () => this.fetch(req)),
+    );
+    stub.on('GET', new RegExp(`^${ACCOUNT_PATH}/Conferences\\.json$`), (req) =>
+      this.answer('list', req, () => this.list(req)),
+    );
     return this;
   }
 
@@ -99,19 +118,32 @@ export class ConferenceWorld {
     if (label && this.participants.has(label)) {
       return twilioError(400, 16026, `Participant label ${label} is already in use`);
     }
-    const participant: Participant = { callSid: sid('CA', this.nextCallSid++), label, to: String(req.form.To ?? ''), hold: false, muted: req.form.Muted === 'true' };
+    const participant: Participant = {
+      callSid: sid('CA', this.nextCallSid++),
+      label,
+      to: String(req.form.To ?? ''),
+      hold: false,
+      muted: req.form.Muted === 'true',
+    };
     this.participants.set(label || participant.callSid, participant);
     return { status: 201, body: this.json(participant) };
   }
 
   private find(req: RecordedRequest): Participant | undefined {
-    const id = decodeURIComponent(req.path.split('/').pop()!.replace(/\.json$/, ''));
+    const id = decodeURIComponent(
+      req.path
+        .split('/')
+        .pop()!
+        .replace(/\.json$/, ''),
+    );
     return this.participants.get(id) ?? [...this.participants.values()].find((p) => p.callSid === id);
   }
 
   private fetch(req: RecordedRequest): StubResponse {
     const participant = this.find(req);
-    return participant ? { status: 200, body: this.json(participant) } : twilioError(404, 20404, 'The requested resource was not found');
+    return participant
+      ? { status: 200, body: this.json(participant) }
+      : twilioError(404, 20404, 'The requested resource was not found');
   }
 
   private update(req: RecordedRequest): StubResponse {
@@ -133,13 +165,29 @@ export class ConferenceWorld {
     const name = req.query.get('FriendlyName');
     const conferences =
       this.status && (name === null || name === this.name)
-        ? [{ sid: this.conferenceSid, account_sid: ACCOUNT_SID, friendly_name: this.name, status: this.status, region: 'us1', uri: `${ACCOUNT_PATH}/Conferences/${this.conferenceSid}.json` }]
+        ? [
+            {
+              sid: this.conferenceSid,
+              account_sid: ACCOUNT_SID,
+              friendly_name: this.name,
+              status: this.status,
+              region: 'us1',
+              uri: `${ACCOUNT_PATH}/Conferences/${this.conferenceSid}.json`,
+            },
+          ]
         : [];
     return conferenceListPage(conferences);
   }
 
   private json(p: Participant) {
-    return participantJson({ accountSid: ACCOUNT_SID, conferenceSid: this.conferenceSid, callSid: p.callSid, label: p.label, hold: p.hold, muted: p.muted });
+    return participantJson({
+      accountSid: ACCOUNT_SID,
+      conferenceSid: this.conferenceSid,
+      callSid: p.callSid,
+      label: p.label,
+      hold: p.hold,
+      muted: p.muted,
+    });
   }
 }
 

@@ -34,8 +34,12 @@ export interface ProgramRun {
 
 /** The committed stack file's config as the strings Pulumi hands the program (lists as JSON). */
 export function stackFileConfig(stack: string): Record<string, string> {
-  const file = YAML.parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as { config: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(file.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  const file = YAML.parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as {
+    config: Record<string, unknown>;
+  };
+  return Object.fromEntries(
+    Object.entries(file.config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+  );
 }
 
 function hex(seed: string): string {
@@ -43,10 +47,20 @@ function hex(seed: string): string {
 }
 
 /** What AWS and Twilio would compute for a resource, enough for the program's wiring to resolve. */
-function computedState(type: string, name: string, inputs: Record<string, unknown>, id: string, region: string): Record<string, unknown> {
+function computedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  id: string,
+  region: string,
+): Record<string, unknown> {
   switch (type) {
     case 'aws:apigatewayv2/api:Api':
-      return { apiEndpoint: `https://${id}.execute-api.${region}.amazonaws.com`, executionArn: `arn:aws:execute-api:${region}:${ACCOUNT}:${id}`, arn: `arn:aws:apigateway:${region}::/apis/${id}` };
+      return {
+        apiEndpoint: `https://${id}.execute-api.${region}.amazonaws.com`,
+        executionArn: `arn:aws:execute-api:${region}:${ACCOUNT}:${id}`,
+        arn: `arn:aws:apigateway:${region}::/apis/${id}`,
+      };
     case 'aws:lambda/function:Function': {
       const arn = `arn:aws:lambda:${region}:${ACCOUNT}:function:${inputs.name}`;
       return { arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
@@ -58,7 +72,13 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
     case 'aws:secretsmanager/secret:Secret':
       return { arn: `arn:aws:secretsmanager:${region}:${ACCOUNT}:secret:${name}-AbCdEf` };
     case 'aws:apigatewayv2/domainName:DomainName':
-      return { domainNameConfiguration: { ...(inputs.domainNameConfiguration as object), targetDomainName: `d-${hex(name).slice(0, 10)}.execute-api.${region}.amazonaws.com`, hostedZoneId: 'Z1UJRXOUMOOFQ8' } };
+      return {
+        domainNameConfiguration: {
+          ...(inputs.domainNameConfiguration as object),
+          targetDomainName: `d-${hex(name).slice(0, 10)}.execute-api.${region}.amazonaws.com`,
+          hostedZoneId: 'Z1UJRXOUMOOFQ8',
+        },
+      };
     case 'aws:sns/topic:Topic':
       return { arn: `arn:aws:sns:${region}:${ACCOUNT}:${name}` };
     case 'random:index/randomPassword:RandomPassword':
@@ -73,7 +93,9 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
 }
 
 function resolve<T>(output: pulumi.Output<T> | T): Promise<T> {
-  return pulumi.Output.isInstance(output) ? new Promise((r) => (output as pulumi.Output<T>).apply(r)) : Promise.resolve(output);
+  return pulumi.Output.isInstance(output)
+    ? new Promise((r) => (output as pulumi.Output<T>).apply(r))
+    : Promise.resolve(output);
 }
 
 /**
@@ -92,13 +114,19 @@ process.setMaxListeners(50);
 const runs = new Map<string, Promise<ProgramRun>>();
 
 async function runProgramOnce(stack: string, overrides: Record<string, string | undefined>): Promise<ProgramRun> {
-  const config: Record<string, string> = { ...stackFileConfig(stack), [`${PROJECT}:twilioAuthToken`]: TEST_AUTH_TOKEN, [`${PROJECT}:participantsApiToken`]: TEST_API_TOKEN };
+  const config: Record<string, string> = {
+    ...stackFileConfig(stack),
+    [`${PROJECT}:twilioAuthToken`]: TEST_AUTH_TOKEN,
+    [`${PROJECT}:participantsApiToken`]: TEST_API_TOKEN,
+  };
   for (const [key, value] of Object.entries(overrides)) {
     const full = key.includes(':') ? key : `${PROJECT}:${key}`;
     if (value === undefined) delete config[full];
     else config[full] = value;
   }
-  const secretKeys = ['twilioAuthToken', 'participantsApiToken', 'twilioApiKeySecret'].map((k) => `${PROJECT}:${k}`).filter((k) => k in config);
+  const secretKeys = ['twilioAuthToken', 'participantsApiToken', 'twilioApiKeySecret']
+    .map((k) => `${PROJECT}:${k}`)
+    .filter((k) => k in config);
   const region = config['aws:region'] ?? 'us-east-1';
   const resources: CapturedResource[] = [];
   pulumi.runtime.setAllConfig(config, secretKeys);
@@ -125,9 +153,10 @@ async function runProgramOnce(stack: string, overrides: Record<string, string | 
   });
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
-    outputs[key] = typeof value === 'object' && value !== null && !pulumi.Output.isInstance(value)
-      ? Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolve(v)])))
-      : await resolve(value);
+    outputs[key] =
+      typeof value === 'object' && value !== null && !pulumi.Output.isInstance(value)
+        ? Object.fromEntries(await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await resolve(v)])))
+        : await resolve(value);
   }
   // Let registrations that no output depends on (alarms, permissions) finish.
   for (let seen = -1; seen !== resources.length; ) {
@@ -140,7 +169,10 @@ async function runProgramOnce(stack: string, overrides: Record<string, string | 
     byType: (type) => resources.filter((r) => r.type === type),
     one(type, nameEnding) {
       const found = resources.filter((r) => r.type === type && r.name.endsWith(nameEnding));
-      if (found.length !== 1) throw new Error(`expected one ${type} named *${nameEnding}, found ${found.map((r) => r.name).join(', ') || 'none'}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one ${type} named *${nameEnding}, found ${found.map((r) => r.name).join(', ') || 'none'}`,
+        );
       return found[0];
     },
   };

@@ -57,7 +57,14 @@ function numberJson(n: NumberRecord) {
 }
 
 /** The REST operations the providers use. */
-export type Operation = 'listNumbers' | 'fetchNumber' | 'updateNumber' | 'createApp' | 'fetchApp' | 'updateApp' | 'deleteApp';
+export type Operation =
+  | 'listNumbers'
+  | 'fetchNumber'
+  | 'updateNumber'
+  | 'createApp'
+  | 'fetchApp'
+  | 'updateApp'
+  | 'deleteApp';
 
 /** Twilio's Accounts path prefix of the test account. */
 export const BASE_PATH = `/2010-04-01/Accounts/${ACCOUNT}`;
@@ -73,15 +80,25 @@ export class TwilioResources {
   private readonly faults = new Map<Operation, StubResponse[]>();
 
   constructor(readonly stub: TwilioStub) {
-    const serve = (operation: Operation, method: string, path: RegExp, respond: (req: RecordedRequest) => StubResponse) =>
-      stub.on(method, path, (req) => this.faults.get(operation)?.shift() ?? respond(req));
-    serve('listNumbers', 'GET', new RegExp(`^${BASE_PATH}/IncomingPhoneNumbers\\.json$`), (req) => this.listNumbers(req));
-    serve('fetchNumber', 'GET', NUMBER_PATH, (req) => this.withNumber(req, (n) => ({ status: 200, body: numberJson(n) })));
+    const serve = (
+      operation: Operation,
+      method: string,
+      path: RegExp,
+      respond: (req: RecordedRequest) => StubResponse,
+    ) => stub.on(method, path, (req) => this.faults.get(operation)?.shift() ?? respond(req));
+    serve('listNumbers', 'GET', new RegExp(`^${BASE_PATH}/IncomingPhoneNumbers\\.json$`), (req) =>
+      this.listNumbers(req),
+    );
+    serve('fetchNumber', 'GET', NUMBER_PATH, (req) =>
+      this.withNumber(req, (n) => ({ status: 200, body: numberJson(n) })),
+    );
     serve('updateNumber', 'POST', NUMBER_PATH, (req) => this.withNumber(req, (n) => this.update(n, req)));
     serve('createApp', 'POST', new RegExp(`^${BASE_PATH}/Applications\\.json$`), (req) => this.createApp(req));
     serve('fetchApp', 'GET', APP_PATH, (req) => this.withApp(req, (a) => ({ status: 200, body: a })));
     serve('updateApp', 'POST', APP_PATH, (req) => this.withApp(req, (a) => this.updateApp(a, req)));
-    serve('deleteApp', 'DELETE', APP_PATH, (req) => this.withApp(req, (a) => (this.apps.delete(String(a.sid)), { status: 204 })));
+    serve('deleteApp', 'DELETE', APP_PATH, (req) =>
+      this.withApp(req, (a) => (this.apps.delete(String(a.sid)), { status: 204 })),
+    );
   }
 
   /** The next requests of `operation` get these answers, in order; later ones are served normally. */
@@ -91,7 +108,17 @@ export class TwilioResources {
 
   /** Seeds a number the account owns. */
   addNumber(phoneNumber: string, settings: Partial<NumberRecord> = {}): NumberRecord {
-    const n: NumberRecord = { sid: 'PN' + String(++this.next).padStart(32, '0'), phone_number: phoneNumber, voice_url: 'https://old.example.com/voice', voice_method: 'POST', voice_fallback_url: '', voice_fallback_method: 'POST', voice_application_sid: null, trunk_sid: null, ...settings };
+    const n: NumberRecord = {
+      sid: 'PN' + String(++this.next).padStart(32, '0'),
+      phone_number: phoneNumber,
+      voice_url: 'https://old.example.com/voice',
+      voice_method: 'POST',
+      voice_fallback_url: '',
+      voice_fallback_method: 'POST',
+      voice_application_sid: null,
+      trunk_sid: null,
+      ...settings,
+    };
     this.numbers.set(n.sid, n);
     return n;
   }
@@ -102,7 +129,17 @@ export class TwilioResources {
     const matches = [...this.numbers.values()].filter((n) => n.phone_number.includes(filter.replace(/\*/g, '')));
     return {
       status: 200,
-      body: { incoming_phone_numbers: matches.map(numberJson), page: 0, page_size: 50, first_page_uri: `${BASE_PATH}/IncomingPhoneNumbers.json?PageSize=50&Page=0`, next_page_uri: null, previous_page_uri: null, start: 0, end: matches.length, uri: `${BASE_PATH}/IncomingPhoneNumbers.json` },
+      body: {
+        incoming_phone_numbers: matches.map(numberJson),
+        page: 0,
+        page_size: 50,
+        first_page_uri: `${BASE_PATH}/IncomingPhoneNumbers.json?PageSize=50&Page=0`,
+        next_page_uri: null,
+        previous_page_uri: null,
+        start: 0,
+        end: matches.length,
+        uri: `${BASE_PATH}/IncomingPhoneNumbers.json`,
+      },
     };
   }
 
@@ -121,7 +158,22 @@ export class TwilioResources {
 
   private createApp(req: RecordedRequest): StubResponse {
     const sid = 'AP' + String(++this.next).padStart(32, '0');
-    const app: Record<string, unknown> = { sid, account_sid: ACCOUNT, api_version: '2010-04-01', date_created: DATE, date_updated: DATE, voice_caller_id_lookup: false, uri: `${BASE_PATH}/Applications/${sid}.json`, friendly_name: null, voice_url: null, voice_method: 'POST', voice_fallback_url: null, voice_fallback_method: 'POST', status_callback: null, status_callback_method: 'POST' };
+    const app: Record<string, unknown> = {
+      sid,
+      account_sid: ACCOUNT,
+      api_version: '2010-04-01',
+      date_created: DATE,
+      date_updated: DATE,
+      voice_caller_id_lookup: false,
+      uri: `${BASE_PATH}/Applications/${sid}.json`,
+      friendly_name: null,
+      voice_url: null,
+      voice_method: 'POST',
+      voice_fallback_url: null,
+      voice_fallback_method: 'POST',
+      status_callback: null,
+      status_callback_method: 'POST',
+    };
     this.apps.set(sid, app);
     return this.updateApp(app, req, 201);
   }

@@ -76,7 +76,10 @@ export function twilioEvent(shape: TwilioRequestShape): APIGatewayProxyEventV2 {
   const url =
     shape.signedUrl ??
     `https://${domain}${stage === '$default' ? '' : `/${stage}`}${shape.path}${shape.rawQueryString ? `?${shape.rawQueryString}` : ''}`;
-  const signature = shape.signature === undefined ? getExpectedTwilioSignature(shape.authToken ?? AUTH_TOKEN, url, shape.params) : shape.signature;
+  const signature =
+    shape.signature === undefined
+      ? getExpectedTwilioSignature(shape.authToken ?? AUTH_TOKEN, url, shape.params)
+      : shape.signature;
   return apiGatewayEvent({
     ...shape,
     headers: {

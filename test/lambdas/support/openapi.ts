@@ -41,7 +41,12 @@ function valueProblems(name: string, value: string, schema: Schema | undefined):
 }
 
 /** Problems with a request against the spec; an empty list means it conforms. */
-export function specProblems(method: string, path: string, form: Record<string, string | string[]>, query?: URLSearchParams): string[] {
+export function specProblems(
+  method: string,
+  path: string,
+  form: Record<string, string | string[]>,
+  query?: URLSearchParams,
+): string[] {
   const template = specPathFor(path);
   if (!template) return [`no operation for ${path}`];
   const operation = paths[template][method.toLowerCase()];
@@ -59,7 +64,8 @@ export function specProblems(method: string, path: string, form: Record<string, 
       problems.push(...valueProblems(name, item, property.type === 'array' ? property.items : property));
     }
   }
-  for (const name of schema?.required ?? []) if (form[name] === undefined) problems.push(`required form field ${name} is missing`);
+  for (const name of schema?.required ?? [])
+    if (form[name] === undefined) problems.push(`required form field ${name} is missing`);
   if (query) {
     const queryParams = new Map((operation.parameters ?? []).filter((p) => p.in === 'query').map((p) => [p.name, p]));
     for (const [name, value] of query) {

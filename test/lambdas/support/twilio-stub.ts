@@ -58,10 +58,18 @@ export class TwilioStub {
           const existing = form[k];
           form[k] = existing === undefined ? v : Array.isArray(existing) ? [...existing, v] : [existing, v];
         }
-        const recorded: RecordedRequest = { method: req.method ?? '', path: url.pathname, query: url.searchParams, form, headers: req.headers };
+        const recorded: RecordedRequest = {
+          method: req.method ?? '',
+          path: url.pathname,
+          query: url.searchParams,
+          form,
+          headers: req.headers,
+        };
         this.requests.push(recorded);
         const route = this.routes.find((r) => r.method === recorded.method && r.path.test(recorded.path));
-        const answer = route ? route.respond(recorded, route.calls++) : { status: 404, body: { code: 20404, message: 'The requested resource was not found', status: 404 } };
+        const answer = route
+          ? route.respond(recorded, route.calls++)
+          : { status: 404, body: { code: 20404, message: 'The requested resource was not found', status: 404 } };
         if (answer.reset) {
           req.socket.destroy();
           return;
@@ -80,7 +88,15 @@ export class TwilioStub {
 }
 
 /** A Twilio participant resource body (the create/update response), snake_case as the API returns it. */
-export function participantJson(fields: { accountSid: string; conferenceSid: string; callSid: string; label: string; status?: string; hold?: boolean; muted?: boolean }) {
+export function participantJson(fields: {
+  accountSid: string;
+  conferenceSid: string;
+  callSid: string;
+  label: string;
+  status?: string;
+  hold?: boolean;
+  muted?: boolean;
+}) {
   return {
     account_sid: fields.accountSid,
     call_sid: fields.callSid,

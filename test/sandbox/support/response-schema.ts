@@ -14,7 +14,8 @@ interface Schema {
 }
 
 const components = (spec as unknown as { components: { schemas: Record<string, Schema> } }).components.schemas;
-const RFC2822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
+const RFC2822 =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
 
 function deref(schema: Schema): Schema {
   return schema.$ref ? components[schema.$ref.replace('#/components/schemas/', '')] : schema;
@@ -32,16 +33,23 @@ export function resourceProblems(name: string, body: Record<string, unknown>): s
     const property = deref(raw);
     const value = body[key];
     if (value === null || value === undefined) continue;
-    if (property.format === 'date-time-rfc-2822' && !RFC2822.test(String(value))) problems.push(`${name}.${key}: ${String(value)} is not RFC 2822`);
+    if (property.format === 'date-time-rfc-2822' && !RFC2822.test(String(value)))
+      problems.push(`${name}.${key}: ${String(value)} is not RFC 2822`);
     if (property.type === 'boolean' && typeof value !== 'boolean') problems.push(`${name}.${key}: not a boolean`);
     if (property.type === 'string' && typeof value !== 'string') problems.push(`${name}.${key}: not a string`);
-    if (/(^|_)sid$/.test(key) && typeof value === 'string' && !/^[A-Z]{2}[0-9a-f]{32}$/.test(value)) problems.push(`${name}.${key}: ${value} is not a SID`);
+    if (/(^|_)sid$/.test(key) && typeof value === 'string' && !/^[A-Z]{2}[0-9a-f]{32}$/.test(value))
+      problems.push(`${name}.${key}: ${value} is not a SID`);
   }
   return problems;
 }
 
 /** Problems of a list response: the envelope's fields and each item. */
-export function listProblems(envelopeKeys: readonly string[], key: string, itemSchema: string, body: Record<string, unknown>): string[] {
+export function listProblems(
+  envelopeKeys: readonly string[],
+  key: string,
+  itemSchema: string,
+  body: Record<string, unknown>,
+): string[] {
   const problems: string[] = [];
   for (const k of envelopeKeys) if (!(k in body)) problems.push(`list: missing ${k}`);
   const items = body[key];
@@ -52,6 +60,10 @@ export function listProblems(envelopeKeys: readonly string[], key: string, itemS
 
 /** The list envelope's field names for a list operation's response schema title (e.g. ListConferenceResponse). */
 export function envelopeKeys(path: string): string[] {
-  const operation = (spec as unknown as { paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } }> }).paths[path].get;
+  const operation = (
+    spec as unknown as {
+      paths: Record<string, { get: { responses: Record<string, { content: Record<string, { schema: Schema }> }> } }>;
+    }
+  ).paths[path].get;
   return Object.keys(operation.responses['200'].content['application/json'].schema.properties ?? {});
 }

@@ -54,9 +54,17 @@ export class WebhookServer {
       req.on('end', async () => {
         const url = `${this.baseUrl}${req.url ?? '/'}`;
         const parsed = new URL(url);
-        const params = req.method === 'POST' ? Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) : {};
+        const params =
+          req.method === 'POST' ? Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) : {};
         const signature = String(req.headers['x-twilio-signature'] ?? '');
-        const hook: ReceivedWebhook = { method: req.method ?? '', path: parsed.pathname, url, rawQuery: parsed.search.slice(1), params, signatureValid: validateRequest(this.authToken, signature, url, params) };
+        const hook: ReceivedWebhook = {
+          method: req.method ?? '',
+          path: parsed.pathname,
+          url,
+          rawQuery: parsed.search.slice(1),
+          params,
+          signatureValid: validateRequest(this.authToken, signature, url, params),
+        };
         this.received.push(hook);
         const route = this.routes.get(parsed.pathname);
         const answer = route ? await route(hook) : { status: 404, body: 'not found' };
@@ -93,7 +101,10 @@ export class AgentSocketServer {
     this.url = `ws://127.0.0.1:${(this.server.address() as AddressInfo).port}${path}`;
     this.server.on('connection', (socket, req) => {
       const url = `ws://127.0.0.1:${(this.server!.address() as AddressInfo).port}${req.url ?? ''}`;
-      this.handshakes.push({ url, signatureValid: validateRequest(this.authToken, String(req.headers['x-twilio-signature'] ?? ''), url, {}) });
+      this.handshakes.push({
+        url,
+        signatureValid: validateRequest(this.authToken, String(req.headers['x-twilio-signature'] ?? ''), url, {}),
+      });
       this.sockets.push(socket);
       socket.on('message', (data) => {
         const message = JSON.parse(String(data)) as Record<string, unknown>;
