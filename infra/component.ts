@@ -68,7 +68,7 @@ export class VoiceAiConference extends pulumi.ComponentResource {
       secretValues.twilioApiKeySecret = args.secrets.twilioApiKeySecret;
     const secretArns: Partial<Record<SecretName, pulumi.Output<string>>> = {};
     for (const [secretName, value] of Object.entries(secretValues) as [SecretName, pulumi.Input<string>][]) {
-      const logical = n(secretName.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase()));
+      const logical = n(secretName.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
       const secret = new aws.secretsmanager.Secret(
         logical,
         { description: `${secretName} of the ${settings.stack} voice AI stack`, tags },

@@ -90,7 +90,7 @@ function rawValue(lookup: ConfigLookup, project: string, entry: ConfigKey): stri
       try {
         parsed = JSON.parse(raw);
       } catch {
-        throw new StackConfigError(name, 'must be a list (pulumi config set --path "' + entry.key + '[0]" value)');
+        throw new StackConfigError(name, `must be a list (pulumi config set --path "${entry.key}[0]" value)`);
       }
       if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string' || v.includes(','))) {
         throw new StackConfigError(name, 'must be a list of strings without commas');
@@ -223,7 +223,7 @@ export function readStackSettings(
   if (customDomain && lookup('publicBaseUrl') !== undefined) {
     throw new StackConfigError(
       name('publicBaseUrl'),
-      'leave it unset with customDomainName: the stack derives it (https://' + customDomain.name + ')',
+      `leave it unset with customDomainName: the stack derives it (https://${customDomain.name})`,
     );
   }
 

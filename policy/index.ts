@@ -21,14 +21,16 @@ new PolicyPack('voice-ai-conference-policies', {
       name: rule.name,
       description: rule.description,
       validateResource: (args: ResourceValidationArgs, report: ReportViolation) => {
-        if (rule.appliesTo.includes(args.type)) rule.check(toResource(args)).forEach((message) => report(message));
+        if (rule.appliesTo.includes(args.type)) {
+          for (const message of rule.check(toResource(args))) report(message);
+        }
       },
     })),
     ...STACK_RULES.map((rule) => ({
       name: rule.name,
       description: rule.description,
       validateStack: (args: StackValidationArgs, report: ReportViolation) => {
-        rule.check(args.resources.map(toResource)).forEach((message) => report(message));
+        for (const message of rule.check(args.resources.map(toResource))) report(message);
       },
     })),
   ],

@@ -47,7 +47,7 @@ async function serve(): Promise<void> {
       ({ callSid }) =>
         res
           .writeHead(201, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ callSid, conference: `conf-${callSid}` }) + '\n'),
+          .end(`${JSON.stringify({ callSid, conference: `conf-${callSid}` })}\n`),
       (error: Error) => res.writeHead(500).end(error.message),
     );
   });

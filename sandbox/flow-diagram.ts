@@ -62,5 +62,5 @@ export function flowDiagram(observations: readonly Observation[]): string {
     .sort((a, b) => a.at - b.at)
     .map(line)
     .filter((l): l is string => l !== undefined);
-  return ['sequenceDiagram', ...ACTORS, ...body].join('\n  ') + '\n';
+  return `${['sequenceDiagram', ...ACTORS, ...body].join('\n  ')}\n`;
 }

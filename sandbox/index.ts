@@ -65,6 +65,7 @@ export interface Sandbox {
     method: 'POST' | 'PATCH' | 'DELETE',
     apiPath: string,
     body?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers are read field by field by their callers.
   ): Promise<{ status: number; body: any }>;
   /**
    * When the way of one inbound call to its agent passed each milestone (performance.now()), from the API Gateway

@@ -22,6 +22,16 @@ export interface AgentSession {
 }
 
 /** A running sample agent. */
+/** The fields of Media Streams and ConversationRelay messages the sample agent reads. */
+interface AgentMessage {
+  event?: string;
+  type?: string;
+  streamSid?: string;
+  callSid?: string;
+  customParameters?: Record<string, string>;
+  start?: { callSid?: string; streamSid?: string; customParameters?: Record<string, string> };
+}
+
 export class SampleAgent {
   readonly sessions: AgentSession[] = [];
   private readonly server = http.createServer((_req, res) => res.writeHead(426).end());
@@ -39,9 +49,9 @@ export class SampleAgent {
   }
 
   private receive(session: AgentSession, text: string): void {
-    let message: Record<string, any>;
+    let message: AgentMessage;
     try {
-      message = JSON.parse(text) as Record<string, any>;
+      message = JSON.parse(text) as AgentMessage;
     } catch {
       session.events.push('invalid-json');
       return;

@@ -34,5 +34,5 @@ const end = '<!-- config-reference:end -->';
 const from = text.indexOf(start);
 const to = text.indexOf(end);
 if (from === -1 || to === -1) throw new Error('infra/README.md has no config-reference markers');
-await writeFile(readme, text.slice(0, from + start.length) + '\n' + configReferenceMarkdown() + '\n' + text.slice(to));
+await writeFile(readme, `${text.slice(0, from + start.length)}\n${configReferenceMarkdown()}\n${text.slice(to)}`);
 console.log('infra/README.md config reference written');

@@ -29,7 +29,6 @@ async function main(): Promise<void> {
   const [bundle, eventPath] = process.argv.slice(2);
   const event: unknown = JSON.parse(readFileSync(eventPath, 'utf8'));
   const t0 = process.hrtime.bigint();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const handler: Handler | undefined = bundle === '-' ? undefined : (require(bundle) as { handler: Handler }).handler;
   const t1 = process.hrtime.bigint();
   const response = handler ? await handler(event) : { statusCode: 0 };
@@ -41,10 +40,10 @@ async function main(): Promise<void> {
     statusCode: response.statusCode,
     maxRssKiB: peakRssKiB(),
   };
-  process.stdout.write(COLD_MARKER + JSON.stringify(result) + '\n', () => process.exit(0));
+  process.stdout.write(`${COLD_MARKER + JSON.stringify(result)}\n`, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(String((error as Error)?.stack ?? error) + '\n');
+  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

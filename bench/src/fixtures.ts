@@ -42,7 +42,7 @@ function inboundExtras(n: number): Record<string, string> {
   const extras: Record<string, string> = { StirVerstat: 'TN-Validation-Passed-A' };
   for (const who of ['Called', 'Caller', 'From', 'To']) for (const [k, v] of Object.entries(place)) extras[who + k] = v;
   extras.CallToken = JSON.stringify({
-    parentCallInfoToken: 'eyJhbGciOiJFUzI1NiJ9.' + 'x'.repeat(600) + n,
+    parentCallInfoToken: `eyJhbGciOiJFUzI1NiJ9.${'x'.repeat(600)}${n}`,
     identityHeaderTokens: [],
   });
   return extras;

@@ -150,11 +150,11 @@ export function resultsMarkdown(r: BenchResults): string {
       warmMarkdown(r.warm),
     );
   if (r.sandbox) parts.push('', '## Sandbox: time to agent, load, memory', '', sandboxMarkdown(r.sandbox));
-  return parts.join('\n') + '\n';
+  return `${parts.join('\n')}\n`;
 }
 
 /** Writes both result files. */
 export function writeReports(paths: BenchPaths, results: BenchResults): void {
-  writeFileSync(paths.resultsJson, JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(paths.resultsMd, resultsMarkdown(results));
 }

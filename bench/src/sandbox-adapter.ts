@@ -58,7 +58,6 @@ export function sandboxBundlePresent(bundle: string): boolean {
 
 /** Starts the sandbox with its agent pointed at the bench's own agent endpoint. */
 export async function startBenchSandbox(bundle: string, agent: AgentServer): Promise<BenchSandbox> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const sandboxModule = require(bundle) as Partial<ExpectedModule>;
   if (typeof sandboxModule.startSandbox !== 'function') throw new Error('sandbox exports no startSandbox()');
   const sandbox = await sandboxModule.startSandbox({ agentStreamUrl: agent.url, quiet: true });

@@ -44,10 +44,10 @@ async function main(): Promise<void> {
     callsWithOwnContext: calls.filter((c) => c.contextOk).length,
     peakRssKiB: peakRssKiB(),
   };
-  process.stdout.write(SANDBOX_MARKER + JSON.stringify(run) + '\n', () => process.exit(0));
+  process.stdout.write(`${SANDBOX_MARKER + JSON.stringify(run)}\n`, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(String((error as Error)?.stack ?? error) + '\n');
+  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -14,8 +14,7 @@ type Variant = () => Promise<unknown>;
 /** A keep-alive form POST to the stub's Participants endpoint, like the one a REST handler sends. */
 function stubRoundTrip(baseUrl: string): Variant {
   const agent = new http.Agent({ keepAlive: true });
-  const body =
-    'From=%2B15550001111&To=app%3AAP' + 'a'.repeat(32) + '%3Fcaller%3D%252B15557654321&Label=ai-agent&Timeout=15';
+  const body = `From=%2B15550001111&To=app%3AAP${'a'.repeat(32)}%3Fcaller%3D%252B15557654321&Label=ai-agent&Timeout=15`;
   const url = new URL(
     `${baseUrl}/2010-04-01/Accounts/AC${'1'.repeat(32)}/Conferences/CF${'5'.repeat(32)}/Participants.json`,
   );
@@ -45,7 +44,6 @@ async function main(): Promise<void> {
   const warmup = Number(warmupArg);
   // Distinct events (CallSids, signatures) so no path is served from a cache keyed on the last input.
   const events = Array.from({ length: 64 }, (_, i) => eventFor(handler, i + 1));
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const ours = (require(oursPath) as { handler: Handler }).handler;
   const naive = (require(naivePath) as { handler: Handler }).handler;
   const check = (h: Handler) => async (i: number) => {
@@ -69,10 +67,10 @@ async function main(): Promise<void> {
       if (i >= warmup) samples[id].push(ms);
     }
   }
-  process.stdout.write(WARM_MARKER + JSON.stringify(samples) + '\n', () => process.exit(0));
+  process.stdout.write(`${WARM_MARKER + JSON.stringify(samples)}\n`, () => process.exit(0));
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(String((error as Error)?.stack ?? error) + '\n');
+  process.stderr.write(`${String((error as Error)?.stack ?? error)}\n`);
   process.exit(1);
 });

@@ -33,7 +33,7 @@ interface NumberLike extends Partial<Record<keyof NumberVoiceSettings, string | 
   phoneNumber: string;
 }
 
-const isNotFound = (error: unknown) => isTwilioFailure(error) && (error.status === 404 || error.code === 20404);
+const _isNotFound = (error: unknown) => isTwilioFailure(error) && (error.status === 404 || error.code === 20404);
 
 /** Restoring writes every earlier setting back, except empty methods, which Twilio would reject. */
 function restoreUpdate(

@@ -43,7 +43,7 @@ export interface CompleteTransferCommand {
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;
-const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?\/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{1,5})?(;transport=(udp|tcp|tls))?$/;
+const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{1,5})?(;transport=(udp|tcp|tls))?$/;
 const CLIENT = /^client:[A-Za-z0-9_.-]{1,121}$/;
 const LABEL = /^[A-Za-z0-9_.:-]{1,128}$/;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;

@@ -40,6 +40,7 @@ export function validateContext(context: AgentContext): void {
     if (value.length > MAX_PARAMETER_CHARS) {
       throw new ContextError(`context.${name}`, `context values must be at most ${MAX_PARAMETER_CHARS} characters`);
     }
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this check's purpose.
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) {
       throw new ContextError(`context.${name}`, 'context values must not contain control characters');
     }

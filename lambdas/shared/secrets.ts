@@ -26,10 +26,8 @@ function regionOf(arn: string): string {
 export const fetchFromSecretsManager: SecretFetcher = (arn) => {
   // Loaded on the first fetch, not at module load: node:https and aws4 cost ~5 ms of every cold start, and a
   // container fetches each secret once.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const { request: httpsRequest } = require('node:https') as typeof https;
   const signer = require('aws4') as typeof aws4;
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const region = regionOf(arn);
   const body = JSON.stringify({ SecretId: arn });
   const request = signer.sign(

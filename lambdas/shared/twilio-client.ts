@@ -48,7 +48,6 @@ export interface AccountResources {
  * Each resource module is required on first use: requiring twilio's `Api` domain would execute every 2010-04-01
  * resource module at load (about as slow as the whole SDK), which a cold Lambda pays for on every first call.
  */
-/* eslint-disable @typescript-eslint/no-require-imports */
 class LazyAccountResources implements AccountResources {
   private conferenceList?: ConferenceListInstance;
   private applicationList?: ApplicationListInstance;

@@ -57,8 +57,7 @@ export class LambdaContainer {
       stream.setEncoding('utf8');
       stream.on('data', (chunk: string) => {
         buffered += chunk;
-        let newline: number;
-        while ((newline = buffered.indexOf('\n')) !== -1) {
+        for (let newline = buffered.indexOf('\n'); newline !== -1; newline = buffered.indexOf('\n')) {
           const line = buffered.slice(0, newline);
           buffered = buffered.slice(newline + 1);
           this.logs.push(line);

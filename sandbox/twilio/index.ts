@@ -221,8 +221,15 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     },
     on: (_event, listener) => timeline.on(listener),
     async waitFor<E extends EmulatorEvent>(predicate: (event: EmulatorEvent) => boolean, timeoutMs = 5000): Promise<E> {
-      let found = timeline.events.find(predicate);
-      await waitUntil(() => (found ??= timeline.events.find(predicate)) !== undefined, timeoutMs, 'a matching event');
+      let found: EmulatorEvent | undefined;
+      await waitUntil(
+        () => {
+          found ??= timeline.events.find(predicate);
+          return found !== undefined;
+        },
+        timeoutMs,
+        'a matching event',
+      );
       return found as E;
     },
     waitUntil,

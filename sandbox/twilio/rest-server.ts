@@ -149,7 +149,7 @@ export class RestServer {
       body = error.toJSON();
     }
     this.record(method, path, url.searchParams, form, operationId, status, body);
-    const headers: Record<string, string> = { 'Twilio-Request-Id': 'RQ' + randomBytes(16).toString('hex') };
+    const headers: Record<string, string> = { 'Twilio-Request-Id': `RQ${randomBytes(16).toString('hex')}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="Twilio API"';
     res.writeHead(status, headers);

@@ -60,7 +60,7 @@ function load() {
     ) as Spec;
     const templates = Object.keys(spec.paths).map((template) => {
       const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-      const regex = new RegExp('^' + template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '([^/]+)') + '$');
+      const regex = new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '([^/]+)')}$`);
       return { template, regex, names, literal: template.replace(/\{[^}]+\}/g, '').length };
     });
     // The most literal template wins (`.../Participants.json` over `.../{Sid}.json`).
@@ -87,7 +87,9 @@ export function resolveOperation(method: string, path: string): ResolvedOperatio
     const operation = spec.paths[t.template][method.toLowerCase()];
     if (!operation) continue;
     const pathParams: Record<string, string> = {};
-    t.names.forEach((name, i) => (pathParams[name] = decodeURIComponent(match[i + 1])));
+    t.names.forEach((name, i) => {
+      pathParams[name] = decodeURIComponent(match[i + 1]);
+    });
     return { operationId: operation.operationId, template: t.template, pathParams, operation };
   }
   return pathMatched ? 'method-not-allowed' : undefined;

@@ -318,7 +318,12 @@ export class VoiceEngine {
       session.resolveDone();
     }
     // Every WebSocket is closed before stop() returns: no open handle survives the emulator.
-    await Promise.all([...this.streams].map((stream) => (stream.stop(), stream.ended)));
+    await Promise.all(
+      [...this.streams].map((stream) => {
+        stream.stop();
+        return stream.ended;
+      }),
+    );
   }
 
   private createSession(input: {

@@ -32,7 +32,7 @@ describe('GitHub workflows', () => {
     ],
     [
       'no top-level permissions',
-      (s: string) => s.replace(/^permissions:\n  contents: read\n/m, ''),
+      (s: string) => s.replace(/^permissions:\n {2}contents: read\n/m, ''),
       /no top-level permissions/,
     ],
     [

@@ -27,7 +27,7 @@ import {
   sid,
   type HandlerKey,
 } from './support/harness';
-import { ConferenceWorld } from './support/twilio-world';
+import type { ConferenceWorld } from './support/twilio-world';
 import { useConferenceFixture } from './support/conference-fixture';
 
 type Params = Record<string, string | string[]>;
@@ -196,7 +196,7 @@ function delivery(d: Delivery): APIGatewayProxyEventV2 {
     domainName: d.domainName,
     headers: {
       'content-type': d.contentType ?? 'application/x-www-form-urlencoded',
-      'i-twilio-idempotency-token': 'idem-' + Math.random().toString(36).slice(2),
+      'i-twilio-idempotency-token': `idem-${Math.random().toString(36).slice(2)}`,
       ...(signature !== null && { 'x-twilio-signature': signature }),
       ...d.headers,
     },
@@ -287,7 +287,7 @@ describe('forged Twilio webhooks', () => {
       ['a signature made with the token in upper case', { ...base, authToken: AUTH_TOKEN.toUpperCase() }],
       [
         'a genuine signature with trailing whitespace',
-        { ...base, signature: getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, target.params) + ' ' },
+        { ...base, signature: `${getExpectedTwilioSignature(AUTH_TOKEN, signedUrl, target.params)} ` },
       ],
       [
         'a valid signature for another route',

@@ -117,7 +117,8 @@ describe('generated hostile requests', () => {
     refusals: number[],
   ): Promise<void> {
     output.clear();
-    const stats = (figures[route] ??= { runs: 0, ms: 0, statuses: {}, restCalls: 0 });
+    figures[route] ??= { runs: 0, ms: 0, statuses: {}, restCalls: 0 };
+    const stats = figures[route];
     const before = stub.requests.length;
     let response: HandlerResponse;
     try {
@@ -132,7 +133,7 @@ describe('generated hostile requests', () => {
 
     if (!Number.isInteger(response.statusCode) || response.statusCode < 200 || response.statusCode >= 500)
       throw new Error(`status ${response.statusCode}`);
-    const seen = responseText(response) + '\n' + output.lines.join('\n');
+    const seen = `${responseText(response)}\n${output.lines.join('\n')}`;
     const leaks = leakedSecrets(seen);
     if (leaks.length) throw new Error(`secret in response or logs: ${leaks.join(', ')}`);
     const stack = stackTraceSigns(seen);

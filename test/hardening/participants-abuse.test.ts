@@ -7,7 +7,6 @@ import nodeCrypto = require('node:crypto');
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { apiGatewayEvent, APP_SID, callParams, DOMAIN, formBody } from '../lambdas/support/events';
 import type { HandlerResponse, TestHandler } from '../lambdas/support/events';
-import { TwilioStub } from '../lambdas/support/twilio-stub';
 import { specProblems } from '../lambdas/support/openapi';
 import {
   API_ROUTES,
@@ -204,7 +203,7 @@ describe('participants API under abuse', () => {
         '6000 three-byte characters (16 KiB counted in bytes, not characters)',
         { rawBody: JSON.stringify({ label: '€'.repeat(6000) }) },
       ],
-      ['1 MiB', { rawBody: '{"a":"' + 'x'.repeat(1024 * 1024) + '"}' }],
+      ['1 MiB', { rawBody: `{"a":"${'x'.repeat(1024 * 1024)}"}` }],
     ])('a body of %s', (_name, variant) => {
       it('is refused with 413 body_too_large', async () => {
         const response = await call(apiEvent(variant));
@@ -238,8 +237,8 @@ describe('participants API under abuse', () => {
 
   describe('malformed JSON, wrong types and unknown fields', () => {
     const deepArray = '['.repeat(5000) + ']'.repeat(5000);
-    const deepObject = '{"a":'.repeat(1500) + '1' + '}'.repeat(1500);
-    const deepContext = '{"context":{"ticket":' + '{"a":'.repeat(1000) + '"x"' + '}'.repeat(1000) + '}}';
+    const deepObject = `${'{"a":'.repeat(1500)}1${'}'.repeat(1500)}`;
+    const deepContext = `{"context":{"ticket":${'{"a":'.repeat(1000)}"x"${'}'.repeat(1000)}}}`;
     const participantRoute = {
       routeKey: API_ROUTES.update,
       pathParameters: { conference: 'conf-x', participant: 'caller' },

@@ -15,7 +15,7 @@ import {
   type HandlerResponse,
   type TestHandler,
 } from '../lambdas/support/events';
-import { TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
+import { type TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
 import {
   API_KEY_SECRET,
   API_KEY_SID,
@@ -36,7 +36,7 @@ import {
   stackTraceSigns,
   type HandlerKey,
 } from './support/harness';
-import { ConferenceWorld } from './support/twilio-world';
+import type { ConferenceWorld } from './support/twilio-world';
 import { useConferenceFixture } from './support/conference-fixture';
 
 describe('the leak scanner', () => {
@@ -51,7 +51,7 @@ describe('the leak scanner', () => {
     ['the API token', API_TOKEN],
   ])('finds %s base64-encoded inside a longer base64 text at any alignment', (_name, secret) => {
     it.each([0, 1, 2, 3])('with %i bytes before it', (offset) => {
-      const blob = Buffer.from('p'.repeat(offset) + secret + 'suffix').toString('base64');
+      const blob = Buffer.from(`${'p'.repeat(offset) + secret}suffix`).toString('base64');
       expect(leakedSecrets(blob).length).toBeGreaterThan(0);
     });
   });
@@ -223,7 +223,7 @@ const SCENARIOS: [string, Scenario][] = [
             body: {},
             headers: { authorization: null, 'x-api-key': API_TOKEN, cookie: `session=${AUTH_TOKEN}` },
           }),
-          apiEvent({ body: { context: { ticket: AUTH_TOKEN + '\u0000' } } }),
+          apiEvent({ body: { context: { ticket: `${AUTH_TOKEN}\u0000` } } }),
           apiEvent({ body: { target: '+19005550100' } }),
           apiEvent({ rawBody: JSON.stringify({ context: { ticket: AUTH_TOKEN.repeat(600) } }) }),
         ]),

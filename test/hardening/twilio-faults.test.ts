@@ -4,8 +4,8 @@
  * and 16026 for a duplicate label. Each ends in the documented status and code, never adds a second agent, and
  * is logged with what an operator needs (route or event, Twilio status/code) and without secrets.
  */
-import { type HandlerResponse, type TestHandler } from '../lambdas/support/events';
-import { TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
+import type { HandlerResponse, TestHandler } from '../lambdas/support/events';
+import { twilioError } from '../lambdas/support/twilio-stub';
 import {
   API_ROUTES,
   apiError,
@@ -49,7 +49,7 @@ describe('Twilio faults', () => {
 
   /** No secret and no stack trace in the response or in any line written. */
   function expectNothingLeaked(response: HandlerResponse): void {
-    const everything = responseText(response) + '\n' + fx.output.lines.join('\n');
+    const everything = `${responseText(response)}\n${fx.output.lines.join('\n')}`;
     expect(leakedSecrets(everything)).toEqual([]);
     expect(stackTraceSigns(everything)).toEqual([]);
   }

@@ -328,12 +328,12 @@ describe('differences between stacks', () => {
   it('uses an API key for REST calls when one is configured, and only the diallers may read its secret', async () => {
     // Act
     const run = await runProgram('dev', {
-      twilioApiKeySid: 'SK' + 'b'.repeat(32),
+      twilioApiKeySid: `SK${'b'.repeat(32)}`,
       twilioApiKeySecret: TEST_API_KEY_SECRET,
     });
 
     // Assert
-    expect(envOf(run, 'events').TWILIO_API_KEY_SID).toBe('SK' + 'b'.repeat(32));
+    expect(envOf(run, 'events').TWILIO_API_KEY_SID).toBe(`SK${'b'.repeat(32)}`);
     expect(envOf(run, 'events').TWILIO_API_KEY_SECRET_ARN).toMatch(/twilio-api-key-secret/);
     expect(envOf(run, 'inbound').TWILIO_API_KEY_SECRET_ARN).toBeUndefined();
   });
@@ -343,7 +343,7 @@ describe('secrets in state', () => {
   it('keeps secret values out of every resource input but the Secrets Manager versions, including the serialized providers', async () => {
     // Arrange
     const run = await runProgram('dev', {
-      twilioApiKeySid: 'SK' + 'b'.repeat(32),
+      twilioApiKeySid: `SK${'b'.repeat(32)}`,
       twilioApiKeySecret: TEST_API_KEY_SECRET,
     });
     const secrets = [TEST_AUTH_TOKEN, TEST_API_TOKEN, TEST_API_KEY_SECRET];

@@ -3,7 +3,7 @@ import { readStackSettings, type SecretPresence } from '../../infra/stack-config
 
 const PROJECT = 'voice-ai-conference';
 const valid: Record<string, string> = {
-  twilioAccountSid: 'AC' + '0'.repeat(32),
+  twilioAccountSid: `AC${'0'.repeat(32)}`,
   phoneNumber: '+15551230000',
   agentStreamUrl: 'wss://agent.example.com/media',
 };
@@ -92,7 +92,7 @@ describe('readStackSettings', () => {
     ['a missing Auth Token', {}, { twilioAuthToken: false }, `${PROJECT}:twilioAuthToken: is required`],
     [
       'an API key without its secret',
-      { twilioApiKeySid: 'SK' + '1'.repeat(32) },
+      { twilioApiKeySid: `SK${'1'.repeat(32)}` },
       {},
       `${PROJECT}:twilioApiKeySecret: twilioApiKeySid and twilioApiKeySecret are set together`,
     ],

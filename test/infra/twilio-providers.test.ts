@@ -55,10 +55,10 @@ const writes = () => stub.requests.filter((r) => r.method !== 'GET');
 describe('PhoneNumberVoiceConfig', () => {
   it('adopts the number by exact E.164 among partial matches and records its earlier settings', async () => {
     // Arrange
-    twilio.addNumber(NUMBER + '9', { voice_url: 'https://other.example.com' });
+    twilio.addNumber(`${NUMBER}9`, { voice_url: 'https://other.example.com' });
     const number = twilio.addNumber(NUMBER, {
       voice_url: 'https://old.example.com/voice',
-      voice_application_sid: 'AP' + 'd'.repeat(32),
+      voice_application_sid: `AP${'d'.repeat(32)}`,
     });
 
     // Act
@@ -76,14 +76,14 @@ describe('PhoneNumberVoiceConfig', () => {
     });
     expect(outs.previous).toMatchObject({
       voiceUrl: 'https://old.example.com/voice',
-      voiceApplicationSid: 'AP' + 'd'.repeat(32),
+      voiceApplicationSid: `AP${'d'.repeat(32)}`,
     });
     expect(twilio.numbers.get(number.sid)).toMatchObject({ voice_url: INBOUND, voice_application_sid: null });
   });
 
   it('clears a SIP trunk binding that would override the voice URL', async () => {
     // Arrange
-    const number = twilio.addNumber(NUMBER, { trunk_sid: 'TK' + 'e'.repeat(32) });
+    const number = twilio.addNumber(NUMBER, { trunk_sid: `TK${'e'.repeat(32)}` });
 
     // Act
     await numberProvider().create(inputs);
@@ -95,7 +95,7 @@ describe('PhoneNumberVoiceConfig', () => {
 
   it('fails with a clear message when the account has no such number, and changes nothing', async () => {
     // Arrange
-    twilio.addNumber(NUMBER + '1');
+    twilio.addNumber(`${NUMBER}1`);
 
     // Act
     const attempt = numberProvider().create(inputs);
@@ -109,7 +109,7 @@ describe('PhoneNumberVoiceConfig', () => {
 
   it('restores the earlier settings on delete, including the voice application, without releasing the number', async () => {
     // Arrange
-    const appSid = 'AP' + 'd'.repeat(32);
+    const appSid = `AP${'d'.repeat(32)}`;
     const number = twilio.addNumber(NUMBER, {
       voice_url: 'https://old.example.com/voice',
       voice_application_sid: appSid,
@@ -281,7 +281,7 @@ describe('Twilio failures', () => {
 
     // Assert
     expect(stub.requests[0].headers.authorization).toBe(
-      'Basic ' + Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64'),
+      `Basic ${Buffer.from(`${ACCOUNT}:${TOKEN}`).toString('base64')}`,
     );
   });
 });

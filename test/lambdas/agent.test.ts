@@ -7,7 +7,7 @@ const path = '/twilio/voice/agent';
 const appLegParams = callParams({
   CallSid: sid('CA', 99),
   Direction: 'inbound',
-  To: 'app:AP' + 'a'.repeat(32),
+  To: `app:AP${'a'.repeat(32)}`,
   From: '+15550001111',
 });
 
@@ -119,9 +119,9 @@ describe('agent handler', () => {
   it('refuses a genuine signature from a call of another account', async () => {
     const handler = loadHandler(baseEnv());
     const response = await handler(
-      twilioEvent({ path, params: { ...appLegParams, AccountSid: 'AC' + '9'.repeat(32) } }),
+      twilioEvent({ path, params: { ...appLegParams, AccountSid: `AC${'9'.repeat(32)}` } }),
     );
     expect(response.statusCode).toBe(403);
-    expect(ACCOUNT_SID).not.toBe('AC' + '9'.repeat(32));
+    expect(ACCOUNT_SID).not.toBe(`AC${'9'.repeat(32)}`);
   });
 });

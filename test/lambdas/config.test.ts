@@ -38,9 +38,9 @@ describe('readTwilioConfig', () => {
 
   it('reads an API key with its secret', () => {
     const config = readTwilioConfig(
-      baseEnv({ TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'key-secret' }),
+      baseEnv({ TWILIO_API_KEY_SID: `SK${'b'.repeat(32)}`, TWILIO_API_KEY_SECRET: 'key-secret' }),
     );
-    expect(config.apiKey).toEqual({ sid: 'SK' + 'b'.repeat(32), secret: { kind: 'value', value: 'key-secret' } });
+    expect(config.apiKey).toEqual({ sid: `SK${'b'.repeat(32)}`, secret: { kind: 'value', value: 'key-secret' } });
   });
 
   describe.each([
@@ -54,10 +54,10 @@ describe('readTwilioConfig', () => {
     ],
     [
       'an API key SID of the wrong kind',
-      { TWILIO_API_KEY_SID: 'AC' + 'b'.repeat(32), TWILIO_API_KEY_SECRET: 'x' },
+      { TWILIO_API_KEY_SID: `AC${'b'.repeat(32)}`, TWILIO_API_KEY_SECRET: 'x' },
       'TWILIO_API_KEY_SID',
     ],
-    ['an API key without secret', { TWILIO_API_KEY_SID: 'SK' + 'b'.repeat(32) }, 'TWILIO_API_KEY_SECRET'],
+    ['an API key without secret', { TWILIO_API_KEY_SID: `SK${'b'.repeat(32)}` }, 'TWILIO_API_KEY_SECRET'],
     ['a base URL that is not a URL', { TWILIO_API_BASE_URL: 'localhost:3000' }, 'TWILIO_API_BASE_URL'],
   ])('rejects %s', (_name, overrides, key) => {
     it(`names ${key} without echoing the value`, () => {
@@ -156,7 +156,7 @@ describe('readDialConfig', () => {
   });
 
   describe.each([
-    ['TWIML_APP_SID', 'PN' + 'a'.repeat(32)],
+    ['TWIML_APP_SID', `PN${'a'.repeat(32)}`],
     ['AGENT_FROM_NUMBER', '5550001111'],
     ['AGENT_LABEL', 'x/y'],
     ['TWILIO_RETRY_BUDGET_MS', '60000'],

@@ -62,7 +62,7 @@ describe('events handler', () => {
     });
     expect(specProblems(request.method, request.path, request.form)).toEqual([]);
     expect(request.headers.authorization).toBe(
-      'Basic ' + Buffer.from(`${ACCOUNT_SID}:test-auth-token-0123456789abcdef`).toString('base64'),
+      `Basic ${Buffer.from(`${ACCOUNT_SID}:test-auth-token-0123456789abcdef`).toString('base64')}`,
     );
   });
 

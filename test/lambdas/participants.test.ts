@@ -5,7 +5,7 @@ import { participantJson, TwilioStub, twilioError, type StubResponse } from './s
 import { specProblems } from './support/openapi';
 
 const TOKEN = 'api-token-abcdefghijklmnopqrstuvwxyz';
-const CONFERENCE = 'conf-' + sid('CA', 1);
+const CONFERENCE = `conf-${sid('CA', 1)}`;
 const CONFERENCE_SID = sid('CF', 5);
 const ACCOUNT = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
 

@@ -19,7 +19,7 @@ describe('agent context', () => {
     ['percent signs and slashes', { path: '%2F/a/%' }],
   ])('%s', (_name, context) => {
     it('survive the round trip through To=app:...? and the appended query', () => {
-      const to = agentAddress('AP' + 'a'.repeat(32), context);
+      const to = agentAddress(`AP${'a'.repeat(32)}`, context);
       const query = to.slice(to.indexOf('?') + 1);
       const { parameters } = readContext(query, Object.keys(context));
       expect(Object.fromEntries(parameters.map((p) => [p.name, p.value]))).toEqual(context);
@@ -85,11 +85,17 @@ describe('withRetry', () => {
     let calls = 0;
     const failure = Object.assign(new Error('bad'), { status: 400, code: 21211 });
     await expect(
-      withRetry(async () => (calls++, Promise.reject(failure)), {
-        budgetMs: 10000,
-        shouldRetry: isRetryableTwilioFailure,
-        sleep: async () => {},
-      }),
+      withRetry(
+        async () => {
+          calls++;
+          return Promise.reject(failure);
+        },
+        {
+          budgetMs: 10000,
+          shouldRetry: isRetryableTwilioFailure,
+          sleep: async () => {},
+        },
+      ),
     ).rejects.toBe(failure);
     expect(calls).toBe(1);
   });
@@ -98,13 +104,21 @@ describe('withRetry', () => {
     let calls = 0;
     let now = 0;
     await expect(
-      withRetry(async () => (calls++, Promise.reject(rateLimited)), {
-        budgetMs: 500,
-        shouldRetry: () => true,
-        random: () => 1,
-        now: () => now,
-        sleep: async (ms) => void (now += ms),
-      }),
+      withRetry(
+        async () => {
+          calls++;
+          return Promise.reject(rateLimited);
+        },
+        {
+          budgetMs: 500,
+          shouldRetry: () => true,
+          random: () => 1,
+          now: () => now,
+          sleep: async (ms) => {
+            now += ms;
+          },
+        },
+      ),
     ).rejects.toBe(rateLimited);
     expect(calls).toBe(2);
   });

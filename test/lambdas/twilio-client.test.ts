@@ -32,7 +32,7 @@ const operations: [string, (client: { api: { v2010: { account: any } } }) => Pro
     'application update',
     (c) =>
       c.api.v2010.account
-        .applications('AP' + 'a'.repeat(32))
+        .applications(`AP${'a'.repeat(32)}`)
         .update({ voiceUrl: 'https://x.example.com/a?b=c', friendlyName: 'agent app' }),
   ],
 ];
@@ -67,7 +67,7 @@ describe('createTwilioClient', () => {
     });
     stub.on('POST', /Applications\/.+\.json$/, {
       status: 200,
-      body: { sid: 'AP' + 'a'.repeat(32), friendly_name: 'agent app' },
+      body: { sid: `AP${'a'.repeat(32)}`, friendly_name: 'agent app' },
     });
   });
   afterEach(() => stub.stop());

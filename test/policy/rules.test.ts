@@ -12,7 +12,7 @@ function compliantStack(): PolicyResource[] {
         timeout: 10,
         environment: {
           variables: {
-            TWILIO_ACCOUNT_SID: 'AC' + '1'.repeat(32),
+            TWILIO_ACCOUNT_SID: `AC${'1'.repeat(32)}`,
             TWILIO_AUTH_TOKEN_SECRET_ARN: ARN,
             PUBLIC_BASE_URL: 'https://x.execute-api.us-east-1.amazonaws.com',
           },

@@ -138,7 +138,7 @@ it('warm-transfers: caller held while the human is briefed, then back with the h
 describe('forged webhooks', () => {
   const params = {
     AccountSid: '',
-    CallSid: 'CA' + 'f'.repeat(32),
+    CallSid: `CA${'f'.repeat(32)}`,
     From: '+15550000006',
     To: '+15005550006',
     CallStatus: 'ringing',

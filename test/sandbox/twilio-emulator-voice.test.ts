@@ -365,14 +365,12 @@ describe('Twilio emulator voice engine', () => {
 
   it('runs Say, Play, Pause, Redirect and Hangup in order', async () => {
     hooks.route('/inbound', () =>
-      xml(
-        (r) => (
-          r.say('hello'),
-          r.play('https://example.com/a.mp3'),
-          r.pause({ length: 1 }),
-          r.redirect({ method: 'POST' }, '/next')
-        ),
-      ),
+      xml((r) => {
+        r.say('hello');
+        r.play('https://example.com/a.mp3');
+        r.pause({ length: 1 });
+        r.redirect({ method: 'POST' }, '/next');
+      }),
     );
     hooks.route('/next', () => xml((r) => r.hangup()));
 

@@ -60,11 +60,11 @@ describe('Twilio emulator REST API', () => {
       baseUrl: emu.baseUrl,
     });
   });
-  afterEach(() => emu.stop());
-
-  afterEach(() => {
+  afterEach(async () => {
     // Every request the clients sent conforms to the spec (the emulator enforces it; this double-checks).
-    for (const r of emu.requests.filter((r) => r.status < 400)) {
+    const sent = emu.requests.filter((r) => r.status < 400);
+    await emu.stop();
+    for (const r of sent) {
       expect(specProblems(r.method, r.path, r.form, new URLSearchParams(r.query))).toEqual([]);
     }
   });
@@ -378,7 +378,7 @@ describe('Twilio emulator REST API', () => {
   describe('authentication', () => {
     it.each([
       ['a wrong Auth Token', (e: TwilioEmulator) => `${e.accountSid}:wrong`],
-      ['an unknown API key', (e: TwilioEmulator) => `SK00000000000000000000000000000000:secret`],
+      ['an unknown API key', (_e: TwilioEmulator) => `SK00000000000000000000000000000000:secret`],
       ['no password', (e: TwilioEmulator) => `${e.accountSid}:`],
     ])('answers 401 with 20003 for %s', async (_name, credentials) => {
       const response = await raw(emu, 'GET', `${API(emu)}/Conferences.json`, undefined, credentials(emu));

@@ -50,8 +50,8 @@ const NASTY = [
   '1e400',
   '+19005550100',
   'sip:a@evil.example.com',
-  'app:' + APP_SID + '?caller=x',
-  'bodySHA256=' + 'f'.repeat(64),
+  `app:${APP_SID}?caller=x`,
+  `bodySHA256=${'f'.repeat(64)}`,
   '東京🚀'.repeat(40),
   'A'.repeat(5000),
   AUTH_PLACEHOLDER,
@@ -130,7 +130,7 @@ const twilioValue = fc.oneof(
     'ringing',
     '+15557654321',
     CONFERENCE,
-    'CF' + 'z'.repeat(32),
+    `CF${'z'.repeat(32)}`,
   ),
   hostile,
 );
@@ -308,7 +308,7 @@ export function webhookEvent(path: string, c: WebhookCase): { event: APIGatewayP
       signature = sub(c.randomSignature);
       break;
     case 'wrong-token':
-      signature = getExpectedTwilioSignature(AUTH_TOKEN + 'x', url, signedParams);
+      signature = getExpectedTwilioSignature(`${AUTH_TOKEN}x`, url, signedParams);
       break;
     case 'other-url':
       signature = getExpectedTwilioSignature(AUTH_TOKEN, `https://evil.example.com${rawPath}`, signedParams);

@@ -20,7 +20,7 @@ export { ACCOUNT_SID, AUTH_TOKEN, sid };
 /** The participants API bearer token of the test environment. */
 export const API_TOKEN = baseEnv().PARTICIPANTS_API_TOKEN;
 /** An API key secret, for the configuration that uses an API key for REST calls. */
-export const API_KEY_SID = 'SK' + '2'.repeat(32);
+export const API_KEY_SID = `SK${'2'.repeat(32)}`;
 export const API_KEY_SECRET = 'test-api-key-secret-ZYXWVUTSRQ9876';
 
 /** Module paths of the handlers (loaded fresh per container by {@link load}). */
@@ -170,7 +170,9 @@ export class OutputCapture {
     try {
       return await action();
     } finally {
-      streams.forEach((stream, i) => (stream.write = originals[i]));
+      streams.forEach((stream, i) => {
+        stream.write = originals[i];
+      });
     }
   }
 
@@ -206,7 +208,7 @@ function safeJson(value: unknown): string {
 // ---------------------------------------------------------------------------------------------------------
 // Participants API requests
 
-export const CONFERENCE = 'conf-' + sid('CA', 1);
+export const CONFERENCE = `conf-${sid('CA', 1)}`;
 export const CONFERENCE_SID = sid('CF', 5);
 export const ACCOUNT_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
 

@@ -105,7 +105,7 @@ export class ConferenceWorld {
     return this;
   }
 
-  private answer(operation: Operation, req: RecordedRequest, normal: () => StubResponse): StubResponse {
+  private answer(operation: Operation, _req: RecordedRequest, normal: () => StubResponse): StubResponse {
     const fault = this.faults[operation].shift() ?? this.always[operation];
     if (!fault) return normal();
     if (fault.apply) normal();

@@ -84,9 +84,9 @@ function computedState(
     case 'random:index/randomPassword:RandomPassword':
       return { result: GENERATED_TOKEN };
     case 'pulumi-nodejs:dynamic/twilio:TwimlApp':
-      return { sid: 'AP' + hex(name), accountSid: 'AC' + hex('account') };
+      return { sid: `AP${hex(name)}`, accountSid: `AC${hex('account')}` };
     case 'pulumi-nodejs:dynamic/twilio:PhoneNumberVoiceConfig':
-      return { sid: 'PN' + hex(String(inputs.phoneNumber)), accountSid: 'AC' + hex('account') };
+      return { sid: `PN${hex(String(inputs.phoneNumber))}`, accountSid: `AC${hex('account')}` };
     default:
       return {};
   }
@@ -105,7 +105,10 @@ function resolve<T>(output: pulumi.Output<T> | T): Promise<T> {
 export function runProgram(stack: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
   const key = JSON.stringify([stack, overrides], (_k, v: unknown) => (v === undefined ? null : v));
   let run = runs.get(key);
-  if (!run) runs.set(key, (run = runProgramOnce(stack, overrides)));
+  if (!run) {
+    run = runProgramOnce(stack, overrides);
+    runs.set(key, run);
+  }
   return run;
 }
 

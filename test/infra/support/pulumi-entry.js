@@ -1,6 +1,6 @@
 // Loads infra/index.ts the way `pulumi up` does: Pulumi's vendored ts-node (type-checking, as by default) with the
 // project's typescript and tsconfig.json, under Pulumi mocks. Run by test/infra/entrypoint.test.ts in a child process.
-const path = require('path');
+const path = require('node:path');
 const root = process.argv[2];
 process.chdir(root);
 const pulumi = require(path.join(root, 'node_modules/@pulumi/pulumi'));
@@ -13,7 +13,7 @@ tsn.register({
   compilerOptions: {},
 });
 const config = {
-  'voice-ai-conference:twilioAccountSid': 'AC' + '0'.repeat(32),
+  'voice-ai-conference:twilioAccountSid': `AC${'0'.repeat(32)}`,
   'voice-ai-conference:phoneNumber': '+15551230000',
   'voice-ai-conference:agentStreamUrl': 'wss://a.example.com/m',
   'voice-ai-conference:twilioAuthToken': 'x',
@@ -27,13 +27,13 @@ pulumi.runtime
       newResource: (a) => {
         n++;
         return {
-          id: a.name + '-id',
+          id: `${a.name}-id`,
           state: {
             ...a.inputs,
-            arn: 'arn:aws:x:us-east-1:1:' + a.name,
+            arn: `arn:aws:x:us-east-1:1:${a.name}`,
             apiEndpoint: 'https://x',
             executionArn: 'arn:aws:execute-api:us-east-1:1:x',
-            sid: 'AP' + '1'.repeat(32),
+            sid: `AP${'1'.repeat(32)}`,
           },
         };
       },

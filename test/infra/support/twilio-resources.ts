@@ -2,9 +2,14 @@
  * A stateful stand-in for the two Twilio resources the providers manage (Applications and IncomingPhoneNumbers),
  * mounted on the scripted TwilioStub so tests can also inject faults and read every request.
  */
-import { TwilioStub, twilioError, type RecordedRequest, type StubResponse } from '../../lambdas/support/twilio-stub';
+import {
+  type TwilioStub,
+  twilioError,
+  type RecordedRequest,
+  type StubResponse,
+} from '../../lambdas/support/twilio-stub';
 
-export const ACCOUNT = 'AC' + 'c'.repeat(32);
+export const ACCOUNT = `AC${'c'.repeat(32)}`;
 export const TOKEN = 'provider-test-auth-token-7e6d5c4b';
 const DATE = 'Wed, 25 Nov 2026 20:00:00 +0000';
 
@@ -97,7 +102,10 @@ export class TwilioResources {
     serve('fetchApp', 'GET', APP_PATH, (req) => this.withApp(req, (a) => ({ status: 200, body: a })));
     serve('updateApp', 'POST', APP_PATH, (req) => this.withApp(req, (a) => this.updateApp(a, req)));
     serve('deleteApp', 'DELETE', APP_PATH, (req) =>
-      this.withApp(req, (a) => (this.apps.delete(String(a.sid)), { status: 204 })),
+      this.withApp(req, (a) => {
+        this.apps.delete(String(a.sid));
+        return { status: 204 };
+      }),
     );
   }
 
@@ -109,7 +117,7 @@ export class TwilioResources {
   /** Seeds a number the account owns. */
   addNumber(phoneNumber: string, settings: Partial<NumberRecord> = {}): NumberRecord {
     const n: NumberRecord = {
-      sid: 'PN' + String(++this.next).padStart(32, '0'),
+      sid: `PN${String(++this.next).padStart(32, '0')}`,
       phone_number: phoneNumber,
       voice_url: 'https://old.example.com/voice',
       voice_method: 'POST',
@@ -157,7 +165,7 @@ export class TwilioResources {
   }
 
   private createApp(req: RecordedRequest): StubResponse {
-    const sid = 'AP' + String(++this.next).padStart(32, '0');
+    const sid = `AP${String(++this.next).padStart(32, '0')}`;
     const app: Record<string, unknown> = {
       sid,
       account_sid: ACCOUNT,

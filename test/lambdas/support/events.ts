@@ -2,9 +2,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 
-export const ACCOUNT_SID = 'AC' + '1'.repeat(32);
+export const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 export const AUTH_TOKEN = 'test-auth-token-0123456789abcdef';
-export const APP_SID = 'AP' + 'a'.repeat(32);
+export const APP_SID = `AP${'a'.repeat(32)}`;
 export const DOMAIN = 'abc123.execute-api.us-east-1.amazonaws.com';
 
 export interface RequestShape {
@@ -41,7 +41,7 @@ export function apiGatewayEvent(shape: RequestShape): APIGatewayProxyEventV2 {
       domainName: shape.domainName ?? DOMAIN,
       domainPrefix: 'abc123',
       http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '203.0.113.1', userAgent: 'TwilioProxy/1.1' },
-      requestId: 'req-' + Math.random().toString(36).slice(2),
+      requestId: `req-${Math.random().toString(36).slice(2)}`,
       routeKey: shape.routeKey ?? `${method} ${shape.path}`,
       stage,
       time: new Date().toUTCString(),
@@ -84,7 +84,7 @@ export function twilioEvent(shape: TwilioRequestShape): APIGatewayProxyEventV2 {
     ...shape,
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      'i-twilio-idempotency-token': 'idem-' + Math.random().toString(36).slice(2),
+      'i-twilio-idempotency-token': `idem-${Math.random().toString(36).slice(2)}`,
       ...(signature !== null && { 'x-twilio-signature': signature }),
       ...shape.headers,
     },

@@ -20,7 +20,7 @@ interface Operation {
 const paths = (spec as unknown as { paths: Record<string, Record<string, Operation>> }).paths;
 
 function templateToRegex(template: string): RegExp {
-  return new RegExp('^' + template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+') + '$');
+  return new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '[^/]+')}$`);
 }
 
 const templates = Object.keys(paths).map((template) => ({ template, regex: templateToRegex(template) }));

@@ -17,7 +17,6 @@ class LocalRequestClient extends RequestClient {
 
 /** `require('twilio')(username, password, { accountSid, httpClient })` talking to the emulator. */
 export function fullSdkClient(baseUrl: string, username: string, password: string, accountSid?: string): Twilio {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const twilio = require('twilio') as (u: string, p: string, o: object) => Twilio;
   return twilio(username, password, { httpClient: new LocalRequestClient(baseUrl), ...(accountSid && { accountSid }) });
 }
