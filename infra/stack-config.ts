@@ -2,7 +2,7 @@
  * Reads and validates the stack's configuration into typed settings, failing early with a message that names the
  * config key. Pure: it takes a lookup function, so tests use plain objects and the program uses pulumi.Config.
  *
- * Lambda-facing values are validated by the handlers' own config readers (lambdas/shared/config.ts) on the exact
+ * Lambda-facing values are validated by the handlers' own config readers (lambdas/shared/config/) on the exact
  * environment each function will get, so `pulumi preview` rejects what a function would reject at run time.
  */
 import { HANDLERS, type HandlerName } from '../lambdas/routes';

@@ -1,11 +1,18 @@
 import {
+  AGENT_TWIML_ENV,
+  API_AUTH_ENV,
+  CONFERENCE_ENV,
   ConfigError,
+  DIAL_ENV,
+  ENV,
   readAgentTwimlConfig,
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
   readTwilioConfig,
   readWebhookConfig,
+  TWILIO_ENV,
+  WEBHOOK_ENV,
 } from '../../lambdas/shared/config';
 import { ACCOUNT_SID, APP_SID, baseEnv } from './support/events';
 
@@ -177,5 +184,17 @@ describe('readWebhookConfig and readApiAuthConfig', () => {
 
   it('requires the API token or its ARN', () => {
     expect(errorOf(() => readApiAuthConfig({})).key).toBe('PARTICIPANTS_API_TOKEN');
+  });
+});
+
+describe('ENV, the merged table of every section', () => {
+  const sections = { TWILIO_ENV, WEBHOOK_ENV, CONFERENCE_ENV, AGENT_TWIML_ENV, DIAL_ENV, API_AUTH_ENV };
+
+  it('when the sections are merged, keeps every key and variable of every section (none claimed twice)', () => {
+    const entries = Object.values(sections).flatMap((section) => Object.entries(section));
+
+    expect(Object.keys(ENV)).toHaveLength(entries.length);
+    expect(new Set(Object.values(ENV)).size).toBe(entries.length);
+    for (const [key, variable] of entries) expect(ENV[key as keyof typeof ENV]).toBe(variable);
   });
 });

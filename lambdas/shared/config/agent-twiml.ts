@@ -1,0 +1,85 @@
+/** What the TwiML App's handler returns for the agent leg: a stream, a ConversationRelay session, or audio. */
+import { bool, ConfigError, type Env, list, oneOf, optional, url } from './read';
+
+export const AGENT_TWIML_ENV = {
+  agentMode: 'AGENT_MODE',
+  agentStreamUrl: 'AGENT_STREAM_URL',
+  agentPlayUrl: 'AGENT_PLAY_URL',
+  agentContextAllowlist: 'AGENT_CONTEXT_ALLOWLIST',
+  relayWelcomeGreeting: 'CONVERSATION_RELAY_WELCOME_GREETING',
+  relayLanguage: 'CONVERSATION_RELAY_LANGUAGE',
+  relayTtsProvider: 'CONVERSATION_RELAY_TTS_PROVIDER',
+  relayVoice: 'CONVERSATION_RELAY_VOICE',
+  relayTranscriptionProvider: 'CONVERSATION_RELAY_TRANSCRIPTION_PROVIDER',
+  relayInterruptible: 'CONVERSATION_RELAY_INTERRUPTIBLE',
+  relayDtmfDetection: 'CONVERSATION_RELAY_DTMF_DETECTION',
+} as const;
+
+export type AgentMode = 'stream' | 'conversation-relay' | 'play';
+
+/** ConversationRelay attributes the agent TwiML carries. */
+export interface ConversationRelayConfig {
+  readonly welcomeGreeting?: string;
+  readonly language?: string;
+  readonly ttsProvider?: string;
+  readonly voice?: string;
+  readonly transcriptionProvider?: string;
+  readonly interruptible?: string;
+  readonly dtmfDetection?: boolean;
+}
+
+/** What the TwiML App's handler returns for the agent leg. */
+export interface AgentTwimlConfig {
+  readonly mode: AgentMode;
+  readonly streamUrl?: string;
+  readonly playUrl?: string;
+  /** Context keys passed on to the agent; every other custom parameter is dropped. */
+  readonly contextAllowlist: readonly string[];
+  readonly conversationRelay: ConversationRelayConfig;
+}
+
+export const DEFAULT_CONTEXT_ALLOWLIST = ['caller', 'callerCallSid', 'conference', 'customerId', 'ticket', 'language'];
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/** Reads what the agent leg's TwiML does. */
+export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
+  const E = AGENT_TWIML_ENV;
+  const mode = oneOf(env, E.agentMode, ['stream', 'conversation-relay', 'play'] as const, 'stream');
+  const streamUrl = url(env, E.agentStreamUrl, ['wss:', 'ws:'], mode !== 'play');
+  // Twilio only connects to wss://; plain ws:// is accepted for loopback hosts so the local sandbox needs no TLS.
+  if (streamUrl !== undefined && new URL(streamUrl).protocol === 'ws:' && !isLoopback(new URL(streamUrl).hostname)) {
+    throw new ConfigError(E.agentStreamUrl, 'must be a wss:// URL (ws:// is accepted only for 127.0.0.1 or localhost)');
+  }
+  if (streamUrl !== undefined && new URL(streamUrl).search !== '') {
+    throw new ConfigError(E.agentStreamUrl, 'must not carry a query string (context goes in <Parameter> elements)');
+  }
+  const playUrl = url(env, E.agentPlayUrl, ['http:', 'https:'], mode === 'play');
+  const contextAllowlist = list(env, E.agentContextAllowlist, DEFAULT_CONTEXT_ALLOWLIST);
+  for (const name of contextAllowlist) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
+      throw new ConfigError(
+        E.agentContextAllowlist,
+        'must be a comma-separated list of names (letters, digits, _ . -)',
+      );
+    }
+  }
+  return {
+    mode,
+    streamUrl,
+    playUrl,
+    contextAllowlist,
+    conversationRelay: {
+      welcomeGreeting: optional(env, E.relayWelcomeGreeting),
+      language: optional(env, E.relayLanguage),
+      ttsProvider: optional(env, E.relayTtsProvider),
+      voice: optional(env, E.relayVoice),
+      transcriptionProvider: optional(env, E.relayTranscriptionProvider),
+      interruptible: optional(env, E.relayInterruptible),
+      dtmfDetection:
+        optional(env, E.relayDtmfDetection) === undefined ? undefined : bool(env, E.relayDtmfDetection, false),
+    },
+  };
+}

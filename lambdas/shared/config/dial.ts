@@ -1,0 +1,43 @@
+/** How the agent (and humans) are dialled into conferences: the App, the From number, labels, timeouts, retries. */
+import { readCallerLabel } from './conference';
+import { bool, E164, type Env, integer, LABEL, LABEL_WHAT, list, matching } from './read';
+
+export const DIAL_ENV = {
+  twimlAppSid: 'TWIML_APP_SID',
+  agentFromNumber: 'AGENT_FROM_NUMBER',
+  agentLabel: 'AGENT_LABEL',
+  agentAutoAdd: 'AGENT_AUTO_ADD',
+  agentJoinTimeout: 'AGENT_JOIN_TIMEOUT_SECONDS',
+  retryBudgetMs: 'TWILIO_RETRY_BUDGET_MS',
+  allowedTargets: 'ALLOWED_DIAL_TARGETS',
+} as const;
+
+/** How the agent (and humans) are dialled into conferences. */
+export interface DialConfig {
+  readonly twimlAppSid: string;
+  readonly fromNumber: string;
+  readonly agentLabel: string;
+  readonly callerLabel: string;
+  readonly autoAddAgent: boolean;
+  readonly joinTimeoutSeconds: number;
+  readonly retryBudgetMs: number;
+  /** Glob patterns (`*` = any run of characters) a human transfer target must match. */
+  readonly allowedTargets: readonly string[];
+}
+
+const APP_SID = /^AP[0-9a-fA-F]{32}$/;
+
+/** Reads how participants are dialled into conferences. */
+export function readDialConfig(env: Env): DialConfig {
+  const E = DIAL_ENV;
+  return {
+    twimlAppSid: matching(env, E.twimlAppSid, APP_SID, 'a TwiML App SID (AP followed by 32 hex digits)'),
+    fromNumber: matching(env, E.agentFromNumber, E164, 'an E.164 phone number such as +15551234567'),
+    agentLabel: matching(env, E.agentLabel, LABEL, LABEL_WHAT, 'ai-agent'),
+    callerLabel: readCallerLabel(env),
+    autoAddAgent: bool(env, E.agentAutoAdd, true),
+    joinTimeoutSeconds: integer(env, E.agentJoinTimeout, 15, 5, 600),
+    retryBudgetMs: integer(env, E.retryBudgetMs, 8000, 0, 25000),
+    allowedTargets: list(env, E.allowedTargets, ['+*', 'client:*']),
+  };
+}
