@@ -61,7 +61,32 @@ export function secretsOf(handler: HandlerName, usesApiKey: boolean): SecretName
   return FUNCTION_SPECS[handler].secrets.filter((s) => s !== 'twilioApiKeySecret' || usesApiKey);
 }
 
-/** `<prefix>-<stack>-<part>`: every physical name carries the stack so stacks can share an account. */
-export function physicalName(prefix: string, stack: string, part: string): string {
-  return `${prefix}-${stack}-${part}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+/** The secrets a function reads, each with its ARN; throws when the stack does not store one of them. */
+export function readableSecrets<V>(
+  handler: HandlerName,
+  usesApiKey: boolean,
+  secretArns: Partial<Record<SecretName, V>>,
+): [SecretName, V][] {
+  return secretsOf(handler, usesApiKey).map((secret) => {
+    const arn = secretArns[secret];
+    if (arn === undefined) throw new Error(`${handler} reads ${secret}, which the stack does not store`);
+    return [secret, arn];
+  });
+}
+
+/**
+ * A function's environment: the non-secret settings from config, the ARN of each secret it reads, and the TwiML
+ * App SID for the functions that dial the agent. Generic over the value type so Pulumi outputs pass through.
+ */
+export function functionEnvironment<V>(
+  handler: HandlerName,
+  configured: Readonly<Record<string, string>>,
+  secretArns: Partial<Record<SecretName, V>>,
+  usesApiKey: boolean,
+  twimlAppSid: V,
+): Record<string, string | V> {
+  const variables: Record<string, string | V> = { ...configured };
+  for (const [secret, arn] of readableSecrets(handler, usesApiKey, secretArns)) variables[SECRET_ARN_ENV[secret]] = arn;
+  if (handler === 'events' || handler === 'participants') variables[ENV.twimlAppSid] = twimlAppSid;
+  return variables;
 }

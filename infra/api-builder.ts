@@ -1,0 +1,88 @@
+/**
+ * The HTTP API: the API itself (created first: its endpoint is in the webhook URLs the functions get), then per
+ * function an AWS_PROXY integration and its invoke permission, one route per planned route, and the throttled
+ * `$default` stage with access logs. What it is made of is decided in infra/api-plan.ts.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { HANDLERS, type HandlerName } from '../lambdas/routes';
+import { ACCESS_LOG_FORMAT, defaultRouteSettings, INTEGRATION_TIMEOUT_MS, routePlan } from './api-plan';
+import type { BuildScope } from './scope';
+
+/** Declares the HTTP API (no routes yet). */
+export function buildApi(scope: BuildScope): aws.apigatewayv2.Api {
+  return new aws.apigatewayv2.Api(
+    scope.name('api'),
+    {
+      name: scope.name('api'),
+      protocolType: 'HTTP',
+      description: `Voice AI conference webhooks and participants API (${scope.settings.stack})`,
+      tags: scope.tags,
+    },
+    scope.opts,
+  );
+}
+
+/** Declares integrations, permissions, routes and the stage; returns the stage (serving once it exists). */
+export function buildRoutes(
+  scope: BuildScope,
+  api: aws.apigatewayv2.Api,
+  functions: Record<HandlerName, aws.lambda.Function>,
+): aws.apigatewayv2.Stage {
+  const { settings, tags, opts } = scope;
+  const integrations = {} as Record<HandlerName, aws.apigatewayv2.Integration>;
+  for (const handler of HANDLERS) {
+    integrations[handler] = new aws.apigatewayv2.Integration(
+      scope.name(handler),
+      {
+        apiId: api.id,
+        integrationType: 'AWS_PROXY',
+        integrationMethod: 'POST',
+        integrationUri: functions[handler].arn,
+        payloadFormatVersion: '2.0',
+        timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
+      },
+      opts,
+    );
+    new aws.lambda.Permission(
+      scope.name(handler),
+      {
+        action: 'lambda:InvokeFunction',
+        function: functions[handler].name,
+        principal: 'apigateway.amazonaws.com',
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+      },
+      opts,
+    );
+  }
+  const routes = routePlan().map(
+    (planned) =>
+      new aws.apigatewayv2.Route(
+        scope.name(planned.part),
+        {
+          apiId: api.id,
+          routeKey: planned.routeKey,
+          target: pulumi.interpolate`integrations/${integrations[planned.handler].id}`,
+          authorizationType: 'NONE',
+        },
+        opts,
+      ),
+  );
+  const accessLogs = new aws.cloudwatch.LogGroup(
+    scope.name('api-access'),
+    { name: `/aws/apigateway/${scope.name('api')}`, retentionInDays: settings.logRetentionDays, tags },
+    opts,
+  );
+  return new aws.apigatewayv2.Stage(
+    scope.name('default'),
+    {
+      apiId: api.id,
+      name: '$default',
+      autoDeploy: true,
+      defaultRouteSettings: defaultRouteSettings(settings.throttling),
+      accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      tags,
+    },
+    { ...opts, dependsOn: routes },
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * The stack's deciding logic without Pulumi: names, the route → function plan, function environments and the
+ * alarm plan, as plain tables.
+ */
+import { ROUTES } from '../../lambdas/routes';
+import { alarmPlan } from '../../infra/alarm-plan';
+import { defaultRouteSettings, routePlan } from '../../infra/api-plan';
+import { functionEnvironment } from '../../infra/functions';
+import { physicalName, routePart, secretPart } from '../../infra/naming';
+
+describe('physicalName', () => {
+  it.each([
+    ['voiceai', 'dev', 'inbound', 'voiceai-dev-inbound'],
+    ['voiceai', 'Prod_EU.1', 'api', 'voiceai-prod-eu-1-api'],
+    ['acme', 'staging', 'participants-api-token', 'acme-staging-participants-api-token'],
+  ])('when the prefix is %s and the stack %s, names %s as %s', (prefix, stack, part, expected) => {
+    // Act / Assert
+    expect(physicalName(prefix, stack, part)).toBe(expected);
+  });
+});
+
+describe('routePart', () => {
+  it.each([
+    ['POST', '/twilio/voice/inbound', 'post-twilio-voice-inbound'],
+    [
+      'PATCH',
+      '/conferences/{conference}/participants/{participant}',
+      'patch-conferences-conference-participants-participant',
+    ],
+    ['POST', '/conferences/{conference}/transfers/complete', 'post-conferences-conference-transfers-complete'],
+  ] as const)('when the route is %s %s, its resources are named …-%s', (method, path, expected) => {
+    // Act / Assert
+    expect(routePart({ method, path })).toBe(expected);
+  });
+});
+
+describe('secretPart', () => {
+  it.each([
+    ['twilioAuthToken', 'twilio-auth-token'],
+    ['twilioApiKeySecret', 'twilio-api-key-secret'],
+    ['participantsApiToken', 'participants-api-token'],
+  ] as const)('when the secret is %s, its resources are named …-%s', (secret, expected) => {
+    // Act / Assert
+    expect(secretPart(secret)).toBe(expected);
+  });
+});
+
+describe('routePlan', () => {
+  it('when every route of the table is planned, no two routes share a resource name', () => {
+    // Act
+    const parts = routePlan().map((r) => r.part);
+
+    // Assert
+    expect(new Set(parts).size).toBe(ROUTES.length);
+  });
+
+  it.each([
+    ['POST /twilio/voice/inbound', 'inbound'],
+    ['POST /twilio/voice/agent', 'agent'],
+    ['POST /twilio/voice/agent-fallback', 'agent'],
+    ['POST /twilio/conference/events', 'events'],
+    ['POST /conferences/{conference}/participants', 'participants'],
+    ['DELETE /conferences/{conference}/participants/{participant}', 'participants'],
+  ])('when the route key is %s, the %s function serves it', (key, handler) => {
+    // Act
+    const planned = routePlan().find((r) => r.routeKey === key);
+
+    // Assert
+    expect(planned?.handler).toBe(handler);
+  });
+
+  it('when the throttling is configured, the stage default carries rate and burst', () => {
+    // Act / Assert
+    expect(defaultRouteSettings({ rateLimit: 20, burstLimit: 40 })).toEqual({
+      throttlingRateLimit: 20,
+      throttlingBurstLimit: 40,
+    });
+  });
+});
+
+describe('functionEnvironment', () => {
+  const arns = {
+    twilioAuthToken: 'arn:auth',
+    twilioApiKeySecret: 'arn:key',
+    participantsApiToken: 'arn:api',
+  };
+
+  it.each([
+    ['inbound', false, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth' }],
+    ['agent', true, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth' }],
+    ['events', false, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth', TWIML_APP_SID: 'AP1' }],
+    [
+      'events',
+      true,
+      { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth', TWILIO_API_KEY_SECRET_ARN: 'arn:key', TWIML_APP_SID: 'AP1' },
+    ],
+    [
+      'participants',
+      false,
+      {
+        TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth',
+        PARTICIPANTS_API_TOKEN_SECRET_ARN: 'arn:api',
+        TWIML_APP_SID: 'AP1',
+      },
+    ],
+  ] as const)(
+    'when the handler is %s and an API key is used: %s, it gets exactly %j',
+    (handler, usesApiKey, expected) => {
+      // Act
+      const env = functionEnvironment(handler, { LOG_LEVEL: 'info' }, arns, usesApiKey, 'AP1');
+
+      // Assert
+      expect(env).toEqual({ LOG_LEVEL: 'info', ...expected });
+    },
+  );
+
+  it('when a secret the function reads is not stored, it refuses', () => {
+    // Act / Assert
+    expect(() => functionEnvironment('participants', {}, { twilioAuthToken: 'arn:auth' }, false, 'AP1')).toThrow(
+      'participants reads participantsApiToken',
+    );
+  });
+});
+
+describe('alarmPlan', () => {
+  it('when alarms are planned, every function has an errors and a throttles alarm and the API one on 5xx', () => {
+    // Act
+    const plan = alarmPlan(['inbound', 'events']);
+
+    // Assert
+    expect(plan.map((a) => [a.part, a.namespace, a.metricName])).toEqual([
+      ['inbound-errors', 'AWS/Lambda', 'Errors'],
+      ['inbound-throttles', 'AWS/Lambda', 'Throttles'],
+      ['events-errors', 'AWS/Lambda', 'Errors'],
+      ['events-throttles', 'AWS/Lambda', 'Throttles'],
+      ['api-5xx', 'AWS/ApiGateway', '5xx'],
+    ]);
+  });
+});
