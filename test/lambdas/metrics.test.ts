@@ -1,4 +1,4 @@
-import { METRICS, MetricsWriter, metrics } from '../../lambdas/shared/metrics';
+import { METRICS, MetricsWriter, type metrics } from '../../lambdas/shared/metrics';
 import { datapointsIn, EmfViolation, extractDatapoints } from '../support/emf';
 
 const NOW = Date.UTC(2026, 0, 15, 12, 0, 0);
