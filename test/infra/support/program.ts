@@ -116,6 +116,20 @@ export function runProgram(stack: string, overrides: Record<string, string | und
 process.setMaxListeners(50);
 const runs = new Map<string, Promise<ProgramRun>>();
 
+/**
+ * Loads infra/index.ts afresh: under jest in an isolated module registry (a test file runs several stacks);
+ * outside jest (scripts/snapshot.mjs, one stack per process) with a plain require.
+ */
+function loadProgram(): Record<string, unknown> {
+  const entry = '../../../infra/index';
+  if (typeof jest === 'undefined') return require(entry) as Record<string, unknown>;
+  let program: Record<string, unknown> = {};
+  jest.isolateModules(() => {
+    program = require(entry) as Record<string, unknown>;
+  });
+  return program;
+}
+
 async function runProgramOnce(stack: string, overrides: Record<string, string | undefined>): Promise<ProgramRun> {
   const config: Record<string, string> = {
     ...stackFileConfig(stack),
@@ -150,10 +164,7 @@ async function runProgramOnce(stack: string, overrides: Record<string, string | 
     false,
   );
   process.env.VOICEAI_CODE_DIR = path.join(ROOT, 'dist');
-  let program: Record<string, unknown> = {};
-  jest.isolateModules(() => {
-    program = require('../../../infra/index') as Record<string, unknown>;
-  });
+  const program = loadProgram();
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
     outputs[key] =
