@@ -24,7 +24,7 @@ import { TwimlAppProvider } from '../infra/twilio/twiml-app-provider';
 import { webhookUrls, type WebhookUrls } from '../infra/urls';
 import { ApiGatewayEmulator, type ApiInvocation } from './api-gateway/server';
 import { SampleAgent } from './sample-agent';
-import { startTwilioEmulator, type TwilioEmulator } from './twilio';
+import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from './twilio';
 
 /** Options of startSandbox; every one has a default. */
 export interface SandboxOptions {
@@ -42,6 +42,8 @@ export interface SandboxOptions {
   /** Receives each function log line. */
   readonly onLog?: (functionName: string, line: string) => void;
   readonly onInvocation?: (invocation: ApiInvocation) => void;
+  /** Options of the Twilio emulator (e.g. `callsPerSecond`, `timeScale`); its defaults otherwise. */
+  readonly twilio?: TwilioEmulatorOptions;
 }
 
 /** A running sandbox. */
@@ -92,7 +94,7 @@ const ROOT = path.resolve(__dirname, '..');
 /** Starts the sandbox. */
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const phoneNumber = options.phoneNumber ?? '+15005550006';
-  const twilio = await startTwilioEmulator();
+  const twilio = await startTwilioEmulator(options.twilio);
   const agent = options.agentStreamUrl ? undefined : await new SampleAgent().start();
   const api = await new ApiGatewayEmulator({
     codeDir: options.codeDir ?? path.join(ROOT, 'dist'),

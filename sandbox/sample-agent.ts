@@ -1,11 +1,27 @@
 /**
  * A stand-in for the AI agent: a WebSocket server that accepts Media Streams and ConversationRelay sessions and
- * records what Twilio sent, so the scenario and tests can check the context that reached the agent.
+ * records what Twilio sent, so the scenario and tests can check the context that reached the agent. A test can
+ * make it drop out: close a session's WebSocket mid-call, or end a ConversationRelay session with `handoffData`.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { WebSocketServer, type WebSocket } from 'ws';
+
+/**
+ * What the agent does to a session once it started (Twilio's `start` / `setup` arrived), after `afterMs`:
+ * `close` closes the WebSocket (a Media Stream dropped mid-call); `end` sends ConversationRelay's end-session
+ * message `{"type":"end","handoffData":"..."}` (https://www.twilio.com/docs/voice/conversationrelay/websocket-messages),
+ * after which Twilio ends the session and requests the `<Connect action>` URL with `HandoffData`.
+ */
+export type AgentMove =
+  | { readonly do: 'close'; readonly afterMs?: number }
+  | { readonly do: 'end'; readonly handoffData?: string; readonly afterMs?: number };
+
+interface PlannedMove {
+  readonly move: AgentMove;
+  readonly matches: (session: AgentSession) => boolean;
+}
 
 /** One session as the agent saw it. */
 export interface AgentSession {
@@ -37,15 +53,49 @@ export class SampleAgent {
   private readonly server = http.createServer((_req, res) => res.writeHead(426).end());
   private readonly wss = new WebSocketServer({ server: this.server });
   private readonly listeners = new Set<(session: AgentSession) => void>();
+  private readonly sockets = new WeakMap<AgentSession, WebSocket>();
+  private readonly plans: PlannedMove[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
   url = '';
 
   constructor() {
     this.wss.on('connection', (socket: WebSocket) => {
       const session: AgentSession = { kind: 'stream', events: [], mediaFrames: 0, closed: false };
       this.sessions.push(session);
+      this.sockets.set(session, socket);
       socket.on('message', (data) => this.receive(session, String(data)));
       socket.on('close', () => (session.closed = true));
     });
+  }
+
+  /** The next session that starts and matches (default: any) gets `move`; plans apply first-in, first-out. */
+  plan(move: AgentMove, matches: (session: AgentSession) => boolean = () => true): this {
+    this.plans.push({ move, matches });
+    return this;
+  }
+
+  /** Closes a session's WebSocket now, as an agent that crashed or hung up would. */
+  close(session: AgentSession): void {
+    this.sockets.get(session)?.close(1000);
+  }
+
+  /** Ends a ConversationRelay session with the end-session message, optionally carrying `handoffData`. */
+  end(session: AgentSession, handoffData?: string): void {
+    this.sockets.get(session)?.send(JSON.stringify({ type: 'end', ...(handoffData !== undefined && { handoffData }) }));
+  }
+
+  private started(session: AgentSession): void {
+    const plan = this.plans.find((p) => p.matches(session));
+    if (plan) {
+      this.plans.splice(this.plans.indexOf(plan), 1);
+      const act = () => (plan.move.do === 'close' ? this.close(session) : this.end(session, plan.move.handoffData));
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        act();
+      }, plan.move.afterMs ?? 0);
+      this.timers.add(timer);
+    }
+    for (const l of this.listeners) l(session);
   }
 
   private receive(session: AgentSession, text: string): void {
@@ -67,7 +117,7 @@ export class SampleAgent {
         customParameters: message.start?.customParameters ?? {},
         startAt: performance.now(),
       });
-      for (const l of this.listeners) l(session);
+      this.started(session);
     }
     if (name === 'setup') {
       Object.assign(session, {
@@ -76,7 +126,7 @@ export class SampleAgent {
         customParameters: message.customParameters ?? {},
         startAt: performance.now(),
       });
-      for (const l of this.listeners) l(session);
+      this.started(session);
     }
   }
 
@@ -108,6 +158,8 @@ export class SampleAgent {
 
   /** Closes every socket and the server. */
   async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     this.server.closeAllConnections();

@@ -6,7 +6,7 @@
 import { CODES, TwilioApiError } from './errors';
 import type { Timeline } from './events';
 import { newSid } from './sids';
-import type { AccountState, ConferenceRecord, ParticipantRecord } from './state';
+import type { AccountState, CallStatus, ConferenceRecord, ParticipantRecord } from './state';
 import { rfc2822 } from './time';
 import type { WebhookClient } from './webhook-client';
 
@@ -178,30 +178,37 @@ export class ConferenceManager {
     return participant;
   }
 
-  /** Removes a participant (hung up, kicked, failed to connect); may end the conference. */
-  leave(callSid: string, reason: LeaveReason): void {
+  /**
+   * Removes a participant (hung up, kicked, failed to connect); may end the conference. `callStatus` is the
+   * leg's final call status when the leg ended (busy, no-answer, failed, canceled for a leg that never connected).
+   */
+  leave(callSid: string, reason: LeaveReason, callStatus?: CallStatus): void {
     const conference = this.conferenceOfCall(callSid);
     const participant = conference?.participants.get(callSid);
     if (!conference || !participant) return;
     conference.participants.delete(callSid);
     const wasConnected = participant.status === 'connected';
-    participant.status = reason === 'failed' ? 'failed' : 'complete';
+    participant.status = wasConnected && reason !== 'failed' ? 'complete' : 'failed';
     const leg = this.legs.get(callSid);
     this.legs.delete(callSid);
-    if (wasConnected) {
-      this.timeline.emit({
-        type: 'conference-leave',
-        conferenceSid: conference.sid,
-        friendlyName: conference.friendlyName,
-        callSid,
-        label: participant.label,
-        reason,
-      });
-      this.notify(conference, 'participant-leave', participant, {
-        ReasonParticipantLeft: LEFT_REASON[reason],
-        ParticipantCallStatus: 'completed',
-      });
-    }
+    // Changelog 2023-10-25 (https://www.twilio.com/en-us/changelog/participantcallstatus-and-reasonparticipantleft-attributes-added):
+    // participant-leave carries ReasonParticipantLeft and ParticipantCallStatus, also for a participant "added using
+    // the /Participants API but [that] failed to answer": reason participant_add_failed, with the leg's call status.
+    const leftReason = wasConnected ? LEFT_REASON[reason] : 'participant_add_failed';
+    const participantCallStatus = wasConnected ? 'completed' : (callStatus ?? 'canceled');
+    this.timeline.emit({
+      type: 'conference-leave',
+      conferenceSid: conference.sid,
+      friendlyName: conference.friendlyName,
+      callSid,
+      label: participant.label,
+      reason: wasConnected ? reason : 'add-failed',
+      callStatus: participantCallStatus,
+    });
+    this.notify(conference, 'participant-leave', participant, {
+      ReasonParticipantLeft: leftReason,
+      ParticipantCallStatus: participantCallStatus,
+    });
     leg?.onRemoved(reason);
     if (conference.status === 'completed' || reason === 'conference-ended') return;
     if (wasConnected && participant.endConferenceOnExit) {
@@ -353,10 +360,12 @@ export class ConferenceManager {
         params,
         ...(participant && { callSid: participant.callSid }),
       });
+      // TwiML <Conference> status callbacks are delivered once; an error answer is Debugger error 16011
+      // ("Conference Event: Error Response to Callback URL") and the event is not sent again.
       if (response.status === null || response.status >= 400) {
         this.timeline.alert({
-          code: CODES.httpRetrievalFailure,
-          level: 'warning',
+          code: CODES.conferenceCallbackError,
+          level: 'error',
           message: `Conference status callback ${event} got ${response.status ?? response.error}`,
           url,
           ...(participant && { callSid: participant.callSid }),

@@ -39,6 +39,10 @@ export const CODES = {
   invalidTo: 21211,
   invalidFrom: 21212,
   httpRetrievalFailure: 11200,
+  /** Call Progress: Error Response to Callback URL (https://www.twilio.com/docs/api/errors/15003). */
+  callProgressCallbackError: 15003,
+  /** Conference Event: Error Response to Callback URL (https://www.twilio.com/docs/api/errors/16011). */
+  conferenceCallbackError: 16011,
   httpConnectionFailure: 11205,
   documentParseFailure: 12100,
   schemaValidation: 12200,

@@ -27,7 +27,10 @@ export type EmulatorEvent = { readonly at: number } & (
       friendlyName: string;
       callSid: string;
       label: string | null;
+      /** hangup, kicked, conference-ended, failed; `add-failed` for a REST participant that never connected. */
       reason: string;
+      /** ParticipantCallStatus: the leg's call status as it left. */
+      callStatus: string;
     }
   | {
       type: 'participant-update';

@@ -10,11 +10,13 @@
  * await emu.waitFor((e) => e.type === 'stream-started', 5000);
  * await emu.stop();
  */
+import { CallRateQueue, DEFAULT_CALLS_PER_SECOND } from './call-rate';
 import { ConferenceManager } from './conference';
 import type { DebuggerAlert, EmulatorEvent, RecordedRestRequest, RecordedWebhook } from './events';
 import { Timeline } from './events';
 import { FaultInjector } from './faults';
 import type { RestContext } from './resources/common';
+import { LegScript } from './leg-script';
 import { createNumberRecord, type NumberSeed } from './resources/incoming-numbers';
 import { RestServer } from './rest-server';
 import { isSid, newSid } from './sids';
@@ -32,6 +34,8 @@ import { WebhookClient } from './webhook-client';
 export type { AnswerBehaviour } from './voice-engine';
 export type { DebuggerAlert, EmulatorEvent, RecordedRestRequest, RecordedWebhook } from './events';
 export type { FaultSpec } from './faults';
+export type { CreateRejection, LegOutcome, LegScript } from './leg-script';
+export { DEFAULT_CALLS_PER_SECOND } from './call-rate';
 export type { CallRecord, ConferenceRecord, IncomingNumberRecord, ParticipantRecord } from './state';
 export { FaultInjector } from './faults';
 
@@ -54,6 +58,13 @@ export interface TwilioEmulatorOptions {
   /** Webhook time limits (Twilio: 10 s to connect, 15 s in all). */
   readonly webhookTimeoutMs?: number;
   readonly webhookConnectTimeoutMs?: number;
+  /**
+   * The account's rate for calls created through the REST API (Participants and Calls creates; `<Dial>` legs are
+   * not limited): Twilio's default is 1 (https://www.twilio.com/docs/glossary/cps), up to 30 self-served with a
+   * Business Profile. Extra creates queue and report `queue_time`; the wait itself runs at `timeScale`.
+   * `Infinity` turns the queue off. Default 1.
+   */
+  readonly callsPerSecond?: number;
 }
 
 /** A running emulator. */
@@ -64,6 +75,13 @@ export interface TwilioEmulator {
   readonly authToken: string;
   /** Scripts REST responses per operation (429, 500, 16030, delays, resets). */
   readonly faults: FaultInjector;
+  /**
+   * Scripts how dialled legs end (per destination, e.g. `script.nextLeg('app:AP…', 'busy')`, or `'*'`) and which
+   * creates Twilio refuses (`script.rejectCreate('+1555…', 21215)`).
+   */
+  readonly script: LegScript;
+  /** The account's calls-per-second rate for API-created calls (Infinity: no queue). */
+  readonly callsPerSecond: number;
   /** Every REST request with its form and response body (no credentials). */
   readonly requests: readonly RecordedRestRequest[];
   /** Every webhook sent, with its parameters, signature and answer. */
@@ -128,12 +146,24 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     totalMs: options.webhookTimeoutMs ?? 15000,
   });
   const conferenceManager = new ConferenceManager(state, timeline, webhooks);
-  const engine = new VoiceEngine(state, conferenceManager, webhooks, timeline, scheduler, authToken, {
-    answerDelayMs: options.answerDelayMs ?? 10,
-    timeScale: options.timeScale ?? 0.001,
-    mediaFrames: options.mediaFrames ?? 3,
-    mediaMs: options.mediaMs ?? 5,
-  });
+  const script = new LegScript();
+  const rate = new CallRateQueue(options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND);
+  const engine = new VoiceEngine(
+    state,
+    conferenceManager,
+    webhooks,
+    timeline,
+    scheduler,
+    authToken,
+    {
+      answerDelayMs: options.answerDelayMs ?? 10,
+      timeScale: options.timeScale ?? 0.001,
+      mediaFrames: options.mediaFrames ?? 3,
+      mediaMs: options.mediaMs ?? 5,
+    },
+    script,
+    rate,
+  );
   const ctx: RestContext = {
     state,
     conferences: conferenceManager,
@@ -183,6 +213,8 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     accountSid,
     authToken,
     faults,
+    script,
+    callsPerSecond: rate.callsPerSecond,
     requests: timeline.requests,
     webhooks: timeline.webhooks,
     alerts: timeline.alerts,

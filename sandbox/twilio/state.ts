@@ -77,6 +77,8 @@ export interface CallRecord {
   statusCallbackEvents: Set<string>;
   /** Sequence of call-progress callbacks sent. */
   callbackSequence: number;
+  /** Milliseconds an API-created call waited in the account's CPS queue (`queue_time`). */
+  queueTime: string;
 }
 
 /** Participant statuses of the Participant resource. */

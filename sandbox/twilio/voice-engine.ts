@@ -4,9 +4,11 @@
  * the TwiML App's voice URL with the custom parameters on its query string. TwiML runs verb by verb and can be
  * interrupted by a hang-up or a REST redirect, as on Twilio.
  */
-import { CODES } from './errors';
+import type { CallRateQueue } from './call-rate';
+import { CODES, TwilioApiError } from './errors';
 import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
 import type { Timeline, WebhookPurpose } from './events';
+import type { LegOutcome, LegScript } from './leg-script';
 import { openStream, type StreamEnd, type StreamSession } from './media-stream';
 import { newSid } from './sids';
 import type { AccountState, CallRecord, CallStatus, ConferenceRecord, ParticipantRecord } from './state';
@@ -14,8 +16,8 @@ import { Cancelled, rfc2822, type Scheduler } from './time';
 import { parametersOf, parseTwiml, TwimlError, type XmlElement } from './twiml-parser';
 import type { WebhookClient } from './webhook-client';
 
-/** How a dialled person (phone, client, sip) responds. */
-export type AnswerBehaviour = 'answer' | 'busy' | 'no-answer' | 'failed';
+/** How a dialled person (phone, client, sip) responds (kept for `emu.answerBehaviour`; see leg-script.ts). */
+export type AnswerBehaviour = LegOutcome;
 
 /** Engine timing: everything Twilio measures in seconds is multiplied by `timeScale` (tests run fast). */
 export interface VoiceEngineOptions {
@@ -91,7 +93,6 @@ function countryOf(address: string): string {
 /** Runs every call leg of the account. */
 export class VoiceEngine {
   private readonly sessions = new Map<string, CallSession>();
-  private readonly behaviours = new Map<string, AnswerBehaviour>();
   private readonly streams = new Set<StreamSession>();
 
   constructor(
@@ -102,11 +103,21 @@ export class VoiceEngine {
     private readonly scheduler: Scheduler,
     private readonly authToken: string,
     private readonly options: VoiceEngineOptions,
+    /** Scripted leg outcomes and create refusals. */
+    readonly script: LegScript,
+    /** The account's CPS queue for API-created calls. */
+    private readonly rate: CallRateQueue,
   ) {}
 
-  /** Scripts how calls to `to` are answered (default: answer). */
+  /** Scripts how every call to `to` is answered from now on (default: answer). */
   answerBehaviour(to: string, behaviour: AnswerBehaviour): void {
-    this.behaviours.set(to, behaviour);
+    this.script.leg(to, behaviour);
+  }
+
+  /** Throws the Twilio error a script set for creates to `to`. */
+  private assertNotRefused(to: string): void {
+    const rejection = this.script.takeRejection(to);
+    if (rejection) throw new TwilioApiError(rejection.status, rejection.code, rejection.message);
   }
 
   /** A caller dials one of the account's numbers: the number's voice URL (or TwiML App) is fetched and run. */
@@ -172,6 +183,7 @@ export class VoiceEngine {
       statusCallbackEvents: string[];
     },
   ): ParticipantRecord {
+    this.assertNotRefused(input.to);
     const app = parseAppTarget(input.to);
     const session = this.createSession({
       from: input.from,
@@ -194,9 +206,11 @@ export class VoiceEngine {
       this.state.calls.delete(session.call.sid);
       throw error;
     }
+    const queueMs = this.enqueue(session);
+    participant.queueTime = String(queueMs);
     // The create response shows the participant as queued, before the leg starts ringing.
     const snapshot = { ...participant };
-    void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds);
+    void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds, queueMs);
     return snapshot;
   }
 
@@ -215,6 +229,7 @@ export class VoiceEngine {
     statusCallbackMethod: string;
     statusCallbackEvents: string[];
   }): CallRecord {
+    this.assertNotRefused(input.to);
     const app = input.applicationSid ? this.state.applications.get(input.applicationSid) : undefined;
     const session = this.createSession({
       from: input.from,
@@ -246,8 +261,10 @@ export class VoiceEngine {
               input.fallbackMethod ?? 'POST',
               'voice-fallback',
             );
+    const queueMs = this.enqueue(session);
     void (async () => {
       try {
+        await this.waitInQueue(session, queueMs);
         this.callback(session, 'initiated');
         const behaviour = await this.ring(session, input.timeoutSeconds);
         if (session.ended) return;
@@ -358,6 +375,7 @@ export class VoiceEngine {
       statusCallbackMethod: input.statusCallbackMethod ?? 'POST',
       statusCallbackEvents: new Set(input.statusCallbackEvents?.length ? input.statusCallbackEvents : ['completed']),
       callbackSequence: 0,
+      queueTime: '0',
     };
     this.state.calls.set(call.sid, call);
     const session = new CallSession(call);
@@ -766,14 +784,34 @@ export class VoiceEngine {
     return 'completed';
   }
 
-  /** Rings a leg: the scripted behaviour after the answer delay; no-answer waits out the (scaled) timeout. */
-  private async ring(session: CallSession, timeoutSeconds: number, signal?: AbortSignal): Promise<AnswerBehaviour> {
-    const behaviour = this.behaviours.get(session.call.to.split('?')[0]) ?? 'answer';
+  /**
+   * Rings a leg: the scripted outcome after the answer delay. `no-answer` rings out after `Timeout` plus the
+   * 5 s Twilio adds (Participant resource, `Timeout`: "We always add a 5-second timeout buffer to outgoing
+   * calls, so value of 10 would result in an actual timeout that was closer to 15 seconds"), in scaled time.
+   */
+  private async ring(
+    session: CallSession,
+    timeoutSeconds: number,
+    signal?: AbortSignal,
+    outcome: LegOutcome = this.script.takeOutcome(session.call.to) ?? 'answer',
+  ): Promise<LegOutcome> {
     this.setStatus(session, 'ringing');
     this.callback(session, 'ringing');
-    if (behaviour === 'no-answer') await this.scheduler.sleep(this.scaled(timeoutSeconds + 5), signal);
+    if (outcome === 'no-answer') await this.scheduler.sleep(this.scaled(timeoutSeconds + 5), signal);
     else await this.scheduler.sleep(this.options.answerDelayMs, signal);
-    return behaviour;
+    return outcome;
+  }
+
+  /** Puts an API-created call into the account's CPS queue; returns its `queue_time` in (Twilio) ms. */
+  private enqueue(session: CallSession): number {
+    const queueMs = this.rate.reserve();
+    session.call.queueTime = String(queueMs);
+    return queueMs;
+  }
+
+  /** Waits out the queue time (scaled like every Twilio second); a hang-up or cancel ends the wait. */
+  private async waitInQueue(session: CallSession, queueMs: number): Promise<void> {
+    if (queueMs > 0) await this.scheduler.sleep(this.scaled(queueMs / 1000), session.verb.signal);
   }
 
   /** `<Connect><Stream|ConversationRelay>`: opens the WebSocket and waits until one side closes it. */
@@ -823,6 +861,7 @@ export class VoiceEngine {
           callSid: session.call.sid,
         });
     }
+    const openedAt = Date.now();
     const stream = openStream(
       {
         kind: noun.name === 'Stream' ? 'stream' : 'conversation-relay',
@@ -845,9 +884,22 @@ export class VoiceEngine {
       signal.addEventListener('abort', () => resolve('aborted'), { once: true }),
     );
     const outcome: StreamEnd | 'aborted' = await Promise.race([stream.ended, aborted]);
+    const connectAction = connect.attributes.action;
     if (outcome === 'aborted') {
       stream.stop();
       await stream.ended;
+      // TwiML <Connect> (https://www.twilio.com/docs/voice/twiml/connect): "When the <Connect> verb ends, Twilio
+      // sends an HTTP request to this URL". A leg that hung up still reports it; its answer has nothing to run on.
+      if (session.ended && connectAction)
+        this.notifyAfterHangup(
+          session,
+          this.action(
+            session,
+            connectAction,
+            connect.attributes.method,
+            this.connectParams(noun.name, stream.streamSid, 'call-ended', openedAt),
+          ),
+        );
       return undefined;
     }
     if (outcome.by === 'error') {
@@ -859,19 +911,58 @@ export class VoiceEngine {
         url,
       });
     }
-    const connectAction = connect.attributes.action;
-    if (connectAction) {
-      const params: Record<string, string> =
-        noun.name === 'ConversationRelay'
-          ? {
-              SessionId: stream.streamSid,
-              SessionStatus: outcome.by === 'error' ? 'failed' : 'ended',
-              ...(outcome.by === 'agent' && outcome.handoffData !== undefined && { HandoffData: outcome.handoffData }),
-            }
-          : {};
-      return this.action(session, connectAction, connect.attributes.method, params);
-    }
+    // TwiML <Connect>: with an action URL Twilio requests it and runs the TwiML it returns; without one, "<Connect>
+    // will finish and Twilio will move on to the next TwiML verb ... If there is no further verb, Twilio will end
+    // the phone call."
+    if (connectAction)
+      return this.action(
+        session,
+        connectAction,
+        connect.attributes.method,
+        this.connectParams(noun.name, stream.streamSid, outcome, openedAt),
+      );
     return 'continue';
+  }
+
+  /**
+   * The noun-specific parameters of a `<Connect action>` request. ConversationRelay ("TwiML Voice:
+   * <ConversationRelay>", https://www.twilio.com/docs/voice/twiml/connect/conversationrelay) adds `SessionId`,
+   * `SessionStatus`, `SessionDuration` (seconds) and `HandoffData` when the app ended the session with an `end`
+   * message carrying `handoffData` (ConversationRelay WebSocket messages,
+   * https://www.twilio.com/docs/voice/conversationrelay/websocket-messages). The SessionStatus values are
+   * UNCONFIRMED: `ended` (the app closed or ended the session), `completed` (the call ended it), `failed`.
+   * `<Stream>` adds nothing beyond the standard call parameters.
+   */
+  private connectParams(
+    noun: string,
+    sessionId: string,
+    end: StreamEnd | 'call-ended',
+    openedAt: number,
+  ): Record<string, string> {
+    if (noun !== 'ConversationRelay') return {};
+    const status = end === 'call-ended' ? 'completed' : end.by === 'error' ? 'failed' : 'ended';
+    return {
+      SessionId: sessionId,
+      SessionStatus: status,
+      SessionDuration: String(Math.round((Date.now() - openedAt) / 1000)),
+      ...(end !== 'call-ended' &&
+        end.by === 'agent' &&
+        end.handoffData !== undefined && { HandoffData: end.handoffData }),
+    };
+  }
+
+  /** Requests a URL after the leg ended (its answer is not run), in order with the leg's other callbacks. */
+  private notifyAfterHangup(session: CallSession, source: TwimlSource): void {
+    if (source.kind !== 'url') return;
+    session.callbacks = session.callbacks.then(async () => {
+      await this.webhooks.send({
+        purpose: source.purpose,
+        url: source.url,
+        method: source.method,
+        params: { ...this.callParams(session), ...source.params },
+        callSid: session.call.sid,
+      });
+    });
   }
 
   /** A REST participant leg: rings, then answers (app legs: once their TwiML loads) and joins the conference. */
@@ -880,13 +971,22 @@ export class VoiceEngine {
     conference: ConferenceRecord,
     settings: JoinSettings,
     timeoutSeconds: number,
+    queueMs: number,
   ): Promise<void> {
     const callSid = session.call.sid;
     try {
+      await this.waitInQueue(session, queueMs);
+      if (session.ended) return;
+      // Call resource, StatusCallbackEvent `initiated`: Twilio removes the call from the queue and starts dialling.
       this.callback(session, 'initiated');
       this.conferences.setStatus(callSid, 'connecting');
       this.conferences.setStatus(callSid, 'ringing');
-      const behaviour = session.call.applicationSid ? 'answer' : await this.ring(session, timeoutSeconds);
+      // An App answers once its TwiML loads; a script can still make the leg busy, fail or ring out.
+      const scripted = this.script.takeOutcome(session.call.to);
+      const behaviour =
+        session.call.applicationSid && scripted === undefined
+          ? 'answer'
+          : await this.ring(session, timeoutSeconds, session.verb.signal, scripted);
       if (session.ended) return;
       if (behaviour !== 'answer') {
         await this.finish(session, behaviour, 'failed');
@@ -910,7 +1010,10 @@ export class VoiceEngine {
           await this.finish(session, 'failed', 'failed');
           return;
         }
-        this.setStatus(session, 'ringing');
+        if (session.call.status !== 'ringing') {
+          this.setStatus(session, 'ringing');
+          this.callback(session, 'ringing');
+        }
         const url = appendCustomParameters(app.voiceUrl, session.appQuery ?? '');
         const fallback = app.voiceFallbackUrl
           ? appendCustomParameters(app.voiceFallbackUrl, session.appQuery ?? '')
@@ -953,7 +1056,7 @@ export class VoiceEngine {
     session.verb.abort();
     session.call.endTime = new Date();
     // Out of the conference first, so that whoever sees the final call status also sees the participant gone.
-    this.conferences.leave(session.call.sid, session.leaveReason);
+    this.conferences.leave(session.call.sid, session.leaveReason, status);
     this.setStatus(session, status);
     this.callback(session, 'completed');
     session.resolveDone();
@@ -987,10 +1090,11 @@ export class VoiceEngine {
         params,
         callSid: call.sid,
       });
+      // A call-progress callback is delivered once (no retry unless the URL's `#rc=` asks); a failure is 15003.
       if (response.status === null || response.status >= 400)
         this.timeline.alert({
-          code: CODES.httpRetrievalFailure,
-          level: 'warning',
+          code: CODES.callProgressCallbackError,
+          level: 'error',
           message: `Call status callback (${event}) got ${response.status ?? response.error}`,
           callSid: call.sid,
           url,

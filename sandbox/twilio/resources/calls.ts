@@ -41,7 +41,7 @@ export function callJson(ctx: RestContext, c: CallRecord): Record<string, unknow
     forwarded_from: null,
     group_sid: null,
     caller_name: c.callerName,
-    queue_time: '0',
+    queue_time: c.queueTime,
     trunk_sid: null,
     uri: `${uri}.json`,
     subresource_uris: {

@@ -1,0 +1,501 @@
+/**
+ * The Twilio emulator on a bad day, driven by the real `twilio` client and real HTTP on 127.0.0.1: per-leg status
+ * callbacks, agent and human legs that are busy, fail, ring out or are refused (participant-leave with
+ * participant_add_failed), the CPS queue with `queue_time`, `<Connect action>` when the agent drops or ends a
+ * ConversationRelay session with handoffData, and conference callbacks that fail (16011, not retried).
+ * Every REST exchange is still checked against Twilio's OpenAPI spec.
+ */
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
+import { createTwilioClient, type TwilioRestClient } from '../../lambdas/shared/twilio-client';
+import { SampleAgent } from '../../sandbox/sample-agent';
+import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from '../../sandbox/twilio';
+import { CallRateQueue } from '../../sandbox/twilio/call-rate';
+import { LegScript } from '../../sandbox/twilio/leg-script';
+import { specProblems } from '../lambdas/support/openapi';
+import { resourceProblems } from './support/response-schema';
+import { WebhookServer, type ReceivedWebhook } from './support/webhook-server';
+
+const NUMBER = '+15550001111';
+const CALLER = '+15557654321';
+const RFC2822 = /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
+const ALL_CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+
+function xml(build: (r: VoiceResponse) => void): { body: string } {
+  const response = new VoiceResponse();
+  build(response);
+  return { body: response.toString() };
+}
+
+describe('CallRateQueue (Twilio CPS)', () => {
+  describe.each([
+    // [cps, arrival times in ms, expected queue times in ms]
+    [1, [0, 0, 0], [0, 1000, 2000]],
+    [1, [0, 400, 2500], [0, 600, 0]],
+    [2, [0, 0, 0, 0], [0, 500, 1000, 1500]],
+    [30, [0, 0], [0, 33]],
+    [Number.POSITIVE_INFINITY, [0, 0, 0], [0, 0, 0]],
+  ])('at %p calls per second', (cps, arrivals, expected) => {
+    it(`when creates arrive at ${arrivals.join(', ')} ms, they queue ${expected.join(', ')} ms`, () => {
+      let now = 0;
+      const queue = new CallRateQueue(cps, () => now);
+
+      const waits = arrivals.map((at) => ((now = at), queue.reserve()));
+
+      expect(waits).toEqual(expected);
+    });
+  });
+
+  it.each([0, -1, Number.NaN])('when the rate is %p, it refuses it', (cps) => {
+    expect(() => new CallRateQueue(cps)).toThrow(/positive/);
+  });
+});
+
+describe('LegScript', () => {
+  it('when a next-leg rule and a standing rule both match, the next-leg rule is used once, then the standing one', () => {
+    const script = new LegScript().leg('client:alice', 'no-answer').nextLeg('client:alice', 'busy');
+
+    const outcomes = [1, 2, 3].map(() => script.takeOutcome('client:alice'));
+
+    expect(outcomes).toEqual(['busy', 'no-answer', 'no-answer']);
+  });
+
+  it('when an app: leg carries custom parameters, a rule for the bare app: address matches it', () => {
+    const app = 'app:AP00000000000000000000000000000001';
+    const script = new LegScript().nextLeg(app, 'failed');
+
+    expect(script.takeOutcome(`${app}?ticket=T-1`)).toBe('failed');
+    expect(script.takeOutcome(`${app}?ticket=T-1`)).toBeUndefined();
+  });
+
+  it('when a rule names *, it matches any destination; a refusal is used the given number of times', () => {
+    const script = new LegScript().nextLeg('*', 'busy').rejectCreate('+15550009999', 21215, { times: 2 });
+
+    expect([script.takeOutcome('sip:bob@example.com'), script.takeOutcome('+15550001234')]).toEqual([
+      'busy',
+      undefined,
+    ]);
+    expect([1, 2, 3].map(() => script.takeRejection('+15550009999')?.code)).toEqual([21215, 21215, undefined]);
+  });
+});
+
+describe('Twilio emulator on a bad day', () => {
+  let emu: TwilioEmulator;
+  let hooks: WebhookServer;
+  let agent: SampleAgent;
+  let client: TwilioRestClient;
+  let appSid: string;
+  /** What the events route adds when the caller joins (tests change it before placing the call). */
+  let agentCreate: Record<string, unknown>;
+  /** The TwiML App's answer (tests change it). */
+  let agentTwiml: (hook: ReceivedWebhook) => { body: string };
+
+  async function start(options: TwilioEmulatorOptions = {}): Promise<void> {
+    emu = await startTwilioEmulator(options);
+    hooks = await new WebhookServer(emu.authToken).start();
+    agent = await new SampleAgent().start();
+    client = createTwilioClient({
+      accountSid: emu.accountSid,
+      username: emu.accountSid,
+      password: emu.authToken,
+      baseUrl: emu.baseUrl,
+    });
+    appSid = (
+      await client.api.v2010.account.applications.create({ friendlyName: 'agent', voiceUrl: `${hooks.baseUrl}/agent` })
+    ).sid;
+    emu.addIncomingNumber(NUMBER, { voiceUrl: `${hooks.baseUrl}/inbound` });
+    agentCreate = {};
+    agentTwiml = () => xml((r) => r.connect({ action: `${hooks.baseUrl}/connect-action` }).stream({ url: agent.url }));
+    hooks.route('/inbound', (hook) =>
+      xml((r) =>
+        r.dial().conference(
+          {
+            participantLabel: 'caller',
+            endConferenceOnExit: true,
+            statusCallback: `${hooks.baseUrl}/events`,
+            statusCallbackEvent: ['start', 'end', 'join', 'leave'],
+          },
+          `conf-${hook.params.CallSid}`,
+        ),
+      ),
+    );
+    hooks.route('/events', async (hook) => {
+      if (hook.params.StatusCallbackEvent === 'participant-join' && hook.params.ParticipantLabel === 'caller') {
+        await client.api.v2010.account.conferences(hook.params.ConferenceSid).participants.create({
+          from: NUMBER,
+          to: `app:${appSid}?ticket=T-42`,
+          label: 'ai-agent',
+          statusCallback: `${hooks.baseUrl}/status`,
+          statusCallbackEvent: ALL_CALL_EVENTS,
+          ...agentCreate,
+        });
+      }
+      return { status: 204 };
+    });
+    hooks.route('/status', () => ({ status: 204 }));
+    hooks.route('/agent', (hook) => agentTwiml(hook));
+  }
+
+  afterEach(async () => {
+    await emu?.stop();
+    await hooks?.stop();
+    await agent?.stop();
+  });
+
+  const conferenceEvents = (name: string) => hooks.on('/events').filter((h) => h.params.StatusCallbackEvent === name);
+  const statuses = () => hooks.on('/status').map((h) => h.params.CallStatus);
+  const agentLeave = () => conferenceEvents('participant-leave').find((h) => h.params.ParticipantLabel === 'ai-agent');
+  const createAnswers = () => emu.requests.filter((r) => r.operationId === 'CreateParticipant');
+
+  /** Every REST request was a valid spec request, and every participant create answer has the spec's shape. */
+  function expectSpecShapes(): void {
+    for (const r of emu.requests)
+      expect(specProblems(r.method, r.path, r.form, new URLSearchParams(r.query))).toEqual([]);
+    for (const r of createAnswers().filter((a) => a.status === 201))
+      expect(
+        resourceProblems('api.v2010.account.conference.participant', r.responseBody as Record<string, unknown>),
+      ).toEqual([]);
+  }
+
+  describe('participant status callbacks', () => {
+    beforeEach(() => start());
+
+    it('when the agent leg answers and is later removed, its StatusCallback gets initiated, ringing, in-progress, completed with the call parameters', async () => {
+      // Arrange
+      const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      const session = await agent.waitForSession(() => true, 3000);
+
+      // Act
+      const conferenceSid = conferenceEvents('participant-join')[0].params.ConferenceSid;
+      await client.api.v2010.account.conferences(conferenceSid).participants('ai-agent').remove();
+      await emu.waitUntil(() => statuses().includes('completed'), 3000, 'completed callback');
+      await emu.settle();
+
+      // Assert
+      const callbacks = hooks.on('/status');
+      expect(statuses()).toEqual(['initiated', 'ringing', 'in-progress', 'completed']);
+      expect(callbacks.map((h) => h.params.SequenceNumber)).toEqual(['0', '1', '2', '3']);
+      for (const h of callbacks) {
+        expect(h.signatureValid).toBe(true);
+        expect(h.params).toMatchObject({
+          AccountSid: emu.accountSid,
+          ApiVersion: '2010-04-01',
+          CallSid: session.callSid,
+          From: NUMBER,
+          To: `app:${appSid}`,
+          Caller: NUMBER,
+          Called: `app:${appSid}`,
+          Direction: 'outbound-api',
+          CallbackSource: 'call-progress-events',
+          Timestamp: expect.stringMatching(RFC2822),
+        });
+      }
+      expect(callbacks[3].params.CallDuration).toMatch(/^\d+$/);
+      expect(callSid).not.toBe(session.callSid);
+      expectSpecShapes();
+    });
+
+    it('when StatusCallbackMethod is GET, the callbacks arrive as signed GETs with the parameters in the query', async () => {
+      agentCreate = { statusCallbackMethod: 'GET', statusCallbackEvent: ['initiated', 'answered'] };
+
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => hooks.on('/status').length === 2, 3000, 'two callbacks');
+
+      const callbacks = hooks.on('/status');
+      expect(callbacks.map((h) => h.method)).toEqual(['GET', 'GET']);
+      expect(callbacks.map((h) => new URLSearchParams(h.rawQuery).get('CallStatus'))).toEqual([
+        'initiated',
+        'in-progress',
+      ]);
+      expect(callbacks.every((h) => h.signatureValid)).toBe(true);
+    });
+  });
+
+  describe.each([
+    ['busy', 'busy'],
+    ['failed', 'failed'],
+    ['no-answer', 'no-answer'],
+  ] as const)('when the agent leg is %s', (outcome, callStatus) => {
+    beforeEach(() => start());
+
+    it(`the create answers 201 queued, then participant-leave reports participant_add_failed with ${callStatus}`, async () => {
+      // Arrange
+      emu.script.nextLeg(`app:${appSid}`, outcome);
+      agentCreate = { timeout: 10 };
+
+      // Act
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => agentLeave() !== undefined, 3000, 'agent participant-leave');
+      await emu.settle();
+
+      // Assert
+      const [create] = createAnswers();
+      expect(create.status).toBe(201);
+      expect(create.responseBody).toMatchObject({ status: 'queued', label: 'ai-agent', queue_time: '0' });
+      expect(agentLeave()?.params).toMatchObject({
+        ReasonParticipantLeft: 'participant_add_failed',
+        ParticipantCallStatus: callStatus,
+        CallSid: (create.responseBody as { call_sid: string }).call_sid,
+      });
+      expect(conferenceEvents('participant-join').map((h) => h.params.ParticipantLabel)).toEqual(['caller']);
+      expect(statuses()).toEqual(['initiated', 'ringing', callStatus]);
+      expect(hooks.on('/agent')).toEqual([]);
+      expect(agent.sessions).toEqual([]);
+      expectSpecShapes();
+    });
+  });
+
+  describe('humans who do not answer', () => {
+    beforeEach(() => start());
+
+    it.each(['client:alice', '+15553330000', 'sip:bob@example.com'])(
+      'when %s rings out, its leg ends no-answer and the conference reports participant_add_failed',
+      async (human) => {
+        emu.script.leg(human, 'no-answer');
+        const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+        await agent.waitForSession(() => true, 3000);
+        const conferenceSid = conferenceEvents('participant-join')[0].params.ConferenceSid;
+
+        const created = await client.api.v2010.account.conferences(conferenceSid).participants.create({
+          from: NUMBER,
+          to: human,
+          label: 'human',
+          timeout: 15,
+          statusCallback: `${hooks.baseUrl}/status`,
+          statusCallbackEvent: ALL_CALL_EVENTS,
+        });
+        await emu.waitUntil(
+          () => conferenceEvents('participant-leave').some((h) => h.params.ParticipantLabel === 'human'),
+          3000,
+          'human leave',
+        );
+
+        expect(created.status).toBe('queued');
+        expect(
+          conferenceEvents('participant-leave').find((h) => h.params.ParticipantLabel === 'human')?.params,
+        ).toMatchObject({ ReasonParticipantLeft: 'participant_add_failed', ParticipantCallStatus: 'no-answer' });
+        expect(emu.call(created.callSid)?.status).toBe('no-answer');
+        expect(emu.call(callSid)?.status).toBe('in-progress');
+        expectSpecShapes();
+      },
+    );
+  });
+
+  describe('creates Twilio refuses', () => {
+    beforeEach(() => start());
+
+    it('when a create to a destination is scripted as refused, it answers the Twilio error and dials nobody', async () => {
+      emu.script.rejectCreate('client:alice', 21215, { message: 'Account not authorized to call client:alice' });
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await agent.waitForSession(() => true, 3000);
+      const conferenceSid = conferenceEvents('participant-join')[0].params.ConferenceSid;
+      const calls = emu.events.filter((e) => e.type === 'call-created').length;
+
+      const refused = client.api.v2010.account
+        .conferences(conferenceSid)
+        .participants.create({ from: NUMBER, to: 'client:alice' });
+
+      await expect(refused).rejects.toMatchObject({ status: 400, code: 21215 });
+      expect(emu.events.filter((e) => e.type === 'call-created')).toHaveLength(calls);
+      const again = await client.api.v2010.account
+        .conferences(conferenceSid)
+        .participants.create({ from: NUMBER, to: 'client:alice' });
+      expect(again.callSid).toMatch(/^CA[0-9a-f]{32}$/);
+    });
+  });
+
+  describe('the calls-per-second queue', () => {
+    it('when three participants are created at once at 1 cps, they report growing queue_time and are dialled in order', async () => {
+      // Arrange: 1 Twilio second lasts 20 ms here, so the queued legs are dialled visibly apart.
+      await start({ callsPerSecond: 1, timeScale: 0.02 });
+      hooks.route('/inbound', () => xml((r) => r.dial().conference({ endConferenceOnExit: true }, 'room')));
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => emu.participants('room').length === 1, 2000, 'caller in room');
+      const room = emu.conferences()[0].sid;
+
+      // Act
+      const created = await Promise.all(
+        ['client:a', 'client:b', 'client:c'].map((to) =>
+          client.api.v2010.account.conferences(room).participants.create({
+            from: NUMBER,
+            to,
+            statusCallback: `${hooks.baseUrl}/status`,
+            statusCallbackEvent: ['initiated'],
+          }),
+        ),
+      );
+      await emu.waitUntil(() => hooks.on('/status').length === 3, 3000, 'three initiated callbacks');
+
+      // Assert
+      const queueTimes = created.map((p) => Number(p.queueTime)).sort((a, b) => a - b);
+      expect(queueTimes[0]).toBe(0);
+      expect(queueTimes[1]).toBeGreaterThan(0);
+      expect(queueTimes[2]).toBeGreaterThan(1000);
+      const byQueueTime = [...created].sort((a, b) => Number(a.queueTime) - Number(b.queueTime)).map((p) => p.callSid);
+      expect(hooks.on('/status').map((h) => h.params.CallSid)).toEqual(byQueueTime);
+      expectSpecShapes();
+    });
+
+    it('when the Calls API creates a call behind a queued one, its answer reports queue_time too', async () => {
+      await start({ callsPerSecond: 1 });
+
+      const [first, second] = await Promise.all([
+        client.api.v2010.account.calls.create({
+          from: NUMBER,
+          to: '+15553330001',
+          twiml: '<Response><Hangup/></Response>',
+        }),
+        client.api.v2010.account.calls.create({
+          from: NUMBER,
+          to: '+15553330002',
+          twiml: '<Response><Hangup/></Response>',
+        }),
+      ]);
+
+      expect([first.queueTime, second.queueTime].map(Number).sort((a, b) => a - b)[1]).toBeGreaterThan(0);
+      for (const r of emu.requests.filter((q) => q.operationId === 'CreateCall'))
+        expect(resourceProblems('api.v2010.account.call', r.responseBody as Record<string, unknown>)).toEqual([]);
+    });
+
+    it('when the rate is unlimited, nothing queues', async () => {
+      await start({ callsPerSecond: Number.POSITIVE_INFINITY });
+
+      const answers = await Promise.all(
+        [1, 2, 3].map((i) =>
+          client.api.v2010.account.calls.create({
+            from: NUMBER,
+            to: `+1555333000${i}`,
+            twiml: '<Response><Hangup/></Response>',
+          }),
+        ),
+      );
+
+      expect(answers.map((a) => a.queueTime)).toEqual(['0', '0', '0']);
+      expect(emu.callsPerSecond).toBe(Number.POSITIVE_INFINITY);
+    });
+  });
+
+  describe('<Connect action> when the agent session ends', () => {
+    beforeEach(() => start());
+
+    it('when the agent closes its Media Stream mid-call, Twilio requests the action URL and runs its TwiML on that leg', async () => {
+      // Arrange
+      agent.plan({ do: 'close' });
+      hooks.route('/connect-action', () => xml((r) => (r.say('The assistant dropped.'), r.hangup())));
+
+      // Act
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => agentLeave() !== undefined, 3000, 'agent leave');
+
+      // Assert
+      const [action] = hooks.on('/connect-action');
+      const agentCallSid = action.params.CallSid;
+      expect(action.signatureValid).toBe(true);
+      expect(action.params).toMatchObject({
+        AccountSid: emu.accountSid,
+        CallStatus: 'in-progress',
+        Direction: 'outbound-api',
+        To: `app:${appSid}`,
+      });
+      expect(action.params.SessionId).toBeUndefined();
+      const verbs = emu.events.filter((e) => e.type === 'twiml-executed' && e.callSid === agentCallSid);
+      expect(verbs.map((e) => (e as { verb: string }).verb)).toEqual(['Connect', 'Say', 'Hangup']);
+      expect(agentLeave()?.params.ReasonParticipantLeft).toBe('participant_hung_up');
+      expect(emu.call(agentCallSid)?.status).toBe('completed');
+    });
+
+    it('when the <Connect> has no action, the leg hangs up once the agent closes the stream', async () => {
+      agentTwiml = () => xml((r) => r.connect().stream({ url: agent.url }));
+      agent.plan({ do: 'close' });
+
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => statuses().includes('completed'), 3000, 'agent leg completed');
+      await emu.settle();
+
+      expect(hooks.on('/connect-action')).toEqual([]);
+      expect(agentLeave()?.params.ReasonParticipantLeft).toBe('participant_hung_up');
+    });
+
+    it('when the agent ends a ConversationRelay session with handoffData, the action gets SessionId, SessionStatus, SessionDuration and HandoffData', async () => {
+      // Arrange
+      const handoffData = JSON.stringify({ reason: 'transfer', to: 'client:alice' });
+      agentTwiml = () =>
+        xml((r) => r.connect({ action: `${hooks.baseUrl}/connect-action` }).conversationRelay({ url: agent.url }));
+      agent.plan({ do: 'end', handoffData });
+      hooks.route('/connect-action', () => xml((r) => r.hangup()));
+
+      // Act
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => hooks.on('/connect-action').length === 1, 3000, 'connect action');
+
+      // Assert
+      const [action] = hooks.on('/connect-action');
+      expect(action.signatureValid).toBe(true);
+      expect(action.params).toMatchObject({
+        SessionId: expect.stringMatching(/^VX[0-9a-f]{32}$/),
+        SessionStatus: 'ended',
+        SessionDuration: expect.stringMatching(/^\d+$/),
+        HandoffData: handoffData,
+        CallStatus: 'in-progress',
+      });
+    });
+
+    it('when the call ends the session (the caller hangs up), the action URL is still requested and its TwiML is not run', async () => {
+      // Arrange
+      agentTwiml = () =>
+        xml((r) => r.connect({ action: `${hooks.baseUrl}/connect-action` }).conversationRelay({ url: agent.url }));
+      hooks.route('/connect-action', () => xml((r) => r.say('nobody hears this')));
+      const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await agent.waitForSession(() => true, 3000);
+
+      // Act
+      await emu.hangup(callSid);
+      await emu.waitUntil(() => hooks.on('/connect-action').length === 1, 3000, 'connect action');
+      await emu.settle();
+
+      // Assert
+      const [action] = hooks.on('/connect-action');
+      expect(action.params).toMatchObject({ CallStatus: 'completed', SessionStatus: 'completed' });
+      expect(action.params.HandoffData).toBeUndefined();
+      expect(emu.events.some((e) => e.type === 'twiml-executed' && e.verb === 'Say')).toBe(false);
+    });
+  });
+
+  describe('the caller hangs up while the agent is being added', () => {
+    beforeEach(() => start());
+
+    it('when the agent leg is still ringing, it is canceled and reported as participant_add_failed, canceled', async () => {
+      emu.script.nextLeg(`app:${appSid}`, 'no-answer');
+      const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => statuses().includes('ringing'), 3000, 'agent ringing');
+
+      await emu.hangup(callSid);
+      await emu.waitUntil(() => conferenceEvents('conference-end').length === 1, 3000, 'conference end');
+      await emu.settle();
+
+      expect(agentLeave()?.params).toMatchObject({
+        ReasonParticipantLeft: 'participant_add_failed',
+        ParticipantCallStatus: 'canceled',
+      });
+      expect(statuses().at(-1)).toBe('canceled');
+      expect(agent.sessions).toEqual([]);
+      expect(hooks.on('/agent')).toEqual([]);
+    });
+  });
+
+  describe('conference callbacks that fail', () => {
+    beforeEach(() => start());
+
+    it('when the conference status callback answers 500, Twilio logs 16011 and does not retry it', async () => {
+      hooks.route('/events', () => ({ status: 500 }));
+
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => emu.alerts.some((a) => a.code === 16011), 3000, '16011');
+      await emu.settle();
+
+      expect(conferenceEvents('participant-join')).toHaveLength(1);
+      expect(emu.alerts.filter((a) => a.code === 16011)).toEqual([
+        expect.objectContaining({ level: 'error', url: `${hooks.baseUrl}/events` }),
+      ]);
+    });
+  });
+});
