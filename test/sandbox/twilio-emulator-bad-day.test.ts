@@ -39,7 +39,10 @@ describe('CallRateQueue (Twilio CPS)', () => {
       let now = 0;
       const queue = new CallRateQueue(cps, () => now);
 
-      const waits = arrivals.map((at) => ((now = at), queue.reserve()));
+      const waits = arrivals.map((at) => {
+        now = at;
+        return queue.reserve();
+      });
 
       expect(waits).toEqual(expected);
     });
@@ -380,7 +383,12 @@ describe('Twilio emulator on a bad day', () => {
     it('when the agent closes its Media Stream mid-call, Twilio requests the action URL and runs its TwiML on that leg', async () => {
       // Arrange
       agent.plan({ do: 'close' });
-      hooks.route('/connect-action', () => xml((r) => (r.say('The assistant dropped.'), r.hangup())));
+      hooks.route('/connect-action', () =>
+        xml((r) => {
+          r.say('The assistant dropped.');
+          r.hangup();
+        }),
+      );
 
       // Act
       await emu.placeInboundCall({ from: CALLER, to: NUMBER });
