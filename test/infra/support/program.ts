@@ -46,8 +46,8 @@ function hex(seed: string): string {
   return createHash('sha256').update(seed).digest('hex').slice(0, 32);
 }
 
-/** What AWS and Twilio would compute for a resource, enough for the program's wiring to resolve. */
-function computedState(
+/** What AWS and Twilio would compute for a resource, enough for the program's wiring to resolve (also used by the engine-protocol harness). */
+export function computedState(
   type: string,
   name: string,
   inputs: Record<string, unknown>,
