@@ -34,8 +34,10 @@ export function programRun(
   overrides: Record<string, string | undefined> = {},
 ): Promise<ProgramRun> {
   const cacheKey = JSON.stringify([stack, dryRun, overrides]);
-  let run = runs.get(cacheKey);
-  if (!run) runs.set(cacheKey, (run = runProgram({ stack, dryRun, config: stackConfig(stack, overrides) })));
+  const cached = runs.get(cacheKey);
+  if (cached) return cached;
+  const run = runProgram({ stack, dryRun, config: stackConfig(stack, overrides) });
+  runs.set(cacheKey, run);
   return run;
 }
 

@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as pluginProto from '@pulumi/pulumi/proto/plugin_pb';
+import type * as pluginProto from '@pulumi/pulumi/proto/plugin_pb';
 import * as providerGrpc from '@pulumi/pulumi/proto/provider_grpc_pb';
 import * as providerProto from '@pulumi/pulumi/proto/provider_pb';
 import { Empty } from 'google-protobuf/google/protobuf/empty_pb';
