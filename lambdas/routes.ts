@@ -72,6 +72,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     description: 'Adds a participant (the AI agent by default, or a phone, sip: or client: target).',
   },
   {
+    method: 'GET',
+    path: API_PATHS.participants,
+    handler: 'participants',
+    auth: 'bearer-token',
+    description: 'Lists who is in the conference now: label, call SID, status, hold, muted.',
+  },
+  {
     method: 'PATCH',
     path: API_PATHS.participant,
     handler: 'participants',

@@ -64,7 +64,7 @@ export interface Sandbox {
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
   /** Calls the participants API with the bearer token; resolves with status and parsed JSON. */
   participantsApi(
-    method: 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     apiPath: string,
     body?: unknown,
     // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers are read field by field by their callers.

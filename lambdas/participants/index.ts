@@ -26,6 +26,7 @@ import {
 import {
   addParticipant,
   completeWarmTransfer,
+  listParticipants,
   removeParticipant,
   startTransfer,
   updateParticipant,
@@ -56,6 +57,8 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
   switch (key) {
     case routeKey({ method: 'POST', path: API_PATHS.participants }):
       return jsonResponse(201, await addParticipant(ops, conference, parseAddCommand(body, config.dial), settings));
+    case routeKey({ method: 'GET', path: API_PATHS.participants }):
+      return jsonResponse(200, await listParticipants(ops, conference));
     case routeKey({ method: 'PATCH', path: API_PATHS.participant }):
       return jsonResponse(
         200,

@@ -14,13 +14,20 @@ export interface ServiceSettings {
   readonly eventsUrl: string;
 }
 
-/** Adds the agent (with its context) or a human to a conference, by name or CF SID. */
+/**
+ * Adds the agent (with its context) or a human to an active conference, by name or CF SID; 404 when no conference
+ * of that name is active, before anyone is dialled.
+ */
 export async function addParticipant(
   ops: ConferenceOperations,
   conference: string,
   command: AddCommand,
   settings: ServiceSettings,
 ): Promise<ParticipantSummary> {
+  // Twilio's create takes a FriendlyName and starts a new conference when none of that name is active: a typo or
+  // a late retry would dial a billable leg into an empty room. Resolving first and creating under the CF SID
+  // refuses both (a conference that ends in between answers 20404: 404 too).
+  const conferenceSid = await ops.resolveConferenceSid(conference);
   const common = {
     from: command.from,
     label: command.label,
@@ -31,7 +38,7 @@ export async function addParticipant(
     startConferenceOnEnter: true,
   };
   if (command.target === 'agent') {
-    const outcome = await ops.addAgent(conference, settings.dial.twimlAppSid, command.context, common);
+    const outcome = await ops.addAgent(conferenceSid, settings.dial.twimlAppSid, command.context, common);
     if (!outcome.added)
       throw new ApiError(
         409,
@@ -42,7 +49,30 @@ export async function addParticipant(
       );
     return outcome.participant;
   }
-  return ops.addParticipant(conference, { ...common, to: command.target.address });
+  return ops.addParticipant(conferenceSid, { ...common, to: command.target.address });
+}
+
+/** One participant in the list answer. */
+export interface ParticipantListEntry {
+  readonly label: string | null;
+  readonly callSid: string;
+  readonly status: string;
+  readonly hold: boolean;
+  readonly muted: boolean;
+}
+
+/** Who is in a conference now: the live list Twilio keeps, not what this API remembers. */
+export async function listParticipants(
+  ops: ConferenceOperations,
+  conference: string,
+): Promise<{ conferenceSid: string; participants: ParticipantListEntry[] }> {
+  const conferenceSid = await ops.resolveConferenceSid(conference);
+  const participants = await ops.listParticipants(conferenceSid);
+  return { conferenceSid, participants: participants.map(toListEntry) };
+}
+
+function toListEntry(p: ParticipantSummary): ParticipantListEntry {
+  return { label: p.label, callSid: p.callSid, status: p.status, hold: p.hold ?? false, muted: p.muted ?? false };
 }
 
 /** Holds/unholds or mutes/unmutes a participant of a conference. */
@@ -128,14 +158,30 @@ export async function startTransfer(
   }
 }
 
-/** Finishes a warm transfer: takes the caller off hold and removes the agent (already gone counts as done). */
+/** The answer to completing a warm transfer. */
+export interface TransferCompleted {
+  readonly conferenceSid: string;
+  readonly callerOnHold: false;
+  /** True only when the live participant list, read after the removal, holds no participant labelled as the agent. */
+  readonly agentRemoved: boolean;
+  /** Who is in the conference after the completion. */
+  readonly participants: ParticipantListEntry[];
+}
+
+/**
+ * Finishes a warm transfer: takes the caller off hold and removes the agent, then reads the live participant list:
+ * Twilio's 204 to the removal (or a 20404 for an agent already gone) says nothing about an agent that is there
+ * again, e.g. re-added by a retry, so `agentRemoved` comes from the list.
+ */
 export async function completeWarmTransfer(
   ops: ConferenceOperations,
   conference: string,
   settings: ServiceSettings,
-): Promise<{ conferenceSid: string; callerOnHold: false; agentRemoved: boolean }> {
+): Promise<TransferCompleted> {
   const conferenceSid = await ops.resolveConferenceSid(conference);
   await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, { hold: false });
-  const agentRemoved = await ops.removeParticipant(conferenceSid, settings.dial.agentLabel, true);
-  return { conferenceSid, callerOnHold: false, agentRemoved };
+  await ops.removeParticipant(conferenceSid, settings.dial.agentLabel, true);
+  const participants = (await ops.listParticipants(conferenceSid)).map(toListEntry);
+  const agentRemoved = !participants.some((p) => p.label === settings.dial.agentLabel);
+  return { conferenceSid, callerOnHold: false, agentRemoved, participants };
 }

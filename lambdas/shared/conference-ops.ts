@@ -164,6 +164,16 @@ export class ConferenceOperations {
     return active.sid;
   }
 
+  /** Who is in a conference (by CF SID) now, as Twilio lists them; one page of up to 250 (a conference's maximum). */
+  async listParticipants(conferenceSid: string): Promise<ParticipantSummary[]> {
+    const participants = await this.withRetry(
+      'participant list',
+      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e),
+      () => this.client.api.v2010.account.conferences(conferenceSid).participants.list({ pageSize: 250, limit: 250 }),
+    );
+    return participants.map(toSummary);
+  }
+
   /** Holds/unholds or mutes/unmutes a participant (by call SID or label). */
   async updateParticipant(
     conferenceSid: string,

@@ -452,6 +452,76 @@ describe('participants API under abuse', () => {
     );
   });
 
+  describe('a conference name with no active conference (a typo, a call that ended, a late CRM retry)', () => {
+    const routes: [string, ApiCall][] = [
+      ['adding the agent', { body: { context: { ticket: 'T-1' } } }],
+      ['adding a human', { body: { target: '+15551230000' } }],
+      ['listing participants', { routeKey: API_ROUTES.list }],
+      ['holding the caller', { routeKey: API_ROUTES.update, body: { hold: true } }],
+      ['a cold transfer', { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000' } }],
+      ['a warm transfer', { routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } }],
+      ['completing a transfer', { routeKey: API_ROUTES.complete, body: {} }],
+    ];
+    describe.each<[string, 'completed' | null]>([
+      ['Twilio lists none', null],
+      ['Twilio lists only a completed one', 'completed'],
+    ])('when %s', (_state, status) => {
+      describe.each(routes)('%s', (_what, variant) => {
+        it('answers 404 not_found naming conference after one lookup, dialling, holding and removing nobody', async () => {
+          // Arrange
+          fx.world.status = status;
+          const before = [...fx.world.participants.keys()];
+          // Act
+          const response = await call(
+            apiEvent({ ...variant, pathParameters: { conference: 'conf-CAdoesnotexist', participant: 'caller' } }),
+          );
+          // Assert
+          expect(response.statusCode).toBe(404);
+          expect(apiError(response)).toMatchObject({ code: 'not_found', field: 'conference' });
+          expect(fx.stub.requests.map((r) => `${r.method} ${r.query.get('FriendlyName')}`)).toEqual([
+            'GET conf-CAdoesnotexist',
+          ]);
+          expect([...fx.world.participants.keys()]).toEqual(before);
+          expect(fx.world.participants.get('caller')?.hold).toBe(false);
+          expect(leakedSecrets(responseText(response))).toEqual([]);
+        });
+      });
+    });
+  });
+
+  describe('every successful answer names the conference it acted on', () => {
+    describe.each<[string, ApiCall, number]>([
+      ['adding the agent', { body: {} }, 201],
+      ['adding a human', { body: { target: '+15551230000', label: 'supervisor' } }, 201],
+      ['listing participants', { routeKey: API_ROUTES.list }, 200],
+      [
+        'holding the caller',
+        {
+          routeKey: API_ROUTES.update,
+          body: { hold: true },
+          pathParameters: { conference: 'conf-x', participant: 'caller' },
+        },
+        200,
+      ],
+      ['a cold transfer', { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000' } }, 201],
+      ['a warm transfer', { routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } }, 201],
+      ['completing a transfer', { routeKey: API_ROUTES.complete, body: {} }, 200],
+    ])('%s by name', (_what, variant, status) => {
+      it(`answers ${status} with the CF SID Twilio resolved the name to`, async () => {
+        // Arrange: the event names the conference; only Twilio's list knows its SID.
+        const event = apiEvent({
+          ...variant,
+          pathParameters: { ...variant.pathParameters, conference: fx.world.name },
+        });
+        // Act
+        const response = await call(event);
+        // Assert
+        expect(response.statusCode).toBe(status);
+        expect(JSON.parse(response.body).conferenceSid).toBe(fx.world.conferenceSid);
+      });
+    });
+  });
+
   describe('context values', () => {
     describe.each<[string, Record<string, string>]>([
       ['query separators', { ticket: 'T-1&conference=evil&caller=+19005550100' }],
@@ -466,13 +536,11 @@ describe('participants API under abuse', () => {
         const event = apiEvent({ body: { context } });
         // Act
         const response = await call(event);
-        // Assert: one create, whose To query decodes to exactly the context
+        // Assert: the conference lookup, then one create, whose To query decodes to exactly the context
         expect(response.statusCode).toBe(201);
-        expect(fx.stub.requests).toHaveLength(1);
-        expect(specProblems(fx.stub.requests[0].method, fx.stub.requests[0].path, fx.stub.requests[0].form)).toEqual(
-          [],
-        );
-        const to = String(fx.stub.requests[0].form.To);
+        expect(fx.stub.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+        for (const r of fx.stub.requests) expect(specProblems(r.method, r.path, r.form, r.query)).toEqual([]);
+        const to = String(fx.stub.requests[1].form.To);
         expect(to.startsWith(`app:${APP_SID}?`)).toBe(true);
         const query = to.slice(to.indexOf('?') + 1);
         expect([...new URLSearchParams(query)]).toEqual(Object.entries(context));
@@ -574,7 +642,8 @@ describe('participants API under abuse', () => {
       it('is dialled once with exactly that To', async () => {
         const response = await call(apiEvent({ body: { target } }));
         expect(response.statusCode).toBe(201);
-        expect(fx.stub.requests.map((r) => r.form.To)).toEqual([target]);
+        const creates = fx.stub.requests.filter((r) => r.method === 'POST');
+        expect(creates.map((r) => r.form.To)).toEqual([target]);
       });
     });
   });

@@ -65,6 +65,24 @@ const conferenceList = (status: string | null): StubResponse => ({
     uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
   },
 });
+const participantList = (
+  entries: { callSid: string; label: string; hold?: boolean; muted?: boolean }[],
+): StubResponse => ({
+  status: 200,
+  body: {
+    participants: entries.map((e) =>
+      participantJson({ accountSid: ACCOUNT_SID, conferenceSid: CONFERENCE_SID, status: 'connected', ...e }),
+    ),
+    first_page_uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json?PageSize=250&Page=0`,
+    next_page_uri: null,
+    previous_page_uri: null,
+    page: 0,
+    page_size: 250,
+    start: 0,
+    end: entries.length - 1,
+    uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json?PageSize=250&Page=0`,
+  },
+});
 const participant = (
   callSid: string,
   label: string,
@@ -284,7 +302,11 @@ describe('participants handler', () => {
   });
 
   describe('adding participants', () => {
-    it('adds the AI agent with caller-supplied context (default target)', async () => {
+    beforeEach(() => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+    });
+
+    it('adds the AI agent with caller-supplied context (default target) under the resolved CF SID', async () => {
       stub.on('POST', /Participants\.json$/, participant(sid('CA', 2), 'ai-agent'));
 
       const response = await handler(apiEvent({ body: { context: { ticket: 'T-42 & more', language: 'fr-FR' } } }));
@@ -298,8 +320,9 @@ describe('participants handler', () => {
         hold: false,
         muted: false,
       });
-      const [request] = stub.requests;
-      expect(request.path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE}/Participants.json`);
+      const [lookup, request] = stub.requests;
+      expect(lookup.query.get('FriendlyName')).toBe(CONFERENCE);
+      expect(request.path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json`);
       expect(request.form).toMatchObject({
         To: `app:${APP_SID}?ticket=T-42%20%26%20more&language=fr-FR`,
         From: '+15550001111',
@@ -315,7 +338,7 @@ describe('participants handler', () => {
         stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'supervisor'));
         const response = await handler(apiEvent({ body: { target, label: 'supervisor', muted: true } }));
         expect(response.statusCode).toBe(201);
-        expect(stub.requests[0].form).toMatchObject({ To: target, Label: 'supervisor', Muted: 'true' });
+        expect(stub.requests[1].form).toMatchObject({ To: target, Label: 'supervisor', Muted: 'true' });
       });
     });
 
@@ -324,7 +347,37 @@ describe('participants handler', () => {
       stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
       const response = await handler(apiEvent({ body: { target: 'sip:alice@pbx.example.com' } }));
       expect(response.statusCode).toBe(201);
-      expect(stub.requests[0].form.To).toBe('sip:alice@pbx.example.com');
+      expect(stub.requests[1].form.To).toBe('sip:alice@pbx.example.com');
+    });
+
+    describe.each<[string, StubResponse]>([
+      ['no conference of that name', conferenceList(null)],
+      ['only a completed conference of that name', conferenceList('completed')],
+    ])('when Twilio lists %s', (_name, list) => {
+      describe.each([
+        ['the agent', {}],
+        ['a human', { target: '+15551230000' }],
+      ])('adding %s', (_who, body) => {
+        it('answers 404 not_found naming the conference and dials nobody', async () => {
+          stub.on('GET', /Conferences\.json$/, list);
+
+          const response = await handler(apiEvent({ body }));
+
+          expect(response.statusCode).toBe(404);
+          expect(JSON.parse(response.body).error).toMatchObject({ code: 'not_found', field: 'conference' });
+          expect(stub.requests.map((r) => r.method)).toEqual(['GET']);
+        });
+      });
+    });
+
+    it('adds to a conference whose caller is still waiting alone (status init)', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('init'));
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 2), 'ai-agent'));
+
+      const response = await handler(apiEvent({ body: {} }));
+
+      expect(response.statusCode).toBe(201);
+      expect(stub.requests[1].path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json`);
     });
 
     it('answers 409 when the agent is already in the conference', async () => {
@@ -403,6 +456,44 @@ describe('participants handler', () => {
       const response = await handler(apiEvent(participantRoute('DELETE', 'human')));
       expect(response.statusCode).toBe(404);
       expect(JSON.parse(response.body).error.code).toBe('not_found');
+    });
+  });
+
+  describe('listing participants', () => {
+    const list: Call = { method: 'GET', routeKey: 'GET /conferences/{conference}/participants' };
+
+    it('answers 200 with the conference SID and who is there, as Twilio lists them', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        participantList([
+          { callSid: sid('CA', 1), label: 'caller', hold: true },
+          { callSid: sid('CA', 2), label: 'ai-agent', muted: true },
+        ]),
+      );
+
+      const response = await handler(apiEvent(list));
+
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toEqual({
+        conferenceSid: CONFERENCE_SID,
+        participants: [
+          { label: 'caller', callSid: sid('CA', 1), status: 'connected', hold: true, muted: false },
+          { label: 'ai-agent', callSid: sid('CA', 2), status: 'connected', hold: false, muted: true },
+        ],
+      });
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+        `GET ${ACCOUNT}/Conferences.json`,
+        `GET ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json`,
+      ]);
+    });
+
+    it('answers 404 not_found for a name with no active conference', async () => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('completed'));
+      const response = await handler(apiEvent(list));
+      expect(response.statusCode).toBe(404);
+      expect(stub.requests).toHaveLength(1);
     });
   });
 
@@ -485,32 +576,73 @@ describe('participants handler', () => {
       expect(holds).toEqual(['true', 'false']);
     });
 
-    it('completing a warm transfer unholds the caller and removes the agent', async () => {
+    it('completing a warm transfer unholds the caller, removes the agent and confirms it from the live list', async () => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
       stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
       stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        participantList([
+          { callSid: sid('CA', 1), label: 'caller' },
+          { callSid: sid('CA', 3), label: 'human' },
+        ]),
+      );
 
       const response = await handler(
         apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/complete', body: {} }),
       );
 
       expect(response.statusCode).toBe(200);
-      expect(JSON.parse(response.body)).toEqual({
+      expect(JSON.parse(response.body)).toMatchObject({
         conferenceSid: CONFERENCE_SID,
         callerOnHold: false,
         agentRemoved: true,
+        participants: [{ label: 'caller' }, { label: 'human' }],
       });
       expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual([
         'GET Conferences.json',
         'POST caller.json',
         'DELETE ai-agent.json',
+        'GET Participants.json',
       ]);
       expect(stub.requests[1].form).toEqual({ Hold: 'false' });
+    });
+
+    describe.each<[string, StubResponse]>([
+      ['Twilio answers the removal 204', { status: 204 }],
+      ['the agent was already gone (20404)', twilioError(404, 20404, 'not found')],
+    ])('when %s but the live list still holds a participant labelled as the agent', (_name, removal) => {
+      it('answers agentRemoved: false and shows who is there', async () => {
+        stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+        stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
+        stub.on('DELETE', /Participants\/ai-agent\.json$/, removal);
+        stub.on(
+          'GET',
+          /Participants\.json$/,
+          participantList([
+            { callSid: sid('CA', 1), label: 'caller' },
+            { callSid: sid('CA', 4), label: 'ai-agent' },
+          ]),
+        );
+
+        const response = await handler(
+          apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/complete', body: {} }),
+        );
+
+        expect(response.statusCode).toBe(200);
+        expect(JSON.parse(response.body)).toMatchObject({
+          conferenceSid: CONFERENCE_SID,
+          agentRemoved: false,
+          participants: [{ label: 'caller' }, { label: 'ai-agent', callSid: sid('CA', 4) }],
+        });
+      });
     });
   });
 
   it('answers 404 route_not_found for a route it does not serve', async () => {
-    const response = await handler(apiEvent({ routeKey: 'GET /conferences/{conference}/participants', method: 'GET' }));
+    const response = await handler(apiEvent({ routeKey: 'PUT /conferences/{conference}/participants', method: 'PUT' }));
     expect(response.statusCode).toBe(404);
+    expect(JSON.parse(response.body).error.code).toBe('route_not_found');
   });
 });

@@ -214,6 +214,7 @@ export const ACCOUNT_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
 
 export const API_ROUTES = {
   add: 'POST /conferences/{conference}/participants',
+  list: 'GET /conferences/{conference}/participants',
   update: 'PATCH /conferences/{conference}/participants/{participant}',
   remove: 'DELETE /conferences/{conference}/participants/{participant}',
   transfer: 'POST /conferences/{conference}/transfers',

@@ -44,7 +44,7 @@ export function conferenceListPage(conferences: readonly Record<string, unknown>
 /** A fault to answer instead of the normal behaviour; `apply: true` performs the operation first (answer lost). */
 export type Fault = StubResponse & { readonly apply?: boolean };
 
-type Operation = 'create' | 'update' | 'remove' | 'list' | 'fetch';
+type Operation = 'create' | 'update' | 'remove' | 'list' | 'fetch' | 'participants';
 
 /** One conference (by name and SID) with Twilio's participant semantics. */
 export class ConferenceWorld {
@@ -53,7 +53,14 @@ export class ConferenceWorld {
   /** Conference status reported by the list operation; null lists none. */
   status: 'init' | 'in-progress' | 'completed' | null = 'in-progress';
   private nextCallSid = 100;
-  private readonly faults: Record<Operation, Fault[]> = { create: [], update: [], remove: [], list: [], fetch: [] };
+  private readonly faults: Record<Operation, Fault[]> = {
+    create: [],
+    update: [],
+    remove: [],
+    list: [],
+    fetch: [],
+    participants: [],
+  };
   private readonly always: Partial<Record<Operation, Fault>> = {};
 
   constructor(
@@ -98,6 +105,9 @@ export class ConferenceWorld {
     );
     stub.on('GET', new RegExp(`^${conf}/Participants/[^/]+\\.json$`), (req) =>
       this.answer('fetch', req, () => this.fetch(req)),
+    );
+    stub.on('GET', new RegExp(`^${conf}/Participants\\.json$`), (req) =>
+      this.answer('participants', req, () => this.listParticipants()),
     );
     stub.on('GET', new RegExp(`^${ACCOUNT_PATH}/Conferences\\.json$`), (req) =>
       this.answer('list', req, () => this.list(req)),
@@ -159,6 +169,25 @@ export class ConferenceWorld {
     if (!participant) return twilioError(404, 20404, 'The requested resource was not found');
     this.participants.delete(participant.label || participant.callSid);
     return { status: 204 };
+  }
+
+  private listParticipants(): StubResponse {
+    const participants = [...this.participants.values()].map((p) => this.json(p));
+    const uri = `${ACCOUNT_PATH}/Conferences/${this.conferenceSid}/Participants.json?PageSize=250&Page=0`;
+    return {
+      status: 200,
+      body: {
+        participants,
+        first_page_uri: uri,
+        next_page_uri: null,
+        previous_page_uri: null,
+        page: 0,
+        page_size: 250,
+        start: 0,
+        end: participants.length - 1,
+        uri,
+      },
+    };
   }
 
   private list(req: RecordedRequest): StubResponse {
