@@ -250,7 +250,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     key: 'namePrefix',
     type: 'string',
     default: 'voiceai',
-    description: 'Prefix of every AWS resource name (the stack name follows it).',
+    description:
+      'Prefix of every AWS resource name (the stack name follows it). namePrefix plus the stack name: at most 42 characters (IAM role names are at most 64).',
   },
   {
     key: 'customDomainName',

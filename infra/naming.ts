@@ -22,3 +22,56 @@ export function routePart(route: Pick<RouteDefinition, 'method' | 'path'>): stri
 export function secretPart(secret: SecretName): string {
   return secret.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
+
+/** pulumi-aws names a resource without an explicit name `<logical name>-<7 random characters>`. */
+export const AUTONAME_SUFFIX_LENGTH = 8;
+
+/** One physical name the stack derives, with AWS's limit for it. */
+export interface PlannedName {
+  /** What is named, for messages: "IAM role of participants". */
+  readonly what: string;
+  readonly name: string;
+  readonly max: number;
+}
+
+/** The physical names of the resources that carry `<prefix>-<stack>` (autonamed ones with their random suffix). */
+export function plannedNames(
+  prefix: string,
+  stack: string,
+  plan: {
+    readonly handlers: readonly string[];
+    readonly secrets: readonly SecretName[];
+    readonly alarmParts: readonly string[];
+  },
+): PlannedName[] {
+  const n = (part: string) => physicalName(prefix, stack, part);
+  const auto = (part: string) => `${n(part)}-${'x'.repeat(AUTONAME_SUFFIX_LENGTH - 1)}`;
+  return [
+    ...plan.handlers.flatMap((h) => [
+      { what: `Lambda function ${h}`, name: n(h), max: 64 },
+      { what: `IAM role of ${h}`, name: auto(h), max: 64 },
+      { what: `IAM role policy of ${h}`, name: auto(h), max: 128 },
+      { what: `log group of ${h}`, name: `/aws/lambda/${n(h)}`, max: 512 },
+    ]),
+    { what: 'HTTP API', name: n('api'), max: 128 },
+    { what: 'API access log group', name: `/aws/apigateway/${n('api')}`, max: 512 },
+    ...plan.secrets.map((s) => ({ what: `secret ${s}`, name: auto(secretPart(s)), max: 512 })),
+    { what: 'alarm topic', name: auto('alarms'), max: 256 },
+    ...plan.alarmParts.map((part) => ({ what: `alarm ${part}`, name: auto(part), max: 255 })),
+  ];
+}
+
+/**
+ * Why `<prefix>-<stack>` makes names too long, or undefined when every planned name fits: names the longest
+ * offender and the combined length prefix and stack must keep to.
+ */
+export function nameLengthProblem(prefix: string, stack: string, names: readonly PlannedName[]): string | undefined {
+  const over = names.filter((n) => n.name.length > n.max);
+  if (over.length === 0) return undefined;
+  const worst = over.reduce((a, b) => (b.name.length - b.max > a.name.length - a.max ? b : a));
+  const budget = Math.min(...over.map((n) => n.max - (n.name.length - prefix.length - stack.length)));
+  return (
+    `"${prefix}" with stack "${stack}" makes the ${worst.what} ${worst.name.length} characters long, over AWS's ` +
+    `${worst.max}: keep namePrefix plus the stack name within ${budget} characters (now ${prefix.length + stack.length})`
+  );
+}

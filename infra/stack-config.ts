@@ -18,7 +18,9 @@ import {
   type Env,
 } from '../lambdas/shared/config';
 import { logLevelFrom } from '../lambdas/shared/log';
+import { alarmPlan } from './alarm-plan';
 import { CONFIG_KEYS, configKey, type ConfigKey } from './config-schema';
+import { nameLengthProblem, plannedNames } from './naming';
 
 /** Thrown for invalid stack config; the message starts with the `project:key`. */
 export class StackConfigError extends Error {
@@ -206,6 +208,16 @@ export function readStackSettings(
       'stack',
       `name "${stack}" must be 1-30 letters, digits, _ . - (it goes into resource names)`,
     );
+  const tooLong = nameLengthProblem(
+    namePrefix,
+    stack,
+    plannedNames(namePrefix, stack, {
+      handlers: HANDLERS,
+      secrets: ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'],
+      alarmParts: alarmPlan().map((a) => a.part),
+    }),
+  );
+  if (tooLong) throw new StackConfigError(name('namePrefix'), tooLong);
   const logLevel = rawValue(lookup, project, configKey('logLevel'))!;
   if (logLevelFrom(logLevel) !== logLevel)
     throw new StackConfigError(name('logLevel'), 'must be debug, info, warn or error');

@@ -6,7 +6,7 @@ import { ROUTES } from '../../lambdas/routes';
 import { alarmPlan } from '../../infra/alarm-plan';
 import { defaultRouteSettings, routePlan } from '../../infra/api-plan';
 import { functionEnvironment } from '../../infra/functions';
-import { physicalName, routePart, secretPart } from '../../infra/naming';
+import { nameLengthProblem, physicalName, plannedNames, routePart, secretPart } from '../../infra/naming';
 
 describe('physicalName', () => {
   it.each([
@@ -136,4 +136,39 @@ describe('alarmPlan', () => {
       ['api-5xx', 'AWS/ApiGateway', '5xx'],
     ]);
   });
+});
+
+describe('nameLengthProblem', () => {
+  const plan = { handlers: ['inbound', 'participants'], secrets: ['participantsApiToken'] as const, alarmParts: [] };
+  const problem = (prefix: string, stack: string) =>
+    nameLengthProblem(prefix, stack, plannedNames(prefix, stack, plan));
+
+  it.each([
+    ['voiceai', 'dev'],
+    ['a'.repeat(20), 'b'.repeat(22)],
+    ['voiceai', 'c'.repeat(35)],
+  ])('when the prefix is %s and the stack %s, every name fits', (prefix, stack) => {
+    // Act / Assert
+    expect(problem(prefix, stack)).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a'.repeat(20),
+      'b'.repeat(23),
+      `makes the IAM role of participants 65 characters long, over AWS's 64: keep namePrefix plus the stack name within 42 characters (now 43)`,
+    ],
+    [
+      'a'.repeat(20),
+      'production-eu-west-one-ab',
+      "makes the IAM role of participants 67 characters long, over AWS's 64",
+    ],
+    ['x', 'y'.repeat(60), "makes the IAM role of participants 83 characters long, over AWS's 64"],
+  ])(
+    'when the prefix is %s and the stack %s, it says which name overflows and by how much',
+    (prefix, stack, expected) => {
+      // Act / Assert
+      expect(problem(prefix, stack)).toContain(expected);
+    },
+  );
 });

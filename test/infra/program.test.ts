@@ -364,3 +364,53 @@ describe('secrets in state', () => {
     for (const text of providers) expect(text).toMatch(/exports\.handler/);
   });
 });
+
+describe('physical names within AWS limits', () => {
+  // AWS's limits (IAM, Lambda, CloudWatch, Secrets Manager, SNS, API Gateway quotas pages). pulumi-aws autonames a
+  // resource without an explicit name `<logical name>-<7 random characters>`.
+  const LIMITS: Record<string, { max: number; explicit?: string }> = {
+    'aws:iam/role:Role': { max: 64 },
+    'aws:iam/rolePolicy:RolePolicy': { max: 128 },
+    'aws:lambda/function:Function': { max: 64, explicit: 'name' },
+    'aws:lambda/permission:Permission': { max: 100, explicit: 'statementId' },
+    'aws:cloudwatch/logGroup:LogGroup': { max: 512, explicit: 'name' },
+    'aws:cloudwatch/metricAlarm:MetricAlarm': { max: 255, explicit: 'name' },
+    'aws:cloudwatch/dashboard:Dashboard': { max: 255, explicit: 'dashboardName' },
+    'aws:secretsmanager/secret:Secret': { max: 512, explicit: 'name' },
+    'aws:sns/topic:Topic': { max: 256, explicit: 'name' },
+    'aws:apigatewayv2/api:Api': { max: 128, explicit: 'name' },
+  };
+  const physical = (r: ProgramRun['resources'][number]) => {
+    const field = LIMITS[r.type].explicit;
+    const given = field ? r.inputs[field] : undefined;
+    return typeof given === 'string' ? given : `${r.name}-abcdefg`;
+  };
+
+  it.each([
+    ['a 20-character prefix and a 22-character stack name', 'a'.repeat(20), 'production-eu-west-one'],
+    ['the default prefix and a 30-character stack name', 'voiceai', 'p'.repeat(30)],
+  ])('when the stack has %s, every name it declares fits its AWS limit', async (_case, prefix, stackName) => {
+    // Act
+    const run = await runProgram('prod', { namePrefix: prefix }, stackName);
+
+    // Assert
+    const named = run.resources.filter((r) => r.type in LIMITS);
+    expect(named.length).toBeGreaterThan(20);
+    const tooLong = named
+      .map((r) => ({ type: r.type, name: physical(r), max: LIMITS[r.type].max }))
+      .filter((n) => n.name.length > n.max);
+    expect(tooLong).toEqual([]);
+  });
+
+  it.each([
+    ['a 20-character prefix and a 25-character stack name', 'a'.repeat(20), 'production-eu-west-one-ab'],
+    ['a 20-character prefix and a 30-character stack name', 'b'.repeat(20), 's'.repeat(30)],
+  ])('when the stack has %s, preview stops naming namePrefix and the stack', async (_case, prefix, stackName) => {
+    // Act
+    const run = runProgram('prod', { namePrefix: prefix }, stackName);
+
+    // Assert
+    await expect(run).rejects.toThrow(/^voice-ai-conference:namePrefix: .*IAM role/);
+    await expect(run).rejects.toThrow(`stack "${stackName}"`);
+  });
+});

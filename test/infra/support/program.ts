@@ -99,14 +99,19 @@ function resolve<T>(output: pulumi.Output<T> | T): Promise<T> {
 }
 
 /**
- * Runs the program (once per test file for the same arguments) for `stack` with its stack file's config, `overrides` on top (namespaced keys or bare project
- * keys), and the test secrets (an entry set to undefined leaves that secret out).
+ * Runs the program (once per test file for the same arguments) for `stack` with its stack file's config,
+ * `overrides` on top (namespaced keys or bare project keys), and the test secrets (an entry set to undefined leaves
+ * that secret out). `stackName` runs it as another stack with that stack file's config.
  */
-export function runProgram(stack: string, overrides: Record<string, string | undefined> = {}): Promise<ProgramRun> {
-  const key = JSON.stringify([stack, overrides], (_k, v: unknown) => (v === undefined ? null : v));
+export function runProgram(
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+  stackName = stack,
+): Promise<ProgramRun> {
+  const key = JSON.stringify([stack, overrides, stackName], (_k, v: unknown) => (v === undefined ? null : v));
   let run = runs.get(key);
   if (!run) {
-    run = runProgramOnce(stack, overrides);
+    run = runProgramOnce(stack, overrides, stackName);
     runs.set(key, run);
   }
   return run;
@@ -130,7 +135,11 @@ function loadProgram(): Record<string, unknown> {
   return program;
 }
 
-async function runProgramOnce(stack: string, overrides: Record<string, string | undefined>): Promise<ProgramRun> {
+async function runProgramOnce(
+  stack: string,
+  overrides: Record<string, string | undefined>,
+  stackName: string,
+): Promise<ProgramRun> {
   const config: Record<string, string> = {
     ...stackFileConfig(stack),
     [`${PROJECT}:twilioAuthToken`]: TEST_AUTH_TOKEN,
@@ -160,7 +169,7 @@ async function runProgramOnce(stack: string, overrides: Record<string, string | 
       },
     },
     PROJECT,
-    stack,
+    stackName,
     false,
   );
   process.env.VOICEAI_CODE_DIR = path.join(ROOT, 'dist');
