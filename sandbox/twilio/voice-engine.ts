@@ -760,13 +760,21 @@ export class VoiceEngine {
         return 'failed';
       }
     }
+    // TwiML <Number>/<Client>/<Sip> (https://www.twilio.com/docs/voice/twiml/number#statuscallbackevent): the dialled
+    // leg reports `initiated ringing answered completed` to the noun's statusCallback (`completed` by default).
+    // <Dial> legs do not wait in the CPS queue (glossary "CPS": "<Dial> calls are not limited by CPS").
+    const nounAttributes = noun?.attributes ?? {};
     const child = this.createSession({
       from: dial.attributes.callerId ?? session.call.from,
       to,
       direction: 'outbound-dial',
       status: 'ringing',
       parentCallSid: session.call.sid,
+      statusCallback: nounAttributes.statusCallback ? this.resolveUrl(session, nounAttributes.statusCallback) : null,
+      statusCallbackMethod: nounAttributes.statusCallbackMethod ?? 'POST',
+      statusCallbackEvents: (nounAttributes.statusCallbackEvent ?? '').split(/\s+/).filter(Boolean),
     });
+    this.callback(child, 'initiated');
     const behaviour = await this.ring(child, Number(dial.attributes.timeout ?? 30), signal).catch(
       () => 'canceled' as const,
     );
@@ -776,6 +784,7 @@ export class VoiceEngine {
     }
     child.answered = true;
     this.setStatus(child, 'in-progress');
+    this.callback(child, 'answered');
     const parentGone = new Promise<void>((resolve) =>
       signal.addEventListener('abort', () => resolve(), { once: true }),
     );

@@ -7,6 +7,7 @@
  */
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import { createTwilioClient, type TwilioRestClient } from '../../lambdas/shared/twilio-client';
+import { startSandbox } from '../../sandbox';
 import { SampleAgent } from '../../sandbox/sample-agent';
 import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from '../../sandbox/twilio';
 import { CallRateQueue } from '../../sandbox/twilio/call-rate';
@@ -18,7 +19,12 @@ import { WebhookServer, type ReceivedWebhook } from './support/webhook-server';
 const NUMBER = '+15550001111';
 const CALLER = '+15557654321';
 const RFC2822 = /^\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
-const ALL_CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'];
+const ALL_CALL_EVENTS: ('initiated' | 'ringing' | 'answered' | 'completed')[] = [
+  'initiated',
+  'ringing',
+  'answered',
+  'completed',
+];
 
 function xml(build: (r: VoiceResponse) => void): { body: string } {
   const response = new VoiceResponse();
@@ -283,6 +289,43 @@ describe('Twilio emulator on a bad day', () => {
     );
   });
 
+  describe('a cold transfer with <Dial> to a human who does not answer', () => {
+    it('when the dialled client rings out, its noun statusCallback and the Dial action report no-answer, and the leg never queued', async () => {
+      // Arrange: two API-created calls fill the 1-CPS queue first.
+      await start({ callsPerSecond: 1 });
+      emu.script.leg('client:alice', 'no-answer');
+      hooks.route('/inbound', () =>
+        xml((r) =>
+          r
+            .dial({ action: `${hooks.baseUrl}/dial-action`, timeout: 10 })
+            .client({ statusCallback: `${hooks.baseUrl}/status`, statusCallbackEvent: ALL_CALL_EVENTS }, 'alice'),
+        ),
+      );
+      hooks.route('/dial-action', () => xml((r) => r.hangup()));
+      const queued = await Promise.all(
+        ['+15553330001', '+15553330002'].map((to) =>
+          client.api.v2010.account.calls.create({
+            from: NUMBER,
+            to,
+            twiml: '<Response><Pause length="5"/></Response>',
+          }),
+        ),
+      );
+
+      // Act
+      const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => hooks.on('/dial-action').length === 1, 3000, 'dial action');
+
+      // Assert
+      expect(statuses()).toEqual(['initiated', 'ringing', 'no-answer']);
+      expect(hooks.on('/status').every((h) => h.signatureValid && h.params.Direction === 'outbound-dial')).toBe(true);
+      expect(hooks.on('/dial-action')[0].params).toMatchObject({ CallSid: callSid, DialCallStatus: 'no-answer' });
+      const [child] = await client.api.v2010.account.calls.list({ parentCallSid: callSid });
+      expect(child.queueTime).toBe('0');
+      expect(Math.max(...queued.map((c) => Number(c.queueTime)))).toBeGreaterThan(0);
+    });
+  });
+
   describe('creates Twilio refuses', () => {
     beforeEach(() => start());
 
@@ -505,5 +548,19 @@ describe('Twilio emulator on a bad day', () => {
         expect.objectContaining({ level: 'error', url: `${hooks.baseUrl}/events` }),
       ]);
     });
+  });
+});
+
+describe('startSandbox', () => {
+  it.each([
+    [undefined, 1],
+    [{ callsPerSecond: Number.POSITIVE_INFINITY }, Number.POSITIVE_INFINITY],
+  ])('when given Twilio emulator options %p, the sandbox emulator runs at %p calls per second', async (twilio, cps) => {
+    const sandbox = await startSandbox({ quiet: true, ...(twilio && { twilio }) });
+    try {
+      expect(sandbox.twilio.callsPerSecond).toBe(cps);
+    } finally {
+      await sandbox.stop();
+    }
   });
 });
