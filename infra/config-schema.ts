@@ -98,8 +98,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'array',
     default: [],
     description:
-      'Context keys passed on to the agent as <Parameter>s (default: caller, callerCallSid, conference, customerId, ticket, language).',
-    env: { name: ENV.agentContextAllowlist, handlers: ['agent'] },
+      'Context keys passed on to the agent as <Parameter>s (default: caller, callerCallSid, conference, customerId, ticket, language); the participants API refuses other keys with 400.',
+    env: { name: ENV.agentContextAllowlist, handlers: ['agent', 'participants'] },
   },
   {
     key: 'agentLabel',

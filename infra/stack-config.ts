@@ -10,6 +10,7 @@ import {
   ConfigError,
   ENV,
   readAgentTwimlConfig,
+  readContextAllowlist,
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
@@ -114,7 +115,10 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
     if (handler === 'inbound') readConferenceConfig(env);
     if (handler === 'agent') readAgentTwimlConfig(env);
     if (handler === 'events' || handler === 'participants') readDialConfig(env);
-    if (handler === 'participants') readApiAuthConfig(env);
+    if (handler === 'participants') {
+      readApiAuthConfig(env);
+      readContextAllowlist(env);
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const key = ENV_TO_KEY.get(error.key) ?? error.key;

@@ -3,7 +3,14 @@
  * or remove them, and run cold and warm transfers. Errors are JSON with a stable `code`.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { once, readApiAuthConfig, readDialConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
+import {
+  once,
+  readApiAuthConfig,
+  readContextAllowlist,
+  readDialConfig,
+  readTwilioConfig,
+  readWebhookConfig,
+} from '../shared/config';
 import { ConferenceOperations } from '../shared/conference-ops';
 import { ApiError, toApiError } from '../shared/errors';
 import { emptyResponse, jsonResponse, parseEvent, type HttpRequest, type HttpResponse } from '../shared/http';
@@ -38,6 +45,7 @@ const loadConfig = once(() => ({
   webhook: readWebhookConfig(process.env),
   dial: readDialConfig(process.env),
   auth: readApiAuthConfig(process.env),
+  contextAllowlist: readContextAllowlist(process.env),
 }));
 
 type Config = ReturnType<typeof loadConfig>;
@@ -56,7 +64,10 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
 
   switch (key) {
     case routeKey({ method: 'POST', path: API_PATHS.participants }):
-      return jsonResponse(201, await addParticipant(ops, conference, parseAddCommand(body, config.dial), settings));
+      return jsonResponse(
+        201,
+        await addParticipant(ops, conference, parseAddCommand(body, config.dial, config.contextAllowlist), settings),
+      );
     case routeKey({ method: 'GET', path: API_PATHS.participants }):
       return jsonResponse(200, await listParticipants(ops, conference));
     case routeKey({ method: 'PATCH', path: API_PATHS.participant }):

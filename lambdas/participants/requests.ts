@@ -150,7 +150,7 @@ export function parseHumanTarget(value: unknown, field: string, dial: DialConfig
   return target;
 }
 
-function context(value: unknown): AgentContext {
+function context(value: unknown, allowlist: readonly string[]): AgentContext {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw bad('context', 'context must be an object of string values');
@@ -165,11 +165,25 @@ function context(value: unknown): AgentContext {
     if (error instanceof ContextError) throw bad(error.field.slice(0, 72), error.message);
     throw error;
   }
+  // The agent handler passes on only allow-listed names: a key it would drop is refused here, where the caller
+  // can still see and fix it, instead of vanishing between the API's 201 and the agent.
+  for (const name of Object.keys(result)) {
+    if (!allowlist.includes(name)) {
+      throw bad(
+        `context.${name.slice(0, 64)}`,
+        `context.${name.slice(0, 64)} would not reach the agent: allowed context names are ${allowlist.join(', ') || '(none)'} (AGENT_CONTEXT_ALLOWLIST)`,
+      );
+    }
+  }
   return result;
 }
 
 /** `POST /conferences/{conference}/participants`. */
-export function parseAddCommand(body: Record<string, unknown>, dial: DialConfig): AddCommand {
+export function parseAddCommand(
+  body: Record<string, unknown>,
+  dial: DialConfig,
+  contextAllowlist: readonly string[],
+): AddCommand {
   onlyFields(body, ['target', 'context', 'label', 'from', 'muted', 'endConferenceOnExit', 'timeout']);
   const common = {
     kind: 'add' as const,
@@ -179,7 +193,12 @@ export function parseAddCommand(body: Record<string, unknown>, dial: DialConfig)
     timeout: optionalTimeout(body),
   };
   if (body.target === undefined || body.target === 'agent') {
-    return { ...common, target: 'agent', context: context(body.context), label: label(body, dial.agentLabel) };
+    return {
+      ...common,
+      target: 'agent',
+      context: context(body.context, contextAllowlist),
+      label: label(body, dial.agentLabel),
+    };
   }
   if (body.context !== undefined) throw bad('context', 'context is only for the agent target');
   return { ...common, target: parseHumanTarget(body.target, 'target', dial), label: label(body, 'human') };

@@ -604,6 +604,57 @@ describe('participants API under abuse', () => {
     });
   });
 
+  describe('context names against AGENT_CONTEXT_ALLOWLIST (what the API accepts is what the agent receives)', () => {
+    const allowlist = 'ticket,customerId,language';
+    describe.each([
+      ['an allowed name', 'ticket'],
+      ['another allowed name', 'customerId'],
+      ['a name differing only in case', 'Ticket'],
+      ['a default name this stack left off', 'caller'],
+      ['a prototype property name', 'toString'],
+      ['an allowed name with a suffix', 'ticket2'],
+      ['a prefix of an allowed name', 'lang'],
+    ])('%s (%s)', (_name, key) => {
+      it('is refused by the API exactly when the agent handler would drop it', async () => {
+        // Arrange: the agent handler's own decision, from the query Twilio would append for this context.
+        const agent = load('agent', hardeningEnv({ AGENT_CONTEXT_ALLOWLIST: allowlist }));
+        const query = `${encodeURIComponent(key)}=v`;
+        const url = `https://${DOMAIN}/twilio/voice/agent?${query}`;
+        const params = callParams({ CallSid: sid('CA', 98), To: `app:${APP_SID}` });
+        const twiml = await fx.output.during(() =>
+          agent(
+            apiGatewayEvent({
+              path: '/twilio/voice/agent',
+              rawQueryString: query,
+              headers: {
+                'content-type': 'application/x-www-form-urlencoded',
+                'x-twilio-signature': getExpectedTwilioSignature(AUTH_TOKEN, url, params),
+              },
+              body: formBody(params),
+            }),
+          ),
+        );
+        const agentReceives = twiml.body.includes(`<Parameter name="${key}"`);
+        handler = load(
+          'participants',
+          hardeningEnv({ TWILIO_API_BASE_URL: fx.stub.baseUrl, AGENT_CONTEXT_ALLOWLIST: allowlist }),
+        );
+
+        // Act
+        const response = await call(apiEvent({ body: { context: { [key]: 'v' } } }));
+
+        // Assert
+        expect(twiml.statusCode).toBe(200);
+        if (agentReceives) {
+          expect(response.statusCode).toBe(201);
+        } else {
+          expectRefused(response, 400, 'invalid_request', `context.${key}`);
+          expect(apiError(response).message).toContain('ticket, customerId, language');
+        }
+      });
+    });
+  });
+
   describe('dial targets outside ALLOWED_DIAL_TARGETS', () => {
     describe.each<[string, string, number, string]>([
       ['a US premium-rate number', '+19005550100', 403, 'target_not_allowed'],

@@ -104,15 +104,31 @@ describe('participants handler', () => {
     );
   }
 
+  /** The handler's log lines (JSON), captured instead of printed. */
+  let logLines: { level: string; message: string }[];
+  let consoleLog: jest.SpyInstance;
+  let errorLinesAsserted = false;
+
   beforeEach(async () => {
     stub = await new TwilioStub().start();
     load();
+    logLines = [];
+    consoleLog = jest.spyOn(console, 'log').mockImplementation((line: unknown) => {
+      logLines.push(JSON.parse(String(line)));
+    });
   });
   afterEach(async () => {
+    consoleLog.mockRestore();
+    // Only a test that asserts its error lines may leave some.
+    if (!errorLinesAsserted) expect(errorLines()).toEqual([]);
+    errorLinesAsserted = false;
     // Every request the handler sent must be an operation of Twilio's spec with declared fields.
     for (const r of stub.requests) expect(specProblems(r.method, r.path, r.form, r.query)).toEqual([]);
     await stub.stop();
   });
+
+  /** Error-level lines logged so far. */
+  const errorLines = () => logLines.filter((l) => l.level === 'error');
   afterAll(() => {
     process.env = saved;
   });
@@ -350,6 +366,35 @@ describe('participants handler', () => {
       expect(stub.requests[1].form.To).toBe('sip:alice@pbx.example.com');
     });
 
+    describe('context names', () => {
+      it('refuses a name outside the default allow-list with 400 naming it and the allowed names, dialling nobody', async () => {
+        const response = await handler(apiEvent({ body: { context: { ticket: 'T-1', crmNotes: 'x' } } }));
+
+        expect(response.statusCode).toBe(400);
+        const { error } = JSON.parse(response.body);
+        expect(error).toMatchObject({ code: 'invalid_request', field: 'context.crmNotes' });
+        expect(error.message).toContain('caller, callerCallSid, conference, customerId, ticket, language');
+        expect(stub.requests).toHaveLength(0);
+      });
+
+      describe.each<[string, Record<string, string>, number, string?]>([
+        ['a name on the stack allow-list', { region: 'EU' }, 201],
+        ['a default name the stack left off its list', { ticket: 'T-1' }, 400, 'context.ticket'],
+        ['one listed and one unlisted name', { region: 'EU', language: 'fr' }, 400, 'context.language'],
+      ])('with AGENT_CONTEXT_ALLOWLIST=region,customerId and %s', (_name, contextValues, status, field) => {
+        it(`answers ${status}${field ? ` naming ${field}` : ''}`, async () => {
+          load({ AGENT_CONTEXT_ALLOWLIST: 'region,customerId' });
+          stub.on('POST', /Participants\.json$/, participant(sid('CA', 2), 'ai-agent'));
+
+          const response = await handler(apiEvent({ body: { context: contextValues } }));
+
+          expect(response.statusCode).toBe(status);
+          if (field) expect(JSON.parse(response.body).error.field).toBe(field);
+          expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(status === 201 ? 1 : 0);
+        });
+      });
+    });
+
     describe.each<[string, StubResponse]>([
       ['no conference of that name', conferenceList(null)],
       ['only a completed conference of that name', conferenceList('completed')],
@@ -399,6 +444,9 @@ describe('participants handler', () => {
         expect(response.statusCode).toBe(status);
         expect(JSON.parse(response.body).error.code).toBe(code);
         expect(response.body).not.toContain('test-auth-token');
+        // A Twilio-side failure (5xx answer) is an error for operators; a refusal of the request is not.
+        expect(errorLines().map((l) => l.message)).toEqual(status >= 500 ? ['request failed'] : []);
+        errorLinesAsserted = true;
       });
     });
   });

@@ -44,6 +44,23 @@ function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
+/**
+ * Reads the context names the agent receives; the participants API refuses others up front, the agent handler
+ * drops them.
+ */
+export function readContextAllowlist(env: Env): readonly string[] {
+  const contextAllowlist = list(env, AGENT_TWIML_ENV.agentContextAllowlist, DEFAULT_CONTEXT_ALLOWLIST);
+  for (const name of contextAllowlist) {
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
+      throw new ConfigError(
+        AGENT_TWIML_ENV.agentContextAllowlist,
+        'must be a comma-separated list of names (letters, digits, _ . -)',
+      );
+    }
+  }
+  return contextAllowlist;
+}
+
 /** Reads what the agent leg's TwiML does. */
 export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
   const E = AGENT_TWIML_ENV;
@@ -57,15 +74,7 @@ export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
     throw new ConfigError(E.agentStreamUrl, 'must not carry a query string (context goes in <Parameter> elements)');
   }
   const playUrl = url(env, E.agentPlayUrl, ['http:', 'https:'], mode === 'play');
-  const contextAllowlist = list(env, E.agentContextAllowlist, DEFAULT_CONTEXT_ALLOWLIST);
-  for (const name of contextAllowlist) {
-    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
-      throw new ConfigError(
-        E.agentContextAllowlist,
-        'must be a comma-separated list of names (letters, digits, _ . -)',
-      );
-    }
-  }
+  const contextAllowlist = readContextAllowlist(env);
   return {
     mode,
     streamUrl,
