@@ -34,13 +34,29 @@ export interface WebhookTimeouts {
   readonly totalMs: number;
 }
 
-/** Twilio's per-URL overrides in the fragment (`#ct=1000&rt=...&tt=...&rc=2`); the fragment is never signed. */
-function fragmentOverrides(url: string): { url: string; ct?: number; tt?: number; rc?: number } {
+/**
+ * Twilio's per-URL overrides in the fragment (`#ct=1000&tt=...&rc=2&rp=5xx,ct`); the fragment is never signed.
+ * "Webhooks (HTTP callbacks): Connection Overrides" (https://www.twilio.com/docs/usage/webhooks/webhooks-connection-overrides):
+ * `rc` retries, `rp` the retry policy (`ct` connect failures, `rt` read timeouts, `4xx`, `5xx`, `all`).
+ */
+function fragmentOverrides(url: string): { url: string; ct?: number; tt?: number; rc?: number; rp?: string[] } {
   const hash = url.indexOf('#');
   if (hash < 0) return { url };
   const options = new URLSearchParams(url.slice(hash + 1));
   const num = (name: string) => (options.has(name) ? Number(options.get(name)) : undefined);
-  return { url: url.slice(0, hash), ct: num('ct'), tt: num('tt'), rc: num('rc') };
+  const rp = options.get('rp')?.split(',').filter(Boolean);
+  return { url: url.slice(0, hash), ct: num('ct'), tt: num('tt'), rc: num('rc'), ...(rp && { rp }) };
+}
+
+/** Whether an answer is worth another attempt under retry policy `rp` (no policy: only when nothing answered). */
+export function shouldRetry(response: Pick<WebhookResponse, 'status' | 'error'>, rp?: readonly string[]): boolean {
+  if (!rp) return response.status === null;
+  if (rp.includes('all')) return response.status === null || response.status >= 400;
+  if (response.status === null) return rp.includes('ct') || (rp.includes('rt') && response.error === 'timeout');
+  return (
+    (rp.includes('4xx') && response.status >= 400 && response.status < 500) ||
+    (rp.includes('5xx') && response.status >= 500)
+  );
 }
 
 /** Sends signed webhooks and records each one on the timeline. */
@@ -74,7 +90,7 @@ export class WebhookClient {
         connectMs: overrides.ct ?? this.timeouts.connectMs,
         totalMs: overrides.tt ?? this.timeouts.totalMs,
       });
-      if (response.status !== null) break;
+      if (!shouldRetry(response, overrides.rp)) break;
     }
     const result = response!;
     this.timeline.webhooks.push({

@@ -12,6 +12,7 @@ import { SampleAgent } from '../../sandbox/sample-agent';
 import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from '../../sandbox/twilio';
 import { CallRateQueue } from '../../sandbox/twilio/call-rate';
 import { LegScript } from '../../sandbox/twilio/leg-script';
+import { shouldRetry } from '../../sandbox/twilio/webhook-client';
 import { specProblems } from '../lambdas/support/openapi';
 import { resourceProblems } from './support/response-schema';
 import { WebhookServer, type ReceivedWebhook } from './support/webhook-server';
@@ -84,6 +85,24 @@ describe('LegScript', () => {
       undefined,
     ]);
     expect([1, 2, 3].map(() => script.takeRejection('+15550009999')?.code)).toEqual([21215, 21215, undefined]);
+  });
+});
+
+describe('shouldRetry (connection overrides rc/rp)', () => {
+  it.each([
+    // [answer, retry policy, retried?]
+    [{ status: null, error: 'connection' }, undefined, true],
+    [{ status: 500 }, undefined, false],
+    [{ status: 500 }, ['5xx'], true],
+    [{ status: 404 }, ['5xx'], false],
+    [{ status: 404 }, ['4xx'], true],
+    [{ status: 204 }, ['all'], false],
+    [{ status: 503 }, ['all'], true],
+    [{ status: null, error: 'timeout' }, ['rt'], true],
+    [{ status: null, error: 'connection' }, ['rt'], false],
+    [{ status: null, error: 'connection' }, ['5xx', 'ct'], true],
+  ] as const)('when the answer is %j and rp is %j, it retries: %p', (answer, rp, retried) => {
+    expect(shouldRetry({ error: undefined, ...answer }, rp)).toBe(retried);
   });
 });
 
@@ -535,6 +554,29 @@ describe('Twilio emulator on a bad day', () => {
 
   describe('conference callbacks that fail', () => {
     beforeEach(() => start());
+
+    it('when the callback URL asks for retries on 5xx (#rc=2&rp=5xx), the event is sent again until it is accepted', async () => {
+      let failures = 2;
+      hooks.route('/inbound', () =>
+        xml((r) =>
+          r
+            .dial()
+            .conference(
+              { statusCallback: `${hooks.baseUrl}/events#rc=2&rp=5xx`, statusCallbackEvent: ['join'] },
+              'room',
+            ),
+        ),
+      );
+      hooks.route('/events', () => (failures-- > 0 ? { status: 500 } : { status: 204 }));
+
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => hooks.on('/events').length === 3, 3000, 'three attempts');
+      await emu.settle();
+
+      expect(hooks.on('/events').map((h) => h.params.SequenceNumber)).toEqual(['1', '1', '1']);
+      expect(hooks.on('/events').every((h) => h.signatureValid)).toBe(true);
+      expect(emu.alerts.filter((a) => a.code === 16011)).toEqual([]);
+    });
 
     it('when the conference status callback answers 500, Twilio logs 16011 and does not retry it', async () => {
       hooks.route('/events', () => ({ status: 500 }));
