@@ -12,6 +12,7 @@ import {
   changedKeys,
   checkPhoneNumberInputs,
   desiredVoiceSettings,
+  isUnknown,
   settingsDrift,
   voiceSettingsOf,
   voiceSettingsUpdate,
@@ -55,14 +56,15 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
 
   /**
    * Another number replaces (the old one gets its settings back first); changed URLs update in place; so do
-   * settings changed outside Pulumi (Console drift), which the next update puts back.
+   * settings changed outside Pulumi (Console drift), which the next update puts back. In a preview, a number not
+   * known yet counts as another number and an unknown URL as a changed one (the engine's reading of unknowns).
    */
   async diff(
     id: string,
     olds: PhoneNumberVoiceConfigOutputs,
     news: PhoneNumberVoiceConfigInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
-    if (olds.phoneNumber !== news.phoneNumber)
+    if (isUnknown(news.phoneNumber) || olds.phoneNumber !== news.phoneNumber)
       return { changes: true, replaces: ['phoneNumber'], deleteBeforeReplace: false };
     const inputChanges = changedKeys(olds as never, news as never, [
       'voiceUrl',

@@ -45,12 +45,25 @@ export interface CheckFailure {
 export const E164 = /^\+[1-9]\d{1,14}$/;
 const METHODS = ['GET', 'POST'];
 
+/**
+ * What the Pulumi engine sends a provider in place of a value not known yet (during a preview, an output of a
+ * resource not created yet, such as the API's endpoint in the webhook URLs). Pulumi's provider protocol fixes
+ * this string (`UnknownStringValue` in the engine, `unknownValue` in @pulumi/pulumi's runtime).
+ */
+export const UNKNOWN_VALUE = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
+
+/** True for a value the engine does not know yet: check accepts it, and it is validated once known. */
+export function isUnknown(value: unknown): boolean {
+  return value === UNKNOWN_VALUE;
+}
+
 function isLoopback(hostname: string): boolean {
   return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
 }
 
 /** Twilio fetches webhooks over https; plain http is accepted only for local servers (sandbox, tests). */
 function urlFailure(property: string, value: unknown, required: boolean): CheckFailure[] {
+  if (isUnknown(value)) return [];
   if (value === undefined || value === '') return required ? [{ property, reason: `${property} is required` }] : [];
   if (typeof value !== 'string') return [{ property, reason: `${property} must be a URL string` }];
   let url: URL;
@@ -69,7 +82,7 @@ function urlFailure(property: string, value: unknown, required: boolean): CheckF
 }
 
 function methodFailure(property: string, value: unknown): CheckFailure[] {
-  return value === undefined || METHODS.includes(value as string)
+  return value === undefined || isUnknown(value) || METHODS.includes(value as string)
     ? []
     : [{ property, reason: `${property} must be GET or POST` }];
 }
@@ -78,7 +91,7 @@ function methodFailure(property: string, value: unknown): CheckFailure[] {
 export function checkTwimlAppInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
   const name = inputs.friendlyName;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 64)
+  if (!isUnknown(name) && (typeof name !== 'string' || name.length === 0 || name.length > 64))
     failures.push({ property: 'friendlyName', reason: 'friendlyName must be 1 to 64 characters (Twilio’s limit)' });
   failures.push(
     ...urlFailure('voiceUrl', inputs.voiceUrl, true),
@@ -96,7 +109,7 @@ export function checkTwimlAppInputs(inputs: Record<string, unknown>): CheckFailu
 /** Checks phone number voice configuration inputs. */
 export function checkPhoneNumberInputs(inputs: Record<string, unknown>): CheckFailure[] {
   const failures: CheckFailure[] = [];
-  if (typeof inputs.phoneNumber !== 'string' || !E164.test(inputs.phoneNumber)) {
+  if (!isUnknown(inputs.phoneNumber) && (typeof inputs.phoneNumber !== 'string' || !E164.test(inputs.phoneNumber))) {
     failures.push({
       property: 'phoneNumber',
       reason: `phoneNumber must be an E.164 number such as +15551234567, got "${String(inputs.phoneNumber)}"`,

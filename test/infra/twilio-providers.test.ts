@@ -18,6 +18,8 @@ import { ACCOUNT, BASE_PATH, TOKEN, TwilioResources } from './support/twilio-res
 
 const NUMBER = '+15551230000';
 const INBOUND = 'https://api.example.com/twilio/voice/inbound';
+/** Pulumi's wire value of an unknown (provider protocol), written out here rather than taken from the code. */
+const PULUMI_UNKNOWN = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
 const FALLBACK = 'https://api.example.com/twilio/voice/agent-fallback';
 const AGENT = 'https://api.example.com/twilio/voice/agent';
 
@@ -200,6 +202,35 @@ describe('PhoneNumberVoiceConfig', () => {
 
     // Assert
     expect(result.failures?.map((f) => f.property)).toEqual([property]);
+  });
+
+  it.each(['phoneNumber', 'voiceUrl', 'voiceFallbackUrl', 'voiceMethod'])(
+    'check accepts a %s the engine does not know yet (a preview) and validates it once known',
+    async (property) => {
+      // Act
+      const unknown = await numberProvider().check({}, { ...inputs, [property]: PULUMI_UNKNOWN });
+      const known = await numberProvider().check({}, { ...inputs, [property]: 'not valid' });
+
+      // Assert
+      expect(unknown.failures).toEqual([]);
+      expect(known.failures?.map((f) => f.property)).toEqual([property]);
+    },
+  );
+
+  it('diff: a number not known yet replaces; a URL not known yet updates in place', async () => {
+    // Arrange
+    twilio.addNumber(NUMBER);
+    const provider = numberProvider();
+    const { id, outs } = await provider.create(inputs);
+    const olds = outs as PhoneNumberVoiceConfigOutputs;
+
+    // Act
+    const unknownNumber = await provider.diff(id, olds, { ...inputs, phoneNumber: PULUMI_UNKNOWN });
+    const unknownUrl = await provider.diff(id, olds, { ...inputs, voiceUrl: PULUMI_UNKNOWN });
+
+    // Assert
+    expect(unknownNumber).toMatchObject({ changes: true, replaces: ['phoneNumber'] });
+    expect(unknownUrl).toMatchObject({ changes: true, replaces: [] });
   });
 });
 

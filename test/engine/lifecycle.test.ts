@@ -1,0 +1,212 @@
+/**
+ * The Twilio side of the stack through its whole life, driven as the Pulumi engine drives it: the registrations
+ * the real program made (through Pulumi's language runtime) sent to Pulumi's own dynamic-provider host over gRPC,
+ * which runs the serialized providers against the sandbox's Twilio emulator.
+ */
+import {
+  dynamicResources,
+  EARLIER_VOICE_URL,
+  PHONE_NUMBER,
+  programRun,
+  startHarness,
+  TWIML_APP,
+  type Harness,
+} from './support/harness';
+import { HARNESS_SECRETS } from './support/program';
+import type { Registration } from './support/stand-ins';
+
+const OTHER_NUMBER = '+15005550009';
+const NEW_BASE = 'https://voice.example.net';
+
+let harness: Harness | undefined;
+
+afterEach(async () => {
+  if (!harness) return;
+  // Whatever happened, no number was bought or released, and the host is stopped with the harness.
+  const numberDeletes = harness.twilio.requests.filter(
+    (r) => r.method === 'DELETE' && r.path.includes('/IncomingPhoneNumbers/'),
+  );
+  expect({ numberDeletes, released: harness.twilio.releasedNumbers, bought: harness.twilio.purchasedNumbers }).toEqual({
+    numberDeletes: [],
+    released: [],
+    bought: [],
+  });
+  await harness.stop();
+  expect(harness.host.running).toBe(false);
+  harness = undefined;
+});
+
+async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+  harness = await startHarness(options);
+  return harness;
+}
+
+const preview = () => programRun('dev', true).then(dynamicResources);
+const update = (overrides: Record<string, string> = {}) => programRun('dev', false, overrides).then(dynamicResources);
+const one = (registrations: Registration[], type: string) => registrations.find((r) => r.type === type)!;
+const stateOf = (h: Harness, type: string) => [...h.deployment.state.values()].find((s) => s.type === type)!;
+const ops = (steps: { urn: string; op: string }[]) => steps.map((s) => `${s.urn.split('::').pop()}: ${s.op}`);
+const numberRecord = (h: Harness, e164: string) =>
+  h.console.api.v2010.account.incomingPhoneNumbers
+    .list({ phoneNumber: e164 })
+    .then((l) => l.find((n) => n.phoneNumber === e164)!);
+const twilioWrites = (h: Harness) => h.twilio.requests.filter((r) => r.method !== 'GET');
+
+beforeAll(async () => {
+  // Program runs cost seconds: run them together, once.
+  await Promise.all([preview(), update(), update({ publicBaseUrl: NEW_BASE }), update({ phoneNumber: OTHER_NUMBER })]);
+}, 120_000);
+
+describe('a new stack', () => {
+  it('previews: both resources checked with unknown URLs, two creates planned, nothing written to Twilio', async () => {
+    // Arrange
+    const h = await start();
+
+    // Act
+    const steps = await h.deployment.preview(await preview());
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: create', 'voiceai-dev-phone-number: create']);
+    expect(h.twilio.requests).toEqual([]);
+    expect(h.host.stderr).toBe('');
+  });
+
+  it('up: creates the App on the agent route and points the adopted number at the stack', async () => {
+    // Arrange
+    const h = await start();
+    const registrations = await update();
+
+    // Act
+    const steps = await h.deployment.up(registrations);
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: create', 'voiceai-dev-phone-number: create']);
+    const app = await h.console.api.v2010.account.applications(stateOf(h, TWIML_APP).id).fetch();
+    expect(app.voiceUrl).toBe(one(registrations, TWIML_APP).inputs.voiceUrl);
+    const number = await numberRecord(h, '+15005550006');
+    expect(number.voiceUrl).toBe(one(registrations, PHONE_NUMBER).inputs.voiceUrl);
+    expect(stateOf(h, PHONE_NUMBER).outputs.previous).toMatchObject({ voiceUrl: EARLIER_VOICE_URL });
+    expect(JSON.stringify([...h.deployment.state.values()])).not.toContain(HARNESS_SECRETS.twilioAuthToken);
+    expect(h.host.stderr).toBe('');
+  });
+});
+
+describe('a deployed stack', () => {
+  async function deployed(options: Parameters<typeof startHarness>[0] = {}): Promise<Harness> {
+    const h = await start(options);
+    await h.deployment.up(await update());
+    return h;
+  }
+
+  it('a second up with no change: no diff, no Twilio write', async () => {
+    // Arrange
+    const h = await deployed();
+    const writesBefore = twilioWrites(h).length;
+
+    // Act
+    const steps = await h.deployment.up(await update());
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: same', 'voiceai-dev-phone-number: same']);
+    expect(twilioWrites(h)).toHaveLength(writesBefore);
+  });
+
+  it('a preview whose URLs are unknown again (the API being replaced) plans updates, not errors', async () => {
+    // Arrange
+    const h = await deployed();
+
+    // Act
+    const steps = await h.deployment.preview(await preview());
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: update', 'voiceai-dev-phone-number: update']);
+    expect(h.host.stderr).toBe('');
+  });
+
+  it('changed URLs update both resources in place', async () => {
+    // Arrange
+    const h = await deployed();
+    const appSid = stateOf(h, TWIML_APP).id;
+
+    // Act
+    const steps = await h.deployment.up(await update({ publicBaseUrl: NEW_BASE }));
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: update', 'voiceai-dev-phone-number: update']);
+    expect(stateOf(h, TWIML_APP).id).toBe(appSid);
+    expect((await h.console.api.v2010.account.applications(appSid).fetch()).voiceUrl).toBe(
+      `${NEW_BASE}/twilio/voice/agent`,
+    );
+    expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(`${NEW_BASE}/twilio/voice/inbound`);
+  });
+
+  it('a changed number replaces: the new number is adopted, the old one gets its earlier settings back', async () => {
+    // Arrange
+    const h = await deployed({ numbers: ['+15005550006', OTHER_NUMBER] });
+
+    // Act
+    const steps = await h.deployment.up(await update({ phoneNumber: OTHER_NUMBER }));
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: same', 'voiceai-dev-phone-number: replace']);
+    expect((await numberRecord(h, OTHER_NUMBER)).voiceUrl).toMatch(/\/twilio\/voice\/inbound$/);
+    expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(EARLIER_VOICE_URL);
+    expect(stateOf(h, PHONE_NUMBER).outputs.phoneNumber).toBe(OTHER_NUMBER);
+  });
+
+  it('an App deleted by hand is re-created on the next up', async () => {
+    // Arrange
+    const h = await deployed();
+    const oldSid = stateOf(h, TWIML_APP).id;
+    await h.console.api.v2010.account.applications(oldSid).remove();
+
+    // Act
+    const steps = await h.deployment.up(await update());
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: replace', 'voiceai-dev-phone-number: same']);
+    const newSid = stateOf(h, TWIML_APP).id;
+    expect(newSid).not.toBe(oldSid);
+    expect((await h.console.api.v2010.account.applications(newSid).fetch()).voiceUrl).toMatch(
+      /\/twilio\/voice\/agent$/,
+    );
+  });
+
+  it('destroy: the number gets its earlier settings back, the App is deleted, nothing is released', async () => {
+    // Arrange
+    const h = await deployed();
+    const appSid = stateOf(h, TWIML_APP).id;
+
+    // Act
+    const steps = await h.deployment.destroy();
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-phone-number: delete', 'voiceai-dev-agent-app: delete']);
+    expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(EARLIER_VOICE_URL);
+    expect(await h.console.api.v2010.account.applications.list()).toEqual([]);
+    expect(h.twilio.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([
+      expect.stringContaining(`/Applications/${appSid}.json`),
+    ]);
+  });
+
+  it('destroy twice (state written before the first finished): the second succeeds with nothing left to do', async () => {
+    // Arrange
+    const h = await deployed();
+    const saved = new Map(h.deployment.state);
+    await h.deployment.destroy();
+    const writesAfterFirst = twilioWrites(h).length;
+    for (const [urn, s] of saved) h.deployment.state.set(urn, s);
+
+    // Act
+    const steps = await h.deployment.destroy();
+
+    // Assert
+    expect(ops(steps)).toEqual(['voiceai-dev-phone-number: delete', 'voiceai-dev-agent-app: delete']);
+    expect(
+      twilioWrites(h)
+        .slice(writesAfterFirst)
+        .map((r) => `${r.method} ${r.path.split('/').pop()} ${r.status}`),
+    ).toEqual([expect.stringMatching(/^DELETE AP\w+\.json 404$/)]);
+    expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(EARLIER_VOICE_URL);
+  });
+});
