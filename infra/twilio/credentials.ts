@@ -24,23 +24,38 @@ export function credentialSources() {
 /** Looks a config key up; `undefined` when absent. */
 export type ConfigLookup = (key: string) => string | undefined;
 
+/**
+ * A config key as the user sets it and the engine hands it to `configure`: `<project>:<key>` when the provider
+ * knows its project (captured when the resource is declared), else the bare key (sandbox, provider tests).
+ */
+export function configKey(key: string, project?: string): string {
+  return project ? `${project}:${key}` : key;
+}
+
 /** Thrown when the provider cannot find usable credentials; names the keys, never a value. */
 export class TwilioCredentialsError extends Error {
   constructor(message: string) {
     super(message);
+    // Set explicitly: the closure-serialized class's `super(message)` does not (see TwilioProvisioningError).
+    this.message = message;
     this.name = 'TwilioCredentialsError';
   }
 }
 
 /**
  * Resolves REST client options: an API key (SK...) with its secret when both are set, else the Auth Token.
- * @example resolveTwilioCredentials((k) => config.get(k), process.env)
+ * Config keys are looked up (and named in errors) as `configKey(key, project)`.
+ * @example resolveTwilioCredentials((k) => config.get(k), process.env, 'voice-ai-conference')
  */
 export function resolveTwilioCredentials(
   config: ConfigLookup | undefined,
   env: Readonly<Record<string, string | undefined>>,
+  project?: string,
 ): TwilioClientOptions {
-  const CREDENTIAL_SOURCES = credentialSources();
+  const SOURCES = credentialSources();
+  const CREDENTIAL_SOURCES = Object.fromEntries(
+    Object.entries(SOURCES).map(([name, source]) => [name, { ...source, config: configKey(source.config, project) }]),
+  ) as { [K in keyof typeof SOURCES]: { config: string; env: string } };
   const read = (source: { config: string; env: string }): string | undefined => {
     const value = config?.(source.config) ?? env[source.env];
     return value === undefined || value.trim() === '' ? undefined : value.trim();

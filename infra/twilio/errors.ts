@@ -3,6 +3,7 @@
  * HTTP status and Twilio code, and what to check. Never includes credentials or request bodies.
  */
 import { isNetworkFailure, isRetryableTwilioFailure, isTwilioFailure } from '../../lambdas/shared/errors';
+import { configKey } from './credentials';
 
 /** A provider failure with Twilio's status and code when there was a response. */
 export class TwilioProvisioningError extends Error {
@@ -12,12 +13,26 @@ export class TwilioProvisioningError extends Error {
     readonly code?: number,
   ) {
     super(message);
+    // Pulumi's closure serializer turns this class into a function whose `super(message)` call leaves `message`
+    // unset (pulumi/pulumi#10974): set it here, or the engine shows the user "undefined".
+    this.message = message;
     this.name = 'TwilioProvisioningError';
   }
 }
 
-/** Describes `error` from `operation` (e.g. "updating the voice settings of +15551234567"). */
-export function describeTwilioFailure(operation: string, error: unknown): TwilioProvisioningError {
+/** The readable part of any thrown value (serialized Error subclasses may lack `message`). */
+function messageOf(error: unknown): string {
+  const { message, code } = (error ?? {}) as { message?: unknown; code?: unknown };
+  if (typeof message === 'string' && message !== '') return message;
+  return typeof code === 'string' ? code : String(error);
+}
+
+/**
+ * Describes `error` from `operation` (e.g. "updating the voice settings of +15551234567"); config keys are named
+ * as the user sets them (`<project>:twilioAuthToken` when `project` is known).
+ */
+export function describeTwilioFailure(operation: string, error: unknown, project?: string): TwilioProvisioningError {
+  const key = (k: string) => configKey(k, project);
   if (error instanceof TwilioProvisioningError) return error;
   if (isTwilioFailure(error)) {
     const { status, code } = error;
@@ -25,7 +40,7 @@ export function describeTwilioFailure(operation: string, error: unknown): Twilio
     const what = `Twilio answered HTTP ${status}${code ? ` (code ${code})` : ''} while ${operation}${said}`;
     if (status === 401 || status === 403) {
       return new TwilioProvisioningError(
-        `${what}. Check the Account SID and the Auth Token or API key the provider reads (config twilioAccountSid, twilioAuthToken or twilioApiKeySid/twilioApiKeySecret, or TWILIO_* variables).`,
+        `${what}. Check the Account SID and the Auth Token or API key the provider reads: config ${key('twilioAccountSid')} with ${key('twilioAuthToken')}, or ${key('twilioApiKeySid')} with ${key('twilioApiKeySecret')} (or the TWILIO_* variables).`,
         status,
         code,
       );
@@ -51,7 +66,5 @@ export function describeTwilioFailure(operation: string, error: unknown): Twilio
       `could not reach Twilio while ${operation} (${code ?? 'network error'}); check connectivity (and TWILIO_API_BASE_URL if set), then run the update again.`,
     );
   }
-  return new TwilioProvisioningError(
-    `unexpected failure while ${operation}: ${error instanceof Error ? error.message : String(error)}`,
-  );
+  return new TwilioProvisioningError(`unexpected failure while ${operation}: ${messageOf(error)}`);
 }

@@ -6,6 +6,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import { isTwilioFailure } from '../../lambdas/shared/errors';
 import type { TwilioRestClient } from '../../lambdas/shared/twilio-client';
+import { configKey } from './credentials';
 import { TwilioProvisioningError } from './errors';
 import { TwilioProviderBase } from './provider-base';
 import {
@@ -145,7 +146,7 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
     const exact = found.filter((n) => n.phoneNumber === phoneNumber);
     if (exact.length === 0) {
       throw new TwilioProvisioningError(
-        `the Twilio account has no incoming phone number ${phoneNumber}; buy or port it in Twilio first (this stack adopts an existing number and never buys or releases one), or fix config phoneNumber`,
+        `the Twilio account has no incoming phone number ${phoneNumber}; buy or port it in Twilio first (this stack adopts an existing number and never buys or releases one), or fix config ${configKey('phoneNumber', this.project)}`,
         404,
         20404,
       );

@@ -19,8 +19,15 @@ export const PROVIDER_RETRY_BUDGET_MS = 20_000;
 export abstract class TwilioProviderBase {
   private configLookup?: ConfigLookup;
 
-  /** @param retryBudgetMs how long rate-limited requests are retried (tests shorten it). */
-  constructor(private readonly retryBudgetMs: number = PROVIDER_RETRY_BUDGET_MS) {}
+  /**
+   * @param retryBudgetMs how long rate-limited requests are retried (tests shorten it).
+   * @param project the Pulumi project whose config holds the credentials (`<project>:twilioAuthToken`), captured
+   *   when the resource is declared; unset outside a stack (sandbox, tests), where bare keys are used.
+   */
+  constructor(
+    private readonly retryBudgetMs: number = PROVIDER_RETRY_BUDGET_MS,
+    protected readonly project?: string,
+  ) {}
 
   /** Receives the stack's config when Pulumi loads the provider (Pulumi >= 3.139). */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
@@ -29,7 +36,10 @@ export abstract class TwilioProviderBase {
 
   /** A client for the configured account; built per call so no client is ever serialized. */
   protected client(): TwilioRestClient {
-    return createTwilioClient({ ...resolveTwilioCredentials(this.configLookup, process.env), timeoutMs: 15_000 });
+    return createTwilioClient({
+      ...resolveTwilioCredentials(this.configLookup, process.env, this.project),
+      timeoutMs: 15_000,
+    });
   }
 
   /**
@@ -46,7 +56,7 @@ export abstract class TwilioProviderBase {
         shouldRetry: isRetryableTwilioFailure,
       });
     } catch (error) {
-      throw describeTwilioFailure(operation, error);
+      throw describeTwilioFailure(operation, error, this.project);
     }
   }
 }

@@ -3,6 +3,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { PhoneNumberVoiceConfigProvider } from './phone-number-provider';
+import { PROVIDER_RETRY_BUDGET_MS } from './provider-base';
 import type { NumberVoiceSettings, WebhookMethod } from './settings';
 import { TwimlAppProvider } from './twiml-app-provider';
 
@@ -26,7 +27,7 @@ export class TwimlApp extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: TwimlAppArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new TwimlAppProvider(),
+      new TwimlAppProvider(PROVIDER_RETRY_BUDGET_MS, pulumi.getProject()),
       name,
       { sid: undefined, accountSid: undefined, voiceMethod: 'POST', ...args },
       opts,
@@ -55,7 +56,7 @@ export class PhoneNumberVoiceConfig extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: PhoneNumberVoiceConfigArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      new PhoneNumberVoiceConfigProvider(),
+      new PhoneNumberVoiceConfigProvider(PROVIDER_RETRY_BUDGET_MS, pulumi.getProject()),
       name,
       { sid: undefined, accountSid: undefined, applied: undefined, previous: undefined, voiceMethod: 'POST', ...args },
       opts,

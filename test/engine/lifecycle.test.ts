@@ -6,6 +6,7 @@
 import {
   dynamicResources,
   EARLIER_VOICE_URL,
+  key,
   PHONE_NUMBER,
   programRun,
   startHarness,
@@ -208,5 +209,40 @@ describe('a deployed stack', () => {
         .map((r) => `${r.method} ${r.path.split('/').pop()} ${r.status}`),
     ).toEqual([expect.stringMatching(/^DELETE AP\w+\.json 404$/)]);
     expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(EARLIER_VOICE_URL);
+  });
+});
+
+describe('errors a user meets', () => {
+  it('wrong credentials: the error names the config keys to fix, never a value', async () => {
+    // Arrange
+    const wrong = 'wrong-auth-token-0a1b2c3d4e5f';
+    const h = await start({ overrides: { twilioAuthToken: wrong } });
+
+    // Act
+    const error = (await h.deployment.up(await update()).catch((e: Error) => e)) as Error;
+
+    // Assert
+    expect(error.message).toMatch(/^error creating voiceai-dev-agent-app: Twilio answered HTTP 401/);
+    expect(error.message).toContain(key('twilioAccountSid'));
+    expect(error.message).toContain(key('twilioAuthToken'));
+    for (const text of [error.message, h.host.stderr]) {
+      expect(text).not.toContain(wrong);
+      expect(text).not.toContain(HARNESS_SECRETS.twilioAuthToken);
+    }
+  });
+
+  it('a number the account does not own: the error says so and names the phoneNumber key', async () => {
+    // Arrange
+    const h = await start({ numbers: [OTHER_NUMBER] });
+
+    // Act
+    const error = (await h.deployment.up(await update()).catch((e: Error) => e)) as Error;
+
+    // Assert
+    expect(error.message).toContain(
+      'error creating voiceai-dev-phone-number: the Twilio account has no incoming phone number +15005550006',
+    );
+    expect(error.message).toContain(key('phoneNumber'));
+    expect(twilioWrites(h).filter((r) => r.path.includes('IncomingPhoneNumbers'))).toEqual([]);
   });
 });

@@ -433,9 +433,9 @@ describe('serialized provider', () => {
   it('carries no credential and works when loaded from its serialized text', async () => {
     // Arrange
     twilio.addNumber(NUMBER);
-    const serialized = await pulumi.runtime.serializeFunction(() => new PhoneNumberVoiceConfigProvider(300), {
-      allowSecrets: false,
-    });
+    // As pulumi.dynamic.Resource does: the instance is captured (its fields are serialized as values).
+    const instance = new PhoneNumberVoiceConfigProvider(300);
+    const serialized = await pulumi.runtime.serializeFunction(() => instance, { allowSecrets: false });
 
     // Act: the module runs outside jest's sandboxed process.env, so credentials come through configure.
     const provider = loadSerialized(serialized.text).handler();
@@ -450,4 +450,38 @@ describe('serialized provider', () => {
     expect(serialized.text).not.toContain(ACCOUNT);
     expect((outs as PhoneNumberVoiceConfigOutputs).applied.voiceUrl).toBe(INBOUND);
   });
+
+  it.each([
+    [
+      'a number not in the account',
+      { twilioAccountSid: ACCOUNT, twilioAuthToken: TOKEN },
+      /^the Twilio account has no incoming phone number \+15551230000; .*fix config voice-ai-conference:phoneNumber$/,
+    ],
+    [
+      'no Auth Token',
+      { twilioAccountSid: ACCOUNT },
+      /^no Twilio credentials: set config voice-ai-conference:twilioAuthToken \(pulumi config set --secret\)/,
+    ],
+  ])(
+    'a failure thrown from the serialized text keeps its message (%s), naming project keys',
+    async (_name, config, message) => {
+      // Arrange
+      const project = 'voice-ai-conference';
+      // As pulumi.dynamic.Resource does: the instance is captured (its fields are serialized as values).
+      const instance = new PhoneNumberVoiceConfigProvider(300, project);
+      const serialized = await pulumi.runtime.serializeFunction(() => instance, { allowSecrets: false });
+      const provider = loadSerialized(serialized.text).handler();
+      const qualified = Object.fromEntries(
+        Object.entries({ ...config, twilioApiBaseUrl: stub.baseUrl }).map(([k, v]) => [`${project}:${k}`, v]),
+      );
+      await provider.configure(fixedConfigureRequest(qualified));
+
+      // Act
+      const error = (await provider.create(inputs).catch((e: unknown) => e)) as Error;
+
+      // Assert
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain(TOKEN);
+    },
+  );
 });
