@@ -8,7 +8,7 @@ import { isTwilioFailure } from '../../lambdas/shared/errors';
 import type { TwilioRestClient } from '../../lambdas/shared/twilio-client';
 import { configKey } from './credentials';
 import { TwilioProvisioningError } from './errors';
-import { TwilioProviderBase } from './provider-base';
+import { providerVersionOf, TwilioProviderBase } from './provider-base';
 import {
   changedKeys,
   checkPhoneNumberInputs,
@@ -21,12 +21,18 @@ import {
   type PhoneNumberVoiceConfigInputs,
 } from './settings';
 
-/** Outputs: the inputs, the number's SID, the settings now on it, and the settings to restore on delete. */
+/**
+ * Outputs: the inputs, the number's SID, the settings the stack applied, the settings to restore on delete, the
+ * settings found on the number at the last refresh (`live`: differs from `applied` when someone changed them in the
+ * Console), and the provider code's fingerprint.
+ */
 export interface PhoneNumberVoiceConfigOutputs extends PhoneNumberVoiceConfigInputs {
   readonly sid: string;
   readonly accountSid: string;
   readonly applied: NumberVoiceSettings;
   readonly previous: NumberVoiceSettings;
+  readonly live?: NumberVoiceSettings;
+  readonly providerVersion?: string;
 }
 
 interface NumberLike extends Partial<Record<keyof NumberVoiceSettings, string | null>> {
@@ -59,6 +65,7 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
    * Another number replaces (the old one gets its settings back first); changed URLs update in place; so do
    * settings changed outside Pulumi (Console drift), which the next update puts back. In a preview, a number not
    * known yet counts as another number and an unknown URL as a changed one (the engine's reading of unknowns).
+   * New provider code updates too, which re-applies the settings.
    */
   async diff(
     id: string,
@@ -76,7 +83,7 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
     const live = await this.fetchBySid(id, olds.phoneNumber);
     const drift = settingsDrift(voiceSettingsOf(live), olds.applied ?? desiredVoiceSettings(olds));
     return {
-      changes: inputChanges.length + drift.length > 0,
+      changes: inputChanges.length + drift.length > 0 || this.upgraded(olds, news),
       replaces: [],
       stables: ['sid', 'accountSid', 'previous'],
       deleteBeforeReplace: false,
@@ -94,14 +101,30 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
       accountSid: number.accountSid,
       applied,
       previous,
+      providerVersion: providerVersionOf(inputs),
     };
     return { id: number.sid, outs };
   }
 
-  /** Refresh: the settings now on the number. */
+  /**
+   * Refresh: records the settings now on the number as `live` and keeps `applied` (what the stack set), so the
+   * next diff still sees Console drift and the next update puts the settings back. A number that left the account
+   * is gone from the stack. Import is refused: there is no earlier state to restore on destroy.
+   */
   async read(id: string, props: PhoneNumberVoiceConfigOutputs): Promise<pulumi.dynamic.ReadResult> {
-    const live = await this.fetchBySid(id, props.phoneNumber);
-    return { id, props: { ...props, applied: voiceSettingsOf(live) } };
+    if (props.phoneNumber === undefined) {
+      throw new TwilioProvisioningError(
+        `a phone number's voice configuration cannot be imported (pulumi import): the stack adopts the number itself. Set config ${configKey('phoneNumber', this.project)} to the number and run pulumi up: it finds ${id} by its E.164 number, records its voice settings (restored by pulumi destroy) and points it at the stack.`,
+      );
+    }
+    let live: NumberLike;
+    try {
+      live = await this.fetchBySid(id, props.phoneNumber);
+    } catch (error) {
+      if (error instanceof TwilioProvisioningError && error.status === 404) return { id: '', props: {} };
+      throw error;
+    }
+    return { id, props: { ...props, live: voiceSettingsOf(live) } };
   }
 
   async update(
@@ -117,6 +140,7 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
       accountSid: olds.accountSid,
       applied,
       previous: olds.previous,
+      providerVersion: providerVersionOf(news),
     };
     return { outs };
   }

@@ -5,6 +5,7 @@
  * An instance is serialized into Pulumi state when a resource is declared, before `configure` runs, so it
  * must hold no credential and no client at that point: both are created lazily inside the methods.
  */
+import { createHash } from 'node:crypto';
 import type * as pulumi from '@pulumi/pulumi';
 import { isRetryableTwilioFailure } from '../../lambdas/shared/errors';
 import { withRetry } from '../../lambdas/shared/retry';
@@ -14,6 +15,20 @@ import { describeTwilioFailure } from './errors';
 
 /** How long a provider keeps retrying a rate-limited request before it reports the failure. */
 export const PROVIDER_RETRY_BUDGET_MS = 20_000;
+
+/**
+ * A fingerprint of the provider code a resource is applied with: the serialized provider text (`__provider`,
+ * which the dynamic-provider host passes in every property bag). Stored as the `providerVersion` output, so new
+ * provider code shows as a diff and the update re-applies the settings. Pulumi's host itself ignores provider
+ * changes in diff on purpose (pulumi/pulumi cmd/dynamic-provider).
+ */
+export function providerVersionOf(props: object): string {
+  const text = (props as { __provider?: unknown }).__provider;
+  return createHash('sha256')
+    .update(typeof text === 'string' ? text : '')
+    .digest('hex')
+    .slice(0, 12);
+}
 
 /** Base class of the Twilio providers. */
 export abstract class TwilioProviderBase {
@@ -32,6 +47,11 @@ export abstract class TwilioProviderBase {
   /** Receives the stack's config when Pulumi loads the provider (Pulumi >= 3.139). */
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.configLookup = (key) => req.config.get(key);
+  }
+
+  /** True when the resource was last applied by other provider code than the one running now. */
+  protected upgraded(olds: { readonly providerVersion?: string }, news: object): boolean {
+    return olds.providerVersion !== providerVersionOf(news);
   }
 
   /** A client for the configured account; built per call so no client is ever serialized. */

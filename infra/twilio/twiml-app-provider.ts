@@ -3,13 +3,15 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import { isTwilioFailure } from '../../lambdas/shared/errors';
-import { TwilioProviderBase } from './provider-base';
+import { TwilioProvisioningError } from './errors';
+import { providerVersionOf, TwilioProviderBase } from './provider-base';
 import { applicationParams, changedKeys, checkTwimlAppInputs, TWIML_APP_KEYS, type TwimlAppInputs } from './settings';
 
-/** Outputs of a TwiML App: its inputs plus the SID and owning account. */
+/** Outputs of a TwiML App: its inputs plus the SID and owning account, and the provider code's fingerprint. */
 export interface TwimlAppOutputs extends TwimlAppInputs {
   readonly sid: string;
   readonly accountSid: string;
+  readonly providerVersion?: string;
 }
 
 interface ApplicationLike {
@@ -47,7 +49,10 @@ export class TwimlAppProvider extends TwilioProviderBase implements pulumi.dynam
     return { inputs, failures: checkTwimlAppInputs(inputs) };
   }
 
-  /** Compares inputs, then the live App: a changed field updates in place, an App deleted outside Pulumi is re-created. */
+  /**
+   * Compares inputs, then the live App: a changed field (or new provider code) updates in place, an App deleted
+   * outside Pulumi is re-created.
+   */
   async diff(id: string, olds: TwimlAppOutputs, news: TwimlAppInputs): Promise<pulumi.dynamic.DiffResult> {
     const live = await this.fetch(id);
     if (!live) return { changes: true, replaces: ['sid'], deleteBeforeReplace: true };
@@ -55,18 +60,28 @@ export class TwimlAppProvider extends TwilioProviderBase implements pulumi.dynam
       ...changedKeys(applicationParams(olds), applicationParams(news), TWIML_APP_KEYS),
       ...changedKeys(applicationParams(olds), applicationParams(live), TWIML_APP_KEYS),
     ]);
-    return { changes: changed.size > 0, replaces: [], stables: ['sid', 'accountSid'], deleteBeforeReplace: false };
+    return {
+      changes: changed.size > 0 || this.upgraded(olds, news),
+      replaces: [],
+      stables: ['sid', 'accountSid'],
+      deleteBeforeReplace: false,
+    };
   }
 
   async create(inputs: TwimlAppInputs): Promise<pulumi.dynamic.CreateResult> {
     const app = await this.call(`creating the TwiML App "${inputs.friendlyName}"`, (c) =>
       c.api.v2010.account.applications.create(applicationParams(inputs)),
     );
-    return { id: app.sid, outs: outputsOf(app) };
+    return { id: app.sid, outs: { ...outputsOf(app), providerVersion: providerVersionOf(inputs) } };
   }
 
-  /** Refresh: the App as Twilio has it now. */
+  /** Refresh: the App as Twilio has it now (the next diff compares it with the inputs). Import is refused. */
   async read(id: string, props: TwimlAppOutputs): Promise<pulumi.dynamic.ReadResult> {
+    if (props.sid === undefined && props.friendlyName === undefined) {
+      throw new TwilioProvisioningError(
+        `a TwiML App cannot be imported (pulumi import): pulumi up creates the stack's own App and pulumi destroy deletes it. Leave ${id} as it is, or delete it in the Twilio Console once the stack's App serves your calls.`,
+      );
+    }
     const live = await this.fetch(id);
     return live ? { id, props: { ...props, ...live } } : { id: '', props: {} };
   }
@@ -75,7 +90,7 @@ export class TwimlAppProvider extends TwilioProviderBase implements pulumi.dynam
     const app = await this.call(`updating the TwiML App ${id}`, (c) =>
       c.api.v2010.account.applications(id).update(applicationParams(news)),
     );
-    return { outs: outputsOf(app) };
+    return { outs: { ...outputsOf(app), providerVersion: providerVersionOf(news) } };
   }
 
   /** Deletes the App; one already gone counts as deleted. */

@@ -14,7 +14,9 @@ import {
   type Harness,
 } from './support/harness';
 import { HARNESS_SECRETS } from './support/program';
+import { RpcFailure } from './support/provider-host';
 import type { Registration } from './support/stand-ins';
+import type { Props } from './support/wire';
 
 const OTHER_NUMBER = '+15005550009';
 const NEW_BASE = 'https://voice.example.net';
@@ -155,6 +157,38 @@ describe('a deployed stack', () => {
     expect(stateOf(h, PHONE_NUMBER).outputs.phoneNumber).toBe(OTHER_NUMBER);
   });
 
+  it('Console drift survives a refresh and the next up puts the settings back', async () => {
+    // Arrange
+    const h = await deployed();
+    const number = await numberRecord(h, '+15005550006');
+    const wanted = number.voiceUrl;
+    await h.console.api.v2010.account
+      .incomingPhoneNumbers(number.sid)
+      .update({ voiceUrl: 'https://console.example.com/x' });
+    const appSid = stateOf(h, TWIML_APP).id;
+    await h.console.api.v2010.account.applications(appSid).update({ voiceUrl: 'https://console.example.com/y' });
+
+    // Act
+    await h.deployment.refresh();
+    const refreshed = stateOf(h, PHONE_NUMBER).outputs;
+    const planned = await h.deployment.preview(await update());
+    const steps = await h.deployment.up(await update());
+
+    // Assert
+    expect(ops(planned)).toEqual(['voiceai-dev-agent-app: update', 'voiceai-dev-phone-number: update']);
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: update', 'voiceai-dev-phone-number: update']);
+    expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(wanted);
+    expect(refreshed.live).toMatchObject({ voiceUrl: 'https://console.example.com/x' });
+    expect(refreshed.applied).toMatchObject({ voiceUrl: wanted });
+    expect((await h.console.api.v2010.account.applications(appSid).fetch()).voiceUrl).toMatch(
+      /\/twilio\/voice\/agent$/,
+    );
+    expect(ops(await h.deployment.up(await update()))).toEqual([
+      'voiceai-dev-agent-app: same',
+      'voiceai-dev-phone-number: same',
+    ]);
+  });
+
   it('an App deleted by hand is re-created on the next up', async () => {
     // Arrange
     const h = await deployed();
@@ -210,6 +244,26 @@ describe('a deployed stack', () => {
     ).toEqual([expect.stringMatching(/^DELETE AP\w+\.json 404$/)]);
     expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(EARLIER_VOICE_URL);
   });
+
+  it('a provider upgrade (new provider code) shows as an update of both and re-applies the settings', async () => {
+    // Arrange
+    const h = await deployed();
+    const upgraded = (await update()).map((r) => ({
+      ...r,
+      inputs: { ...r.inputs, __provider: `${String(r.inputs.__provider)}\n// provider upgraded\n` } as Props,
+    }));
+    const before = stateOf(h, PHONE_NUMBER).outputs.providerVersion;
+
+    // Act
+    const planned = await h.deployment.preview(upgraded);
+    const steps = await h.deployment.up(upgraded);
+
+    // Assert
+    expect(ops(planned)).toEqual(['voiceai-dev-agent-app: update', 'voiceai-dev-phone-number: update']);
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: update', 'voiceai-dev-phone-number: update']);
+    expect(before).toMatch(/^[0-9a-f]{12}$/);
+    expect(stateOf(h, PHONE_NUMBER).outputs.providerVersion).not.toBe(before);
+  });
 });
 
 describe('errors a user meets', () => {
@@ -245,4 +299,37 @@ describe('errors a user meets', () => {
     expect(error.message).toContain(key('phoneNumber'));
     expect(twilioWrites(h).filter((r) => r.path.includes('IncomingPhoneNumbers'))).toEqual([]);
   });
+});
+
+describe('pulumi import', () => {
+  it.each([TWIML_APP, PHONE_NUMBER])('%s: a Read with only an id (what import sends) is refused', async (type) => {
+    // Arrange
+    const h = await start();
+    const urn = one(await update(), type).urn;
+
+    // Act
+    const error = await h.host.read(urn, 'AP00000000000000000000000000000000').catch((e: RpcFailure) => e);
+
+    // Assert: the host needs the serialized provider, which only the program's registration carries.
+    expect(error).toBeInstanceOf(RpcFailure);
+    expect((error as RpcFailure).details).toMatch(/code must be a string/);
+  });
+
+  it.each([TWIML_APP, PHONE_NUMBER])(
+    '%s: a Read with an id and the provider but no state says what to do instead',
+    async (type) => {
+      // Arrange
+      const h = await start();
+      const registration = one(await update(), type);
+
+      // Act
+      const error = (await h.host
+        .read(registration.urn, 'PN00000000000000000000000000000000', { __provider: registration.inputs.__provider })
+        .catch((e: RpcFailure) => e)) as RpcFailure;
+
+      // Assert
+      expect(error.details).toMatch(/cannot be imported/);
+      expect(error.details).toMatch(/pulumi up/);
+    },
+  );
 });
