@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   try {
     if (options.sections.includes('size')) {
       log('sizes');
-      results.sizes = measureSizes(root, paths);
+      results.sizes = await measureSizes(root, paths);
     }
     if (options.sections.includes('cold')) {
       log(`cold starts: ${options.coldRounds} rounds (+${options.coldWarmupRounds} warm-up) x 17 processes`);

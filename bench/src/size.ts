@@ -36,12 +36,12 @@ function folderEntries(dir: string): ZipEntry[] {
     .sort((a, b) => a.name.localeCompare(b.name));
 }
 
-function figures(entries: ZipEntry[], bundle: Buffer): SizeFigures {
+async function figures(entries: ZipEntry[], bundle: Buffer): Promise<SizeFigures> {
   return {
     bundleBytes: bundle.length,
     files: entries.length,
     unpackedBytes: entries.reduce((n, e) => n + e.data.length, 0),
-    zipBytes: zip(entries).length,
+    zipBytes: (await zip(entries)).length,
   };
 }
 
@@ -49,45 +49,50 @@ function figures(entries: ZipEntry[], bundle: Buffer): SizeFigures {
  * Measures every deployable. `handlerDir(h)` holds our bundle, `naiveDir(h)` the bundled baseline,
  * `naiveUnbundledDir(h)` the unbundled one (node_modules resolved from `root`).
  */
-export function measureSizes(
+export async function measureSizes(
   root: string,
   dirs: {
     ours: (h: HandlerName) => string;
     naive: (h: HandlerName) => string;
     naiveUnbundled: (h: HandlerName) => string;
   },
-): SizeResults {
+): Promise<SizeResults> {
   const moduleEntries: ZipEntry[] = packageClosureFiles('twilio', root).map((file) => ({
     name: path.relative(root, file).split(path.sep).join('/'),
     data: readFileSync(file),
   }));
-  const build = (dir: (h: HandlerName) => string) =>
+  const build = async (dir: (h: HandlerName) => string) =>
     Object.fromEntries(
-      HANDLERS.map((h) => {
-        return [h, figures(folderEntries(dir(h)), readFileSync(path.join(dir(h), 'index.js')))];
-      }),
+      await Promise.all(
+        HANDLERS.map(async (h) => [
+          h,
+          await figures(folderEntries(dir(h)), readFileSync(path.join(dir(h), 'index.js'))),
+        ]),
+      ),
     ) as Record<HandlerName, SizeFigures>;
-  const naiveWithNodeModules = (() => {
+  const naiveWithNodeModules = await (async () => {
     // The node_modules part is the same for every handler: zip it once and add each index.js. Two zips joined
     // share one 22-byte end record; local and central records simply add up, so the sum is exact.
-    const modules = figures(moduleEntries, Buffer.alloc(0));
+    const modules = await figures(moduleEntries, Buffer.alloc(0));
     return Object.fromEntries(
-      HANDLERS.map((h) => {
-        const own = figures(
-          folderEntries(dirs.naiveUnbundled(h)),
-          readFileSync(path.join(dirs.naiveUnbundled(h), 'index.js')),
-        );
-        return [
-          h,
-          {
-            bundleBytes: own.bundleBytes,
-            files: own.files + modules.files,
-            unpackedBytes: own.unpackedBytes + modules.unpackedBytes,
-            zipBytes: own.zipBytes + modules.zipBytes - 22,
-          },
-        ];
-      }),
+      await Promise.all(
+        HANDLERS.map(async (h) => {
+          const own = await figures(
+            folderEntries(dirs.naiveUnbundled(h)),
+            readFileSync(path.join(dirs.naiveUnbundled(h), 'index.js')),
+          );
+          return [
+            h,
+            {
+              bundleBytes: own.bundleBytes,
+              files: own.files + modules.files,
+              unpackedBytes: own.unpackedBytes + modules.unpackedBytes,
+              zipBytes: own.zipBytes + modules.zipBytes - 22,
+            },
+          ];
+        }),
+      ),
     ) as Record<HandlerName, SizeFigures>;
   })();
-  return { ours: build(dirs.ours), naiveBundled: build(dirs.naive), naiveWithNodeModules };
+  return { ours: await build(dirs.ours), naiveBundled: await build(dirs.naive), naiveWithNodeModules };
 }
