@@ -1,13 +1,15 @@
 /**
  * `npm start`: runs the main scenario and exits 0 only if every step happened.
- * `npm start -- --serve`: keeps a sandbox running for manual use, with its URLs and curl examples.
+ * `npm start -- --serve`: keeps a sandbox running for a person, with its URLs, a control endpoint and curl
+ * examples; SIGINT or SIGTERM stops it, restoring the number as `pulumi destroy` does. `--help` lists the options.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { API_PATHS } from '../lambdas/routes';
-import { startSandbox } from './index';
+import { readCommandLine, USAGE } from './cli-options';
+import { CONTROL_ROUTES, startControlServer, type ControlServer } from './control';
+import { startSandbox, type Sandbox } from './index';
 import { runMainScenario } from './scenario';
+import type { EmulatorEvent } from './twilio';
 
 async function scenario(): Promise<number> {
   console.log('Voice AI conference sandbox: the main scenario on 127.0.0.1 (no Twilio or AWS account involved)\n');
@@ -23,79 +25,128 @@ async function scenario(): Promise<number> {
   return 1;
 }
 
-async function serve(): Promise<void> {
-  const sandbox = await startSandbox({ quiet: process.argv.includes('--quiet') });
-  // What happens on the calls, as it happens.
-  sandbox.twilio.on('event', (e) => {
-    const time = new Date().toISOString().slice(11, 23);
-    if (e.type === 'conference-join') console.log(`${time}  ${e.label ?? e.callSid} joined ${e.friendlyName}`);
-    else if (e.type === 'conference-leave')
-      console.log(`${time}  ${e.label ?? e.callSid} left ${e.friendlyName} (${e.reason})`);
-    else if (e.type === 'participant-update')
-      console.log(`${time}  ${e.label ?? e.callSid} hold=${e.hold} muted=${e.muted}`);
-    else if (e.type === 'stream-started')
-      console.log(`${time}  agent ${e.kind} started for ${e.callSid} with ${JSON.stringify(e.customParameters)}`);
-    else if (e.type === 'conference-end') console.log(`${time}  ${e.friendlyName} ended (${e.reason})`);
-    else if (e.type === 'debugger-alert')
-      console.log(`${time}  Twilio debugger ${e.alert.level} ${e.alert.code}: ${e.alert.message}`);
-  });
-  // A control endpoint so a person can place calls: the emulator is the phone network.
-  const control = http.createServer((req, res) => {
-    const from = new URL(req.url ?? '/', 'http://x').searchParams.get('from') ?? '+15557654321';
-    if (req.method !== 'POST') return void res.writeHead(405).end();
-    sandbox.placeInboundCall({ from }).then(
-      ({ callSid }) =>
-        res
-          .writeHead(201, { 'content-type': 'application/json' })
-          .end(`${JSON.stringify({ callSid, conference: `conf-${callSid}` })}\n`),
-      (error: Error) => res.writeHead(500).end(error.message),
-    );
-  });
-  await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
-  const controlUrl = `http://127.0.0.1:${(control.address() as AddressInfo).port}`;
+/** One line per event a person watching the calls cares about. */
+function describeEvent(e: EmulatorEvent): string | undefined {
+  switch (e.type) {
+    case 'conference-join':
+      return `${e.label ?? e.callSid} joined ${e.friendlyName}`;
+    case 'conference-leave':
+      return `${e.label ?? e.callSid} left ${e.friendlyName} (${e.reason})`;
+    case 'participant-update':
+      return `${e.label ?? e.callSid} hold=${e.hold} muted=${e.muted}`;
+    case 'stream-started':
+      return `agent ${e.kind} started for ${e.callSid} with ${JSON.stringify(e.customParameters)}`;
+    case 'conference-end':
+      return `${e.friendlyName} ended (${e.reason})`;
+    case 'debugger-alert':
+      return `Twilio debugger ${e.alert.level} ${e.alert.code}: ${e.alert.message}`;
+    default:
+      return undefined;
+  }
+}
+
+function banner(sandbox: Sandbox, control: ControlServer): string {
   const participants = sandbox.apiBaseUrl + API_PATHS.participants;
-  console.log(`Sandbox running. Ctrl-C stops it (and restores the number, as pulumi destroy does).
+  const auth = `-H 'Authorization: Bearer ${sandbox.apiToken}' -H 'Content-Type: application/json'`;
+  const controlLines = Object.values(CONTROL_ROUTES)
+    .map((r) => `    ${`${r.method} ${control.url}${r.path}`.padEnd(62)} ${r.what}`)
+    .join('\n');
+  return `Sandbox running. Ctrl-C stops it (and restores the number, as pulumi destroy does).
 
   API base URL        ${sandbox.apiBaseUrl}
   Inbound webhook     ${sandbox.webhookUrls.inbound}
   Agent webhook       ${sandbox.webhookUrls.agent}
+  Agent fallback      ${sandbox.webhookUrls.agentFallback}
   Conference events   ${sandbox.webhookUrls.events}
-  Participants API    ${participants}
+  Participants API    ${participants} (and ${API_PATHS.participant}, ${API_PATHS.transfers}, ${API_PATHS.transferCompletion})
+  Participants token  ${sandbox.apiToken}
   Twilio emulator     ${sandbox.twilio.baseUrl} (Account ${sandbox.twilio.accountSid})
-  Sample agent        ${sandbox.agent?.url}
+  Sample agent        ${sandbox.agent?.url ?? '(none)'}
   Phone number        ${sandbox.phoneNumber} (TwiML App ${sandbox.twimlAppSid})
+  Control endpoint    ${control.url}
+${controlLines}
 
 Place an inbound call (prints the conference name):
-  curl -sS -X POST '${controlUrl}/calls?from=%2B15557654321'
+  curl -sS -X POST '${control.url}/calls?from=%2B15557654321'
 
-Add another AI agent with context to that conference:
+See who is in that conference:
+  curl -sS '${control.url}/conferences/<conference>'
+
+Add another AI agent with context to it:
   curl -sS -X POST '${participants.replace('{conference}', '<conference>')}' \\
-    -H 'Authorization: Bearer ${sandbox.apiToken}' -H 'Content-Type: application/json' \\
+    ${auth} \\
     -d '{"label": "ai-agent-2", "context": {"customerId": "42", "language": "en-US"}}'
 
 Warm transfer to a human, then complete it:
-  curl -sS -X POST '${sandbox.apiBaseUrl}/conferences/<conference>/transfers' -H 'Authorization: Bearer ${sandbox.apiToken}' -H 'Content-Type: application/json' -d '{"type": "warm", "target": "+15550002222"}'
-  curl -sS -X POST '${sandbox.apiBaseUrl}/conferences/<conference>/transfers/complete' -H 'Authorization: Bearer ${sandbox.apiToken}' -H 'Content-Type: application/json' -d '{}'
-`);
-  const stop = () => {
-    control.close();
-    void sandbox.stop().then(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  curl -sS -X POST '${sandbox.apiBaseUrl}/conferences/<conference>/transfers' ${auth} -d '{"type": "warm", "target": "+15550002222"}'
+  curl -sS -X POST '${sandbox.apiBaseUrl}/conferences/<conference>/transfers/complete' ${auth} -d '{}'
+`;
 }
 
-if (process.argv.includes('--serve')) {
-  serve().catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
+/** Ends every live conference (its participants hang up) and waits for the callbacks, so none hits a stopped API. */
+async function endLiveConferences(sandbox: Sandbox): Promise<number> {
+  const live = sandbox.twilio.conferences().filter((c) => c.status !== 'completed');
+  for (const conference of live)
+    for (const p of sandbox.twilio.participants(conference.sid).filter((x) => x.status === 'connected'))
+      await sandbox.twilio.hangup(p.callSid).catch(() => undefined);
+  await sandbox.twilio.settle();
+  return live.length;
+}
+
+async function serve(options: { apiPort: number; controlPort: number; quiet: boolean }): Promise<void> {
+  const sandbox = await startSandbox({ quiet: options.quiet, apiPort: options.apiPort });
+  const control = await startControlServer(sandbox, options.controlPort).catch(async (error: unknown) => {
+    await sandbox.stop();
+    throw error;
   });
-} else {
-  scenario().then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  sandbox.twilio.on('event', (e) => {
+    const line = describeEvent(e);
+    if (line) console.log(`${new Date().toISOString().slice(11, 23)}  ${line}`);
+  });
+  console.log(banner(sandbox, control));
+
+  // npm forwards SIGINT/SIGTERM; a terminal's Ctrl-C may deliver SIGINT twice (directly and through npm).
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    (async () => {
+      console.log(`\n${signal}: stopping the sandbox…`);
+      const number = sandbox.twilio.addIncomingNumber(sandbox.phoneNumber);
+      await control.close();
+      const ended = await endLiveConferences(sandbox);
+      await sandbox.stop();
+      if (number.voiceUrl !== sandbox.previousVoiceUrl) {
+        console.log(`FAILED to restore ${sandbox.phoneNumber}: its voice URL is ${number.voiceUrl}`);
+        process.exit(1);
+      }
+      console.log(
+        `Stopped. Live conferences ended: ${ended}; ${sandbox.phoneNumber} voice URL restored to ${sandbox.previousVoiceUrl}; TwiML App ${sandbox.twimlAppSid} deleted; every server closed.`,
+      );
+      process.exit(0);
+    })().catch(fail);
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const commandLine = readCommandLine(process.argv.slice(2), process.env);
+const fail = (error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+};
+switch (commandLine.command) {
+  case 'help':
+    process.stdout.write(USAGE);
+    break;
+  case 'invalid':
+    process.stderr.write(`${commandLine.problem}\n\n${USAGE}`);
+    process.exitCode = 2;
+    break;
+  case 'serve':
+    serve(commandLine).catch(fail);
+    break;
+  case 'scenario':
+    scenario().then((code) => process.exit(code), fail);
+    break;
 }

@@ -44,6 +44,8 @@ export interface SandboxOptions {
   readonly onInvocation?: (invocation: ApiInvocation) => void;
   /** Options of the Twilio emulator (e.g. `callsPerSecond`, `timeScale`); its defaults otherwise. */
   readonly twilio?: TwilioEmulatorOptions;
+  /** The API Gateway emulator's port (default 0: a free one). */
+  readonly apiPort?: number;
 }
 
 /** A running sandbox. */
@@ -60,6 +62,11 @@ export interface Sandbox {
   readonly apiToken: string;
   /** What provisioning found on the number before, restored by stop(). */
   readonly previousVoiceUrl: string;
+  /**
+   * The API key SID each REST-calling function authenticates with (one key per function, so the emulator's
+   * record names the function behind every REST request); the Pulumi providers use the Auth Token.
+   */
+  readonly functionApiKeys: Readonly<Partial<Record<HandlerName, string>>>;
   /** A caller dials the stack's number. */
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
   /** Calls the participants API with the bearer token; resolves with status and parsed JSON. */
@@ -101,7 +108,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     environment: {} as Record<HandlerName, Record<string, string>>,
     onLog: options.onLog ?? (options.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`)),
     onInvocation: options.onInvocation,
-  }).start();
+    port: options.apiPort,
+  })
+    .start()
+    .catch(async (error: unknown) => {
+      await agent?.stop();
+      await twilio.stop();
+      throw error;
+    });
   const urls = webhookUrls(api.baseUrl);
 
   // Provisioning: the providers `pulumi up` runs, pointed at the emulator through configure().
@@ -151,6 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   );
   const apiToken = randomBytes(24).toString('hex');
   const environment = {} as Record<HandlerName, Record<string, string>>;
+  const functionApiKeys: Partial<Record<HandlerName, string>> = {};
   for (const handler of HANDLERS) {
     environment[handler] = {
       ...settings.environment[handler],
@@ -158,7 +173,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       [ENV.apiBaseUrl]: twilio.baseUrl,
       TZ: 'UTC',
     };
-    if (handler === 'events' || handler === 'participants') environment[handler][ENV.twimlAppSid] = app.id;
+    if (handler === 'events' || handler === 'participants') {
+      const key = twilio.addApiKey();
+      functionApiKeys[handler] = key.sid;
+      environment[handler][ENV.apiKeySid] = key.sid;
+      environment[handler][ENV.apiKeySecret] = key.secret;
+      environment[handler][ENV.twimlAppSid] = app.id;
+    }
     if (handler === 'participants') environment[handler][ENV.apiToken] = apiToken;
   }
   api.startFunctions(environment);
@@ -174,6 +195,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     twimlAppSid: app.id,
     apiToken,
     previousVoiceUrl,
+    functionApiKeys,
     placeInboundCall: ({ from = '+15557654321' } = {}) => twilio.placeInboundCall({ from, to: phoneNumber }),
     callMilestones(callerCallSid) {
       const inbound = api.invocations.find((i) => i.handler === 'inbound' && i.callSid === callerCallSid);

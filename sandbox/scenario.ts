@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { HandlerName } from '../lambdas/routes';
 import { flowDiagram, type Observation } from './flow-diagram';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index';
 import type { EmulatorEvent } from './twilio';
@@ -56,10 +57,12 @@ export async function runMainScenario(
         quiet: true,
         onInvocation: (i) =>
           observations.push({
-            at: performance.now(),
             kind: 'api',
+            startedAt: i.startedAt,
+            endedAt: i.endedAt,
             method: i.method,
             path: i.path,
+            routeKey: i.routeKey,
             handler: i.handler,
             status: i.status,
           }),
@@ -168,16 +171,23 @@ export async function runMainScenario(
       ok: false,
       steps,
       failure: (error as Error).message,
-      diagramFile: writeDiagram(options.diagramDir, observations),
+      diagramFile: writeDiagram(options.diagramDir, observations, sandbox),
     };
   }
-  return { ok: true, steps, diagramFile: writeDiagram(options.diagramDir, observations) };
+  return { ok: true, steps, diagramFile: writeDiagram(options.diagramDir, observations, sandbox) };
 }
 
-function writeDiagram(dir: string | undefined, observations: readonly Observation[]): string | undefined {
+function writeDiagram(
+  dir: string | undefined,
+  observations: readonly Observation[],
+  sandbox: Sandbox | undefined,
+): string | undefined {
   if (!dir) return undefined;
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'call-flow.mmd');
-  writeFileSync(file, flowDiagram(observations));
+  const credentials = Object.fromEntries(
+    Object.entries(sandbox?.functionApiKeys ?? {}).map(([fn, sid]) => [sid, fn as HandlerName]),
+  );
+  writeFileSync(file, flowDiagram(observations, credentials));
   return file;
 }

@@ -87,7 +87,10 @@ export class ApiGatewayEmulator {
 
   /** Starts the containers and listens on 127.0.0.1. */
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, '127.0.0.1', resolve);
+    });
     this.domainName = `127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     this.baseUrl = `http://${this.domainName}`;
     return this;

@@ -3,7 +3,18 @@ import { EventEmitter } from 'node:events';
 
 /** Everything the emulator reports, in order. `at` is milliseconds since the emulator started. */
 export type EmulatorEvent = { readonly at: number } & (
-  | { type: 'rest-request'; method: string; path: string; operationId: string | null; status: number; code?: number }
+  | {
+      type: 'rest-request';
+      method: string;
+      path: string;
+      operationId: string | null;
+      status: number;
+      code?: number;
+      /** From the request's arrival to its answer: what it caused was emitted within this time, before this event. */
+      ms: number;
+      /** Who sent it: the Account SID or API key SID that authenticated (null when none did); never the secret. */
+      credentialSid: string | null;
+    }
   | { type: 'call-created'; callSid: string; from: string; to: string; direction: string }
   | { type: 'call-status'; callSid: string; status: string }
   | {

@@ -4,6 +4,7 @@
  * fault script, handled, and recorded with its response.
  */
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { CODES, notFound, TwilioApiError } from './errors';
@@ -37,7 +38,8 @@ export function parseForm(body: string): FormBody {
 }
 
 /** Who may call the API. */
-function authenticate(header: string | undefined, ctx: RestContext): void {
+/** Checks Basic auth; returns the SID that authenticated (the Account SID or an API key SID). */
+function authenticate(header: string | undefined, ctx: RestContext): string {
   const unauthorized = new TwilioApiError(401, CODES.authenticate, 'Authenticate', {
     detail: 'Your AccountSid or AuthToken was incorrect.',
   });
@@ -52,6 +54,7 @@ function authenticate(header: string | undefined, ctx: RestContext): void {
     (username === ctx.state.accountSid && password === ctx.state.authToken) ||
     (ctx.state.apiKeys.has(username) && ctx.state.apiKeys.get(username) === password);
   if (!ok) throw unauthorized;
+  return username;
 }
 
 /** The running REST server. */
@@ -97,15 +100,17 @@ export class RestServer {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse, rawBody: string): Promise<void> {
+    const received = performance.now();
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
     const form = method === 'POST' ? parseForm(rawBody) : {};
     let operationId: string | null = null;
+    let credentialSid: string | null = null;
     let status = 500;
     let body: unknown;
     try {
-      authenticate(req.headers.authorization, this.ctx);
+      credentialSid = authenticate(req.headers.authorization, this.ctx);
       const resolved = resolveOperation(method, path);
       if (resolved === undefined) throw notFound(path);
       if (resolved === 'method-not-allowed')
@@ -120,7 +125,7 @@ export class RestServer {
       const fault = this.faults.take(operationId);
       if (fault?.delayMs) await this.scheduler.sleep(fault.delayMs);
       if (fault?.reset) {
-        this.record(method, path, url.searchParams, form, operationId, 0, null);
+        this.record(method, path, url.searchParams, form, operationId, 0, null, received, credentialSid);
         req.socket.destroy();
         return;
       }
@@ -148,7 +153,7 @@ export class RestServer {
       status = error.status;
       body = error.toJSON();
     }
-    this.record(method, path, url.searchParams, form, operationId, status, body);
+    this.record(method, path, url.searchParams, form, operationId, status, body, received, credentialSid);
     const headers: Record<string, string> = { 'Twilio-Request-Id': `RQ${randomBytes(16).toString('hex')}` };
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="Twilio API"';
@@ -164,6 +169,8 @@ export class RestServer {
     operationId: string | null,
     status: number,
     body: unknown,
+    received: number,
+    credentialSid: string | null,
   ): void {
     this.timeline.requests.push({
       method,
@@ -183,6 +190,8 @@ export class RestServer {
       operationId,
       status,
       ...(typeof code === 'number' && { code }),
+      ms: performance.now() - received,
+      credentialSid,
     });
   }
 }
