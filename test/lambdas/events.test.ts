@@ -2,6 +2,7 @@ import { ACCOUNT_SID, APP_SID, baseEnv, conferenceEventParams, sid, twilioEvent 
 import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
+import { captureLogs } from '../support/logs';
 
 const CONFERENCE_SID = sid('CF', 5);
 const CALLER_CALL_SID = sid('CA', 1);
@@ -127,6 +128,8 @@ describe('events handler', () => {
     ['an invalid From (21212)', twilioError(400, 21212, 'Invalid From number')],
     ['Twilio refusing the credentials (401)', twilioError(401, 20003, 'Authenticate')],
   ])('does not retry %s', (_name, failure) => {
+    const logs = captureLogs();
+
     it('and answers 500 so the failure shows in Twilio’s debugger', async () => {
       stub.on('POST', /Participants\.json$/, failure);
       const response = await handler(
@@ -135,6 +138,7 @@ describe('events handler', () => {
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toContain('test-auth-token');
       expect(stub.requests).toHaveLength(1);
+      expect(logs.takeErrors()).toEqual([expect.objectContaining({ message: 'handler failed', handler: 'events' })]);
     });
   });
 
