@@ -83,14 +83,22 @@ Warm transfer to a human, then complete it:
 `;
 }
 
-/** Ends every live conference (its participants hang up) and waits for the callbacks, so none hits a stopped API. */
-async function endLiveConferences(sandbox: Sandbox): Promise<number> {
-  const live = sandbox.twilio.conferences().filter((c) => c.status !== 'completed');
-  for (const conference of live)
-    for (const p of sandbox.twilio.participants(conference.sid).filter((x) => x.status === 'connected'))
-      await sandbox.twilio.hangup(p.callSid).catch(() => undefined);
+const ENDED = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+
+/**
+ * Hangs up every call still up, callers first (a caller's hang-up ends their conference), then waits for the
+ * callbacks, so none reaches a stopped API. Returns how many callers were still on a call.
+ */
+async function hangUpLiveCalls(sandbox: Sandbox): Promise<number> {
+  const live = () =>
+    sandbox.twilio.events
+      .filter((e) => e.type === 'call-created')
+      .map((e) => sandbox.twilio.call(e.callSid))
+      .filter((c) => c !== undefined && !ENDED.has(c.status));
+  const callers = live().filter((c) => c!.direction === 'inbound');
+  for (const call of [...callers, ...live()]) await sandbox.twilio.hangup(call!.sid).catch(() => undefined);
   await sandbox.twilio.settle();
-  return live.length;
+  return callers.length;
 }
 
 async function serve(options: { apiPort: number; controlPort: number; quiet: boolean }): Promise<void> {
@@ -114,14 +122,14 @@ async function serve(options: { apiPort: number; controlPort: number; quiet: boo
       console.log(`\n${signal}: stopping the sandbox…`);
       const number = sandbox.twilio.addIncomingNumber(sandbox.phoneNumber);
       await control.close();
-      const ended = await endLiveConferences(sandbox);
+      const callers = await hangUpLiveCalls(sandbox);
       await sandbox.stop();
       if (number.voiceUrl !== sandbox.previousVoiceUrl) {
         console.log(`FAILED to restore ${sandbox.phoneNumber}: its voice URL is ${number.voiceUrl}`);
         process.exit(1);
       }
       console.log(
-        `Stopped. Live conferences ended: ${ended}; ${sandbox.phoneNumber} voice URL restored to ${sandbox.previousVoiceUrl}; TwiML App ${sandbox.twimlAppSid} deleted; every server closed.`,
+        `Stopped. Callers hung up: ${callers}; ${sandbox.phoneNumber} voice URL restored to ${sandbox.previousVoiceUrl}; TwiML App ${sandbox.twimlAppSid} deleted; every server closed.`,
       );
       process.exit(0);
     })().catch(fail);

@@ -106,8 +106,9 @@ it('when --serve gets SIGTERM on the npm process, it stops every process, restor
   expect(processes.length).toBeGreaterThan(0);
   expect(code).toBe(0);
   expect(run.output.stdout).toMatch(
-    /SIGTERM: stopping the sandbox[\s\S]*Stopped\. Live conferences ended: 1; \+15005550006 voice URL restored to https:\/\/demo\.twilio\.com\/welcome\/voice\/; TwiML App AP[0-9a-f]{32} deleted/,
+    /SIGTERM: stopping the sandbox[\s\S]*Stopped\. Callers hung up: 1; \+15005550006 voice URL restored to https:\/\/demo\.twilio\.com\/welcome\/voice\/; TwiML App AP[0-9a-f]{32} deleted/,
   );
+  expect(run.output.stdout).not.toMatch(/Twilio debugger error/);
   expect(processes.filter(isAlive)).toEqual([]);
   expect(run.output.stderr).toBe('');
 }, 60_000);
