@@ -70,16 +70,23 @@ export class ApiGatewayEmulator {
   baseUrl = '';
   /** The API's domain name as events carry it (`127.0.0.1:<port>`). */
   private domainName = '';
+  private inFlight = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(private readonly options: ApiGatewayOptions) {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        void this.serve(req, Buffer.concat(chunks)).then((response) => {
-          res.writeHead(response.status, response.headers);
-          res.end(response.body);
-        });
+        this.inFlight++;
+        void this.serve(req, Buffer.concat(chunks))
+          .then((response) => {
+            res.writeHead(response.status, response.headers);
+            res.end(response.body);
+          })
+          .finally(() => {
+            if (--this.inFlight === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+          });
       });
     });
     this.server.keepAliveTimeout = 5000;
@@ -114,6 +121,11 @@ export class ApiGatewayEmulator {
         ),
       );
     }
+  }
+
+  /** Resolves once no request is being served (e.g. before stopping, so a webhook in flight gets its answer). */
+  idle(): Promise<void> {
+    return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Log lines of every function. */
