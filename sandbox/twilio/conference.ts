@@ -352,26 +352,30 @@ export class ConferenceManager {
     const url = conference.statusCallback;
     const method = conference.statusCallbackMethod;
     const previous = this.queues.get(conference.sid) ?? Promise.resolve();
-    const next = previous.then(async () => {
-      const response = await this.webhooks.send({
-        purpose: 'conference-status',
-        url,
-        method,
-        params,
-        ...(participant && { callSid: participant.callSid }),
-      });
-      // TwiML <Conference> status callbacks are delivered once; an error answer is Debugger error 16011
-      // ("Conference Event: Error Response to Callback URL") and the event is not sent again.
-      if (response.status === null || response.status >= 400) {
-        this.timeline.alert({
-          code: CODES.conferenceCallbackError,
-          level: 'error',
-          message: `Conference status callback ${event} got ${response.status ?? response.error}`,
+    const next = previous.then(() =>
+      this.webhooks.deliverCallback(
+        {
+          purpose: 'conference-status',
           url,
+          method,
+          params,
           ...(participant && { callSid: participant.callSid }),
-        });
-      }
-    });
+        },
+        (response) => {
+          // TwiML <Conference> status callbacks are delivered once; an error answer is Debugger error 16011
+          // ("Conference Event: Error Response to Callback URL") and the event is not sent again.
+          if (response.status === null || response.status >= 400) {
+            this.timeline.alert({
+              code: CODES.conferenceCallbackError,
+              level: 'error',
+              message: `Conference status callback ${event} got ${response.status ?? response.error}`,
+              url,
+              ...(participant && { callSid: participant.callSid }),
+            });
+          }
+        },
+      ),
+    );
     this.queues.set(conference.sid, next);
   }
 }

@@ -12,6 +12,7 @@
  */
 import { CallRateQueue, DEFAULT_CALLS_PER_SECOND } from './call-rate';
 import { ConferenceManager } from './conference';
+import { DeliveryScript } from './delivery-script';
 import type { DebuggerAlert, EmulatorEvent, RecordedRestRequest, RecordedWebhook } from './events';
 import { Timeline } from './events';
 import { FaultInjector } from './faults';
@@ -35,6 +36,7 @@ export type { AnswerBehaviour } from './voice-engine';
 export type { DebuggerAlert, EmulatorEvent, RecordedRestRequest, RecordedWebhook } from './events';
 export type { FaultSpec } from './faults';
 export type { CreateRejection, LegOutcome, LegScript } from './leg-script';
+export type { DeliveryScript, StatusCallbackPurpose } from './delivery-script';
 export { DEFAULT_CALLS_PER_SECOND } from './call-rate';
 export type { CallRecord, ConferenceRecord, IncomingNumberRecord, ParticipantRecord } from './state';
 export { FaultInjector } from './faults';
@@ -82,6 +84,8 @@ export interface TwilioEmulator {
   readonly script: LegScript;
   /** The account's calls-per-second rate for API-created calls (Infinity: no queue). */
   readonly callsPerSecond: number;
+  /** Scripts status-callback deliveries: `deliveries.duplicate('conference-status')`, `deliveries.delay('call-status', 50)`. */
+  readonly deliveries: DeliveryScript;
   /** Every REST request with its form and response body (no credentials). */
   readonly requests: readonly RecordedRestRequest[];
   /** Every webhook sent, with its parameters, signature and answer. */
@@ -141,10 +145,17 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   const timeline = new Timeline();
   const scheduler = new Scheduler();
   const faults = new FaultInjector();
-  const webhooks = new WebhookClient(authToken, timeline, {
-    connectMs: options.webhookConnectTimeoutMs ?? 10000,
-    totalMs: options.webhookTimeoutMs ?? 15000,
-  });
+  const deliveries = new DeliveryScript();
+  const webhooks = new WebhookClient(
+    authToken,
+    timeline,
+    {
+      connectMs: options.webhookConnectTimeoutMs ?? 10000,
+      totalMs: options.webhookTimeoutMs ?? 15000,
+    },
+    scheduler,
+    deliveries,
+  );
   const conferenceManager = new ConferenceManager(state, timeline, webhooks);
   const script = new LegScript();
   const rate = new CallRateQueue(options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND);
@@ -215,6 +226,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     faults,
     script,
     callsPerSecond: rate.callsPerSecond,
+    deliveries,
     requests: timeline.requests,
     webhooks: timeline.webhooks,
     alerts: timeline.alerts,
@@ -268,6 +280,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     async settle() {
       await conferenceManager.settle();
       await engine.settle();
+      await webhooks.settle();
     },
     async stop() {
       if (stopped) return;

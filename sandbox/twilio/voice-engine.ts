@@ -1091,23 +1091,21 @@ export class VoiceEngine {
       Object.assign(params, { CallDuration: String(seconds), Duration: String(Math.ceil(seconds / 60)) });
     }
     const url = call.statusCallback;
-    session.callbacks = session.callbacks.then(async () => {
-      const response = await this.webhooks.send({
-        purpose: 'call-status',
-        url,
-        method: call.statusCallbackMethod,
-        params,
-        callSid: call.sid,
-      });
-      // A call-progress callback is delivered once (no retry unless the URL's `#rc=` asks); a failure is 15003.
-      if (response.status === null || response.status >= 400)
-        this.timeline.alert({
-          code: CODES.callProgressCallbackError,
-          level: 'error',
-          message: `Call status callback (${event}) got ${response.status ?? response.error}`,
-          callSid: call.sid,
-          url,
-        });
-    });
+    session.callbacks = session.callbacks.then(() =>
+      this.webhooks.deliverCallback(
+        { purpose: 'call-status', url, method: call.statusCallbackMethod, params, callSid: call.sid },
+        (response) => {
+          // A call-progress callback is delivered once (no retry unless the URL's `#rc=` asks); a failure is 15003.
+          if (response.status === null || response.status >= 400)
+            this.timeline.alert({
+              code: CODES.callProgressCallbackError,
+              level: 'error',
+              message: `Call status callback (${event}) got ${response.status ?? response.error}`,
+              callSid: call.sid,
+              url,
+            });
+        },
+      ),
+    );
   }
 }

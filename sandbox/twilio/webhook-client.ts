@@ -6,7 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import type { DeliveryScript } from './delivery-script';
 import type { Timeline, WebhookPurpose } from './events';
+import { Cancelled, type Scheduler } from './time';
 
 /** One webhook to send. */
 export interface WebhookRequest {
@@ -15,6 +17,8 @@ export interface WebhookRequest {
   readonly method?: string;
   readonly params: Record<string, string>;
   readonly callSid?: string;
+  /** Sent as `I-Twilio-Idempotency-Token`; a fresh one per webhook unless given (a redelivery reuses it). */
+  readonly idempotencyToken?: string;
 }
 
 /** What came back (status null: no HTTP answer at all). */
@@ -62,12 +66,45 @@ export function shouldRetry(response: Pick<WebhookResponse, 'status' | 'error'>,
 /** Sends signed webhooks and records each one on the timeline. */
 export class WebhookClient {
   private readonly inFlight = new Set<http.ClientRequest>();
+  private readonly held = new Set<Promise<void>>();
 
   constructor(
     private readonly authToken: string,
     private readonly timeline: Timeline,
     private readonly timeouts: WebhookTimeouts,
+    private readonly scheduler?: Scheduler,
+    private readonly deliveries?: DeliveryScript,
   ) {}
+
+  /**
+   * Delivers a status callback (conference event, call progress) under the delivery script: a duplicated one
+   * arrives twice with one idempotency token; a delayed one is sent later in the background, so the callbacks
+   * queued after it go first. `onAnswer` gets the (first) answer, whenever it comes.
+   */
+  async deliverCallback(request: WebhookRequest, onAnswer: (response: WebhookResponse) => void): Promise<void> {
+    const fault = this.deliveries?.take(request.purpose);
+    if (fault?.kind === 'delay' && this.scheduler) {
+      const scheduler = this.scheduler;
+      const later = scheduler
+        .sleep(fault.delayMs)
+        .then(async () => onAnswer(await this.send(request)))
+        .catch((error: unknown) => {
+          if (!(error instanceof Cancelled)) throw error;
+        })
+        .finally(() => this.held.delete(later));
+      this.held.add(later);
+      return;
+    }
+    const once = { ...request, idempotencyToken: request.idempotencyToken ?? randomUUID() };
+    const response = await this.send(once);
+    if (fault?.kind === 'duplicate') await this.send(once);
+    onAnswer(response);
+  }
+
+  /** Resolves when every held (delayed) callback has been delivered. */
+  async settle(): Promise<void> {
+    while (this.held.size) await Promise.all([...this.held]);
+  }
 
   /** Sends one webhook and resolves with the answer; never rejects (failures come back as `error`). */
   async send(request: WebhookRequest): Promise<WebhookResponse> {
@@ -82,7 +119,7 @@ export class WebhookClient {
       body = new URLSearchParams(request.params).toString();
     }
     const signature = getExpectedTwilioSignature(this.authToken, url, method === 'GET' ? {} : request.params);
-    const idempotencyToken = randomUUID();
+    const idempotencyToken = request.idempotencyToken ?? randomUUID();
     const attempts = 1 + (overrides.rc ?? 0);
     let response: WebhookResponse | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {

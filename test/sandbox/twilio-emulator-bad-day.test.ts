@@ -552,6 +552,60 @@ describe('Twilio emulator on a bad day', () => {
     });
   });
 
+  describe('status callbacks delivered twice or out of order', () => {
+    beforeEach(() => start());
+
+    it('when a conference callback is duplicated, both deliveries carry the same SequenceNumber and idempotency token, and the stable Label refuses the second agent (16026)', async () => {
+      // Arrange: a receiver that acts on every delivery, as a naive handler would.
+      emu.deliveries.duplicate('conference-status');
+      const refusals: number[] = [];
+      hooks.route('/events', async (hook) => {
+        if (hook.params.StatusCallbackEvent === 'participant-join' && hook.params.ParticipantLabel === 'caller')
+          await client.api.v2010.account
+            .conferences(hook.params.ConferenceSid)
+            .participants.create({ from: NUMBER, to: `app:${appSid}`, label: 'ai-agent' })
+            .catch((error: { code: number }) => refusals.push(error.code));
+        return { status: 204 };
+      });
+
+      // Act
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await agent.waitForSession(() => true, 3000);
+      await emu.settle();
+
+      // Assert
+
+      const [first, second, third] = hooks.on('/events');
+      expect(second.params).toEqual(first.params);
+      expect(second.idempotencyToken).toBe(first.idempotencyToken);
+      expect(first.idempotencyToken).toMatch(/^[0-9a-f-]{36}$/);
+      expect(third.idempotencyToken).not.toBe(first.idempotencyToken);
+      expect([first, second].every((h) => h.signatureValid)).toBe(true);
+      expect(conferenceEvents('participant-join').map((h) => h.params.ParticipantLabel)).toEqual([
+        'caller',
+        'caller',
+        'ai-agent',
+      ]);
+      expect(refusals).toEqual([16026]);
+      expect(agent.sessions).toHaveLength(1);
+    });
+
+    it('when a call-progress callback is held back, the later ones overtake it and SequenceNumber restores the order', async () => {
+      emu.deliveries.delay('call-status', 100);
+
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => hooks.on('/status').length === 3, 3000, 'three call-progress callbacks');
+      await emu.settle();
+
+      const arrived = hooks.on('/status').map((h) => [h.params.SequenceNumber, h.params.CallStatus]);
+      expect(arrived).toEqual([
+        ['1', 'ringing'],
+        ['2', 'in-progress'],
+        ['0', 'initiated'],
+      ]);
+    });
+  });
+
   describe('conference callbacks that fail', () => {
     beforeEach(() => start());
 

@@ -16,6 +16,8 @@ export interface ReceivedWebhook {
   readonly rawQuery: string;
   readonly params: Record<string, string>;
   readonly signatureValid: boolean;
+  /** The `I-Twilio-Idempotency-Token` header (the same on a redelivery). */
+  readonly idempotencyToken: string;
 }
 
 /** A route's answer. */
@@ -64,6 +66,7 @@ export class WebhookServer {
           rawQuery: parsed.search.slice(1),
           params,
           signatureValid: validateRequest(this.authToken, signature, url, params),
+          idempotencyToken: String(req.headers['i-twilio-idempotency-token'] ?? ''),
         };
         this.received.push(hook);
         const route = this.routes.get(parsed.pathname);
