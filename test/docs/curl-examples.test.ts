@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { exampleAddAgentRequest } from '../../infra/urls';
 import { matchRoute } from '../../sandbox/api-gateway/server';
 import { fencedBlocks, repoMarkdownFiles, ROOT } from './support/markdown';
 
@@ -76,42 +77,66 @@ it('finds the documented curl examples and the answers the README promises', () 
   expect(answers.size).toBeGreaterThanOrEqual(5);
 });
 
+/** A live call whose caller is in their conference; resolves with the conference name. */
+async function liveConference(): Promise<string> {
+  const { callSid } = await sandbox.placeInboundCall({ from: '+15557654321' });
+  const conference = `conf-${callSid}`;
+  await sandbox.twilio.waitUntil(
+    () => sandbox.twilio.participants(conference).some((p) => p.label === 'caller' && p.status === 'connected'),
+    5000,
+    'the caller in the conference',
+  );
+  return conference;
+}
+
+/** Runs one documented curl command through bash with its placeholders filled in; what came back and was promised. */
+async function runDocumented(command: string, conference: string, example: RegExp) {
+  const env = Object.fromEntries(Object.entries(VARIABLES).map(([name, value]) => [name, value(sandbox)]));
+  const unknown = [...command.matchAll(/\$\{?(\w+)/g)].map((m) => m[1]).filter((v) => !(v in env));
+  const filled = command.replace(example, conference);
+  const bodyFile = path.join(bodyDir, `answer-${Math.random().toString(36).slice(2)}.json`);
+  const { stdout } = await run('bash', ['-c', `${filled} -o "$CURL_ANSWER" -w '%{http_code}'`], {
+    env: { ...process.env, ...env, CURL_ANSWER: bodyFile },
+  });
+  const method = /-X\s+(\w+)/.exec(command)?.[1] ?? 'GET';
+  const expanded = filled.replace(/\$\{?(\w+)\}?/g, (_, name: string) => env[name] ?? '');
+  const url = new URL(/(https?:\/\/[^'"\s]+)/.exec(expanded)![1]);
+  const promised = answers.get(matchRoute(method, url.pathname)?.routeKey ?? '');
+  return { unknown, status: Number(stdout), answer: readFileSync(bodyFile, 'utf8'), promised };
+}
+
 describe.each(examples)('the curl examples at $where', ({ commands }) => {
   it('each get the status and JSON fields the README documents for their route, in order, on a live call', async () => {
     // Arrange
-    const { callSid } = await sandbox.placeInboundCall({ from: '+15557654321' });
-    const conference = `conf-${callSid}`;
-    await sandbox.twilio.waitUntil(
-      () => sandbox.twilio.participants(conference).some((p) => p.label === 'caller' && p.status === 'connected'),
-      5000,
-      'the caller in the conference',
-    );
-    const env = Object.fromEntries(Object.entries(VARIABLES).map(([name, value]) => [name, value(sandbox)]));
+    const conference = await liveConference();
 
-    for (const [index, command] of commands.entries()) {
-      const unknown = [...command.matchAll(/\$\{?(\w+)/g)].map((m) => m[1]).filter((v) => !(v in VARIABLES));
-      expect(unknown).toEqual([]);
-      const bodyFile = path.join(bodyDir, `answer-${index}.json`);
-
+    for (const command of commands) {
       // Act
-      const { stdout } = await run(
-        'bash',
-        ['-c', `${command.replace(EXAMPLE_CONFERENCE, conference)} -o "$CURL_ANSWER" -w '%{http_code}'`],
-        { env: { ...process.env, ...env, CURL_ANSWER: bodyFile } },
-      );
+      const { unknown, status, answer, promised } = await runDocumented(command, conference, EXAMPLE_CONFERENCE);
 
       // Assert
-      const method = /-X\s+(\w+)/.exec(command)?.[1] ?? 'GET';
-      const url = new URL(/"(\$\w+[^"]*)"/.exec(command)![1].replace(/^\$\w+/, sandbox.apiBaseUrl));
-      const route = matchRoute(method, url.pathname.replace(EXAMPLE_CONFERENCE, conference));
-      const promised = answers.get(route?.routeKey ?? '');
-      const answer = readFileSync(bodyFile, 'utf8');
-      expect({ command, status: Number(stdout), answer }).toEqual({
-        command,
-        status: promised?.status,
-        answer: expect.any(String),
-      });
+      expect({ command, unknown, status }).toEqual({ command, unknown: [], status: promised?.status });
       expect(Object.keys(JSON.parse(answer)).sort()).toEqual(expect.arrayContaining(promised!.fields.sort()));
     }
+  });
+});
+
+describe('the stack output exampleAddAgentRequest (the README says to eval it)', () => {
+  it('adds the agent with the documented answer once its example conference is a live one', async () => {
+    // Arrange: the output for a stack served at the sandbox's URL; its first line reads the token with pulumi
+    const [tokenLine, ...rest] = exampleAddAgentRequest(sandbox.apiBaseUrl, 'dev').split('\n');
+    const conference = await liveConference();
+
+    // Act
+    const { unknown, status, answer, promised } = await runDocumented(
+      curlCommands(rest.join('\n'))[0],
+      conference,
+      /conf-CA[0-9a-f]{32}/,
+    );
+
+    // Assert
+    expect(tokenLine).toMatch(/^TOKEN=\$\(pulumi stack output --stack dev --show-secrets participantsApiToken\)$/);
+    expect({ unknown, status }).toEqual({ unknown: [], status: promised?.status });
+    expect(Object.keys(JSON.parse(answer))).toEqual(expect.arrayContaining(promised!.fields));
   });
 });
