@@ -1,12 +1,21 @@
 /**
  * The HTTP API: the API itself (created first: its endpoint is in the webhook URLs the functions get), then per
- * function an AWS_PROXY integration and its invoke permission, one route per planned route, and the throttled
- * `$default` stage with access logs. What it is made of is decided in infra/api-plan.ts.
+ * function an AWS_PROXY integration, per planned route the route and the permission to invoke its function for
+ * that route only, and the `$default` stage (each route its own throttling bucket) with access logs. What it is
+ * made of is decided in infra/api-plan.ts.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { HANDLERS, type HandlerName } from '../lambdas/routes';
-import { ACCESS_LOG_FORMAT, defaultRouteSettings, INTEGRATION_TIMEOUT_MS, routePlan } from './api-plan';
+import {
+  ACCESS_LOG_FORMAT,
+  defaultRouteSettings,
+  INTEGRATION_TIMEOUT_MS,
+  permissionSourcePath,
+  permissionStatementId,
+  routePlan,
+  routeThrottles,
+} from './api-plan';
 import type { BuildScope } from './scope';
 
 /** Declares the HTTP API (no routes yet). */
@@ -44,30 +53,32 @@ export function buildRoutes(
       },
       opts,
     );
+  }
+  const planned = routePlan();
+  const routes = planned.map((route) => {
+    // API Gateway may invoke the function for this route only.
     new aws.lambda.Permission(
-      scope.name(handler),
+      scope.name(route.part),
       {
         action: 'lambda:InvokeFunction',
-        function: functions[handler].name,
+        function: functions[route.handler].name,
         principal: 'apigateway.amazonaws.com',
-        sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+        sourceArn: pulumi.interpolate`${api.executionArn}${permissionSourcePath(route.route)}`,
+        statementId: permissionStatementId(route),
       },
       opts,
     );
-  }
-  const routes = routePlan().map(
-    (planned) =>
-      new aws.apigatewayv2.Route(
-        scope.name(planned.part),
-        {
-          apiId: api.id,
-          routeKey: planned.routeKey,
-          target: pulumi.interpolate`integrations/${integrations[planned.handler].id}`,
-          authorizationType: 'NONE',
-        },
-        opts,
-      ),
-  );
+    return new aws.apigatewayv2.Route(
+      scope.name(route.part),
+      {
+        apiId: api.id,
+        routeKey: route.routeKey,
+        target: pulumi.interpolate`integrations/${integrations[route.handler].id}`,
+        authorizationType: 'NONE',
+      },
+      opts,
+    );
+  });
   const accessLogs = new aws.cloudwatch.LogGroup(
     scope.name('api-access'),
     { name: `/aws/apigateway/${scope.name('api')}`, retentionInDays: settings.logRetentionDays, tags },
@@ -80,6 +91,7 @@ export function buildRoutes(
       name: '$default',
       autoDeploy: true,
       defaultRouteSettings: defaultRouteSettings(settings.throttling),
+      routeSettings: routeThrottles(settings.throttling, planned),
       accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
       tags,
     },

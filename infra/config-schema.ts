@@ -242,7 +242,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     key: 'twilioRetryBudgetMs',
     type: 'integer',
     default: 8000,
-    description: 'Time budget for retrying rate-limited Twilio calls, ms.',
+    description:
+      "Time budget for retrying rate-limited Twilio calls, ms. At most the events function's timeout (14 s) minus 6 s (the last request's 5 s timeout, 1 s to start and answer): 8000.",
     env: { name: ENV.retryBudgetMs, handlers: DIALLERS },
   },
   // AWS
@@ -304,9 +305,23 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     key: 'throttlingRateLimit',
     type: 'integer',
     default: 50,
-    description: 'API stage steady-state requests per second.',
+    description:
+      'Steady-state requests per second of each Twilio webhook route (every route has its own bucket); also the stage default.',
   },
-  { key: 'throttlingBurstLimit', type: 'integer', default: 100, description: 'API stage burst.' },
+  { key: 'throttlingBurstLimit', type: 'integer', default: 100, description: 'Burst of each Twilio webhook route.' },
+  {
+    key: 'apiThrottlingRateLimit',
+    type: 'integer',
+    default: 10,
+    description:
+      'Steady-state requests per second of each participants API route: a busy API client never uses up the webhooks of live calls.',
+  },
+  {
+    key: 'apiThrottlingBurstLimit',
+    type: 'integer',
+    default: 20,
+    description: 'Burst of each participants API route.',
+  },
   {
     key: 'alarms',
     type: 'boolean',

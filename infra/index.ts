@@ -43,4 +43,5 @@ export const participantsEndpoint = voice.participantsEndpoint;
 export const exampleAddAgentRequest = voice.exampleAddAgentRequest;
 export const participantsApiToken = voice.participantsApiToken;
 export const functionNames = voice.functionNames;
-export const customDomainTarget = voice.customDomainTarget;
+/** Where DNS must point the custom domain; a stack without one says so instead of exporting nothing. */
+export const customDomainTarget = voice.customDomainTarget ?? 'none (customDomainName is not set)';

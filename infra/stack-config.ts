@@ -21,6 +21,7 @@ import {
 import { logLevelFrom } from '../lambdas/shared/log';
 import { alarmPlan } from './alarm-plan';
 import { CONFIG_KEYS, configKey, type ConfigKey } from './config-schema';
+import { FUNCTION_SPECS, maxRetryBudgetMs, START_AND_ANSWER_MS, TWILIO_REQUEST_TIMEOUT_MS } from './functions';
 import { nameLengthProblem, plannedNames } from './naming';
 
 /** Thrown for invalid stack config; the message starts with the `project:key`. */
@@ -50,10 +51,17 @@ export interface StackSettings {
   readonly customDomain?: { readonly name: string; readonly certificateArn: string; readonly zoneId?: string };
   readonly logRetentionDays: number;
   readonly lambdaMemoryMb: number;
-  readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /** Per route bucket: Twilio's webhook routes and the participants API routes never share one. */
+  readonly throttling: { readonly webhooks: Throttle; readonly api: Throttle };
   readonly alarms: { readonly enabled: boolean; readonly email?: string };
   /** Per handler, the non-secret environment from config (secret ARNs and the App SID are added by the component). */
   readonly environment: Readonly<Record<HandlerName, Readonly<Record<string, string>>>>;
+}
+
+/** A token bucket: steady-state requests per second and burst. */
+export interface Throttle {
+  readonly rateLimit: number;
+  readonly burstLimit: number;
 }
 
 /** Which secret config keys are set (their values never pass through here). */
@@ -266,6 +274,18 @@ export function readStackSettings(
     });
   }
 
+  const budgetMs = Number(rawValue(lookup, project, configKey('twilioRetryBudgetMs')));
+  for (const handler of configKey('twilioRetryBudgetMs').env?.handlers ?? []) {
+    const max = maxRetryBudgetMs(handler);
+    if (budgetMs > max)
+      throw new StackConfigError(
+        name('twilioRetryBudgetMs'),
+        `must be at most ${max} ms, got ${budgetMs}: the ${handler} function times out after ` +
+          `${FUNCTION_SPECS[handler].timeoutSeconds} s and keeps ${TWILIO_REQUEST_TIMEOUT_MS} ms for the last Twilio ` +
+          `request and ${START_AND_ANSWER_MS} ms to start and answer`,
+      );
+  }
+
   return {
     project,
     stack,
@@ -278,8 +298,14 @@ export function readStackSettings(
     logRetentionDays,
     lambdaMemoryMb: integerSetting(lookup, project, 'lambdaMemoryMb', 128, 10240),
     throttling: {
-      rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000),
-      burstLimit: integerSetting(lookup, project, 'throttlingBurstLimit', 1, 5000),
+      webhooks: {
+        rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000),
+        burstLimit: integerSetting(lookup, project, 'throttlingBurstLimit', 1, 5000),
+      },
+      api: {
+        rateLimit: integerSetting(lookup, project, 'apiThrottlingRateLimit', 1, 10000),
+        burstLimit: integerSetting(lookup, project, 'apiThrottlingBurstLimit', 1, 5000),
+      },
     },
     alarms: { enabled: rawValue(lookup, project, configKey('alarms')) === 'true', email: alarmEmail },
     environment,

@@ -177,14 +177,49 @@ const iamNoWildcards: ResourceRule = {
 
 const permissionScoped: ResourceRule = {
   name: 'lambda-permission-scoped',
-  description: 'API Gateway may invoke a function only from this stack’s API (sourceArn set).',
+  description:
+    'API Gateway may invoke a function only from this stack’s API and only for a named method and path (sourceArn `${executionArn}/<stage>/<METHOD>/<path>`), never every route (`/*/*`).',
   appliesTo: [TYPES.permission],
   check({ name, props }) {
     if (props.principal !== 'apigateway.amazonaws.com') return [];
     const sourceArn = props.sourceArn;
-    return typeof sourceArn === 'string' && sourceArn.startsWith('arn:')
-      ? []
-      : [`${name}: API Gateway permission has no sourceArn; scope it to \${api.executionArn}/*/*`];
+    if (!(typeof sourceArn === 'string' && sourceArn.startsWith('arn:')))
+      return [`${name}: API Gateway permission has no sourceArn; scope it to \${api.executionArn}/*/<METHOD>/<path>`];
+    // arn:aws:execute-api:region:account:api-id/stage/METHOD/path...
+    const [, , method, ...path] = sourceArn.slice(sourceArn.lastIndexOf(':') + 1).split('/');
+    if (method === undefined || method === '*' || path.length === 0 || path.every((p) => p === '*'))
+      return [
+        `${name}: API Gateway permission "${sourceArn}" lets every route invoke the function; name the method and path of its route(s)`,
+      ];
+    return [];
+  },
+};
+
+const routesThrottledSeparately: StackRule = {
+  name: 'routes-throttled-separately',
+  description:
+    'Every route has its own throttling in the stage’s routeSettings, so the participants API can never use up the bucket Twilio’s webhooks need.',
+  check(resources) {
+    const throttled = new Set(
+      resources
+        .filter((r) => r.type === TYPES.stage)
+        .flatMap(({ props }) => (Array.isArray(props.routeSettings) ? props.routeSettings : []))
+        .filter(
+          (s): s is Record<string, unknown> =>
+            isRecord(s) &&
+            typeof s.throttlingRateLimit === 'number' &&
+            s.throttlingRateLimit > 0 &&
+            typeof s.throttlingBurstLimit === 'number' &&
+            s.throttlingBurstLimit > 0,
+        )
+        .map((s) => String(s.routeKey)),
+    );
+    return resources
+      .filter((r) => r.type === TYPES.route && !throttled.has(String(r.props.routeKey ?? '')))
+      .map(
+        ({ name, props }) =>
+          `${name}: route "${String(props.routeKey ?? '')}" has no throttling of its own in the stage's routeSettings`,
+      );
   },
 };
 
@@ -218,7 +253,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   permissionScoped,
 ];
 /** Every stack rule of the pack. */
-export const STACK_RULES: readonly StackRule[] = [routesVerified];
+export const STACK_RULES: readonly StackRule[] = [routesVerified, routesThrottledSeparately];
 
 /** Runs every rule over a set of resources: the violations, each prefixed with its rule's name. */
 export function evaluate(resources: readonly PolicyResource[]): string[] {

@@ -73,4 +73,60 @@ describe('GitHub workflows', () => {
     // OIDC only: no long-lived AWS keys anywhere.
     expect(read('deploy.yml') + read('pull-request.yml')).not.toMatch(/AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
   });
+
+  type Step = { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+  const pulumiStep = (job: { steps: Step[] }) => job.steps.find((s) => s.uses?.startsWith('pulumi/actions@'))!;
+
+  it('when the tests run, they run on the oldest Node the engines field admits and on the Lambda runtime’s', () => {
+    // Arrange
+    const engines = JSON.parse(fs.readFileSync(path.join(dir, '..', '..', 'package.json'), 'utf8')).engines.node;
+    const oldest = Number(/^>=(\d+)$/.exec(engines)?.[1]);
+    const snapshot = fs.readFileSync(path.join(dir, '..', '..', 'infra', 'snapshots', 'prod.yaml'), 'utf8');
+    const runtimes = new Set([...snapshot.matchAll(/runtime: nodejs(\d+)\.x/g)].map((m) => Number(m[1])));
+
+    // Act
+    const matrices = ['deploy.yml', 'pull-request.yml'].map((f) => parse(read(f)).jobs.test.strategy.matrix.node);
+
+    // Assert
+    expect(runtimes.size).toBe(1);
+    for (const nodes of matrices) {
+      expect(Math.min(...nodes)).toBe(oldest);
+      expect(nodes).toContain([...runtimes][0]);
+    }
+  });
+
+  it('when a deploy runs, dev and prod deploy the bundles the tests built, without building again', () => {
+    // Arrange
+    const { test, dev, prod } = parse(read('deploy.yml')).jobs;
+    const upload = (test.steps as Step[]).find((s) => s.uses?.startsWith('actions/upload-artifact@'))!;
+
+    // Act / Assert
+    for (const job of [dev, prod]) {
+      const steps = job.steps as Step[];
+      expect(steps.filter((s) => /\bbuild\b/.test(s.run ?? ''))).toEqual([]);
+      const download = steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
+      expect(download.with?.name).toBe(upload.with?.name);
+      expect(pulumiStep(job).env?.VOICEAI_CODE_DIR).toBe(download.with?.path);
+      expect(job.needs === 'test' || job.needs === 'dev').toBe(true);
+    }
+  });
+
+  it('when Pulumi runs in a workflow, it gets only variables that Pulumi or the program reads', () => {
+    // Arrange
+    const program = ['bundles.ts', 'index.ts']
+      .map((f) => fs.readFileSync(path.join(dir, '..', '..', 'infra', f), 'utf8'))
+      .join('\n');
+    const jobs = [
+      ...Object.values(parse(read('deploy.yml')).jobs),
+      ...Object.values(parse(read('pull-request.yml')).jobs),
+    ] as { steps: Step[] }[];
+
+    // Act
+    const names = jobs.filter((j) => pulumiStep(j)).flatMap((j) => Object.keys(pulumiStep(j).env ?? {}));
+
+    // Assert
+    expect(names.length).toBeGreaterThan(0);
+    const unread = names.filter((n) => !n.startsWith('PULUMI_') && !program.includes(n));
+    expect(unread).toEqual([]);
+  });
 });

@@ -4,8 +4,14 @@
  */
 import { ROUTES } from '../../lambdas/routes';
 import { alarmPlan } from '../../infra/alarm-plan';
-import { defaultRouteSettings, routePlan } from '../../infra/api-plan';
-import { functionEnvironment } from '../../infra/functions';
+import {
+  defaultRouteSettings,
+  permissionSourcePath,
+  permissionStatementId,
+  routePlan,
+  routeThrottles,
+} from '../../infra/api-plan';
+import { functionEnvironment, maxRetryBudgetMs } from '../../infra/functions';
 import { nameLengthProblem, physicalName, plannedNames, routePart, secretPart } from '../../infra/naming';
 
 describe('physicalName', () => {
@@ -69,12 +75,66 @@ describe('routePlan', () => {
     expect(planned?.handler).toBe(handler);
   });
 
-  it('when the throttling is configured, the stage default carries rate and burst', () => {
+  it('when the throttling is configured, the stage default carries the webhook rate and burst', () => {
     // Act / Assert
-    expect(defaultRouteSettings({ rateLimit: 20, burstLimit: 40 })).toEqual({
-      throttlingRateLimit: 20,
-      throttlingBurstLimit: 40,
-    });
+    expect(defaultRouteSettings(THROTTLING)).toEqual({ throttlingRateLimit: 50, throttlingBurstLimit: 100 });
+  });
+});
+
+const THROTTLING = { webhooks: { rateLimit: 50, burstLimit: 100 }, api: { rateLimit: 5, burstLimit: 7 } };
+
+describe('routeThrottles', () => {
+  it.each([
+    ['POST /twilio/voice/inbound', 50, 100],
+    ['POST /twilio/voice/agent-fallback', 50, 100],
+    ['POST /twilio/conference/events', 50, 100],
+    ['POST /conferences/{conference}/participants', 5, 7],
+    ['PATCH /conferences/{conference}/participants/{participant}', 5, 7],
+    ['POST /conferences/{conference}/transfers/complete', 5, 7],
+  ])('when the route is %s, its own bucket allows %i per second, bursts of %i', (key, rate, burst) => {
+    // Act
+    const settings = routeThrottles(THROTTLING).filter((r) => r.routeKey === key);
+
+    // Assert
+    expect(settings).toEqual([{ routeKey: key, throttlingRateLimit: rate, throttlingBurstLimit: burst }]);
+  });
+
+  it('when the stage is planned, every route of the table has its own settings', () => {
+    // Act
+    const keys = routeThrottles(THROTTLING).map((r) => r.routeKey);
+
+    // Assert
+    expect(keys.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+  });
+});
+
+describe('permissionSourcePath', () => {
+  it.each([
+    ['POST', '/twilio/voice/inbound', '/*/POST/twilio/voice/inbound'],
+    ['GET', '/conferences/{conference}/participants', '/*/GET/conferences/*/participants'],
+    ['DELETE', '/conferences/{conference}/participants/{participant}', '/*/DELETE/conferences/*/participants/*'],
+  ] as const)('when the route is %s %s, API Gateway may invoke for %s only', (method, path, expected) => {
+    // Act / Assert
+    expect(permissionSourcePath({ method, path })).toBe(expected);
+  });
+
+  it('when the longest route is named, its statement ID stays within 100 characters', () => {
+    // Act
+    const ids = routePlan().map(permissionStatementId);
+
+    // Assert
+    expect(Math.max(...ids.map((id) => id.length))).toBeLessThanOrEqual(100);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe('maxRetryBudgetMs', () => {
+  it.each([
+    ['events', 8000],
+    ['participants', 14000],
+  ] as const)('when the %s function retries, it may spend at most %i ms', (handler, expected) => {
+    // Act / Assert
+    expect(maxRetryBudgetMs(handler)).toBe(expected);
   });
 });
 

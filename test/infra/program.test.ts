@@ -142,34 +142,56 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     }
   });
 
-  it('lets only this API invoke each function', () => {
+  it('lets this API invoke each function only for that function’s own routes', () => {
+    // Arrange
+    const executionArn = `arn:aws:execute-api:us-east-1:123456789012:voiceai-${stack}-api-id`;
+    const functionOf = (name: unknown) => String(name).replace(`voiceai-${stack}-`, '');
+
     // Act
     const permissions = run.byType(T.permission);
 
     // Assert
-    expect(permissions).toHaveLength(HANDLERS.length);
-    for (const p of permissions) {
-      expect(p.inputs).toMatchObject({
-        action: 'lambda:InvokeFunction',
-        principal: 'apigateway.amazonaws.com',
-        sourceArn: `arn:aws:execute-api:us-east-1:123456789012:voiceai-${stack}-api-id/*/*`,
-      });
-    }
+    const granted = permissions.map((p) => [functionOf(p.inputs.function), p.inputs.sourceArn]).sort();
+    expect(granted).toEqual(
+      [
+        ['inbound', `${executionArn}/*/POST/twilio/voice/inbound`],
+        ['agent', `${executionArn}/*/POST/twilio/voice/agent`],
+        ['agent', `${executionArn}/*/POST/twilio/voice/agent-fallback`],
+        ['events', `${executionArn}/*/POST/twilio/conference/events`],
+        ['participants', `${executionArn}/*/GET/conferences/*/participants`],
+        ['participants', `${executionArn}/*/POST/conferences/*/participants`],
+        ['participants', `${executionArn}/*/PATCH/conferences/*/participants/*`],
+        ['participants', `${executionArn}/*/DELETE/conferences/*/participants/*`],
+        ['participants', `${executionArn}/*/POST/conferences/*/transfers`],
+        ['participants', `${executionArn}/*/POST/conferences/*/transfers/complete`],
+      ].sort(),
+    );
+    for (const p of permissions)
+      expect(p.inputs).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com' });
   });
 
-  it('throttles the auto-deployed $default stage as configured', () => {
+  it('throttles each route in its own bucket: the webhooks at the webhook limits, the participants API at its own', () => {
+    // Arrange
+    const webhooks = {
+      throttlingRateLimit: Number(cfg['voice-ai-conference:throttlingRateLimit']),
+      throttlingBurstLimit: Number(cfg['voice-ai-conference:throttlingBurstLimit']),
+    };
+    const api = {
+      throttlingRateLimit: Number(cfg['voice-ai-conference:apiThrottlingRateLimit'] ?? 10),
+      throttlingBurstLimit: Number(cfg['voice-ai-conference:apiThrottlingBurstLimit'] ?? 20),
+    };
+
     // Act
     const [stage] = run.byType(T.stage);
 
     // Assert
-    expect(stage.inputs).toMatchObject({
-      name: '$default',
-      autoDeploy: true,
-      defaultRouteSettings: {
-        throttlingRateLimit: Number(cfg['voice-ai-conference:throttlingRateLimit']),
-        throttlingBurstLimit: Number(cfg['voice-ai-conference:throttlingBurstLimit']),
-      },
-    });
+    expect(stage.inputs).toMatchObject({ name: '$default', autoDeploy: true, defaultRouteSettings: webhooks });
+    const settings = stage.inputs.routeSettings as { routeKey: string }[];
+    expect(settings.map((r) => r.routeKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    for (const route of ROUTES)
+      expect(settings.find((r) => r.routeKey === routeKey(route))).toMatchObject(
+        route.path.startsWith('/twilio/') ? webhooks : api,
+      );
   });
 
   it('keeps every secret out of function environments: only secret ARNs', () => {
@@ -283,7 +305,7 @@ describe('custom domain (prod)', () => {
 
     // Assert
     expect(run.byType('aws:apigatewayv2/domainName:DomainName')).toEqual([]);
-    expect(run.outputs.customDomainTarget).toBeUndefined();
+    expect(run.outputs.customDomainTarget).toBe('none (customDomainName is not set)');
   });
 });
 

@@ -21,7 +21,7 @@ describe('readStackSettings', () => {
       namePrefix: 'voiceai',
       logRetentionDays: 14,
       lambdaMemoryMb: 256,
-      throttling: { rateLimit: 50, burstLimit: 100 },
+      throttling: { webhooks: { rateLimit: 50, burstLimit: 100 }, api: { rateLimit: 10, burstLimit: 20 } },
       alarms: { enabled: false },
     });
     expect(settings.environment.events).toMatchObject({
@@ -155,6 +155,18 @@ describe('readStackSettings', () => {
       },
       {},
       `${PROJECT}:publicBaseUrl: leave it unset with customDomainName`,
+    ],
+    [
+      'a retry budget the events function cannot finish within its timeout',
+      { twilioRetryBudgetMs: '8001' },
+      {},
+      `${PROJECT}:twilioRetryBudgetMs: must be at most 8000 ms, got 8001: the events function times out after 14 s`,
+    ],
+    [
+      'an API route rate of zero',
+      { apiThrottlingRateLimit: '0' },
+      {},
+      `${PROJECT}:apiThrottlingRateLimit: must be from 1 to 10000`,
     ],
     [
       'a log level nobody reads',

@@ -23,7 +23,15 @@ function compliantStack(): PolicyResource[] {
     {
       type: TYPES.stage,
       name: 'stage',
-      props: { defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 } },
+      props: {
+        defaultRouteSettings: { throttlingRateLimit: 20, throttlingBurstLimit: 40 },
+        // The keys the route cases below switch to are throttled too, so each case breaks one rule.
+        routeSettings: ['POST /twilio/voice/inbound', '$default', 'GET /admin'].map((routeKey) => ({
+          routeKey,
+          throttlingRateLimit: 20,
+          throttlingBurstLimit: 40,
+        })),
+      },
     },
     {
       type: TYPES.rolePolicy,
@@ -47,7 +55,7 @@ function compliantStack(): PolicyResource[] {
       name: 'inbound-permission',
       props: {
         principal: 'apigateway.amazonaws.com',
-        sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/*/*',
+        sourceArn: 'arn:aws:execute-api:us-east-1:123456789012:abc123/*/POST/twilio/voice/inbound',
       },
     },
     {
@@ -132,6 +140,24 @@ describe('policy rules', () => {
       TYPES.permission,
       (p) => delete p.sourceArn,
       /\[lambda-permission-scoped\] inbound-permission: API Gateway permission has no sourceArn/,
+    ],
+    [
+      'an API Gateway permission for every route of the API',
+      TYPES.permission,
+      (p) => (p.sourceArn = 'arn:aws:execute-api:us-east-1:123456789012:abc123/*/*'),
+      /\[lambda-permission-scoped\] inbound-permission: API Gateway permission ".*\/\*\/\*" lets every route invoke/,
+    ],
+    [
+      'an API Gateway permission for any method on any path',
+      TYPES.permission,
+      (p) => (p.sourceArn = 'arn:aws:execute-api:us-east-1:123456789012:abc123/$default/*/*/*'),
+      /\[lambda-permission-scoped\] inbound-permission: .* lets every route invoke/,
+    ],
+    [
+      'a stage without throttling of its own for a route',
+      TYPES.stage,
+      (p) => (p.routeSettings = []),
+      /\[routes-throttled-separately\] route-inbound: route "POST \/twilio\/voice\/inbound" has no throttling of its own/,
     ],
     [
       'an unknown unauthenticated route',

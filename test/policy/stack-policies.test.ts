@@ -100,11 +100,11 @@ describe('a broken copy of the stack', () => {
     [
       'a permission any API may use',
       TYPES.permission,
-      '-inbound',
+      '-post-twilio-voice-inbound',
       (p: any): void => {
         delete p.sourceArn;
       },
-      '[lambda-permission-scoped] voiceai-dev-inbound: API Gateway permission has no sourceArn',
+      '[lambda-permission-scoped] voiceai-dev-post-twilio-voice-inbound: API Gateway permission has no sourceArn',
     ],
     [
       'a route outside the route table without an authorizer',
@@ -113,7 +113,30 @@ describe('a broken copy of the stack', () => {
       (p: any): void => {
         p.routeKey = 'POST /debug';
       },
-      '[routes-authenticated-or-verified] voiceai-dev-post-twilio-voice-inbound: route "POST /debug" has no authorizer',
+      [
+        '[routes-authenticated-or-verified] voiceai-dev-post-twilio-voice-inbound: route "POST /debug" has no authorizer',
+        '[routes-throttled-separately] voiceai-dev-post-twilio-voice-inbound: route "POST /debug" has no throttling of its own',
+      ],
+    ],
+    [
+      'a permission for every route of the API',
+      TYPES.permission,
+      '-post-conferences-conference-participants',
+      (p: any): void => {
+        p.sourceArn = p.sourceArn.replace(/\/\*\/POST\/.*$/, '/*/*');
+      },
+      '[lambda-permission-scoped] voiceai-dev-post-conferences-conference-participants: API Gateway permission',
+    ],
+    [
+      'a webhook route sharing the stage default bucket',
+      TYPES.stage,
+      '-default',
+      (p: any): void => {
+        p.routeSettings = p.routeSettings.filter(
+          (r: { routeKey: string }) => r.routeKey !== 'POST /twilio/voice/agent',
+        );
+      },
+      '[routes-throttled-separately] voiceai-dev-post-twilio-voice-agent: route "POST /twilio/voice/agent" has no throttling of its own',
     ],
   ])('fails on %s with a readable message', async (_name, type, nameEnding, change, message) => {
     // Arrange
@@ -123,7 +146,10 @@ describe('a broken copy of the stack', () => {
     const violations = evaluate(resources);
 
     // Assert
-    expect(violations).toHaveLength(1);
-    expect(violations[0]).toContain(message);
+    const expected = Array.isArray(message) ? message : [message];
+    expect(violations).toHaveLength(expected.length);
+    expected.forEach((m, i) => {
+      expect(violations[i]).toContain(m);
+    });
   });
 });
