@@ -178,7 +178,7 @@ const iamNoWildcards: ResourceRule = {
 const permissionScoped: ResourceRule = {
   name: 'lambda-permission-scoped',
   description:
-    'API Gateway may invoke a function only from this stack’s API and only for a named method and path (sourceArn `${executionArn}/<stage>/<METHOD>/<path>`), never every route (`/*/*`).',
+    'API Gateway may invoke a function only from this stack’s API and only for a named method and path (sourceArn: the API’s execution ARN, then /<stage>/<METHOD>/<path>), never every route (`/*/*`).',
   appliesTo: [TYPES.permission],
   check({ name, props }) {
     if (props.principal !== 'apigateway.amazonaws.com') return [];
