@@ -4,6 +4,7 @@
  * which runs the serialized providers against the sandbox's Twilio emulator.
  */
 import {
+  DYNAMIC,
   dynamicResources,
   EARLIER_VOICE_URL,
   key,
@@ -13,10 +14,10 @@ import {
   TWIML_APP,
   type Harness,
 } from './support/harness';
-import { HARNESS_SECRETS } from './support/program';
+import { defaultAnswer, HARNESS_SECRETS, runProgram } from './support/program';
 import { RpcFailure } from './support/provider-host';
 import type { Registration } from './support/stand-ins';
-import type { Props } from './support/wire';
+import { annotateSecrets, type Props } from './support/wire';
 
 const OTHER_NUMBER = '+15005550009';
 const NEW_BASE = 'https://voice.example.net';
@@ -60,6 +61,23 @@ beforeAll(async () => {
   await Promise.all([preview(), update(), update({ publicBaseUrl: NEW_BASE }), update({ phoneNumber: OTHER_NUMBER })]);
 }, 120_000);
 
+describe('the provider host', () => {
+  it('answers the start-up calls as the engine expects: Handshake and CheckConfig unimplemented, Configure refusing secrets and previews', async () => {
+    // Act
+    const h = await start();
+
+    // Assert
+    expect(h.host.calls.map((c) => `${c.method} ${c.outcome}`)).toEqual([
+      'Handshake UNIMPLEMENTED',
+      'GetPluginInfo ok',
+      'CheckConfig UNIMPLEMENTED',
+      'Configure ok',
+    ]);
+    expect(h.host.protocol).toEqual({ acceptSecrets: false, supportsPreview: false });
+    expect(h.host.stderr).toBe('');
+  });
+});
+
 describe('a new stack', () => {
   it('previews: both resources checked with unknown URLs, two creates planned, nothing written to Twilio', async () => {
     // Arrange
@@ -91,6 +109,36 @@ describe('a new stack', () => {
     expect(stateOf(h, PHONE_NUMBER).outputs.previous).toMatchObject({ voiceUrl: EARLIER_VOICE_URL });
     expect(JSON.stringify([...h.deployment.state.values()])).not.toContain(HARNESS_SECRETS.twilioAuthToken);
     expect(h.host.stderr).toBe('');
+  });
+  it('up with the program running: the engine answers its Twilio registrations from the host, the program exports the real SIDs', async () => {
+    // Arrange
+    const h = await start();
+    const update = h.deployment.beginUpdate();
+
+    // Act
+    const run = await runProgram({
+      stack: 'dev',
+      dryRun: false,
+      config: h.config,
+      answer: async (r, dryRun) => {
+        if (!r.type.startsWith(DYNAMIC)) return defaultAnswer(r, dryRun);
+        const { id, outputs } = await update.register(r);
+        // The engine keeps secretness for a provider that does not accept secrets (annotateSecrets).
+        return { id, outputs: annotateSecrets(outputs, r.inputs) };
+      },
+    });
+    const steps = await update.finish();
+
+    // Assert
+    expect({ exitCode: run.exitCode, errors: run.logs.filter((l) => l.severity === 'error') }).toEqual({
+      exitCode: 0,
+      errors: [],
+    });
+    expect(ops(steps)).toEqual(['voiceai-dev-agent-app: create', 'voiceai-dev-phone-number: create']);
+    const apps = await h.console.api.v2010.account.applications.list();
+    expect(run.stackOutputs.twimlAppSid).toBe(apps[0].sid);
+    expect(run.stackOutputs.phoneNumber).toBe('+15005550006');
+    expect((await numberRecord(h, '+15005550006')).voiceUrl).toBe(run.stackOutputs.inboundWebhookUrl);
   });
 });
 

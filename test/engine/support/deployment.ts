@@ -70,36 +70,60 @@ export class Deployment {
 
   /** `pulumi up`: applies the registrations, then deletes what is replaced or no longer declared. */
   async up(registrations: readonly Registration[]): Promise<Step[]> {
+    const update = this.beginUpdate();
+    for (const r of registrations) await update.register(r);
+    return update.finish();
+  }
+
+  /**
+   * An update as it runs while the program registers resources one by one: `register` applies one registration
+   * and gives what the engine answers the program (id and outputs); `finish` runs the deletes that come last.
+   */
+  beginUpdate(): {
+    register(r: Registration): Promise<ResourceState>;
+    finish(): Promise<Step[]>;
+  } {
     const steps: Step[] = [];
     const pendingDeletes: ResourceState[] = [];
-    for (const r of registrations) {
-      const { step: plan, inputs: checked, deleteBeforeReplace } = await this.plan(r, false);
-      steps.push(plan);
-      const old = this.state.get(r.urn);
-      if (plan.op === 'create') {
-        this.state.set(r.urn, { urn: r.urn, type: r.type, ...(await this.create(r.urn, checked)), inputs: checked });
-      } else if (plan.op === 'update') {
-        const outputs = await this.guard(r.urn, 'updating', () =>
-          this.host.update(r.urn, old!.id, old!.outputs, checked, old!.inputs),
-        );
-        this.state.set(r.urn, { ...old!, inputs: checked, outputs });
-      } else if (plan.op === 'replace') {
-        if (deleteBeforeReplace) await this.delete(old!);
-        else pendingDeletes.push(old!);
-        this.state.set(r.urn, { urn: r.urn, type: r.type, ...(await this.create(r.urn, checked)), inputs: checked });
-      } else if (plan.op === 'same') {
-        this.state.set(r.urn, { ...old!, inputs: checked });
-      }
+    const declared = new Set<string>();
+    return {
+      register: async (r) => {
+        declared.add(r.urn);
+        steps.push(await this.apply(r, pendingDeletes));
+        return this.state.get(r.urn)!;
+      },
+      finish: async () => {
+        for (const old of [...this.state.values()].reverse()) {
+          if (declared.has(old.urn)) continue;
+          await this.delete(old);
+          this.state.delete(old.urn);
+          steps.push({ urn: old.urn, op: 'delete' });
+        }
+        for (const old of pendingDeletes.reverse()) await this.delete(old);
+        return steps;
+      },
+    };
+  }
+
+  /** One registration of an update: Check, Diff, then the step; a replaced resource is deleted last. */
+  private async apply(r: Registration, pendingDeletes: ResourceState[]): Promise<Step> {
+    const { step, inputs: checked, deleteBeforeReplace } = await this.plan(r, false);
+    const old = this.state.get(r.urn);
+    if (step.op === 'create') {
+      this.state.set(r.urn, { urn: r.urn, type: r.type, ...(await this.create(r.urn, checked)), inputs: checked });
+    } else if (step.op === 'update') {
+      const outputs = await this.guard(r.urn, 'updating', () =>
+        this.host.update(r.urn, old!.id, old!.outputs, checked, old!.inputs),
+      );
+      this.state.set(r.urn, { ...old!, inputs: checked, outputs });
+    } else if (step.op === 'replace') {
+      if (deleteBeforeReplace) await this.delete(old!);
+      else pendingDeletes.push(old!);
+      this.state.set(r.urn, { urn: r.urn, type: r.type, ...(await this.create(r.urn, checked)), inputs: checked });
+    } else if (step.op === 'same') {
+      this.state.set(r.urn, { ...old!, inputs: checked });
     }
-    const declared = new Set(registrations.map((r) => r.urn));
-    for (const old of [...this.state.values()].reverse()) {
-      if (declared.has(old.urn)) continue;
-      await this.delete(old);
-      this.state.delete(old.urn);
-      steps.push({ urn: old.urn, op: 'delete' });
-    }
-    for (const old of pendingDeletes.reverse()) await this.delete(old);
-    return steps;
+    return step;
   }
 
   /** `pulumi refresh`: Read every resource; what the provider reports gone leaves the state. */

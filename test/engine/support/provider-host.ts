@@ -32,7 +32,8 @@ export class RpcFailure extends Error {
 export interface CallRecord {
   readonly method: string;
   readonly urn: string;
-  readonly outcome: 'ok' | grpc.status;
+  /** 'ok', or the gRPC status name (e.g. UNIMPLEMENTED). */
+  readonly outcome: string;
 }
 
 /** The dynamic provider's answer to Configure, as far as the engine uses it. */
@@ -123,7 +124,7 @@ export class ProviderHost {
   private rpc<Req, Res>(method: string, urn: string, send: Unary<Req, Res>, request: Req): Promise<Res> {
     return new Promise((resolve, reject) => {
       send.call(this.client, request, (error, response) => {
-        this.calls.push({ method, urn, outcome: error ? error.code : 'ok' });
+        this.calls.push({ method, urn, outcome: error ? grpc.status[error.code] : 'ok' });
         if (error) reject(new RpcFailure(method, error.code, error.details));
         else resolve(response);
       });
