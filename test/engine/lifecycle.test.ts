@@ -19,6 +19,10 @@ import { RpcFailure } from './support/provider-host';
 import type { Registration } from './support/stand-ins';
 import { annotateSecrets, type Props } from './support/wire';
 
+// Each scenario starts Pulumi's provider host (a Node process) and drives it over gRPC: slower than a unit test,
+// more so on a busy CI machine.
+jest.setTimeout(120_000);
+
 const OTHER_NUMBER = '+15005550009';
 const NEW_BASE = 'https://voice.example.net';
 

@@ -15,6 +15,9 @@ function plainStrings(value: unknown): string[] {
   return [];
 }
 
+// A program run through Pulumi's language runtime takes seconds, more on a busy CI machine.
+jest.setTimeout(120_000);
+
 const urls = (inputs: Props) => [inputs.voiceUrl, inputs.voiceFallbackUrl];
 
 describe.each([
@@ -97,5 +100,24 @@ describe('webhook URLs the Twilio resources get', () => {
       `${endpoint}/twilio/voice/agent-fallback`,
     ]);
     expect(run.one(PHONE_NUMBER).inputs.voiceUrl).toBe(`${endpoint}/twilio/voice/inbound`);
+  });
+});
+
+describe('the serialized providers', () => {
+  it('are the same text in every run, stack and mode (so providerVersion changes only with the provider code)', async () => {
+    // Act
+    const runs = await Promise.all([
+      programRun('dev', true),
+      programRun('dev', false),
+      programRun('prod', true),
+      programRun('prod', false),
+    ]);
+
+    // Assert
+    for (const type of [TWIML_APP, PHONE_NUMBER]) {
+      const texts = new Set(runs.map((run) => run.one(type).inputs.__provider));
+      expect(texts.size).toBe(1);
+    }
+    expect(runs[0].one(TWIML_APP).inputs.__provider).not.toBe(runs[0].one(PHONE_NUMBER).inputs.__provider);
   });
 });
