@@ -354,9 +354,19 @@ describe('errors a user meets', () => {
 });
 
 describe('pulumi import', () => {
+  // Reads change nothing: one emulator and host serve these four.
+  let shared: Harness;
+  beforeAll(async () => {
+    shared = await startHarness();
+  });
+  afterAll(async () => {
+    expect(shared.twilio.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    await shared.stop();
+  });
+
   it.each([TWIML_APP, PHONE_NUMBER])('%s: a Read with only an id (what import sends) is refused', async (type) => {
     // Arrange
-    const h = await start();
+    const h = shared;
     const urn = one(await update(), type).urn;
 
     // Act
@@ -371,7 +381,7 @@ describe('pulumi import', () => {
     '%s: a Read with an id and the provider but no state says what to do instead',
     async (type) => {
       // Arrange
-      const h = await start();
+      const h = shared;
       const registration = one(await update(), type);
 
       // Act

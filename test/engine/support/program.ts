@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { computedState, PROJECT, ROOT, stackFileConfig } from '../../infra/support/program';
+import { applyOverrides, computedState, PROJECT, ROOT, stackFileConfig } from '../../infra/support/program';
 import {
   EngineStandIns,
   type InvokeCall,
@@ -51,14 +51,7 @@ function projectDefaults(): Record<string, string> {
 export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): StackConfig {
   const values: Record<string, string> = { ...projectDefaults(), ...stackFileConfig(stack) };
   for (const [key, value] of Object.entries(HARNESS_SECRETS)) values[`${PROJECT}:${key}`] = value;
-  for (const [key, value] of Object.entries(overrides)) {
-    const full = key.includes(':') ? key : `${PROJECT}:${key}`;
-    if (value === undefined) delete values[full];
-    else values[full] = value;
-  }
-  const secretKeys = ['twilioAuthToken', 'participantsApiToken', 'twilioApiKeySecret']
-    .map((k) => `${PROJECT}:${k}`)
-    .filter((k) => k in values);
+  const secretKeys = applyOverrides(values, overrides);
   return { values, secretKeys };
 }
 

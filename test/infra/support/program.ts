@@ -32,6 +32,24 @@ export interface ProgramRun {
   one(type: string, nameEnding: string): CapturedResource;
 }
 
+/**
+ * Applies `overrides` to `config` in place (bare keys are project keys; undefined removes a key) and returns the
+ * secret keys present, as `pulumi config set --secret` would have marked them.
+ */
+export function applyOverrides(
+  config: Record<string, string>,
+  overrides: Record<string, string | undefined>,
+): string[] {
+  for (const [key, value] of Object.entries(overrides)) {
+    const full = key.includes(':') ? key : `${PROJECT}:${key}`;
+    if (value === undefined) delete config[full];
+    else config[full] = value;
+  }
+  return ['twilioAuthToken', 'participantsApiToken', 'twilioApiKeySecret']
+    .map((k) => `${PROJECT}:${k}`)
+    .filter((k) => k in config);
+}
+
 /** The committed stack file's config as the strings Pulumi hands the program (lists as JSON). */
 export function stackFileConfig(stack: string): Record<string, string> {
   const file = YAML.parse(readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), 'utf8')) as {
@@ -145,14 +163,7 @@ async function runProgramOnce(
     [`${PROJECT}:twilioAuthToken`]: TEST_AUTH_TOKEN,
     [`${PROJECT}:participantsApiToken`]: TEST_API_TOKEN,
   };
-  for (const [key, value] of Object.entries(overrides)) {
-    const full = key.includes(':') ? key : `${PROJECT}:${key}`;
-    if (value === undefined) delete config[full];
-    else config[full] = value;
-  }
-  const secretKeys = ['twilioAuthToken', 'participantsApiToken', 'twilioApiKeySecret']
-    .map((k) => `${PROJECT}:${k}`)
-    .filter((k) => k in config);
+  const secretKeys = applyOverrides(config, overrides);
   const region = config['aws:region'] ?? 'us-east-1';
   const resources: CapturedResource[] = [];
   pulumi.runtime.setAllConfig(config, secretKeys);
