@@ -4,7 +4,7 @@
  * environments and the validation messages all come from here (a test keeps Pulumi.yaml in step).
  */
 import type { HandlerName } from '../lambdas/routes';
-import { ENV } from '../lambdas/shared/config';
+import { DEFAULT_FALLBACK_MESSAGE, ENV } from '../lambdas/shared/config';
 
 export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
 
@@ -228,7 +228,37 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: [],
     description:
       'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"). Default: any E.164 number and client:.',
-    env: { name: ENV.allowedTargets, handlers: ['participants'] },
+    env: { name: ENV.allowedTargets, handlers: DIALLERS },
+  },
+  // Recovery: what happens when the caller would otherwise be left alone (README: failure outcomes)
+  {
+    key: 'agentRetries',
+    type: 'integer',
+    default: 1,
+    description: 'How many more times the agent is dialled, with the same context, after its leg fails or drops (0-5).',
+    env: { name: ENV.agentRetries, handlers: ['events'] },
+  },
+  {
+    key: 'fallbackTarget',
+    type: 'string',
+    default: '',
+    description:
+      'Who is dialled when the agent cannot be reached: an E.164 number, sip: URI or client: identity on allowedDialTargets.',
+    env: { name: ENV.fallbackTarget, handlers: ['events'] },
+  },
+  {
+    key: 'fallbackMessage',
+    type: 'string',
+    default: DEFAULT_FALLBACK_MESSAGE,
+    description: 'What the caller hears before the stack hangs up when nobody can take the call.',
+    env: { name: ENV.fallbackMessage, handlers: ['events'] },
+  },
+  {
+    key: 'fallbackVoicemailUrl',
+    type: 'string',
+    default: '',
+    description: 'TwiML URL the caller is sent to instead of the fallback message (e.g. a voicemail recorder).',
+    env: { name: ENV.fallbackVoicemailUrl, handlers: ['events'] },
   },
   {
     key: 'participantsApiToken',

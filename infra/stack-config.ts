@@ -14,6 +14,7 @@ import {
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
+  readRecoveryConfig,
   readTwilioConfig,
   readWebhookConfig,
   type Env,
@@ -127,6 +128,7 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
       readApiAuthConfig(env);
       readContextAllowlist(env);
     }
+    if (handler === 'events') readRecoveryConfig(env, readDialConfig(env).allowedTargets);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const key = ENV_TO_KEY.get(error.key) ?? error.key;

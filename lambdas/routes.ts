@@ -23,7 +23,9 @@ export const TWILIO_PATHS = {
   inbound: '/twilio/voice/inbound',
   agent: '/twilio/voice/agent',
   agentFallback: '/twilio/voice/agent-fallback',
+  agentEnded: '/twilio/voice/agent-ended',
   events: '/twilio/conference/events',
+  legStatus: '/twilio/calls/status',
 } as const;
 
 /** Paths of the authenticated participants API. */
@@ -56,6 +58,20 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: 'agent',
     auth: 'twilio-signature',
     description: "The TwiML App's fallback URL: apologises and hangs up the agent leg.",
+  },
+  {
+    method: 'POST',
+    path: TWILIO_PATHS.agentEnded,
+    handler: 'agent',
+    auth: 'twilio-signature',
+    description: "The agent TwiML's <Connect action>: the stream or ConversationRelay session ended; ends the leg.",
+  },
+  {
+    method: 'POST',
+    path: TWILIO_PATHS.legStatus,
+    handler: 'events',
+    auth: 'twilio-signature',
+    description: 'Status callbacks of the legs the stack dials: recovers a caller left alone, stops orphan legs.',
   },
   {
     method: 'POST',

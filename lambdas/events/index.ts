@@ -1,89 +1,179 @@
 /**
- * Conference status callbacks: when the caller joins their conference the AI agent is added through the
- * TwiML App, with the caller's context; a cold transfer's human answering removes the agent; other events are
- * logged. The REST call is awaited before returning, since a frozen Lambda would never send it.
+ * Conference status callbacks and the status callbacks of the legs the stack dials. When the caller joins their
+ * conference the AI agent is dialled through the TwiML App with the caller's context; from then on every signal
+ * that could leave the caller alone (an agent leg busy, failed, unanswered or dropped; a transfer target who never
+ * answers; the caller leaving while a leg is on its way) goes through the recovery policy (`policy.ts`), which
+ * reads who is in the conference and answers with the next rung: the agent again, the fallback target, or the
+ * fallback message and a deliberate end. REST calls are awaited before returning: a frozen Lambda never sends them.
  */
 import { fitContext } from '../shared/agent-context';
-import { once, readDialConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
+import { once, readDialConfig, readRecoveryConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
 import { ConferenceOperations } from '../shared/conference-ops';
-import { isTwilioFailure, TWILIO } from '../shared/errors';
-import { emptyResponse, formValue, textResponse } from '../shared/http';
+import { emptyResponse, type FormParams, formValue, type HttpRequest, textResponse } from '../shared/http';
+import type { Logger } from '../shared/log';
+import { metrics } from '../shared/metrics';
 import { twilioClientFor } from '../shared/runtime';
+import { routeUrl } from '../shared/signature';
 import { twilioWebhook } from '../shared/webhook';
+import { TWILIO_PATHS } from '../routes';
+import { decodeLegState, type LegState } from './leg-state';
+import { onCallerLeft, onHumanLeft, onLegStatus, parseCallStatus, roleOf } from './policy';
 import { parseEventsQuery } from './query';
+import { CallRecovery } from './recovery';
 
-const loadConfig = once(() => ({
-  twilio: readTwilioConfig(process.env),
-  webhook: readWebhookConfig(process.env),
-  dial: readDialConfig(process.env),
-}));
+const loadConfig = once(() => {
+  const dial = readDialConfig(process.env);
+  return {
+    twilio: readTwilioConfig(process.env),
+    webhook: readWebhookConfig(process.env),
+    dial,
+    recovery: readRecoveryConfig(process.env, dial.allowedTargets),
+  };
+});
+
+type Config = ReturnType<typeof loadConfig>;
 
 const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
+const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
+
+/** A Twilio `Timestamp` (RFC 2822 or ISO 8601) in ms, or undefined. */
+function timestampOf(params: FormParams): number | undefined {
+  const value = formValue(params, 'Timestamp');
+  const ms = value === undefined ? Number.NaN : Date.parse(value);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+async function recoveryFor(request: HttpRequest, config: Config, log: Logger): Promise<CallRecovery> {
+  const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
+    budgetMs: config.dial.retryBudgetMs,
+  });
+  return new CallRecovery(
+    ops,
+    {
+      dial: config.dial,
+      recovery: config.recovery,
+      legStatusUrl: routeUrl(request, config.webhook, TWILIO_PATHS.legStatus),
+    },
+    log,
+    metrics(),
+  );
+}
 
 export const handler = twilioWebhook('events', loadConfig, async ({ request, params, config, log }) => {
-  const query = parseEventsQuery(request.rawQueryString);
-  const event = formValue(params, 'StatusCallbackEvent');
-  const conferenceSid = formValue(params, 'ConferenceSid');
-  const operations = async () =>
-    new ConferenceOperations(await twilioClientFor(config.twilio), log, { budgetMs: config.dial.retryBudgetMs });
+  if (request.rawPath.endsWith(TWILIO_PATHS.legStatus)) return legStatus(request, params, config, log);
 
+  const query = parseEventsQuery(request.rawQueryString);
   if (query.action === 'complete-cold-transfer') {
     // A participant-level callback from the human's leg of a cold transfer.
     const callStatus = formValue(params, 'CallStatus');
     log.info('cold transfer target status', { callStatus });
     if (callStatus === 'in-progress') {
-      const removed = await (await operations()).removeParticipant(query.conferenceSid, query.agentLabel, true);
+      const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
+        budgetMs: config.dial.retryBudgetMs,
+      });
+      const removed = await ops.removeParticipant(query.conferenceSid, query.agentLabel, true);
       log.info('cold transfer completed', { conferenceSid: query.conferenceSid, agentRemoved: removed });
     }
     return emptyResponse(204);
   }
 
+  const event = formValue(params, 'StatusCallbackEvent');
   const label = formValue(params, 'ParticipantLabel');
-  log.info('conference event', {
-    event,
-    label,
-    sequence: formValue(params, 'SequenceNumber'),
-    reason: formValue(params, 'ReasonParticipantLeft') ?? formValue(params, 'ReasonConferenceEnded'),
-  });
-  if (event !== 'participant-join' || label !== config.dial.callerLabel || !config.dial.autoAddAgent) {
+  const reason = formValue(params, 'ReasonParticipantLeft') ?? formValue(params, 'ReasonConferenceEnded');
+  log.info('conference event', { event, label, sequence: formValue(params, 'SequenceNumber'), reason });
+  if (event !== 'participant-join' && event !== 'participant-leave') return emptyResponse(204);
+  const conferenceSid = formValue(params, 'ConferenceSid') ?? '';
+  const callSid = formValue(params, 'CallSid') ?? '';
+  if (!CONFERENCE_SID.test(conferenceSid) || !CALL_SID.test(callSid))
+    return textResponse(400, 'Bad Request: ConferenceSid or CallSid missing or malformed');
+  const role = roleOf(label, { caller: config.dial.callerLabel, agent: config.dial.agentLabel });
+  const write = metrics();
+
+  if (event === 'participant-join') {
+    if (role === 'human') write.count('TransferOutcomes', { Outcome: 'answered' });
+    if (role !== 'caller') return emptyResponse(204);
+    write.count('CallsStarted');
+    if (!config.dial.autoAddAgent) return emptyResponse(204);
+    // The caller ID comes from the caller (a SIP From can be long or odd): what is over Twilio's limits is left
+    // out (and logged) rather than keeping the agent out of the call.
+    const { context, dropped } = fitContext(
+      { caller: query.caller ?? '', callerCallSid: callSid, conference: formValue(params, 'FriendlyName') ?? '' },
+      ['callerCallSid', 'conference', 'caller'],
+    );
+    if (dropped.length > 0) log.warn('agent context values dropped (over Twilio limits)', { dropped });
+    const recovery = await recoveryFor(request, config, log);
+    await recovery.dial({
+      leg: 'agent',
+      attempt: 1,
+      conferenceSid,
+      callerCallSid: callSid,
+      callerJoinedAt: timestampOf(params),
+      attended: false,
+      context,
+    });
     return emptyResponse(204);
   }
-  if (!conferenceSid || !CONFERENCE_SID.test(conferenceSid))
-    return textResponse(400, 'Bad Request: ConferenceSid missing or malformed');
 
-  // The caller ID comes from the caller (a SIP From can be long or odd): what is over Twilio's limits is left
-  // out (and logged) rather than keeping the agent out of the call.
-  const { context, dropped } = fitContext(
-    {
-      caller: query.caller ?? '',
-      callerCallSid: formValue(params, 'CallSid') ?? query.callerCallSid ?? '',
-      conference: formValue(params, 'FriendlyName') ?? '',
-    },
-    ['callerCallSid', 'conference', 'caller'],
-  );
-  if (dropped.length > 0) log.warn('agent context values dropped (over Twilio limits)', { dropped });
-  const agentCall = {
-    from: config.dial.fromNumber,
-    label: config.dial.agentLabel,
-    timeout: config.dial.joinTimeoutSeconds,
-    beep: 'false' as const,
-    startConferenceOnEnter: true,
-    endConferenceOnExit: false,
-  };
-  let outcome: Awaited<ReturnType<ConferenceOperations['addAgent']>>;
-  try {
-    outcome = await (await operations()).addAgent(conferenceSid, config.dial.twimlAppSid, context, agentCall);
-  } catch (error) {
-    // The caller left before the agent could be added: nothing to do, and a 500 would only alarm Twilio's debugger.
-    if (isTwilioFailure(error) && error.code === TWILIO.notFound) {
-      log.warn('conference ended before the agent joined', { conferenceSid, twilioCode: error.code });
-      return emptyResponse(204);
+  // participant-leave
+  if (role === 'caller') {
+    const decision = onCallerLeft(formValue(params, 'EndConferenceOnExit') !== 'false');
+    if (decision.actions.length > 0) {
+      const recovery = await recoveryFor(request, config, log);
+      await recovery.apply(decision, callerState(conferenceSid, callSid, query.caller, params));
     }
-    throw error;
+    return emptyResponse(204);
   }
-  log.info(
-    outcome.added ? 'agent added' : 'agent already present',
-    outcome.added ? { agentCallSid: outcome.participant.callSid } : {},
+  if (role !== 'human') {
+    // The leg's own status callback (with the attempt count in its URL) decides what follows.
+    return emptyResponse(204);
+  }
+  const recovery = await recoveryFor(request, config, log);
+  const live = await recovery.live(conferenceSid, callSid);
+  const decision = onHumanLeft(
+    formValue(params, 'ReasonParticipantLeft'),
+    formValue(params, 'ParticipantCallStatus'),
+    live,
   );
+  const callerCallSid = query.callerCallSid ?? '';
+  if (!CALL_SID.test(callerCallSid)) {
+    log.warn('conference callback without the caller context: nothing to recover with', {});
+    for (const point of decision.metrics) write.record(point);
+    return emptyResponse(204);
+  }
+  await recovery.apply(decision, callerState(conferenceSid, callerCallSid, query.caller, params));
   return emptyResponse(204);
 });
+
+/** The state of a call from its conference callback (for recovery started by a conference event). */
+function callerState(
+  conferenceSid: string,
+  callerCallSid: string,
+  caller: string | undefined,
+  params: FormParams,
+): LegState {
+  const { context } = fitContext(
+    { caller: caller ?? '', callerCallSid, conference: formValue(params, 'FriendlyName') ?? '' },
+    ['callerCallSid', 'conference', 'caller'],
+  );
+  return { leg: 'agent', attempt: 1, conferenceSid, callerCallSid, attended: true, context };
+}
+
+/** A status callback of a leg the stack dialled (agent or fallback target). */
+async function legStatus(request: HttpRequest, params: FormParams, config: Config, log: Logger) {
+  const state = decodeLegState(request.rawQueryString);
+  const status = parseCallStatus(formValue(params, 'CallStatus'));
+  const legCallSid = formValue(params, 'CallSid') ?? '';
+  if (state === undefined || status === undefined || !CALL_SID.test(legCallSid))
+    return textResponse(400, 'Bad Request: not a leg status callback of this stack');
+  log.info('leg status', {
+    leg: state.leg,
+    attempt: state.attempt,
+    status,
+    sequence: formValue(params, 'SequenceNumber'),
+  });
+  if (status === 'queued') return emptyResponse(204);
+  const recovery = await recoveryFor(request, config, log);
+  const live = await recovery.live(state.conferenceSid, legCallSid);
+  await recovery.apply(onLegStatus(state, status, live, config.recovery, timestampOf(params)), state, legCallSid);
+  return emptyResponse(204);
+}

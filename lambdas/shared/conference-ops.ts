@@ -27,6 +27,12 @@ export interface ParticipantSummary {
   readonly muted?: boolean;
 }
 
+/** Changes to a live call: end it, or replace what it runs with TwiML or a URL's TwiML. */
+export type CallChange =
+  | { readonly status: 'completed' | 'canceled' }
+  | { readonly twiml: string }
+  | { readonly url: string };
+
 /** Fields of a Participants API create that the stack sets. */
 export interface AddParticipantRequest {
   readonly from: string;
@@ -45,7 +51,7 @@ export interface AddParticipantRequest {
 
 /** What adding the agent did: added now, or already present (a duplicate label: a repeated event). */
 export type AgentAddOutcome =
-  | { readonly added: true; readonly participant: ParticipantSummary }
+  | { readonly added: true; readonly participant: ParticipantSummary; readonly queueTimeMs?: number }
   | { readonly added: false; readonly reason: 'already-present' };
 
 const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
@@ -64,6 +70,17 @@ export class ConferenceOperations {
    * lost answer (reset, timeout) or a Twilio 5xx is retried like a 429.
    */
   async addParticipant(conference: string, request: AddParticipantRequest): Promise<ParticipantSummary> {
+    return (await this.dialParticipant(conference, request)).participant;
+  }
+
+  /**
+   * {@link addParticipant}, also answering how long Twilio queued the call before placing it (`queue_time`, ms;
+   * undefined when Twilio did not say, e.g. for a participant found by label after a lost answer).
+   */
+  async dialParticipant(
+    conference: string,
+    request: AddParticipantRequest,
+  ): Promise<{ participant: ParticipantSummary; queueTimeMs?: number }> {
     // Whether an earlier attempt may have added the participant (its answer was lost or Twilio failed mid-way);
     // 429 and 16030 mean Twilio did nothing.
     let mayHaveActed = false;
@@ -106,18 +123,22 @@ export class ConferenceOperations {
           callSid: found.callSid,
           label: found.label,
         });
-        return found;
+        return { participant: found };
       }
       throw error;
     }
     const summary = toSummary(participant);
+    const queueTimeMs =
+      participant.queueTime === undefined || participant.queueTime === null
+        ? Number.NaN
+        : Number(participant.queueTime);
     this.log.info('participant added', {
       conferenceSid: summary.conferenceSid,
       callSid: summary.callSid,
       label: summary.label,
       to: maskPhone(request.to.split('?')[0]),
     });
-    return summary;
+    return { participant: summary, ...(Number.isFinite(queueTimeMs) && { queueTimeMs }) };
   }
 
   /** Adds the AI agent through its TwiML App, carrying `context`; a duplicate label means it is already there. */
@@ -129,7 +150,7 @@ export class ConferenceOperations {
   ): Promise<AgentAddOutcome> {
     const to = agentAddress(appSid, context);
     try {
-      return { added: true, participant: await this.addParticipant(conference, { ...request, to }) };
+      return { added: true, ...(await this.dialParticipant(conference, { ...request, to })) };
     } catch (error) {
       if (isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
         this.log.info('agent already in conference', { conference, label: request.label });
@@ -194,6 +215,48 @@ export class ConferenceOperations {
     );
     this.log.info('participant updated', { conferenceSid, participant, ...changes });
     return toSummary(updated);
+  }
+
+  /** The participants of a conference (CF SID), those still being dialled included. */
+  async listParticipants(conferenceSid: string): Promise<ParticipantSummary[]> {
+    const participants = await this.withRetry(
+      'participant list',
+      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e),
+      () => this.client.api.v2010.account.conferences(conferenceSid).participants.list({ limit: 250 }),
+    );
+    return participants.map(toSummary);
+  }
+
+  /**
+   * Changes a live call (any leg, by call SID). A call that already ended answers 21220 or 20404: that counts as
+   * done (`false`), since ending or redirecting a finished call has nothing left to do.
+   */
+  async updateCall(callSid: string, change: CallChange): Promise<boolean> {
+    try {
+      await this.withRetry(
+        'call update',
+        (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
+        () =>
+          this.client.api.v2010.account
+            .calls(callSid)
+            .update(
+              'status' in change
+                ? { status: change.status }
+                : 'twiml' in change
+                  ? { twiml: change.twiml }
+                  : { url: change.url, method: 'POST' },
+            ),
+      );
+      this.log.info('call updated', { callSid, change: Object.keys(change)[0] });
+      return true;
+    } catch (error) {
+      if (
+        isTwilioFailure(error) &&
+        (error.code === TWILIO.callNotInProgress || error.code === TWILIO.notFound || error.status === 404)
+      )
+        return false;
+      throw error;
+    }
   }
 
   /** Removes a participant (by call SID or label); `ignoreMissing` treats one already gone as removed. */

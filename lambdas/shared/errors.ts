@@ -48,6 +48,7 @@ export const TWILIO = {
   conferenceFull: 16020,
   duplicateLabel: 16026,
   addFailedRetryLater: 16030,
+  callNotInProgress: 21220,
 } as const;
 
 /** Whether a Twilio failure was rejected unprocessed or explicitly asks for a retry (429, 20429, 16030). */

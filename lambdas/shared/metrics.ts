@@ -51,6 +51,13 @@ type DimensionsArgument<N extends MetricName> = [keyof MetricDimensions<N>] exte
   ? []
   : [dimensions: MetricDimensions<N>];
 
+/** One value of one metric with its dimensions, as decision logic returns it for the writer to record. */
+export type MetricPoint = {
+  [N in MetricName]: { readonly name: N; readonly value: number } & ([keyof MetricDimensions<N>] extends [never]
+    ? { readonly dimensions?: undefined }
+    : { readonly dimensions: MetricDimensions<N> });
+}[MetricName];
+
 /** One EMF document. */
 export interface EmfDocument {
   readonly _aws: {
@@ -106,6 +113,13 @@ export class MetricsWriter {
     if (!Number.isFinite(value)) return;
     const dims = (dimensions[0] ?? {}) as MetricDimensions<N>;
     this.sink(JSON.stringify(emfDocument(name, value, dims, this.service, this.now())));
+  }
+
+  /** Writes a value a decision returned. */
+  record(point: MetricPoint): void {
+    const dims = (point.dimensions ?? {}) as Record<string, string>;
+    if (!Number.isFinite(point.value)) return;
+    this.sink(JSON.stringify(emfDocument(point.name, point.value, dims as never, this.service, this.now())));
   }
 
   /** Counts one occurrence. */

@@ -50,14 +50,19 @@ export interface AgentParameter {
  * TwiML for the agent leg: `<Connect><Stream>` (default), `<Connect><ConversationRelay>`, or the story's demo
  * (`<Play>` then `<Hangup>`). Context values become `<Parameter>` children.
  */
-export function agentTwiml(parameters: readonly AgentParameter[], config: AgentTwimlConfig): string {
+export function agentTwiml(
+  parameters: readonly AgentParameter[],
+  config: AgentTwimlConfig,
+  /** Where Twilio reports the end of the stream or session (`<Connect action>`). */
+  actionUrl?: string,
+): string {
   const response = new VoiceResponse();
   if (config.mode === 'play') {
     response.play(config.playUrl as string);
     response.hangup();
     return response.toString();
   }
-  const connect = response.connect();
+  const connect = response.connect(actionUrl === undefined ? {} : { action: actionUrl, method: 'POST' });
   const relay = config.conversationRelay;
   const target =
     config.mode === 'conversation-relay'
@@ -79,6 +84,14 @@ export function agentTwiml(parameters: readonly AgentParameter[], config: AgentT
 /** TwiML that ends a leg quietly: the agent leg's fallback, so a failing agent never talks into the conference. */
 export function hangupTwiml(): string {
   const response = new VoiceResponse();
+  response.hangup();
+  return response.toString();
+}
+
+/** TwiML that tells the caller nobody can take the call and hangs up: the deliberate end of the recovery ladder. */
+export function fallbackMessageTwiml(message: string): string {
+  const response = new VoiceResponse();
+  response.say(message);
   response.hangup();
   return response.toString();
 }

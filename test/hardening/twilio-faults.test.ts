@@ -320,32 +320,36 @@ describe('Twilio faults', () => {
       expect(event).toMatchObject({ event: 'participant-join', label: 'caller' });
     }
 
-    it('a 429 storm: retried within the budget, then 500 to Twilio with the failure logged (20429)', async () => {
-      fx.world.failAlways('create', RATE_LIMITED);
-      const started = Date.now();
-      const response = await join();
-      expect(response.statusCode).toBe(500);
-      expect(response.body).toBe('Internal error');
-      expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1500);
-      expect(creates().length).toBeGreaterThanOrEqual(2);
-      expect(fx.world.labelled('ai-agent')).toEqual([]);
-      expectWebhookFailureLogged({ status: 429, code: 20429 });
-      expectNothingLeaked(response);
-    });
+    /** The caller's call redirected to the fallback message: the deliberate end after the agent could not come. */
+    const fallbackMessages = () =>
+      fx.stub.requests.filter((r) => r.method === 'POST' && /\/Calls\/CA\w+\.json$/.test(r.path) && r.form.Twiml);
 
-    it('a Twilio 500 storm: retried within the budget (the label guards the create), then 500 to Twilio, logged', async () => {
-      fx.world.failAlways('create', SERVER_ERROR);
-      const response = await join();
-      expect(response.statusCode).toBe(500);
-      expect(creates().length).toBeGreaterThanOrEqual(2);
-      expect(fx.world.labelled('ai-agent')).toEqual([]);
-      expectWebhookFailureLogged({ status: 500, code: 20500 });
-      expectNothingLeaked(response);
+    describe.each<[string, Fault, number | string]>([
+      ['a 429 storm', RATE_LIMITED, 20429],
+      ['a Twilio 500 storm (the label guards the create)', SERVER_ERROR, 20500],
+    ])('%s', (_name, fault, code) => {
+      it('is retried within the budget, then the caller hears the fallback message (no second attempt inside the webhook): 204, logged', async () => {
+        fx.world.failAlways('create', fault);
+        const started = Date.now();
+        const response = await join();
+        expect(response.statusCode).toBe(204);
+        expect(Date.now() - started).toBeLessThan(BUDGET_MS + 1500);
+        expect(creates().length).toBeGreaterThanOrEqual(2);
+        expect(fx.world.labelled('ai-agent')).toEqual([]);
+        expect(fallbackMessages()).toHaveLength(1);
+        expect(logs().find((l) => l.message === 'leg create failed')).toMatchObject({
+          level: 'warn',
+          cause: 'unavailable',
+          twilioCode: code,
+        });
+        expectNothingLeaked(response);
+      });
     });
 
     describe.each<[string, Fault]>([['Twilio refusing the credentials', UNAUTHORIZED]])('%s', (_name, fault) => {
-      it('is not retried: 500 to Twilio, logged with the status and code', async () => {
+      it('is not retried: the fallback message is refused too, so 500 to Twilio, logged with the status and code', async () => {
         fx.world.failAlways('create', fault);
+        fx.stub.on('POST', /\/Calls\/CA\w+\.json$/, fault);
         const response = await join();
         expect(response.statusCode).toBe(500);
         expect(creates()).toHaveLength(1);

@@ -174,6 +174,12 @@ describe('readStackSettings', () => {
       {},
       `${PROJECT}:logLevel: must be debug, info, warn or error`,
     ],
+    [
+      'a fallback target outside the dial allow-list',
+      { fallbackTarget: '+4420700000', allowedDialTargets: '["+1*"]' },
+      {},
+      `${PROJECT}:fallbackTarget: must match ALLOWED_DIAL_TARGETS`,
+    ],
   ])('rejects %s', (_name, change, secrets, message) => {
     it('naming the key', () => {
       // Act

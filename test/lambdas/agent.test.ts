@@ -124,4 +124,39 @@ describe('agent handler', () => {
     expect(response.statusCode).toBe(403);
     expect(ACCOUNT_SID).not.toBe(`AC${'9'.repeat(32)}`);
   });
+
+  describe.each([
+    ['stream', { AGENT_MODE: 'stream' }],
+    ['conversation-relay', { AGENT_MODE: 'conversation-relay' }],
+  ])('in %s mode', (_mode, env) => {
+    it('asks Twilio to report the end of the stream or session to the agent-ended route (<Connect action>)', async () => {
+      const handler = loadHandler(baseEnv(env));
+
+      const response = await handler(twilioEvent({ path, rawQueryString: 'caller=1', params: appLegParams }));
+
+      expect(response.body).toContain(
+        '<Connect action="https://abc123.execute-api.us-east-1.amazonaws.com/twilio/voice/agent-ended" method="POST">',
+      );
+    });
+  });
+
+  it.each([
+    ['a stream that ended', {}],
+    ['a ConversationRelay session handed off', { SessionStatus: 'ended', HandoffData: '{"reason":"human"}' }],
+  ])(
+    'when Twilio reports %s, hangs the agent leg up (the leg status callback decides what follows)',
+    async (_n, extra) => {
+      const handler = loadHandler(baseEnv());
+
+      const response = await handler(
+        twilioEvent({
+          path: '/twilio/voice/agent-ended',
+          params: { ...appLegParams, CallStatus: 'in-progress', ...extra },
+        }),
+      );
+
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toMatch(/<Response><Hangup\/><\/Response>$/);
+    },
+  );
 });

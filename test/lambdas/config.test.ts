@@ -9,8 +9,10 @@ import {
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
+  readRecoveryConfig,
   readTwilioConfig,
   readWebhookConfig,
+  RECOVERY_ENV,
   TWILIO_ENV,
   WEBHOOK_ENV,
 } from '../../lambdas/shared/config';
@@ -187,8 +189,46 @@ describe('readWebhookConfig and readApiAuthConfig', () => {
   });
 });
 
+describe('readRecoveryConfig', () => {
+  const allowed = ['+1*', 'client:*'];
+
+  it('when nothing is set, retries the agent once and ends with the default message', () => {
+    expect(readRecoveryConfig({}, allowed)).toEqual({
+      agentRetries: 1,
+      fallbackTarget: undefined,
+      fallbackMessage: expect.stringMatching(/^We are sorry/),
+      fallbackVoicemailUrl: undefined,
+    });
+  });
+
+  it('when a target on the allow-list and a voicemail URL are set, reads them', () => {
+    const config = readRecoveryConfig(
+      { FALLBACK_TARGET: 'client:support', FALLBACK_VOICEMAIL_URL: 'https://vm.example.com/twiml', AGENT_RETRIES: '0' },
+      allowed,
+    );
+
+    expect(config).toMatchObject({
+      agentRetries: 0,
+      fallbackTarget: 'client:support',
+      fallbackVoicemailUrl: 'https://vm.example.com/twiml',
+    });
+  });
+
+  it.each([
+    ['FALLBACK_TARGET', '+4420700000', 'must match ALLOWED_DIAL_TARGETS'],
+    ['FALLBACK_TARGET', 'support-desk', 'must be an E.164 number'],
+    ['AGENT_RETRIES', '9', 'must be an integer from 0 to 5'],
+    ['FALLBACK_VOICEMAIL_URL', 'ftp://vm.example.com', 'must be a https: or http: URL'],
+  ])('when %s=%s, rejects it naming the variable', (key, value, reason) => {
+    const error = errorOf(() => readRecoveryConfig({ [key]: value }, allowed));
+
+    expect(error.key).toBe(key);
+    expect(error.message).toContain(reason);
+  });
+});
+
 describe('ENV, the merged table of every section', () => {
-  const sections = { TWILIO_ENV, WEBHOOK_ENV, CONFERENCE_ENV, AGENT_TWIML_ENV, DIAL_ENV, API_AUTH_ENV };
+  const sections = { TWILIO_ENV, WEBHOOK_ENV, CONFERENCE_ENV, AGENT_TWIML_ENV, DIAL_ENV, API_AUTH_ENV, RECOVERY_ENV };
 
   it('when the sections are merged, keeps every key and variable of every section (none claimed twice)', () => {
     const entries = Object.values(sections).flatMap((section) => Object.entries(section));

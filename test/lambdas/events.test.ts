@@ -3,6 +3,8 @@ import { loadHandler, type TestHandler } from './support/events';
 import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 import { captureLogs } from '../support/logs';
+import { datapointsIn, sumOf } from '../support/emf';
+import { type CapturedStdout, captureStdout } from '../support/stdout';
 
 const CONFERENCE_SID = sid('CF', 5);
 const CALLER_CALL_SID = sid('CA', 1);
@@ -24,25 +26,32 @@ describe('events handler', () => {
   const saved = process.env;
   let stub: TwilioStub;
   let handler: TestHandler;
+  let stdout: CapturedStdout;
+  const metric = (name: string, dimensions: Record<string, string> = {}) =>
+    sumOf(datapointsIn(stdout.lines), name, { Service: 'events', ...dimensions });
 
   function load(env: Record<string, string> = {}) {
     handler = loadHandler(
       require.resolve('../../lambdas/events'),
-      baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, ...env }),
+      baseEnv({ TWILIO_API_BASE_URL: stub.baseUrl, SERVICE_NAME: 'events', ...env }),
     );
   }
 
   beforeEach(async () => {
     stub = await new TwilioStub().start();
+    stdout = captureStdout();
     load();
   });
-  afterEach(() => stub.stop());
+  afterEach(async () => {
+    stdout.restore();
+    await stub.stop();
+  });
   afterAll(() => {
     process.env = saved;
   });
 
   it("adds the agent through the TwiML App when the caller joins, with the caller's context", async () => {
-    stub.on('POST', /Participants\.json$/, created);
+    stub.on('POST', /Participants\.json$/, { ...created, body: { ...created.body, queue_time: '1200' } });
 
     const response = await handler(
       twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
@@ -52,7 +61,8 @@ describe('events handler', () => {
     expect(stub.requests).toHaveLength(1);
     const [request] = stub.requests;
     expect([request.method, request.path]).toEqual(['POST', PARTICIPANTS_PATH]);
-    expect(request.form).toEqual({
+    const { StatusCallback, ...rest } = request.form;
+    expect(rest).toEqual({
       From: '+15550001111',
       To: `app:${APP_SID}?caller=%2B15557654321&callerCallSid=${CALLER_CALL_SID}&conference=conf-${CALLER_CALL_SID}`,
       Label: 'ai-agent',
@@ -60,7 +70,24 @@ describe('events handler', () => {
       Beep: 'false',
       StartConferenceOnEnter: 'true',
       EndConferenceOnExit: 'false',
+      StatusCallbackMethod: 'POST',
+      StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
     });
+    // The leg reports to the signed leg-status route, with the call's recovery state in the query.
+    const callback = new URL(String(StatusCallback));
+    expect(`${callback.origin}${callback.pathname}`).toBe(
+      'https://abc123.execute-api.us-east-1.amazonaws.com/twilio/calls/status',
+    );
+    expect(Object.fromEntries(callback.searchParams)).toMatchObject({
+      leg: 'agent',
+      attempt: '1',
+      conferenceSid: CONFERENCE_SID,
+      callerCallSid: CALLER_CALL_SID,
+      callerJoinedAt: String(Date.parse('Tue, 24 Nov 2026 02:00:00 GMT')),
+      'ctx.caller': '+15557654321',
+    });
+    expect(metric('CallsStarted')).toBe(1);
+    expect(metric('AgentQueueTime')).toBe(1200);
     expect(specProblems(request.method, request.path, request.form)).toEqual([]);
     expect(request.headers.authorization).toBe(
       `Basic ${Buffer.from(`${ACCOUNT_SID}:test-auth-token-0123456789abcdef`).toString('base64')}`,
@@ -124,22 +151,56 @@ describe('events handler', () => {
     });
   });
 
-  describe.each([
-    ['an invalid From (21212)', twilioError(400, 21212, 'Invalid From number')],
-    ['Twilio refusing the credentials (401)', twilioError(401, 20003, 'Authenticate')],
-  ])('does not retry %s', (_name, failure) => {
+  it('when the agent create is rejected for good (21212), does not retry it: the caller hears the message and the call ends', async () => {
+    stub.on('POST', /Participants\.json$/, twilioError(400, 21212, 'Invalid From number'));
+    stub.on('POST', /Calls\/CA\w+\.json$/, { status: 200, body: { sid: CALLER_CALL_SID, status: 'in-progress' } });
+
+    const response = await handler(
+      twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+    );
+
+    expect(response.statusCode).toBe(204);
+    expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      `POST ${PARTICIPANTS_PATH}`,
+      `POST /2010-04-01/Accounts/${ACCOUNT_SID}/Calls/${CALLER_CALL_SID}.json`,
+    ]);
+    expect(String(stub.requests[1].form.Twiml)).toMatch(
+      /<Say>We are sorry, nobody can take your call.*<\/Say><Hangup\/>/,
+    );
+    expect(specProblems('POST', stub.requests[1].path, stub.requests[1].form)).toEqual([]);
+    expect([
+      metric('AgentJoinFailures', { Cause: 'rejected' }),
+      metric('Fallbacks', { Kind: 'message' }),
+      metric('CallsEndedUnattended'),
+    ]).toEqual([1, 1, 1]);
+  });
+
+  describe('when Twilio refuses the credentials (401)', () => {
     const logs = captureLogs();
 
-    it('and answers 500 so the failure shows in Twilio’s debugger', async () => {
-      stub.on('POST', /Participants\.json$/, failure);
+    it('answers 500 so the failure shows in Twilio’s debugger', async () => {
+      stub.on('POST', /\.json$/, twilioError(401, 20003, 'Authenticate'));
       const response = await handler(
         twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
       );
       expect(response.statusCode).toBe(500);
       expect(response.body).not.toContain('test-auth-token');
-      expect(stub.requests).toHaveLength(1);
+      // The create, then the fallback message, both refused; neither retried.
+      expect(stub.requests).toHaveLength(2);
       expect(logs.takeErrors()).toEqual([expect.objectContaining({ message: 'handler failed', handler: 'events' })]);
     });
+  });
+
+  it('when the conference ended before the agent create (20404), answers 204 and counts the call unattended', async () => {
+    stub.on('POST', /Participants\.json$/, twilioError(404, 20404, 'not found'));
+
+    const response = await handler(
+      twilioEvent({ path, rawQueryString: callerQuery, params: conferenceEventParams('participant-join') }),
+    );
+
+    expect(response.statusCode).toBe(204);
+    expect(stub.requests).toHaveLength(1);
+    expect(metric('CallsEndedUnattended')).toBe(1);
   });
 
   it('does nothing for a forged event', async () => {

@@ -10,6 +10,7 @@ import { AGENT_TWIML_ENV } from './agent-twiml';
 import { API_AUTH_ENV } from './api-auth';
 import { CONFERENCE_ENV } from './conference';
 import { DIAL_ENV } from './dial';
+import { RECOVERY_ENV } from './recovery';
 import { TWILIO_ENV } from './twilio';
 import { WEBHOOK_ENV } from './webhook';
 
@@ -18,6 +19,7 @@ export * from './api-auth';
 export * from './conference';
 export * from './dial';
 export { ConfigError, type Env, once, type SecretSource } from './read';
+export * from './recovery';
 export * from './twilio';
 export * from './webhook';
 
@@ -29,4 +31,5 @@ export const ENV = {
   ...AGENT_TWIML_ENV,
   ...DIAL_ENV,
   ...API_AUTH_ENV,
+  ...RECOVERY_ENV,
 } as const;

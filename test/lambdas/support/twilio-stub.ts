@@ -120,3 +120,26 @@ export function participantJson(fields: {
 export function twilioError(status: number, code: number, message: string): StubResponse {
   return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
 }
+
+/** Twilio's answer to a participant list: one page holding `participants` (as participantJson builds them). */
+export function participantListPage(
+  accountSid: string,
+  conferenceSid: string,
+  participants: readonly Record<string, unknown>[],
+): StubResponse {
+  const uri = `/2010-04-01/Accounts/${accountSid}/Conferences/${conferenceSid}/Participants.json?PageSize=50&Page=0`;
+  return {
+    status: 200,
+    body: {
+      participants,
+      first_page_uri: uri,
+      next_page_uri: null,
+      previous_page_uri: null,
+      page: 0,
+      page_size: 50,
+      start: 0,
+      end: participants.length - 1,
+      uri,
+    },
+  };
+}

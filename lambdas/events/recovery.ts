@@ -1,0 +1,179 @@
+/**
+ * Carries out the decisions of `policy.ts` on Twilio: dials the agent or the fallback target with a signed status
+ * callback that carries the call's recovery state, reads who is in the conference, ends legs and calls, and
+ * records the metrics each decision returns.
+ */
+import type { DialConfig, RecoveryConfig } from '../shared/config';
+import type { ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
+import { isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import type { MetricsWriter } from '../shared/metrics';
+import { encodeLegState, type LegState } from './leg-state';
+import { type Action, type Decision, FALLBACK_LABEL, type Live, onCreateFailed, roleOf } from './policy';
+
+/** Statuses of a participant still in the conference or on the way into it. */
+const ACTIVE = new Set(['queued', 'connecting', 'ringing', 'connected']);
+const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
+
+/** What the recovery needs besides the REST operations. */
+export interface RecoverySettings {
+  readonly dial: DialConfig;
+  readonly recovery: RecoveryConfig;
+  /** The leg status route's URL (the state query is appended per leg). */
+  readonly legStatusUrl: string;
+}
+
+/** One call's recovery: decisions in, Twilio operations and metrics out. */
+export class CallRecovery {
+  constructor(
+    private readonly ops: ConferenceOperations,
+    private readonly settings: RecoverySettings,
+    private readonly log: Logger,
+    private readonly metrics: MetricsWriter,
+  ) {}
+
+  /**
+   * Who is in the conference now, leaving out `exceptCallSid` (the leg a signal is about). A conference that
+   * ended (or never existed under that SID) is `ended`.
+   */
+  async live(conferenceSid: string, exceptCallSid?: string): Promise<Live> {
+    let participants: ParticipantSummary[];
+    try {
+      participants = await this.ops.listParticipants(conferenceSid);
+    } catch (error) {
+      if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return 'ended';
+      throw error;
+    }
+    const labels = { caller: this.settings.dial.callerLabel, agent: this.settings.dial.agentLabel };
+    const active = participants.filter((p) => ACTIVE.has(p.status) && p.callSid !== exceptCallSid);
+    const caller = active.find((p) => roleOf(p.label, labels) === 'caller');
+    const count = (role: string) => active.filter((p) => roleOf(p.label, labels) === role).length;
+    return {
+      callerPresent: caller !== undefined,
+      callerOnHold: caller?.hold === true,
+      agents: count('agent'),
+      fallbacks: count('fallback'),
+      humans: count('human'),
+    };
+  }
+
+  /**
+   * Records a decision's metrics and carries out its actions for the call `state` describes. `legCallSid` is the
+   * leg the signal was about (for `hang-up-leg`).
+   */
+  async apply(decision: Decision, state: LegState, legCallSid?: string): Promise<void> {
+    this.log.info('recovery decision', {
+      reason: decision.reason,
+      actions: decision.actions.map((a) => a.do),
+      leg: state.leg,
+      attempt: state.attempt,
+    });
+    for (const point of decision.metrics) this.metrics.record(point);
+    for (const action of decision.actions) await this.act(action, state, legCallSid);
+  }
+
+  private async act(action: Action, state: LegState, legCallSid: string | undefined): Promise<void> {
+    const { conferenceSid, callerCallSid } = state;
+    const { dial, recovery } = this.settings;
+    switch (action.do) {
+      case 'dial-agent':
+        return this.dial({ ...state, leg: 'agent', attempt: action.attempt });
+      case 'dial-fallback':
+        return this.dial({ ...state, leg: 'fallback' });
+      case 'end-call':
+        await this.ops.updateCall(
+          callerCallSid,
+          action.with === 'voicemail' && recovery.fallbackVoicemailUrl !== undefined
+            ? { url: recovery.fallbackVoicemailUrl }
+            : { twiml: (await import('../shared/twiml')).fallbackMessageTwiml(recovery.fallbackMessage) },
+        );
+        return;
+      case 'hang-up-leg':
+        if (legCallSid !== undefined) await this.ops.updateCall(legCallSid, { status: action.status });
+        return;
+      case 'hang-up-caller':
+        await this.ops.updateCall(callerCallSid, { status: 'completed' });
+        return;
+      case 'unhold-caller':
+        await this.ops.updateParticipant(conferenceSid, dial.callerLabel, { hold: false }).catch((error: unknown) => {
+          if (!(isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404))) throw error;
+        });
+        return;
+      case 'remove-stack-legs':
+        await this.ops.removeParticipant(conferenceSid, dial.agentLabel, true);
+        await this.ops.removeParticipant(conferenceSid, FALLBACK_LABEL, true);
+        return;
+    }
+  }
+
+  /**
+   * Dials the leg `state` names into the conference, with a status callback carrying `state`. A create that fails
+   * for good goes on to the next rung at once (the caller is waiting; nothing else would signal it).
+   */
+  async dial(state: LegState): Promise<void> {
+    const { dial, recovery } = this.settings;
+    const request = {
+      from: dial.fromNumber,
+      timeout: dial.joinTimeoutSeconds,
+      beep: 'false' as const,
+      startConferenceOnEnter: true,
+      endConferenceOnExit: false,
+      statusCallback: `${this.settings.legStatusUrl}?${encodeLegState(state)}`,
+      statusCallbackEvent: CALL_EVENTS,
+    };
+    try {
+      if (state.leg === 'agent') {
+        const outcome = await this.ops.addAgent(state.conferenceSid, dial.twimlAppSid, state.context, {
+          ...request,
+          label: dial.agentLabel,
+        });
+        if (!outcome.added) {
+          // A repeated or late signal: the agent is already there or on its way (the label guard, 16026).
+          this.log.info('agent already present', { attempt: state.attempt });
+          return;
+        }
+        if (outcome.queueTimeMs !== undefined) this.metrics.put('AgentQueueTime', outcome.queueTimeMs);
+        this.log.info('agent added', {
+          attempt: state.attempt,
+          agentCallSid: outcome.participant.callSid,
+          queueTimeMs: outcome.queueTimeMs,
+        });
+      } else {
+        const outcome = await this.ops.addParticipant(state.conferenceSid, {
+          ...request,
+          label: FALLBACK_LABEL,
+          to: recovery.fallbackTarget as string,
+        });
+        this.log.info('fallback target dialled', { fallbackCallSid: outcome.callSid });
+      }
+    } catch (error) {
+      if (isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
+        this.log.info('fallback target already in the conference', {});
+        return;
+      }
+      const cause = createFailureCause(error);
+      if (cause === undefined) throw error;
+      if (cause === 'conference-ended')
+        this.log.warn('conference ended before the agent joined', {
+          conferenceSid: state.conferenceSid,
+          twilioCode: isTwilioFailure(error) ? error.code : undefined,
+        });
+      else
+        this.log.warn('leg create failed', {
+          leg: state.leg,
+          attempt: state.attempt,
+          cause,
+          twilioCode: isTwilioFailure(error) ? error.code : undefined,
+        });
+      await this.apply(onCreateFailed(state, cause, recovery), state);
+    }
+  }
+}
+
+/** How a create failed, for the policy; undefined for an error that is not Twilio's (a bug: let it surface). */
+export function createFailureCause(error: unknown): 'rejected' | 'unavailable' | 'conference-ended' | undefined {
+  if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return 'conference-ended';
+  if (isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error)) return 'unavailable';
+  if (isTwilioFailure(error)) return 'rejected';
+  return undefined;
+}
