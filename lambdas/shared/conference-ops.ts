@@ -217,16 +217,6 @@ export class ConferenceOperations {
     return toSummary(updated);
   }
 
-  /** The participants of a conference (CF SID), those still being dialled included. */
-  async listParticipants(conferenceSid: string): Promise<ParticipantSummary[]> {
-    const participants = await this.withRetry(
-      'participant list',
-      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e),
-      () => this.client.api.v2010.account.conferences(conferenceSid).participants.list({ limit: 250 }),
-    );
-    return participants.map(toSummary);
-  }
-
   /**
    * Changes a live call (any leg, by call SID). A call that already ended answers 21220 or 20404: that counts as
    * done (`false`), since ending or redirecting a finished call has nothing left to do.
