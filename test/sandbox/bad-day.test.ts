@@ -174,26 +174,6 @@ describe('without a fallback target (defaults: one retry, then the message)', ()
     expect(violations(callOutcome(sandbox.twilio, callSid))).toEqual([]);
     await eventually(() => expect(metric('TransferOutcomes', { Outcome: 'no-answer' })).toBe(1));
   });
-
-  it('when the caller hangs up while the agent is being added, no agent leg joins an empty conference', async () => {
-    const { sandbox } = ctx;
-    const { callSid } = await sandbox.placeInboundCall({ from: '+15557650006' });
-    // Hang up as soon as this call's agent create went out, before its leg could connect.
-    await sandbox.twilio.waitUntil(
-      () =>
-        sandbox.twilio.requests.some(
-          (r) => r.method === 'POST' && /Participants\.json$/.test(r.path) && String(r.form.To).includes(callSid),
-        ),
-      10_000,
-      'the agent create',
-    );
-    await sandbox.twilio.hangup(callSid);
-    await sandbox.twilio.settle();
-
-    const outcome = callOutcome(sandbox.twilio, callSid);
-    expect(violations(outcome)).toEqual([]);
-    expect(outcome.joinsAfterCallerLeft).toBe(0);
-  });
 });
 
 describe('with a fallback target', () => {
@@ -237,4 +217,44 @@ describe('with a fallback target', () => {
       expect([metric('TransferOutcomes', { Outcome: 'no-answer' }), metric('CallsEndedUnattended')]).toEqual([1, 1]),
     );
   });
+});
+
+describe('when the conference outlives the caller (conferenceEndOnCallerExit=false)', () => {
+  const { ctx } = sandboxWith({ conferenceEndOnCallerExit: 'false' });
+
+  it.each([
+    ['while the agent is being added', false],
+    ['while talking to the agent', true],
+  ])(
+    'when the caller hangs up %s, no agent leg stays in (or joins) the empty conference',
+    async (_when, waitForAgent) => {
+      const { sandbox } = ctx;
+      const { callSid } = await sandbox.placeInboundCall({ from: '+15557650006' });
+      await sandbox.twilio.waitUntil(
+        () =>
+          waitForAgent
+            ? connected(sandbox, callSid, 'ai-agent')
+            : sandbox.twilio.requests.some(
+                (r) => r.method === 'POST' && /Participants\.json$/.test(r.path) && String(r.form.To).includes(callSid),
+              ),
+        10_000,
+        waitForAgent ? 'the agent joins' : 'the agent create',
+      );
+
+      await sandbox.twilio.hangup(callSid);
+      await sandbox.twilio.waitUntil(
+        () =>
+          !sandbox.twilio
+            .participants(`conf-${callSid}`)
+            .some((p) => p.label === 'ai-agent' && ['queued', 'ringing', 'connected'].includes(p.status)),
+        10_000,
+        'the agent leg gone',
+      );
+      await sandbox.twilio.settle();
+
+      const outcome = callOutcome(sandbox.twilio, callSid);
+      expect(violations(outcome)).toEqual([]);
+      expect(outcome.joinsAfterCallerLeft).toBe(0);
+    },
+  );
 });
