@@ -1,19 +1,30 @@
 /**
- * Load with Twilio faults through the sandbox: N concurrent inbound calls (LOAD_CALLS, default 100; SECURITY.md
- * quotes a 500-call run) while the emulator answers a stated share of participant creates with faults. Every call
- * must end with exactly one agent, or with no agent and a logged, explained failure; never two.
+ * The bad day under load, through the sandbox: N concurrent inbound calls (LOAD_CALLS, default 100; the README
+ * quotes a 500-call run) while the emulator mixes in, at stated rates, Twilio REST faults, agent creates refused for
+ * good, agent legs that are busy, fail or ring out, agents that drop mid-call and callers who hang up at once.
+ * Every call must end with the agent (one at a time), or with a deliberate outcome (the fallback message, the caller
+ * hanging up): 0 callers stranded, no leg joining an empty conference; and the metrics the functions emitted (read
+ * as CloudWatch reads EMF) must add up to what happened.
  */
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { callOutcome, violations } from '../sandbox/support/call-outcome';
+import { type Datapoint, datapointsIn } from '../support/emf';
 
 const CALLS = Number(process.env.LOAD_CALLS ?? 100);
-/** Faults on the first participant creates, as shares of the calls placed (in this order). */
-const FAULTS = {
+/** Failures, as shares of the calls placed. */
+const RATES = {
   rateLimited429: 0.1,
   retryLater16030: 0.04,
   serverError500: 0.02,
   connectionReset: 0.02,
   invalidFrom21212: 0.02,
+  agentBusy: 0.04,
+  agentFailed: 0.02,
+  agentNoAnswer: 0.02,
+  agentDropsMidCall: 0.04,
+  callerHangsUpAtOnce: 0.02,
 };
+const count = (rate: number) => Math.round(CALLS * rate);
 
 let sandbox: Sandbox;
 
@@ -25,82 +36,157 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-it(`ends each of ${CALLS} concurrent calls with exactly one agent or a logged failure, under injected faults`, async () => {
+it(`ends each of ${CALLS} concurrent calls with the agent or a deliberate outcome under a mixed bad day, and the metrics add up`, async () => {
   // Arrange
-  const faults = sandbox.twilio.faults;
-  faults.rateLimit('CreateParticipant', Math.round(CALLS * FAULTS.rateLimited429));
-  faults.participantAddFailure(Math.round(CALLS * FAULTS.retryLater16030));
-  faults.serverError('CreateParticipant', Math.round(CALLS * FAULTS.serverError500));
-  faults.reset('CreateParticipant', Math.round(CALLS * FAULTS.connectionReset));
-  // A rejection no retry can fix (Twilio refusing the From number): those calls must fail visibly, not silently.
-  faults.inject(
-    'CreateParticipant',
-    { status: 400, code: 21212, message: "The 'From' number is not a valid phone number" },
-    Math.round(CALLS * FAULTS.invalidFrom21212),
-  );
+  const { faults, script } = sandbox.twilio;
+  const app = `app:${sandbox.twimlAppSid}`;
+  faults.rateLimit('CreateParticipant', count(RATES.rateLimited429));
+  faults.participantAddFailure(count(RATES.retryLater16030));
+  faults.serverError('CreateParticipant', count(RATES.serverError500));
+  faults.reset('CreateParticipant', count(RATES.connectionReset));
+  script.rejectCreate(app, 21212, { times: count(RATES.invalidFrom21212) });
+  script.leg(app, 'busy', count(RATES.agentBusy));
+  script.leg(app, 'failed', count(RATES.agentFailed));
+  script.leg(app, 'no-answer', count(RATES.agentNoAnswer));
+  // Each planned drop goes to a different call's first agent session (a retried agent is not dropped again).
+  const dropped = new Set<string>();
+  const firstSessionOfACall = (s: { customParameters?: Record<string, string> }) => {
+    const call = s.customParameters?.callerCallSid ?? '';
+    if (dropped.has(call)) return false;
+    dropped.add(call);
+    return true;
+  };
+  for (let i = 0; i < count(RATES.agentDropsMidCall); i++)
+    sandbox.agent!.plan({ do: 'close', afterMs: 50 }, firstSessionOfACall);
   const started = Date.now();
 
   // Act
-  const calls = await Promise.all(
-    Array.from({ length: CALLS }, (_, i) => sandbox.placeInboundCall({ from: `+1555${String(2000000 + i)}` })),
-  );
-  const conferenceOf = (callSid: string) => `conf-${callSid}`;
-  const agentsIn = (callSid: string) =>
-    sandbox.twilio.events.filter(
-      (e) => e.type === 'conference-join' && e.friendlyName === conferenceOf(callSid) && e.label === 'ai-agent',
-    ).length;
-  // A call settles with its agent joined, or with the caller's participant-join answered 5xx (no agent, logged).
-  const failedJoin = (callSid: string) =>
-    sandbox.twilio.webhooks.some(
-      (w) =>
-        w.purpose === 'conference-status' &&
-        w.params.FriendlyName === conferenceOf(callSid) &&
-        w.params.StatusCallbackEvent === 'participant-join' &&
-        (w.status ?? 0) >= 500,
+  const place = (n: number, offset: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) => sandbox.placeInboundCall({ from: `+1555${String(2000000 + offset + i)}` })),
     );
-  await sandbox.twilio.waitUntil(
-    () => calls.every((c) => agentsIn(c.callSid) === 1 || failedJoin(c.callSid)),
-    60_000,
-    'every call settled',
-  );
+  const hangUps = count(RATES.callerHangsUpAtOnce);
+  const main = place(CALLS - hangUps, 0);
+  // Callers who hang up as soon as they are through, while the rest of the burst is in flight.
+  const quitters = await place(hangUps, CALLS - hangUps);
+  await Promise.all(quitters.map((c) => sandbox.twilio.hangup(c.callSid)));
+  const calls = [...(await main), ...quitters];
+  const settled = (callSid: string) => {
+    const o = callOutcome(sandbox.twilio, callSid);
+    const agentNow = sandbox.twilio
+      .participants(`conf-${callSid}`)
+      .some((p) => p.label === 'ai-agent' && p.status === 'connected');
+    return agentNow || o.ended;
+  };
+  await sandbox.twilio.waitUntil(() => calls.every((c) => settled(c.callSid)), 90_000, 'every call settled');
   await sandbox.twilio.settle();
   const elapsedMs = Date.now() - started;
+  // Function log lines reach the emulator through worker stdout a moment after each answer.
+  const emitted = () => datapointsIn(sandbox.api.logs());
+  await waitForQuiet(() => sandbox.api.logs().length);
 
-  // Assert
-  const perCall = calls.map((c) => agentsIn(c.callSid));
-  const failures = sandbox.api
-    .logs()
-    .map((line) => {
-      try {
-        return JSON.parse(line) as {
-          level?: string;
-          message?: string;
-          error?: { code?: number | string; status?: number };
-        };
-      } catch {
-        return undefined;
-      }
-    })
-    .filter((l) => l?.level === 'error' && l.message === 'handler failed');
-  const byCause: Record<string, number> = {};
-  for (const f of failures)
-    byCause[String(f!.error?.code ?? f!.error?.status ?? 'unknown')] =
-      (byCause[String(f!.error?.code ?? f!.error?.status ?? 'unknown')] ?? 0) + 1;
+  // Assert: the invariant, call by call
+  const outcomes = calls.map((c) => callOutcome(sandbox.twilio, c.callSid));
+  const stranded = outcomes.filter((o) => violations(o).length > 0);
+  const withAgent = outcomes.filter((o) => o.agentJoins > 0 && !o.heardFallback);
+  const fallbackHeard = outcomes.filter((o) => o.heardFallback && o.ended);
+  const callerLeft = outcomes.filter((o) => o.agentJoins === 0 && !o.heardFallback && o.callerHungUp);
+  const points = emitted();
+  const total = (name: string, dims: Record<string, string> = {}) =>
+    points
+      .filter((p) => p.name === name && Object.entries(dims).every(([k, v]) => p.dimensions[k] === v))
+      .filter((p) => Object.keys(p.dimensions).length === 1 + Object.keys(dims).length)
+      .reduce((sum, p) => sum + p.value, 0);
+  const samples = (name: string) => points.filter((p: Datapoint) => p.name === name).length;
+  const agentSessions = sandbox.agent!.sessions.filter((s) =>
+    calls.some((c) => c.callSid === s.customParameters?.callerCallSid),
+  );
   const figures = {
     callsPlaced: CALLS,
-    faultsInjected: sandbox.twilio.faults.applied.length,
-    agentsAdded: perCall.filter((n) => n === 1).length,
-    duplicates: perCall.filter((n) => n > 1).length,
-    callsWithoutAgent: perCall.filter((n) => n === 0).length,
-    loggedFailuresByCause: byCause,
+    rates: RATES,
+    stranded: stranded.length,
+    endedWithAgent: withAgent.length,
+    endedWithFallbackMessage: fallbackHeard.length,
+    callerHungUpFirst: callerLeft.length,
+    agentLegsJoined: outcomes.reduce((n, o) => n + o.agentJoins, 0),
+    twoAgentsAtOnce: outcomes.filter((o) => o.maxAgentsAtOnce > 1).length,
+    metrics: {
+      CallsStarted: total('CallsStarted'),
+      AgentJoinFailures: Object.fromEntries(
+        ['rejected', 'busy', 'failed', 'no-answer', 'dropped', 'unavailable', 'canceled'].map((c) => [
+          c,
+          total('AgentJoinFailures', { Cause: c }),
+        ]),
+      ),
+      Fallbacks: Object.fromEntries(
+        ['retry', 'target', 'message', 'voicemail'].map((k) => [k, total('Fallbacks', { Kind: k })]),
+      ),
+      CallsEndedUnattended: total('CallsEndedUnattended'),
+      TimeToAgentSamples: samples('TimeToAgent'),
+      AgentQueueTimeSamples: samples('AgentQueueTime'),
+      AgentQueueTimeMaxMs: Math.max(0, ...points.filter((p) => p.name === 'AgentQueueTime').map((p) => p.value)),
+    },
     elapsedMs,
   };
-  console.log(`sandbox load with faults: ${JSON.stringify(figures)}`);
-  expect(figures.duplicates).toBe(0);
-  expect(figures.agentsAdded + figures.callsWithoutAgent).toBe(CALLS);
-  expect(failures.length).toBe(figures.callsWithoutAgent);
-  // 429, 16030, 500 and resets are retried (the label makes a repeated create safe) and cost no agent; only the
-  // 21212 rejections do, each logged with its code.
-  expect(figures.callsWithoutAgent).toBe(Math.round(CALLS * FAULTS.invalidFrom21212));
-  expect(byCause).toEqual({ '21212': figures.callsWithoutAgent });
-}, 120_000);
+  console.log(`sandbox bad-day load: ${JSON.stringify(figures)}`);
+
+  expect(stranded.map((o) => ({ callSid: o.callSid, problems: violations(o) }))).toEqual([]);
+  expect(figures.twoAgentsAtOnce).toBe(0);
+  expect(withAgent.length + fallbackHeard.length + callerLeft.length).toBe(CALLS);
+  // What was injected is what the outcomes and the metrics show.
+  expect(fallbackHeard.length).toBe(count(RATES.invalidFrom21212));
+  expect(figures.metrics.AgentJoinFailures).toMatchObject({
+    rejected: count(RATES.invalidFrom21212),
+    busy: count(RATES.agentBusy),
+    failed: count(RATES.agentFailed),
+    'no-answer': count(RATES.agentNoAnswer),
+    dropped: count(RATES.agentDropsMidCall),
+  });
+  const legFailures = count(RATES.agentBusy) + count(RATES.agentFailed) + count(RATES.agentNoAnswer);
+  expect(figures.metrics.Fallbacks).toEqual({
+    retry: legFailures + count(RATES.agentDropsMidCall),
+    target: 0,
+    message: fallbackHeard.length,
+    voicemail: 0,
+  });
+  // Every caller who joined was counted once; every answered agent leg reported its time to agent.
+  const joined = calls.filter((c) =>
+    sandbox.twilio.events.some((e) => e.type === 'conference-join' && e.callSid === c.callSid),
+  ).length;
+  expect(figures.metrics.CallsStarted).toBe(joined);
+  expect(figures.metrics.TimeToAgentSamples).toBe(agentSessions.length);
+  expect(figures.metrics.AgentQueueTimeSamples).toBe(
+    sandbox.twilio.requests.filter(
+      (r) =>
+        r.method === 'POST' &&
+        /Participants\.json$/.test(r.path) &&
+        String(r.form.To).startsWith(app) &&
+        r.status === 201,
+    ).length,
+  );
+  // Unattended: the calls that ended with the message (nobody had talked), and callers who left while their agent
+  // was on its way.
+  expect(figures.metrics.CallsEndedUnattended).toBe(
+    fallbackHeard.length + callerLeft.filter((o) => agentCreateSent(o.callSid)).length,
+  );
+}, 180_000);
+
+/** Whether the stack sent an agent create for this call that Twilio accepted. */
+function agentCreateSent(callSid: string): boolean {
+  return sandbox.twilio.requests.some(
+    (r) =>
+      r.method === 'POST' &&
+      /Participants\.json$/.test(r.path) &&
+      String(r.form.To).includes(callSid) &&
+      r.status === 201,
+  );
+}
+
+/** Resolves once `size()` has not changed for a little while (the functions' log lines have all arrived). */
+async function waitForQuiet(size: () => number): Promise<void> {
+  let last = -1;
+  while (size() !== last) {
+    last = size();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

@@ -59,7 +59,9 @@ it('adding to a conference whose caller hung up answers 404 and dials nobody', a
     5000,
     'conference completed',
   );
-  const createsBefore = sandbox.twilio.requests.filter((r) => r.path.endsWith('/Participants.json')).length;
+  const createsBefore = sandbox.twilio.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/Participants.json'),
+  ).length;
 
   // Act
   const response = await sandbox.participantsApi('POST', `/conferences/${conference}/participants`, {

@@ -57,6 +57,7 @@ export function callOutcome(twilio: TwilioEmulator, callSid: string, agentLabel 
       callerHungUp = event.reason === 'hangup' && !heardFallback;
     } else if (event.label === agentLabel && event.reason !== 'add-failed') agents--;
   }
+  const status = twilio.call(callSid)?.status;
   const participants = twilio.participants(conference).filter((p) => ACTIVE.has(p.status));
   const callerIn = participants.some((p) => p.label === 'caller' && p.status === 'connected');
   return {
@@ -67,8 +68,9 @@ export function callOutcome(twilio: TwilioEmulator, callSid: string, agentLabel 
     heardFallback,
     joinsAfterCallerLeft,
     aloneNow: callerIn && participants.length === 1,
-    ended: twilio.call(callSid)?.status === 'completed',
-    callerHungUp,
+    ended: status === 'completed' || status === 'canceled',
+    // A call the caller dropped before it was answered is `canceled` and never reached the conference.
+    callerHungUp: callerHungUp || status === 'canceled',
   };
 }
 
