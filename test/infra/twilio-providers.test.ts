@@ -145,6 +145,36 @@ describe('PhoneNumberVoiceConfig', () => {
     await expect(provider.delete(id, outs as PhoneNumberVoiceConfigOutputs)).resolves.toBeUndefined();
   });
 
+  it('refresh records the live settings as `live` and keeps what the stack applied', async () => {
+    // Arrange
+    const number = twilio.addNumber(NUMBER);
+    const provider = numberProvider();
+    const { id, outs } = await provider.create(inputs);
+    twilio.numbers.get(number.sid)!.voice_url = 'https://console-edit.example.com';
+
+    // Act
+    const { props } = await provider.read(id, outs as PhoneNumberVoiceConfigOutputs);
+
+    // Assert
+    expect((props as PhoneNumberVoiceConfigOutputs).applied.voiceUrl).toBe(INBOUND);
+    expect((props as PhoneNumberVoiceConfigOutputs).live?.voiceUrl).toBe('https://console-edit.example.com');
+    expect(await provider.diff(id, props as PhoneNumberVoiceConfigOutputs, inputs)).toMatchObject({ changes: true });
+  });
+
+  it('refresh reports a number that left the account as gone', async () => {
+    // Arrange
+    const number = twilio.addNumber(NUMBER);
+    const provider = numberProvider();
+    const { id, outs } = await provider.create(inputs);
+    twilio.numbers.delete(number.sid);
+
+    // Act
+    const read = await provider.read(id, outs as PhoneNumberVoiceConfigOutputs);
+
+    // Assert
+    expect(read).toEqual({ id: '', props: {} });
+  });
+
   it('sees drift made in the Console and puts the settings back on update', async () => {
     // Arrange
     const number = twilio.addNumber(NUMBER);
