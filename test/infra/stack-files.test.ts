@@ -80,3 +80,28 @@ it('has at least two stacks that differ where production should', () => {
   for (const key of ['logRetentionDays', 'lambdaMemoryMb', 'throttlingRateLimit', 'alarms'])
     expect(prod[`${PROJECT}:${key}`]).not.toEqual(dev[`${PROJECT}:${key}`]);
 });
+
+describe('infra/README.md "Deploying from zero"', () => {
+  // Values only an example can have: reserved example domains, Twilio's test numbers, zero-patterned IDs.
+  const EXAMPLE = /example\.com|^\+1500555|0123456789|123456789012|^\+1\*$|^client:\*$|^\+1415555\*$/;
+  const readme = readFileSync(path.join(ROOT, 'infra', 'README.md'), 'utf8');
+  const table = readme.slice(readme.indexOf('## Deploying from zero'), readme.indexOf('## Configure a stack'));
+
+  it.each(stacks)('when Pulumi.%s.yaml holds an example value, the checklist tells what replaces it', (stack) => {
+    // Arrange
+    const config = stackFileConfig(stack);
+
+    // Act
+    const placeholders = Object.entries(config)
+      .filter(([, value]) => {
+        const values = value.startsWith('[') ? (JSON.parse(value) as string[]) : [value];
+        return values.some((v) => EXAMPLE.test(v));
+      })
+      .map(([key]) => key.replace(`${PROJECT}:`, ''));
+
+    // Assert
+    expect(placeholders.length).toBeGreaterThan(3);
+    const undocumented = placeholders.filter((key) => !table.includes(`| \`${key}\``));
+    expect(undocumented).toEqual([]);
+  });
+});
