@@ -5,6 +5,7 @@
  * interrupted by a hang-up or a REST redirect, as on Twilio.
  */
 import type { CallRateQueue } from './call-rate';
+import { connectActionParams } from './connect-action';
 import { CODES, TwilioApiError } from './errors';
 import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
 import type { Timeline, WebhookPurpose } from './events';
@@ -84,6 +85,10 @@ export function appendCustomParameters(url: string, rawQuery: string): string {
   const base = hash < 0 ? url : url.slice(0, hash);
   const fragment = hash < 0 ? '' : url.slice(hash);
   return base + (base.includes('?') ? '&' : '?') + encoded + fragment;
+}
+
+function secondsSince(startedAt: number): number {
+  return Math.round((Date.now() - startedAt) / 1000);
 }
 
 function countryOf(address: string): string {
@@ -906,7 +911,7 @@ export class VoiceEngine {
             session,
             connectAction,
             connect.attributes.method,
-            this.connectParams(noun.name, stream.streamSid, 'call-ended', openedAt),
+            connectActionParams(noun.name, stream.streamSid, 'call-ended', secondsSince(openedAt)),
           ),
         );
       return undefined;
@@ -928,36 +933,9 @@ export class VoiceEngine {
         session,
         connectAction,
         connect.attributes.method,
-        this.connectParams(noun.name, stream.streamSid, outcome, openedAt),
+        connectActionParams(noun.name, stream.streamSid, outcome, secondsSince(openedAt)),
       );
     return 'continue';
-  }
-
-  /**
-   * The noun-specific parameters of a `<Connect action>` request. ConversationRelay ("TwiML Voice:
-   * <ConversationRelay>", https://www.twilio.com/docs/voice/twiml/connect/conversationrelay) adds `SessionId`,
-   * `SessionStatus`, `SessionDuration` (seconds) and `HandoffData` when the app ended the session with an `end`
-   * message carrying `handoffData` (ConversationRelay WebSocket messages,
-   * https://www.twilio.com/docs/voice/conversationrelay/websocket-messages). The SessionStatus values are
-   * UNCONFIRMED: `ended` (the app closed or ended the session), `completed` (the call ended it), `failed`.
-   * `<Stream>` adds nothing beyond the standard call parameters.
-   */
-  private connectParams(
-    noun: string,
-    sessionId: string,
-    end: StreamEnd | 'call-ended',
-    openedAt: number,
-  ): Record<string, string> {
-    if (noun !== 'ConversationRelay') return {};
-    const status = end === 'call-ended' ? 'completed' : end.by === 'error' ? 'failed' : 'ended';
-    return {
-      SessionId: sessionId,
-      SessionStatus: status,
-      SessionDuration: String(Math.round((Date.now() - openedAt) / 1000)),
-      ...(end !== 'call-ended' &&
-        end.by === 'agent' &&
-        end.handoffData !== undefined && { HandoffData: end.handoffData }),
-    };
   }
 
   /** Requests a URL after the leg ended (its answer is not run), in order with the leg's other callbacks. */

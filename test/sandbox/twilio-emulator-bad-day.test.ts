@@ -11,6 +11,7 @@ import { startSandbox } from '../../sandbox';
 import { SampleAgent } from '../../sandbox/sample-agent';
 import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from '../../sandbox/twilio';
 import { CallRateQueue } from '../../sandbox/twilio/call-rate';
+import { connectActionParams } from '../../sandbox/twilio/connect-action';
 import { LegScript } from '../../sandbox/twilio/leg-script';
 import { shouldRetry } from '../../sandbox/twilio/webhook-client';
 import { specProblems } from '../lambdas/support/openapi';
@@ -57,6 +58,31 @@ describe('CallRateQueue (Twilio CPS)', () => {
 
   it.each([0, -1, Number.NaN])('when the rate is %p, it refuses it', (cps) => {
     expect(() => new CallRateQueue(cps)).toThrow(/positive/);
+  });
+});
+
+describe('connectActionParams', () => {
+  const VX = 'VX00000000000000000000000000000001';
+
+  it.each([
+    [
+      'the agent ended with handoffData',
+      { by: 'agent', handoffData: '{"to":"human"}' },
+      { SessionStatus: 'ended', HandoffData: '{"to":"human"}' },
+    ],
+    ['the agent closed the socket', { by: 'agent' }, { SessionStatus: 'ended' }],
+    ['the WebSocket failed', { by: 'error', message: 'handshake answered 500' }, { SessionStatus: 'failed' }],
+    ['the call ended it', 'call-ended', { SessionStatus: 'completed' }],
+  ] as const)('when a ConversationRelay session ends because %s, the action carries %j', (_name, end, expected) => {
+    expect(connectActionParams('ConversationRelay', VX, end, 7)).toEqual({
+      SessionId: VX,
+      SessionDuration: '7',
+      ...expected,
+    });
+  });
+
+  it('when a <Stream> ends, the action carries only the standard call parameters', () => {
+    expect(connectActionParams('Stream', 'MZ00000000000000000000000000000001', { by: 'agent' }, 3)).toEqual({});
   });
 });
 
