@@ -535,6 +535,24 @@ describe('Twilio emulator on a bad day', () => {
       });
     });
 
+    it('when the ConversationRelay WebSocket cannot be reached, the Debugger logs 64101 and the action gets SessionStatus failed', async () => {
+      const unreachable = agent.url;
+      await agent.stop();
+      agentTwiml = () =>
+        xml((r) => r.connect({ action: `${hooks.baseUrl}/connect-action` }).conversationRelay({ url: unreachable }));
+      hooks.route('/connect-action', () => xml((r) => r.hangup()));
+
+      await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+      await emu.waitUntil(() => hooks.on('/connect-action').length === 1, 3000, 'connect action');
+
+      expect(hooks.on('/connect-action')[0].params).toMatchObject({
+        SessionStatus: 'failed',
+        CallStatus: 'in-progress',
+      });
+      expect(hooks.on('/connect-action')[0].params.HandoffData).toBeUndefined();
+      expect(emu.alerts).toEqual([expect.objectContaining({ code: 64101, level: 'error', url: unreachable })]);
+    });
+
     it('when the call ends the session (the caller hangs up), the action URL is still requested and its TwiML is not run', async () => {
       // Arrange
       agentTwiml = () =>
