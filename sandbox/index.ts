@@ -23,6 +23,7 @@ import {
 import { TwimlAppProvider } from '../infra/twilio/twiml-app-provider';
 import { webhookUrls, type WebhookUrls } from '../infra/urls';
 import { ApiGatewayEmulator, type ApiInvocation } from './api-gateway/server';
+import { SecretsManagerEmulator } from './aws/secrets-manager';
 import { SampleAgent } from './sample-agent';
 import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from './twilio';
 
@@ -46,6 +47,11 @@ export interface SandboxOptions {
   readonly twilio?: TwilioEmulatorOptions;
   /** The API Gateway emulator's port (default 0: a free one). */
   readonly apiPort?: number;
+  /**
+   * Keeps the Auth Token and the API token in a local Secrets Manager that the functions read through
+   * `*_SECRET_ARN`, as deployed (default: values in the functions' environment).
+   */
+  readonly secretsManager?: boolean;
 }
 
 /** A running sandbox. */
@@ -60,6 +66,12 @@ export interface Sandbox {
   readonly twimlAppSid: string;
   /** The participants API's bearer token (random per sandbox). */
   readonly apiToken: string;
+  /** The local Secrets Manager and the ARNs of the stack's secrets in it, with `secretsManager: true`. */
+  readonly secretsManager?: {
+    readonly store: SecretsManagerEmulator;
+    readonly twilioAuthTokenArn: string;
+    readonly participantsApiTokenArn: string;
+  };
   /** What provisioning found on the number before, restored by stop(). */
   readonly previousVoiceUrl: string;
   /**
@@ -69,11 +81,12 @@ export interface Sandbox {
   readonly functionApiKeys: Readonly<Partial<Record<HandlerName, string>>>;
   /** A caller dials the stack's number. */
   placeInboundCall(options?: { from?: string }): Promise<{ callSid: string }>;
-  /** Calls the participants API with the bearer token; resolves with status and parsed JSON. */
+  /** Calls the participants API with the bearer token (or `token`); resolves with status and parsed JSON. */
   participantsApi(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     apiPath: string,
     body?: unknown,
+    token?: string,
     // biome-ignore lint/suspicious/noExplicitAny: the API's JSON answers are read field by field by their callers.
   ): Promise<{ status: number; body: any }>;
   /**
@@ -119,15 +132,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const urls = webhookUrls(api.baseUrl);
 
   // Provisioning: the providers `pulumi up` runs, pointed at the emulator through configure().
-  const configureRequest = fixedConfigureRequest({
-    twilioAccountSid: twilio.accountSid,
-    twilioAuthToken: twilio.authToken,
-    twilioApiBaseUrl: twilio.baseUrl,
-  });
+  // A function: after an Auth Token rotation the stack config holds the new token, and teardown must use it.
+  const configureRequest = () =>
+    fixedConfigureRequest({
+      twilioAccountSid: twilio.accountSid,
+      twilioAuthToken: twilio.authToken,
+      twilioApiBaseUrl: twilio.baseUrl,
+    });
   const previousVoiceUrl = 'https://demo.twilio.com/welcome/voice/';
   twilio.addIncomingNumber(phoneNumber, { voiceUrl: previousVoiceUrl });
   const appProvider = new TwimlAppProvider();
-  await appProvider.configure(configureRequest);
+  await appProvider.configure(configureRequest());
   const app = await appProvider.create({
     friendlyName: `${PROJECT}-sandbox AI agent`,
     voiceUrl: urls.agent,
@@ -136,7 +151,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     voiceFallbackMethod: 'POST',
   });
   const numberProvider = new PhoneNumberVoiceConfigProvider();
-  await numberProvider.configure(configureRequest);
+  await numberProvider.configure(configureRequest());
   const number = await numberProvider.create({
     phoneNumber,
     voiceUrl: urls.inbound,
@@ -164,12 +179,20 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     'sandbox',
   );
   const apiToken = randomBytes(24).toString('hex');
+  const store = options.secretsManager ? await new SecretsManagerEmulator().start() : undefined;
+  const secretsManager = store && {
+    store,
+    twilioAuthTokenArn: store.createSecret(`${PROJECT}-sandbox-twilio-auth-token`, twilio.authToken),
+    participantsApiTokenArn: store.createSecret(`${PROJECT}-sandbox-participants-api-token`, apiToken),
+  };
   const environment = {} as Record<HandlerName, Record<string, string>>;
   const functionApiKeys: Partial<Record<HandlerName, string>> = {};
   for (const handler of HANDLERS) {
     environment[handler] = {
       ...settings.environment[handler],
-      [ENV.authToken]: twilio.authToken,
+      ...(secretsManager
+        ? { [ENV.authTokenSecretArn]: secretsManager.twilioAuthTokenArn, ...secretsManager.store.functionEnvironment() }
+        : { [ENV.authToken]: twilio.authToken }),
       [ENV.apiBaseUrl]: twilio.baseUrl,
       TZ: 'UTC',
     };
@@ -180,7 +203,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       environment[handler][ENV.apiKeySecret] = key.secret;
       environment[handler][ENV.twimlAppSid] = app.id;
     }
-    if (handler === 'participants') environment[handler][ENV.apiToken] = apiToken;
+    if (handler === 'participants') {
+      if (secretsManager) environment[handler][ENV.apiTokenSecretArn] = secretsManager.participantsApiTokenArn;
+      else environment[handler][ENV.apiToken] = apiToken;
+    }
   }
   api.startFunctions(environment);
 
@@ -194,6 +220,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     phoneNumber,
     twimlAppSid: app.id,
     apiToken,
+    secretsManager,
     previousVoiceUrl,
     functionApiKeys,
     placeInboundCall: ({ from = '+15557654321' } = {}) => twilio.placeInboundCall({ from, to: phoneNumber }),
@@ -212,11 +239,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         handlerMs: inbound.functionMs + events.functionMs + agentLeg.functionMs,
       };
     },
-    async participantsApi(method, apiPath, body) {
+    async participantsApi(method, apiPath, body, token = apiToken) {
       const response = await fetch(api.baseUrl + apiPath, {
         method,
         headers: {
-          authorization: `Bearer ${apiToken}`,
+          authorization: `Bearer ${token}`,
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -228,10 +255,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (stopped) return;
       stopped = true;
       try {
+        await Promise.all([appProvider.configure(configureRequest()), numberProvider.configure(configureRequest())]);
         await numberProvider.delete(number.id, number.outs as PhoneNumberVoiceConfigOutputs);
         await appProvider.delete(app.id);
       } finally {
         await api.stop();
+        await store?.stop();
         await agent?.stop();
         await twilio.stop();
       }

@@ -4,26 +4,35 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 /** Why a request is not authorised; the message is safe to return. */
 export type AuthFailure = 'missing' | 'malformed' | 'wrong' | 'in-query';
 
-/**
- * Checks `Authorization: Bearer <token>` in constant time (both sides are hashed to equal length first, so
- * neither the token's length nor its prefix leaks through timing).
- */
-export function checkBearerToken(
+/** Reads the presented bearer token, or why there is none usable. */
+export function readBearerToken(
   headers: Readonly<Record<string, string>>,
   rawQueryString: string,
-  expected: string,
-): AuthFailure | undefined {
+): { readonly token: string } | { readonly failure: Exclude<AuthFailure, 'wrong'> } {
   // A token in the URL ends up in access logs and proxies: refused even next to a valid header, so the
   // client notices and stops sending it.
   const query = new URLSearchParams(rawQueryString);
-  if (query.has('token') || query.has('access_token') || query.has('api_key')) return 'in-query';
+  if (query.has('token') || query.has('access_token') || query.has('api_key')) return { failure: 'in-query' };
   const header = headers.authorization;
-  if (header === undefined) return 'missing';
+  if (header === undefined) return { failure: 'missing' };
   const match = /^Bearer ([\x21-\x7e]+)$/.exec(header.trim());
-  if (!match) return 'malformed';
-  const given = createHash('sha256').update(match[1]).digest();
-  const wanted = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(given, wanted) ? undefined : 'wrong';
+  if (!match) return { failure: 'malformed' };
+  return { token: match[1] };
+}
+
+/**
+ * Whether `given` equals one of `expected` (the current token, and the previous one during a rotation), in
+ * constant time per candidate: both sides are hashed to equal length first, so neither a token's length nor its
+ * prefix leaks through timing, and every candidate is compared.
+ */
+export function tokenMatches(given: string, expected: readonly string[]): boolean {
+  const givenDigest = createHash('sha256').update(given).digest();
+  let matched = false;
+  for (const candidate of expected) {
+    const wanted = createHash('sha256').update(candidate).digest();
+    matched = timingSafeEqual(givenDigest, wanted) || matched;
+  }
+  return matched;
 }
 
 export const AUTH_MESSAGES: Record<AuthFailure, string> = {

@@ -15,12 +15,12 @@ import { ConferenceOperations } from '../shared/conference-ops';
 import { ApiError, toApiError } from '../shared/errors';
 import { emptyResponse, jsonResponse, parseEvent, type HttpRequest, type HttpResponse } from '../shared/http';
 import { rootLogger, type Logger } from '../shared/log';
-import { twilioClientFor } from '../shared/runtime';
+import { restCredential, twilioClientFor } from '../shared/runtime';
 import { secrets } from '../shared/secrets';
 import { routeUrl } from '../shared/signature';
 import { describe } from '../shared/webhook';
 import { API_PATHS, routeKey, TWILIO_PATHS } from '../routes';
-import { AUTH_MESSAGES, checkBearerToken } from './auth';
+import { AUTH_MESSAGES, type AuthFailure, readBearerToken, tokenMatches } from './auth';
 import {
   parseAddCommand,
   parseCompleteTransferCommand,
@@ -97,16 +97,21 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
   const request = parseEvent(event);
   const log = rootLogger().child({ handler: 'participants', requestId: request.requestId, route: request.routeKey });
   let config: Config;
-  let token: string;
+  let failure: AuthFailure | undefined;
   try {
     config = loadConfig();
-    token = await secrets.resolve(config.auth.token);
+    // Resolved before looking at the request, so a misconfigured secret shows as a 500 whatever is sent.
+    await secrets.accepted(config.auth.token);
+    const presented = readBearerToken(request.headers, request.rawQueryString);
+    if ('failure' in presented) failure = presented.failure;
+    // A well-formed token that matches none we hold may be a rotated one: verify refetches once (rate-limited).
+    else if (!(await secrets.verify(config.auth.token, (tokens) => tokenMatches(presented.token, tokens))))
+      failure = 'wrong';
   } catch (error) {
     log.error('configuration unavailable', { error: describe(error) });
     return jsonResponse(500, new ApiError(500, 'misconfigured', 'Service misconfigured').toBody());
   }
 
-  const failure = checkBearerToken(request.headers, request.rawQueryString, token);
   if (failure) {
     log.warn('unauthorised request', { reason: failure });
     return jsonResponse(401, new ApiError(401, 'unauthorized', AUTH_MESSAGES[failure]).toBody(), {
@@ -114,8 +119,9 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
     });
   }
 
+  const routeLog = log.child({ conference: request.pathParameters.conference });
   try {
-    const response = await route(request, config, log.child({ conference: request.pathParameters.conference }));
+    const response = await serve(request, config, routeLog);
     log.info('request served', { status: response.statusCode });
     return response;
   } catch (error) {
@@ -124,5 +130,20 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
     if (apiError.status >= 500) log.error('request failed', logFields);
     else log.info('request refused', logFields);
     return jsonResponse(apiError.status, apiError.toBody());
+  }
+}
+
+/**
+ * Runs the route; when Twilio refuses our REST credential (401: nothing was processed) and the secret behind it
+ * has changed since it was cached (a rotation), runs it once more with the new one.
+ */
+async function serve(request: HttpRequest, config: Config, log: Logger): Promise<HttpResponse> {
+  try {
+    return await route(request, config, log);
+  } catch (error) {
+    if (toApiError(error).code !== 'twilio_auth_failed' || !(await secrets.refresh(restCredential(config.twilio))))
+      throw error;
+    log.warn('Twilio refused the cached REST credential; retrying with the rotated one');
+    return route(request, config, log);
   }
 }

@@ -45,17 +45,25 @@ export function twilioWebhook<C extends WebhookHandlerConfig>(name: string, load
     if (request.method !== 'POST') return textResponse(405, 'Method Not Allowed');
 
     let config: C;
-    let authToken: string;
+    let signatureValid: boolean;
     try {
       config = loadConfig();
-      authToken = await secrets.resolve(config.twilio.authToken);
+      const { webhook: webhookConfig, twilio } = config;
+      // Resolved even for an unsigned request, so a misconfigured secret shows as a 500 whatever is sent.
+      await secrets.accepted(twilio.authToken);
+      // Only a signature that matches no token we hold may mean a rotation: no signature, no refetch.
+      signatureValid =
+        request.headers['x-twilio-signature'] !== undefined &&
+        (await secrets.verify(twilio.authToken, (tokens) =>
+          tokens.some((token) => hasValidTwilioSignature(request, token, webhookConfig)),
+        ));
     } catch (error) {
       // A 500 makes Twilio try the fallback URL; the message names the setting, never a value.
       log.error('configuration unavailable', { error: describe(error) });
       return textResponse(500, 'Service misconfigured');
     }
 
-    if (!hasValidTwilioSignature(request, authToken, config.webhook)) {
+    if (!signatureValid) {
       log.warn('rejected request with a missing or invalid Twilio signature', {
         hasSignature: request.headers['x-twilio-signature'] !== undefined,
       });

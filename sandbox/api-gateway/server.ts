@@ -67,6 +67,9 @@ export class ApiGatewayEmulator {
   readonly invocations: ApiInvocation[] = [];
   private readonly server: http.Server;
   private containers = new Map<HandlerName, LambdaContainer>();
+  /** Containers replaced by recycleFunctions(): they finish what they were running and stop with the emulator. */
+  private readonly retired: LambdaContainer[] = [];
+  private environment?: Readonly<Record<HandlerName, Record<string, string>>>;
   baseUrl = '';
   /** The API's domain name as events carry it (`127.0.0.1:<port>`). */
   private domainName = '';
@@ -108,6 +111,7 @@ export class ApiGatewayEmulator {
    * usually needs the emulator's own base URL first.
    */
   startFunctions(environment: Readonly<Record<HandlerName, Record<string, string>>> = this.options.environment): void {
+    this.environment = environment;
     for (const handler of HANDLERS) {
       const bundle = path.join(this.options.codeDir, handler, 'index.js');
       this.containers.set(
@@ -128,9 +132,32 @@ export class ApiGatewayEmulator {
     return this.inFlight === 0 ? Promise.resolve() : new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Gives the functions new, cold containers with the same environment, as Lambda does when it replaces or adds
+   * containers (a deployment, scaling out, recycling): they load the bundle and read their secrets afresh.
+   */
+  recycleFunctions(handlers: readonly HandlerName[] = HANDLERS): void {
+    const environment = this.environment;
+    if (!environment) throw new Error('startFunctions() first');
+    for (const handler of handlers) {
+      const old = this.containers.get(handler);
+      if (old) this.retired.push(old);
+      this.containers.set(
+        handler,
+        new LambdaContainer(
+          handler,
+          path.join(this.options.codeDir, handler, 'index.js'),
+          environment[handler],
+          FUNCTION_SPECS[handler].timeoutSeconds * 1000,
+          this.options.onLog,
+        ),
+      );
+    }
+  }
+
   /** Log lines of every function. */
   logs(): string[] {
-    return [...this.containers.values()].flatMap((c) => c.logs);
+    return [...this.retired, ...this.containers.values()].flatMap((c) => c.logs);
   }
 
   private async serve(req: http.IncomingMessage, body: Buffer): Promise<OutgoingResponse> {
@@ -189,6 +216,6 @@ export class ApiGatewayEmulator {
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await Promise.all([...this.containers.values()].map((c) => c.stop()));
+    await Promise.all([...this.retired, ...this.containers.values()].map((c) => c.stop()));
   }
 }

@@ -74,7 +74,18 @@ export interface TwilioEmulator {
   /** `http://127.0.0.1:<port>`: give it to createTwilioClient({ baseUrl }) or a RequestClient that rewrites. */
   readonly baseUrl: string;
   readonly accountSid: string;
+  /** The primary Auth Token now (it changes when a secondary one is promoted). */
   readonly authToken: string;
+  /**
+   * Creates the secondary Auth Token (Twilio: Console or Accounts v1 `POST /v1/AuthTokens/Secondary`): it
+   * authenticates REST requests at once; webhooks stay signed with the primary.
+   */
+  createSecondaryAuthToken(): string;
+  /**
+   * Promotes the secondary Auth Token (Twilio: `POST /v1/AuthTokens/Promote`): from now on webhooks are signed with
+   * it and the old primary is deleted (REST requests with it get 401 / 20003).
+   */
+  promoteSecondaryAuthToken(): void;
   /** Scripts REST responses per operation (429, 500, 16030, delays, resets). */
   readonly faults: FaultInjector;
   /**
@@ -147,7 +158,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   const faults = new FaultInjector();
   const deliveries = new DeliveryScript();
   const webhooks = new WebhookClient(
-    authToken,
+    state,
     timeline,
     {
       connectMs: options.webhookConnectTimeoutMs ?? 10000,
@@ -165,7 +176,6 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     webhooks,
     timeline,
     scheduler,
-    authToken,
     {
       answerDelayMs: options.answerDelayMs ?? 10,
       timeScale: options.timeScale ?? 0.001,
@@ -222,7 +232,19 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   return {
     baseUrl,
     accountSid,
-    authToken,
+    get authToken() {
+      return state.authToken;
+    },
+    createSecondaryAuthToken() {
+      if (state.secondaryAuthToken !== undefined) throw new Error('a secondary Auth Token exists already');
+      state.secondaryAuthToken = newSid('AC').slice(2);
+      return state.secondaryAuthToken;
+    },
+    promoteSecondaryAuthToken() {
+      if (state.secondaryAuthToken === undefined) throw new Error('no secondary Auth Token to promote');
+      state.authToken = state.secondaryAuthToken;
+      state.secondaryAuthToken = undefined;
+    },
     faults,
     script,
     callsPerSecond: rate.callsPerSecond,

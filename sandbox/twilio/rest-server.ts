@@ -51,7 +51,9 @@ function authenticate(header: string | undefined, ctx: RestContext): string {
   const username = decoded.slice(0, colon);
   const password = decoded.slice(colon + 1);
   const ok =
-    (username === ctx.state.accountSid && password === ctx.state.authToken) ||
+    (username === ctx.state.accountSid &&
+      (password === ctx.state.authToken ||
+        (ctx.state.secondaryAuthToken !== undefined && password === ctx.state.secondaryAuthToken))) ||
     (ctx.state.apiKeys.has(username) && ctx.state.apiKeys.get(username) === password);
   if (!ok) throw unauthorized;
   return username;

@@ -139,9 +139,17 @@ export class AccountState {
   /** Numbers bought with POST IncomingPhoneNumbers (the stack must never do this either). */
   readonly purchasedNumbers: IncomingNumberRecord[] = [];
 
+  /**
+   * The secondary Auth Token, while one exists. Twilio (Console, or Accounts v1 `SecondaryAuthToken` and
+   * `AuthTokenPromotion`, "Auth Token rotation"): a secondary token authenticates REST requests like the primary;
+   * webhooks are signed with the primary only; promoting makes the secondary the primary and deletes the old one.
+   */
+  secondaryAuthToken: string | undefined;
+
   constructor(
     readonly accountSid: string,
-    readonly authToken: string,
+    /** The primary Auth Token: a REST password and the key of every webhook signature. */
+    public authToken: string,
   ) {}
 
   /** The active (not completed) conference with this name, if any. */

@@ -106,7 +106,6 @@ export class VoiceEngine {
     private readonly webhooks: WebhookClient,
     private readonly timeline: Timeline,
     private readonly scheduler: Scheduler,
-    private readonly authToken: string,
     private readonly options: VoiceEngineOptions,
     /** Scripted leg outcomes and create refusals. */
     readonly script: LegScript,
@@ -881,7 +880,7 @@ export class VoiceEngine {
         kind: noun.name === 'Stream' ? 'stream' : 'conversation-relay',
         url,
         accountSid: this.state.accountSid,
-        authToken: this.authToken,
+        authToken: this.state.authToken,
         callSid: session.call.sid,
         from: session.call.from,
         to: session.call.to,

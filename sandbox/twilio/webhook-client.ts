@@ -69,7 +69,8 @@ export class WebhookClient {
   private readonly held = new Set<Promise<void>>();
 
   constructor(
-    private readonly authToken: string,
+    /** Read at each send: webhooks are signed with the primary token current at that moment. */
+    private readonly account: { readonly authToken: string },
     private readonly timeline: Timeline,
     private readonly timeouts: WebhookTimeouts,
     private readonly scheduler?: Scheduler,
@@ -118,7 +119,7 @@ export class WebhookClient {
     } else {
       body = new URLSearchParams(request.params).toString();
     }
-    const signature = getExpectedTwilioSignature(this.authToken, url, method === 'GET' ? {} : request.params);
+    const signature = getExpectedTwilioSignature(this.account.authToken, url, method === 'GET' ? {} : request.params);
     const idempotencyToken = request.idempotencyToken ?? randomUUID();
     const attempts = 1 + (overrides.rc ?? 0);
     let response: WebhookResponse | undefined;
