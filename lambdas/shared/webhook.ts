@@ -14,6 +14,7 @@ import {
   type HttpResponse,
 } from './http';
 import { rootLogger, type Logger } from './log';
+import { metrics } from './metrics';
 import { secrets } from './secrets';
 import { hasValidTwilioSignature } from './signature';
 
@@ -67,6 +68,8 @@ export function twilioWebhook<C extends WebhookHandlerConfig>(name: string, load
       log.warn('rejected request with a missing or invalid Twilio signature', {
         hasSignature: request.headers['x-twilio-signature'] !== undefined,
       });
+      // A spike means forgery, a wrong PUBLIC_BASE_URL, or a token rotation done out of order: prod alarms on it.
+      metrics().count('SignatureRejected', { Handler: name });
       return textResponse(403, 'Forbidden: invalid Twilio signature');
     }
 
