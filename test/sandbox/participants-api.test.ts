@@ -143,3 +143,32 @@ it('completing a warm transfer answers agentRemoved: true only once Twilio no lo
   expect(completed.body.participants.map((p: { label: string }) => p.label).sort()).toEqual(['caller', 'human']);
   expect(connected(conference).map((p) => p.label)).not.toContain('ai-agent');
 });
+
+it('a context name off the allow-list is refused with 400 before anyone is dialled; listed names reach the agent', async () => {
+  // Arrange
+  const { conference } = await callWithAgent('+15550000105');
+  const createsBefore = sandbox.twilio.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/Participants.json'),
+  );
+
+  // Act
+  const refused = await sandbox.participantsApi('POST', `/conferences/${conference}/participants`, {
+    context: { ticket: 'T-7', crmNotes: 'VIP' },
+    label: 'ai-agent-2',
+  });
+  const createsAfterRefusal = sandbox.twilio.requests.filter(
+    (r) => r.method === 'POST' && r.path.endsWith('/Participants.json'),
+  );
+  const accepted = await sandbox.participantsApi('POST', `/conferences/${conference}/participants`, {
+    context: { ticket: 'T-7' },
+    label: 'ai-agent-2',
+  });
+  const session = await sandbox.agent!.waitForSession((s) => s.callSid === accepted.body.callSid);
+
+  // Assert
+  expect(refused.status).toBe(400);
+  expect(refused.body.error).toMatchObject({ code: 'invalid_request', field: 'context.crmNotes' });
+  expect(createsAfterRefusal).toHaveLength(createsBefore.length);
+  expect(accepted.status).toBe(201);
+  expect(session.customParameters).toEqual({ ticket: 'T-7' });
+});
