@@ -45,3 +45,107 @@ export function alarmPlan(handlers: readonly HandlerName[] = HANDLERS): AlarmDef
     },
   ];
 }
+
+/** The alarm thresholds on the handlers' own metrics (config keys alarmFallbackPercent, ...). */
+export interface CallAlarmThresholds {
+  readonly fallbackPercent: number;
+  readonly timeToAgentP95Ms: number;
+  readonly signatureRejectedPer5Min: number;
+}
+
+/**
+ * The `Kind`s the events handler publishes `Fallbacks` under (lambdas/events/policy.ts). An alarm's metric math
+ * cannot SEARCH, so the fallback rate adds these up by name; a kind missing here is left out of the rate (the
+ * dashboard, which can SEARCH, still shows it).
+ */
+export const FALLBACK_KINDS = ['retry', 'target', 'message', 'voicemail', 'agent'] as const;
+
+/** One metric of a metric-math alarm. */
+export interface AlarmMetricQuery {
+  readonly id: string;
+  readonly metricName: string;
+  readonly dimensions: Readonly<Record<string, string>>;
+  readonly stat: string;
+}
+
+/** An alarm on the handlers' metrics (namespace METRICS_NAMESPACE, dimension Service). */
+export interface CallAlarmDefinition {
+  readonly part: string;
+  readonly description: string;
+  readonly threshold: number;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  readonly datapointsToAlarm: number;
+  /** A single metric and its statistic, or metric math over several. */
+  readonly watch:
+    | { readonly kind: 'metric'; readonly query: AlarmMetricQuery }
+    | {
+        readonly kind: 'math';
+        readonly expression: string;
+        readonly label: string;
+        readonly queries: readonly AlarmMetricQuery[];
+      };
+}
+
+/**
+ * The prod alarms on what callers live through: too many fallbacks per call, callers waiting too long for the
+ * agent, a spike in rejected signatures (a wrong Auth Token after a rotation, a proxy changing the URL, or a
+ * forger). Every metric is the one the handlers publish with `Service` = `service`.
+ */
+export function callAlarmPlan(service: string, thresholds: CallAlarmThresholds): CallAlarmDefinition[] {
+  const fallbacks = FALLBACK_KINDS.map((kind, i) => ({
+    id: `f${i}`,
+    metricName: 'Fallbacks',
+    dimensions: { Service: service, Kind: kind },
+    stat: 'Sum',
+  }));
+  return [
+    {
+      part: 'fallback-rate',
+      description:
+        `More than ${thresholds.fallbackPercent} fallbacks per 100 calls in 15 minutes: callers are not reaching ` +
+        'the agent (agent down, From number refused, agent legs failing); see the dashboard by Kind and Cause',
+      threshold: thresholds.fallbackPercent,
+      periodSeconds: 900,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      watch: {
+        kind: 'math',
+        expression: `100 * (${fallbacks.map((f) => `FILL(${f.id}, 0)`).join(' + ')}) / calls`,
+        label: 'Fallbacks per 100 calls',
+        queries: [
+          { id: 'calls', metricName: 'CallsStarted', dimensions: { Service: service }, stat: 'Sum' },
+          ...fallbacks,
+        ],
+      },
+    },
+    {
+      part: 'time-to-agent-p95',
+      description:
+        `p95 time from caller join to agent join above ${thresholds.timeToAgentP95Ms} ms in two of three ` +
+        '5-minute periods: callers wait on hold (Twilio queueing agent calls at the account CPS, slow agent answer)',
+      threshold: thresholds.timeToAgentP95Ms,
+      periodSeconds: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      watch: {
+        kind: 'metric',
+        query: { id: 'tta', metricName: 'TimeToAgent', dimensions: { Service: service }, stat: 'p95' },
+      },
+    },
+    {
+      part: 'signature-rejected',
+      description:
+        `More than ${thresholds.signatureRejectedPer5Min} webhooks refused for their X-Twilio-Signature in 5 minutes: ` +
+        'a wrong or rotated Auth Token, a proxy changing the URL, or forged requests; see the dashboard by Handler',
+      threshold: thresholds.signatureRejectedPer5Min,
+      periodSeconds: 300,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      watch: {
+        kind: 'metric',
+        query: { id: 'rejected', metricName: 'SignatureRejected', dimensions: { Service: service }, stat: 'Sum' },
+      },
+    },
+  ];
+}

@@ -1,10 +1,18 @@
 /**
- * The alarms of infra/alarm-plan.ts, to one SNS topic (with an e-mail subscription when configured).
+ * The alarms of infra/alarm-plan.ts (platform alarms and the alarms on the handlers' own metrics), to one SNS
+ * topic (with an e-mail subscription when configured).
  */
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
 import type { HandlerName } from '../lambdas/routes';
-import { alarmPlan, type AlarmSubject } from './alarm-plan';
+import { METRICS_NAMESPACE } from '../lambdas/shared/metrics';
+import {
+  type AlarmMetricQuery,
+  type AlarmSubject,
+  alarmPlan,
+  type CallAlarmDefinition,
+  callAlarmPlan,
+} from './alarm-plan';
 import type { BuildScope } from './scope';
 
 /** Declares the topic and the alarms. */
@@ -44,5 +52,56 @@ export function buildAlarms(
       opts,
     );
   }
+  for (const alarm of callAlarmPlan(settings.service, settings.alarms))
+    new aws.cloudwatch.MetricAlarm(
+      scope.name(alarm.part),
+      {
+        ...watched(alarm),
+        threshold: alarm.threshold,
+        evaluationPeriods: alarm.evaluationPeriods,
+        datapointsToAlarm: alarm.datapointsToAlarm,
+        comparisonOperator: 'GreaterThanThreshold',
+        // No calls, no data: quiet, not an alarm.
+        treatMissingData: 'notBreaching',
+        alarmDescription: alarm.description,
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+        tags,
+      },
+      opts,
+    );
   return topic;
+}
+
+const PERCENTILE = /^p\d+(\.\d+)?$/;
+
+/** The metric (with its statistic) or the metric math an alarm watches, as MetricAlarm arguments. */
+function watched(alarm: CallAlarmDefinition): Partial<aws.cloudwatch.MetricAlarmArgs> {
+  if (alarm.watch.kind === 'metric') {
+    const { metricName, dimensions, stat } = alarm.watch.query;
+    return {
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensions,
+      period: alarm.periodSeconds,
+      ...(PERCENTILE.test(stat) ? { extendedStatistic: stat } : { statistic: stat }),
+    };
+  }
+  const query = (q: AlarmMetricQuery) => ({
+    id: q.id,
+    returnData: false,
+    metric: {
+      namespace: METRICS_NAMESPACE,
+      metricName: q.metricName,
+      dimensions: q.dimensions,
+      period: alarm.periodSeconds,
+      stat: q.stat,
+    },
+  });
+  return {
+    metricQueries: [
+      { id: 'result', expression: alarm.watch.expression, label: alarm.watch.label, returnData: true },
+      ...alarm.watch.queries.map(query),
+    ],
+  };
 }

@@ -356,7 +356,29 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     key: 'alarms',
     type: 'boolean',
     default: false,
-    description: 'Create CloudWatch alarms (function errors and throttles, API 5xx).',
+    description:
+      'Create CloudWatch alarms: function errors and throttles, API 5xx, fallback rate, p95 time to agent, rejected signatures.',
+  },
+  {
+    key: 'alarmFallbackPercent',
+    type: 'integer',
+    default: 10,
+    description:
+      'Alarm when fallbacks (agent retries, fallback targets, apologies, voicemail) exceed this many per 100 calls started in 15 minutes.',
+  },
+  {
+    key: 'alarmTimeToAgentP95Ms',
+    type: 'integer',
+    default: 10000,
+    description:
+      'Alarm when the p95 time from caller join to agent join exceeds this (ms) in two of three 5-minute periods. 10 s: a few seconds is normal (create, 1-CPS queue, agent answer); 10 s is half the wait after which callers get a fallback, so it warns before they do.',
+  },
+  {
+    key: 'alarmSignatureRejectedPer5Min',
+    type: 'integer',
+    default: 10,
+    description:
+      'Alarm when more webhooks than this are refused for their X-Twilio-Signature in 5 minutes (a wrong or rotated Auth Token refuses every call; a forger probes).',
   },
   {
     key: 'alarmEmail',

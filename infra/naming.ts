@@ -10,6 +10,17 @@ export function physicalName(prefix: string, stack: string, part: string): strin
   return `${prefix}-${stack}-${part}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
 }
 
+/**
+ * The environment variable the handlers' metrics take their `Service` dimension from (lambdas/shared/metrics.ts),
+ * and its value: the stack's name prefix, so the dashboard and alarms of one stack read only that stack's metrics.
+ */
+export const SERVICE_NAME_ENV = 'SERVICE_NAME';
+
+/** `<prefix>-<stack>`, as every physical name starts. */
+export function serviceName(prefix: string, stack: string): string {
+  return physicalName(prefix, stack, '').replace(/-$/, '');
+}
+
 /** The name part of a route's resources: `POST /conferences/{conference}/participants` → `post-conferences-conference-participants`. */
 export function routePart(route: Pick<RouteDefinition, 'method' | 'path'>): string {
   return `${route.method}${route.path}`
@@ -57,6 +68,7 @@ export function plannedNames(
     { what: 'API access log group', name: `/aws/apigateway/${n('api')}`, max: 512 },
     ...plan.secrets.map((s) => ({ what: `secret ${s}`, name: auto(secretPart(s)), max: 512 })),
     { what: 'alarm topic', name: auto('alarms'), max: 256 },
+    { what: 'dashboard', name: n('dashboard'), max: 255 },
     ...plan.alarmParts.map((part) => ({ what: `alarm ${part}`, name: auto(part), max: 255 })),
   ];
 }

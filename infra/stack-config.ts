@@ -20,10 +20,10 @@ import {
   type Env,
 } from '../lambdas/shared/config';
 import { logLevelFrom } from '../lambdas/shared/log';
-import { alarmPlan } from './alarm-plan';
+import { alarmPlan, type CallAlarmThresholds, callAlarmPlan } from './alarm-plan';
 import { CONFIG_KEYS, configKey, type ConfigKey } from './config-schema';
 import { FUNCTION_SPECS, maxRetryBudgetMs, START_AND_ANSWER_MS, TWILIO_REQUEST_TIMEOUT_MS } from './functions';
-import { nameLengthProblem, plannedNames } from './naming';
+import { nameLengthProblem, plannedNames, serviceName, SERVICE_NAME_ENV } from './naming';
 
 /** Thrown for invalid stack config; the message starts with the `project:key`. */
 export class StackConfigError extends Error {
@@ -54,7 +54,9 @@ export interface StackSettings {
   readonly lambdaMemoryMb: number;
   /** Per route bucket: Twilio's webhook routes and the participants API routes never share one. */
   readonly throttling: { readonly webhooks: Throttle; readonly api: Throttle };
-  readonly alarms: { readonly enabled: boolean; readonly email?: string };
+  readonly alarms: { readonly enabled: boolean; readonly email?: string } & CallAlarmThresholds;
+  /** `SERVICE_NAME` of every function: the `Service` dimension of the handlers' metrics. */
+  readonly service: string;
   /** Per handler, the non-secret environment from config (secret ARNs and the App SID are added by the component). */
   readonly environment: Readonly<Record<HandlerName, Readonly<Record<string, string>>>>;
 }
@@ -228,7 +230,10 @@ export function readStackSettings(
     plannedNames(namePrefix, stack, {
       handlers: HANDLERS,
       secrets: ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'],
-      alarmParts: alarmPlan().map((a) => a.part),
+      alarmParts: [
+        ...alarmPlan(),
+        ...callAlarmPlan('', { fallbackPercent: 1, timeToAgentP95Ms: 1, signatureRejectedPer5Min: 1 }),
+      ].map((a) => a.part),
     }),
   );
   if (tooLong) throw new StackConfigError(name('namePrefix'), tooLong);
@@ -253,6 +258,7 @@ export function readStackSettings(
     );
   }
 
+  const service = serviceName(namePrefix, stack);
   const environment = {} as Record<HandlerName, Record<string, string>>;
   for (const handler of HANDLERS) {
     const env: Record<string, string> = {};
@@ -264,6 +270,7 @@ export function readStackSettings(
           : rawValue(lookup, project, entry);
       if (value !== undefined && value !== '') env[entry.env.name] = value;
     }
+    env[SERVICE_NAME_ENV] = service;
     // Twilio signs the URL it was given: with a custom domain, that is https://<domain>/<route>.
     if (customDomain) env[ENV.publicBaseUrl] = `https://${customDomain.name}`;
     environment[handler] = env;
@@ -309,7 +316,14 @@ export function readStackSettings(
         burstLimit: integerSetting(lookup, project, 'apiThrottlingBurstLimit', 1, 5000),
       },
     },
-    alarms: { enabled: rawValue(lookup, project, configKey('alarms')) === 'true', email: alarmEmail },
+    alarms: {
+      enabled: rawValue(lookup, project, configKey('alarms')) === 'true',
+      email: alarmEmail,
+      fallbackPercent: integerSetting(lookup, project, 'alarmFallbackPercent', 1, 10000),
+      timeToAgentP95Ms: integerSetting(lookup, project, 'alarmTimeToAgentP95Ms', 1000, 600000),
+      signatureRejectedPer5Min: integerSetting(lookup, project, 'alarmSignatureRejectedPer5Min', 1, 1000000),
+    },
+    service,
     environment,
   };
 }

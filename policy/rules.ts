@@ -35,6 +35,7 @@ export const TYPES = {
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   policy: 'aws:iam/policy:Policy',
   role: 'aws:iam/role:Role',
+  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
 } as const;
 
 /** Twilio gives a voice webhook 15 s in all; a Lambda must finish before that. */
@@ -223,6 +224,17 @@ const routesThrottledSeparately: StackRule = {
   },
 };
 
+const alarmNotifies: ResourceRule = {
+  name: 'alarm-notifies',
+  description: 'Every alarm notifies someone (alarmActions): an alarm nobody hears leaves callers on hold unseen.',
+  appliesTo: [TYPES.alarm],
+  check({ name, props }) {
+    return Array.isArray(props.alarmActions) && props.alarmActions.length > 0
+      ? []
+      : [`${name}: alarm has no alarmActions; send it to the stack's alarm topic`];
+  },
+};
+
 const KNOWN_ROUTES = new Set(ROUTES.map(routeKey));
 
 const routesVerified: StackRule = {
@@ -251,6 +263,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   lambdaTimeout,
   iamNoWildcards,
   permissionScoped,
+  alarmNotifies,
 ];
 /** Every stack rule of the pack. */
 export const STACK_RULES: readonly StackRule[] = [routesVerified, routesThrottledSeparately];

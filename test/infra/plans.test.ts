@@ -3,7 +3,7 @@
  * alarm plan, as plain tables.
  */
 import { ROUTES } from '../../lambdas/routes';
-import { alarmPlan } from '../../infra/alarm-plan';
+import { alarmPlan, callAlarmPlan, FALLBACK_KINDS } from '../../infra/alarm-plan';
 import {
   defaultRouteSettings,
   permissionSourcePath,
@@ -231,4 +231,40 @@ describe('nameLengthProblem', () => {
       expect(problem(prefix, stack)).toContain(expected);
     },
   );
+});
+
+describe('callAlarmPlan', () => {
+  const plan = callAlarmPlan('voiceai-prod', {
+    fallbackPercent: 10,
+    timeToAgentP95Ms: 10000,
+    signatureRejectedPer5Min: 5,
+  });
+  const alarm = (part: string) => plan.find((a) => a.part === part)!;
+
+  it('when fallbacks are rated, every kind counts (a missing kind counts as 0) per 100 calls started', () => {
+    // Act
+    const { watch } = alarm('fallback-rate');
+
+    // Assert
+    if (watch.kind !== 'math') throw new Error('expected metric math');
+    const kinds = watch.queries.filter((q) => q.metricName === 'Fallbacks').map((q) => q.dimensions.Kind);
+    expect(kinds).toEqual([...FALLBACK_KINDS]);
+    for (const q of watch.queries) expect(q.dimensions.Service).toBe('voiceai-prod');
+    expect(watch.expression).toMatch(/^100 \* \(FILL\(f0, 0\)( \+ FILL\(f\d, 0\)){4}\) \/ calls$/);
+  });
+
+  it.each([
+    ['time-to-agent-p95', 10000, 'TimeToAgent', 'p95'],
+    ['signature-rejected', 5, 'SignatureRejected', 'Sum'],
+  ])('when %s is planned, it watches the threshold %i on %s (%s)', (part, threshold, metricName, stat) => {
+    // Act
+    const planned = alarm(part);
+
+    // Assert
+    expect(planned.threshold).toBe(threshold);
+    expect(planned.watch).toEqual({
+      kind: 'metric',
+      query: expect.objectContaining({ metricName, stat, dimensions: { Service: 'voiceai-prod' } }),
+    });
+  });
 });

@@ -320,7 +320,12 @@ describe('differences between stacks', () => {
 
     // Assert
     expect(dev.byType(T.alarm)).toHaveLength(0);
-    expect(prod.byType(T.alarm)).toHaveLength(HANDLERS.length * 2 + 1);
+    const parts = prod.byType(T.alarm).map((a) => a.name.replace('voiceai-prod-', ''));
+    for (const h of HANDLERS) expect(parts).toEqual(expect.arrayContaining([`${h}-errors`, `${h}-throttles`]));
+    expect(parts).toEqual(
+      expect.arrayContaining(['api-5xx', 'fallback-rate', 'time-to-agent-p95', 'signature-rejected']),
+    );
+    expect(parts).toHaveLength(HANDLERS.length * 2 + 4);
     expect(prod.byType(T.topic)).toHaveLength(1);
   });
 

@@ -38,6 +38,26 @@ async function brokenStack(
   return resources;
 }
 
+describe('a broken copy of the prod stack', () => {
+  it('fails on an alarm nobody hears, with a readable message', async () => {
+    // Arrange
+    const run = await runProgram('prod');
+    const resources = asPolicyResources(run.resources).map((r) =>
+      r.type === TYPES.alarm && r.name.endsWith('-fallback-rate')
+        ? { ...r, props: { ...r.props, alarmActions: [] } }
+        : r,
+    );
+
+    // Act
+    const violations = evaluate(resources);
+
+    // Assert
+    expect(violations).toEqual([
+      "[alarm-notifies] voiceai-prod-fallback-rate: alarm has no alarmActions; send it to the stack's alarm topic",
+    ]);
+  });
+});
+
 describe('a broken copy of the stack', () => {
   it.each([
     [

@@ -1,0 +1,107 @@
+/**
+ * The stack's CloudWatch dashboard, decided without Pulumi: what callers live through (the handlers' metrics in
+ * namespace METRICS_NAMESPACE, dimension Service) above the platform's health (Lambda, API Gateway). Pure: the body
+ * is built from plain values, so tests check every published metric is on it.
+ */
+import { HANDLERS, type HandlerName } from '../lambdas/routes';
+import { METRICS_NAMESPACE } from '../lambdas/shared/metrics';
+
+/** What the dashboard is drawn for. */
+export interface DashboardTarget {
+  readonly service: string;
+  readonly region: string;
+  readonly apiId: string;
+  readonly functionNames: Readonly<Record<HandlerName, string>>;
+}
+
+type MetricRow = (string | Record<string, unknown>)[];
+
+interface Widget {
+  readonly type: 'metric';
+  readonly width: number;
+  readonly height: number;
+  readonly properties: Record<string, unknown>;
+}
+
+const FIVE_MINUTES = 300;
+
+function widget(title: string, metrics: MetricRow[], extra: Record<string, unknown>, region: string): Widget {
+  return {
+    type: 'metric',
+    width: 12,
+    height: 6,
+    properties: { title, region, metrics, view: 'timeSeries', period: FIVE_MINUTES, ...extra },
+  };
+}
+
+/** A graph line per value of `dimension` (a SEARCH: kinds and causes appear as the handlers publish them). */
+function byDimension(service: string, metric: string, dimension: string): MetricRow {
+  const search = `SEARCH('{${METRICS_NAMESPACE},Service,${dimension}} MetricName="${metric}" Service="${service}"', 'Sum', ${FIVE_MINUTES})`;
+  return [{ expression: search, label: `${metric} by ${dimension}`, id: `${metric.toLowerCase()}_by` }];
+}
+
+/** The dashboard body (CloudWatch's dashboard body structure, as an object). */
+export function dashboardBody(target: DashboardTarget): { widgets: Widget[] } {
+  const { service, region, apiId, functionNames } = target;
+  const own = (metric: string, stat: string, label: string): MetricRow => [
+    METRICS_NAMESPACE,
+    metric,
+    'Service',
+    service,
+    { stat, label },
+  ];
+  const sum = { stat: 'Sum' };
+  return {
+    widgets: [
+      widget(
+        'Calls',
+        [
+          own('CallsStarted', 'Sum', 'calls started'),
+          own('CallsEndedUnattended', 'Sum', 'ended without agent or human'),
+        ],
+        sum,
+        region,
+      ),
+      widget(
+        'Time to agent (caller join to agent join, ms)',
+        [
+          own('TimeToAgent', 'p50', 'p50'),
+          own('TimeToAgent', 'p95', 'p95'),
+          own('TimeToAgent', 'Maximum', 'max'),
+          own('AgentQueueTime', 'p95', 'Twilio queue_time p95'),
+        ],
+        {},
+        region,
+      ),
+      widget('Agent join failures by cause', [byDimension(service, 'AgentJoinFailures', 'Cause')], sum, region),
+      widget('Fallbacks by kind', [byDimension(service, 'Fallbacks', 'Kind')], sum, region),
+      widget('Transfer outcomes', [byDimension(service, 'TransferOutcomes', 'Outcome')], sum, region),
+      widget(
+        'Webhooks refused for their signature',
+        [own('SignatureRejected', 'Sum', 'all handlers'), byDimension(service, 'SignatureRejected', 'Handler')],
+        sum,
+        region,
+      ),
+      widget(
+        'Function errors and throttles',
+        HANDLERS.flatMap((h): MetricRow[] => [
+          ['AWS/Lambda', 'Errors', 'FunctionName', functionNames[h], { stat: 'Sum', label: `${h} errors` }],
+          ['AWS/Lambda', 'Throttles', 'FunctionName', functionNames[h], { stat: 'Sum', label: `${h} throttles` }],
+        ]),
+        sum,
+        region,
+      ),
+      widget(
+        'API',
+        [
+          ['AWS/ApiGateway', 'Count', 'ApiId', apiId, { stat: 'Sum', label: 'requests' }],
+          ['AWS/ApiGateway', '4xx', 'ApiId', apiId, { stat: 'Sum', label: '4xx (throttled, refused)' }],
+          ['AWS/ApiGateway', '5xx', 'ApiId', apiId, { stat: 'Sum', label: '5xx' }],
+          ['AWS/ApiGateway', 'Latency', 'ApiId', apiId, { stat: 'p95', label: 'latency p95 (ms)', yAxis: 'right' }],
+        ],
+        {},
+        region,
+      ),
+    ],
+  };
+}

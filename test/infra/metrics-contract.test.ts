@@ -1,0 +1,112 @@
+/**
+ * The dashboard and the alarms read exactly the metrics the handlers write: the program's alarms and dashboard
+ * (under mocks) are checked against EMF lines written by the handlers' own MetricsWriter with each function's
+ * SERVICE_NAME, as CloudWatch would extract them (namespace, dimension set, dimension values).
+ */
+import { HANDLERS } from '../../lambdas/routes';
+import { type EmfDocument, METRICS, type MetricName, MetricsWriter } from '../../lambdas/shared/metrics';
+import { runProgram, type ProgramRun } from './support/program';
+
+const ALARM = 'aws:cloudwatch/metricAlarm:MetricAlarm';
+const DASHBOARD = 'aws:cloudwatch/dashboard:Dashboard';
+
+/** The metric CloudWatch extracts from one EMF line: namespace, name, and each dimension set with its values. */
+function extracted(line: string): { namespace: string; name: string; dimensionSets: Record<string, string>[] } {
+  const doc = JSON.parse(line) as EmfDocument;
+  const [directive] = doc._aws.CloudWatchMetrics;
+  return {
+    namespace: directive.Namespace,
+    name: directive.Metrics[0].Name,
+    dimensionSets: directive.Dimensions.map((set) => Object.fromEntries(set.map((d) => [d, String(doc[d])]))),
+  };
+}
+
+/** What the handlers write for `name` with these dimension values (besides Service). */
+function written(service: string, name: MetricName, dimensions: Record<string, string>) {
+  const lines: string[] = [];
+  new MetricsWriter(service, (line) => lines.push(line)).put(name, 1, ...([dimensions] as [never]));
+  return extracted(lines[0]);
+}
+
+const serviceOf = (run: ProgramRun, handler: string) =>
+  (run.one('aws:lambda/function:Function', `-${handler}`).inputs.environment as { variables: Record<string, string> })
+    .variables.SERVICE_NAME;
+
+describe.each(['dev', 'prod'])('stack %s', (stack) => {
+  it('when its functions write metrics, they all write them under one Service: the stack’s name prefix', async () => {
+    // Act
+    const run = await runProgram(stack);
+
+    // Assert
+    expect(HANDLERS.map((h) => serviceOf(run, h))).toEqual(HANDLERS.map(() => `voiceai-${stack}`));
+  });
+
+  it('when the dashboard draws the handlers’ metrics, it names every metric they write, for this stack’s Service', async () => {
+    // Arrange
+    const run = await runProgram(stack);
+    const service = serviceOf(run, 'events');
+
+    // Act
+    const [dashboard] = run.byType(DASHBOARD);
+    const body = String(dashboard.inputs.dashboardBody);
+
+    // Assert
+    expect(dashboard.inputs.dashboardName).toBe(`voiceai-${stack}-dashboard`);
+    for (const name of Object.keys(METRICS) as MetricName[]) {
+      expect(body).toContain(name);
+      const dims = METRICS[name].dimensionSets.flat();
+      const sample = written(service, name, Object.fromEntries(dims.map((d) => [d, 'x'])));
+      // A SEARCH names the whole dimension schema of the set; a plain metric row names Service only.
+      const schemaSearch = `{${sample.namespace},Service${dims.map((d) => `,${d}`).join('')}}`;
+      expect(
+        dims.length === 0
+          ? body.includes(`"${sample.namespace}","${name}","Service","${service}"`)
+          : body.includes(schemaSearch),
+      ).toBe(true);
+    }
+  });
+});
+
+describe('prod alarms on the handlers’ metrics', () => {
+  it.each([
+    ['-fallback-rate', 'metric math over CallsStarted and Fallbacks by Kind'],
+    ['-time-to-agent-p95', 'p95 of TimeToAgent'],
+    ['-signature-rejected', 'Sum of SignatureRejected'],
+  ])('when the %s alarm (%s) evaluates, every metric it reads is one the handlers write', async (nameEnding) => {
+    // Arrange
+    const run = await runProgram('prod');
+    const service = serviceOf(run, 'events');
+
+    // Act
+    const alarm = run.one(ALARM, nameEnding).inputs as Record<string, unknown>;
+    type Query = { metric?: { namespace: string; metricName: string; dimensions: Record<string, string> } };
+    const metrics = alarm.metricQueries
+      ? (alarm.metricQueries as Query[]).flatMap((q) => (q.metric ? [q.metric] : []))
+      : [alarm as unknown as NonNullable<Query['metric']>];
+
+    // Assert
+    expect(metrics.length).toBeGreaterThan(0);
+    for (const m of metrics) {
+      const { Service, ...rest } = m.dimensions;
+      expect(Service).toBe(service);
+      const emitted = written(service, m.metricName as MetricName, rest);
+      expect([emitted.namespace, emitted.name]).toEqual([m.namespace, m.metricName]);
+      expect(emitted.dimensionSets).toContainEqual(m.dimensions);
+    }
+    expect(alarm.alarmActions).toHaveLength(1);
+  });
+
+  it('when the thresholds are configured, the alarms use them', async () => {
+    // Act
+    const run = await runProgram('prod', {
+      alarmFallbackPercent: '7',
+      alarmTimeToAgentP95Ms: '12000',
+      alarmSignatureRejectedPer5Min: '3',
+    });
+
+    // Assert
+    expect(run.one(ALARM, '-fallback-rate').inputs.threshold).toBe(7);
+    expect(run.one(ALARM, '-time-to-agent-p95').inputs).toMatchObject({ threshold: 12000, extendedStatistic: 'p95' });
+    expect(run.one(ALARM, '-signature-rejected').inputs).toMatchObject({ threshold: 3, statistic: 'Sum' });
+  });
+});
