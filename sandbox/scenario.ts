@@ -1,6 +1,7 @@
 /**
  * The product's main scenario in the sandbox: provision, inbound call, conference, the agent added
- * automatically with its context, the agent's stream, a warm transfer to a human and its completion, hang-up.
+ * automatically with its context, the agent's stream, the bad day (the agent drops mid-call and a new agent leg
+ * takes over), a warm transfer to a human and its completion, hang-up.
  * Each step is checked; the result says which step failed and why.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -105,6 +106,23 @@ export async function runMainScenario(
       if (JSON.stringify(session.customParameters) !== JSON.stringify(expected))
         throw new Error(`customParameters were ${JSON.stringify(session.customParameters)}`);
       return `start on ${session.streamSid} with ${JSON.stringify(session.customParameters)}`;
+    });
+
+    await step('the bad day: the agent drops mid-call and the caller is recovered by a new agent leg', async () => {
+      const first = await s.agent!.waitForSession((x) => x.customParameters?.callerCallSid === callSid);
+      s.agent!.close(first);
+      const second = await s.agent!.waitForSession((x) => x !== first && x.customParameters?.callerCallSid === callSid);
+      if (JSON.stringify(second.customParameters) !== JSON.stringify(first.customParameters))
+        throw new Error(`the new agent got ${JSON.stringify(second.customParameters)}`);
+      await s.twilio.waitUntil(
+        () => s.twilio.participants(conference()).some((p) => p.label === 'ai-agent' && p.status === 'connected'),
+        10_000,
+        'the new agent leg connected',
+      );
+      const joins = s.twilio.events.filter(
+        (e) => e.type === 'conference-join' && e.friendlyName === conference() && e.label === 'ai-agent',
+      ).length;
+      return `stream ${first.streamSid} closed by the agent; <Connect action> hung its leg up, the leg's status callback dialled the agent again: stream ${second.streamSid} with the same context (${joins} agent joins, one at a time)`;
     });
 
     await step(`warm transfer to ${HUMAN}: the caller is held and the human joins to be briefed`, async () => {

@@ -25,6 +25,8 @@ const RATES = {
   callerHangsUpAtOnce: 0.02,
 };
 const count = (rate: number) => Math.round(CALLS * rate);
+/** Time for the burst to settle: one emulator process serialises every call on this 2-core machine. */
+const SETTLE_MS = Math.max(90_000, CALLS * 600);
 
 let sandbox: Sandbox;
 
@@ -36,140 +38,144 @@ afterAll(async () => {
   await sandbox?.stop();
 });
 
-it(`ends each of ${CALLS} concurrent calls with the agent or a deliberate outcome under a mixed bad day, and the metrics add up`, async () => {
-  // Arrange
-  const { faults, script } = sandbox.twilio;
-  const app = `app:${sandbox.twimlAppSid}`;
-  faults.rateLimit('CreateParticipant', count(RATES.rateLimited429));
-  faults.participantAddFailure(count(RATES.retryLater16030));
-  faults.serverError('CreateParticipant', count(RATES.serverError500));
-  faults.reset('CreateParticipant', count(RATES.connectionReset));
-  script.rejectCreate(app, 21212, { times: count(RATES.invalidFrom21212) });
-  script.leg(app, 'busy', count(RATES.agentBusy));
-  script.leg(app, 'failed', count(RATES.agentFailed));
-  script.leg(app, 'no-answer', count(RATES.agentNoAnswer));
-  // Each planned drop goes to a different call's first agent session (a retried agent is not dropped again).
-  const dropped = new Set<string>();
-  const firstSessionOfACall = (s: { customParameters?: Record<string, string> }) => {
-    const call = s.customParameters?.callerCallSid ?? '';
-    if (dropped.has(call)) return false;
-    dropped.add(call);
-    return true;
-  };
-  for (let i = 0; i < count(RATES.agentDropsMidCall); i++)
-    sandbox.agent!.plan({ do: 'close', afterMs: 50 }, firstSessionOfACall);
-  const started = Date.now();
+it(
+  `ends each of ${CALLS} concurrent calls with the agent or a deliberate outcome under a mixed bad day, and the metrics add up`,
+  async () => {
+    // Arrange
+    const { faults, script } = sandbox.twilio;
+    const app = `app:${sandbox.twimlAppSid}`;
+    faults.rateLimit('CreateParticipant', count(RATES.rateLimited429));
+    faults.participantAddFailure(count(RATES.retryLater16030));
+    faults.serverError('CreateParticipant', count(RATES.serverError500));
+    faults.reset('CreateParticipant', count(RATES.connectionReset));
+    script.rejectCreate(app, 21212, { times: count(RATES.invalidFrom21212) });
+    script.leg(app, 'busy', count(RATES.agentBusy));
+    script.leg(app, 'failed', count(RATES.agentFailed));
+    script.leg(app, 'no-answer', count(RATES.agentNoAnswer));
+    // Each planned drop goes to a different call's first agent session (a retried agent is not dropped again).
+    const dropped = new Set<string>();
+    const firstSessionOfACall = (s: { customParameters?: Record<string, string> }) => {
+      const call = s.customParameters?.callerCallSid ?? '';
+      if (dropped.has(call)) return false;
+      dropped.add(call);
+      return true;
+    };
+    for (let i = 0; i < count(RATES.agentDropsMidCall); i++)
+      sandbox.agent!.plan({ do: 'close', afterMs: 50 }, firstSessionOfACall);
+    const started = Date.now();
 
-  // Act
-  const place = (n: number, offset: number) =>
-    Promise.all(
-      Array.from({ length: n }, (_, i) => sandbox.placeInboundCall({ from: `+1555${String(2000000 + offset + i)}` })),
+    // Act
+    const place = (n: number, offset: number) =>
+      Promise.all(
+        Array.from({ length: n }, (_, i) => sandbox.placeInboundCall({ from: `+1555${String(2000000 + offset + i)}` })),
+      );
+    const hangUps = count(RATES.callerHangsUpAtOnce);
+    const main = place(CALLS - hangUps, 0);
+    // Callers who hang up as soon as they are through, while the rest of the burst is in flight.
+    const quitters = await place(hangUps, CALLS - hangUps);
+    await Promise.all(quitters.map((c) => sandbox.twilio.hangup(c.callSid)));
+    const calls = [...(await main), ...quitters];
+    const settled = (callSid: string) => {
+      const o = callOutcome(sandbox.twilio, callSid);
+      const agentNow = sandbox.twilio
+        .participants(`conf-${callSid}`)
+        .some((p) => p.label === 'ai-agent' && p.status === 'connected');
+      return agentNow || o.ended;
+    };
+    await sandbox.twilio.waitUntil(() => calls.every((c) => settled(c.callSid)), SETTLE_MS, 'every call settled');
+    await sandbox.twilio.settle();
+    const elapsedMs = Date.now() - started;
+    // Function log lines reach the emulator through worker stdout a moment after each answer.
+    const emitted = () => datapointsIn(sandbox.api.logs());
+    await waitForQuiet(() => sandbox.api.logs().length);
+
+    // Assert: the invariant, call by call
+    const outcomes = calls.map((c) => callOutcome(sandbox.twilio, c.callSid));
+    const stranded = outcomes.filter((o) => violations(o).length > 0);
+    const withAgent = outcomes.filter((o) => o.agentJoins > 0 && !o.heardFallback);
+    const fallbackHeard = outcomes.filter((o) => o.heardFallback && o.ended);
+    const callerLeft = outcomes.filter((o) => o.agentJoins === 0 && !o.heardFallback && o.callerHungUp);
+    const points = emitted();
+    const total = (name: string, dims: Record<string, string> = {}) =>
+      points
+        .filter((p) => p.name === name && Object.entries(dims).every(([k, v]) => p.dimensions[k] === v))
+        .filter((p) => Object.keys(p.dimensions).length === 1 + Object.keys(dims).length)
+        .reduce((sum, p) => sum + p.value, 0);
+    const samples = (name: string) => points.filter((p: Datapoint) => p.name === name).length;
+    const agentSessions = sandbox.agent!.sessions.filter((s) =>
+      calls.some((c) => c.callSid === s.customParameters?.callerCallSid),
     );
-  const hangUps = count(RATES.callerHangsUpAtOnce);
-  const main = place(CALLS - hangUps, 0);
-  // Callers who hang up as soon as they are through, while the rest of the burst is in flight.
-  const quitters = await place(hangUps, CALLS - hangUps);
-  await Promise.all(quitters.map((c) => sandbox.twilio.hangup(c.callSid)));
-  const calls = [...(await main), ...quitters];
-  const settled = (callSid: string) => {
-    const o = callOutcome(sandbox.twilio, callSid);
-    const agentNow = sandbox.twilio
-      .participants(`conf-${callSid}`)
-      .some((p) => p.label === 'ai-agent' && p.status === 'connected');
-    return agentNow || o.ended;
-  };
-  await sandbox.twilio.waitUntil(() => calls.every((c) => settled(c.callSid)), 90_000, 'every call settled');
-  await sandbox.twilio.settle();
-  const elapsedMs = Date.now() - started;
-  // Function log lines reach the emulator through worker stdout a moment after each answer.
-  const emitted = () => datapointsIn(sandbox.api.logs());
-  await waitForQuiet(() => sandbox.api.logs().length);
+    const figures = {
+      callsPlaced: CALLS,
+      rates: RATES,
+      stranded: stranded.length,
+      endedWithAgent: withAgent.length,
+      endedWithFallbackMessage: fallbackHeard.length,
+      callerHungUpFirst: callerLeft.length,
+      agentLegsJoined: outcomes.reduce((n, o) => n + o.agentJoins, 0),
+      twoAgentsAtOnce: outcomes.filter((o) => o.maxAgentsAtOnce > 1).length,
+      metrics: {
+        CallsStarted: total('CallsStarted'),
+        AgentJoinFailures: Object.fromEntries(
+          ['rejected', 'busy', 'failed', 'no-answer', 'dropped', 'unavailable', 'canceled'].map((c) => [
+            c,
+            total('AgentJoinFailures', { Cause: c }),
+          ]),
+        ),
+        Fallbacks: Object.fromEntries(
+          ['retry', 'target', 'message', 'voicemail'].map((k) => [k, total('Fallbacks', { Kind: k })]),
+        ),
+        CallsEndedUnattended: total('CallsEndedUnattended'),
+        TimeToAgentSamples: samples('TimeToAgent'),
+        AgentQueueTimeSamples: samples('AgentQueueTime'),
+        AgentQueueTimeMaxMs: Math.max(0, ...points.filter((p) => p.name === 'AgentQueueTime').map((p) => p.value)),
+      },
+      elapsedMs,
+    };
+    console.log(`sandbox bad-day load: ${JSON.stringify(figures)}`);
 
-  // Assert: the invariant, call by call
-  const outcomes = calls.map((c) => callOutcome(sandbox.twilio, c.callSid));
-  const stranded = outcomes.filter((o) => violations(o).length > 0);
-  const withAgent = outcomes.filter((o) => o.agentJoins > 0 && !o.heardFallback);
-  const fallbackHeard = outcomes.filter((o) => o.heardFallback && o.ended);
-  const callerLeft = outcomes.filter((o) => o.agentJoins === 0 && !o.heardFallback && o.callerHungUp);
-  const points = emitted();
-  const total = (name: string, dims: Record<string, string> = {}) =>
-    points
-      .filter((p) => p.name === name && Object.entries(dims).every(([k, v]) => p.dimensions[k] === v))
-      .filter((p) => Object.keys(p.dimensions).length === 1 + Object.keys(dims).length)
-      .reduce((sum, p) => sum + p.value, 0);
-  const samples = (name: string) => points.filter((p: Datapoint) => p.name === name).length;
-  const agentSessions = sandbox.agent!.sessions.filter((s) =>
-    calls.some((c) => c.callSid === s.customParameters?.callerCallSid),
-  );
-  const figures = {
-    callsPlaced: CALLS,
-    rates: RATES,
-    stranded: stranded.length,
-    endedWithAgent: withAgent.length,
-    endedWithFallbackMessage: fallbackHeard.length,
-    callerHungUpFirst: callerLeft.length,
-    agentLegsJoined: outcomes.reduce((n, o) => n + o.agentJoins, 0),
-    twoAgentsAtOnce: outcomes.filter((o) => o.maxAgentsAtOnce > 1).length,
-    metrics: {
-      CallsStarted: total('CallsStarted'),
-      AgentJoinFailures: Object.fromEntries(
-        ['rejected', 'busy', 'failed', 'no-answer', 'dropped', 'unavailable', 'canceled'].map((c) => [
-          c,
-          total('AgentJoinFailures', { Cause: c }),
-        ]),
-      ),
-      Fallbacks: Object.fromEntries(
-        ['retry', 'target', 'message', 'voicemail'].map((k) => [k, total('Fallbacks', { Kind: k })]),
-      ),
-      CallsEndedUnattended: total('CallsEndedUnattended'),
-      TimeToAgentSamples: samples('TimeToAgent'),
-      AgentQueueTimeSamples: samples('AgentQueueTime'),
-      AgentQueueTimeMaxMs: Math.max(0, ...points.filter((p) => p.name === 'AgentQueueTime').map((p) => p.value)),
-    },
-    elapsedMs,
-  };
-  console.log(`sandbox bad-day load: ${JSON.stringify(figures)}`);
-
-  expect(stranded.map((o) => ({ callSid: o.callSid, problems: violations(o) }))).toEqual([]);
-  expect(figures.twoAgentsAtOnce).toBe(0);
-  expect(withAgent.length + fallbackHeard.length + callerLeft.length).toBe(CALLS);
-  // What was injected is what the outcomes and the metrics show.
-  expect(fallbackHeard.length).toBe(count(RATES.invalidFrom21212));
-  expect(figures.metrics.AgentJoinFailures).toMatchObject({
-    rejected: count(RATES.invalidFrom21212),
-    busy: count(RATES.agentBusy),
-    failed: count(RATES.agentFailed),
-    'no-answer': count(RATES.agentNoAnswer),
-    dropped: count(RATES.agentDropsMidCall),
-  });
-  const legFailures = count(RATES.agentBusy) + count(RATES.agentFailed) + count(RATES.agentNoAnswer);
-  expect(figures.metrics.Fallbacks).toEqual({
-    retry: legFailures + count(RATES.agentDropsMidCall),
-    target: 0,
-    message: fallbackHeard.length,
-    voicemail: 0,
-  });
-  // Every caller who joined was counted once; every answered agent leg reported its time to agent.
-  const joined = calls.filter((c) =>
-    sandbox.twilio.events.some((e) => e.type === 'conference-join' && e.callSid === c.callSid),
-  ).length;
-  expect(figures.metrics.CallsStarted).toBe(joined);
-  expect(figures.metrics.TimeToAgentSamples).toBe(agentSessions.length);
-  expect(figures.metrics.AgentQueueTimeSamples).toBe(
-    sandbox.twilio.requests.filter(
-      (r) =>
-        r.method === 'POST' &&
-        /Participants\.json$/.test(r.path) &&
-        String(r.form.To).startsWith(app) &&
-        r.status === 201,
-    ).length,
-  );
-  // Unattended: the calls that ended with the message (nobody had talked), and callers who left while their agent
-  // was on its way.
-  expect(figures.metrics.CallsEndedUnattended).toBe(
-    fallbackHeard.length + callerLeft.filter((o) => agentCreateSent(o.callSid)).length,
-  );
-}, 180_000);
+    expect(stranded.map((o) => ({ callSid: o.callSid, problems: violations(o) }))).toEqual([]);
+    expect(figures.twoAgentsAtOnce).toBe(0);
+    expect(withAgent.length + fallbackHeard.length + callerLeft.length).toBe(CALLS);
+    // What was injected is what the outcomes and the metrics show.
+    expect(fallbackHeard.length).toBe(count(RATES.invalidFrom21212));
+    expect(figures.metrics.AgentJoinFailures).toMatchObject({
+      rejected: count(RATES.invalidFrom21212),
+      busy: count(RATES.agentBusy),
+      failed: count(RATES.agentFailed),
+      'no-answer': count(RATES.agentNoAnswer),
+      dropped: count(RATES.agentDropsMidCall),
+    });
+    const legFailures = count(RATES.agentBusy) + count(RATES.agentFailed) + count(RATES.agentNoAnswer);
+    expect(figures.metrics.Fallbacks).toEqual({
+      retry: legFailures + count(RATES.agentDropsMidCall),
+      target: 0,
+      message: fallbackHeard.length,
+      voicemail: 0,
+    });
+    // Every caller who joined was counted once; every answered agent leg reported its time to agent.
+    const joined = calls.filter((c) =>
+      sandbox.twilio.events.some((e) => e.type === 'conference-join' && e.callSid === c.callSid),
+    ).length;
+    expect(figures.metrics.CallsStarted).toBe(joined);
+    expect(figures.metrics.TimeToAgentSamples).toBe(agentSessions.length);
+    expect(figures.metrics.AgentQueueTimeSamples).toBe(
+      sandbox.twilio.requests.filter(
+        (r) =>
+          r.method === 'POST' &&
+          /Participants\.json$/.test(r.path) &&
+          String(r.form.To).startsWith(app) &&
+          r.status === 201,
+      ).length,
+    );
+    // Unattended: the calls that ended with the message (nobody had talked), and callers who left while their agent
+    // was on its way.
+    expect(figures.metrics.CallsEndedUnattended).toBe(
+      fallbackHeard.length + callerLeft.filter((o) => agentCreateSent(o.callSid)).length,
+    );
+  },
+  SETTLE_MS + 90_000,
+);
 
 /** Whether the stack sent an agent create for this call that Twilio accepted. */
 function agentCreateSent(callSid: string): boolean {

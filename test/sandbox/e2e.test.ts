@@ -33,7 +33,7 @@ it('runs the main scenario to the end', async () => {
   // Assert
   expect(result.failure).toBeUndefined();
   expect(result.ok).toBe(true);
-  expect(result.steps).toHaveLength(8);
+  expect(result.steps).toHaveLength(9);
   expect(lines.every((l) => l.includes('✓'))).toBe(true);
 });
 
