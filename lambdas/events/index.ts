@@ -171,7 +171,9 @@ async function legStatus(request: HttpRequest, params: FormParams, config: Confi
     status,
     sequence: formValue(params, 'SequenceNumber'),
   });
-  if (status === 'queued') return emptyResponse(204);
+  // `initiated` tells nothing `ringing` or `answered` will not tell a moment later (when the leg could still be
+  // stopped): it is logged, not looked into, which keeps one conference read per leg off each call.
+  if (status === 'queued' || status === 'initiated') return emptyResponse(204);
   const recovery = await recoveryFor(request, config, log);
   const live = await recovery.live(state.conferenceSid, legCallSid);
   await recovery.apply(onLegStatus(state, status, live, config.recovery, timestampOf(params)), state, legCallSid);

@@ -172,6 +172,13 @@ describe('events handler: recovery when the caller could be left alone', () => {
     expect(stub.requests[1].form).toEqual({ Status: ended });
   });
 
+  it('when a leg reports initiated, only logs it (ringing or answered follow while the leg can still be stopped)', async () => {
+    const response = await handler(legStatus('initiated', legQuery('agent', 1)));
+
+    expect(response.statusCode).toBe(204);
+    expect(stub.requests).toHaveLength(0);
+  });
+
   it('when the agent leg was removed for a transfer (a human is with the caller), does nothing', async () => {
     stub.on('GET', /Participants\.json$/, listOf(participant(CALLER, 'caller'), participant(sid('CA', 3), 'human')));
 
