@@ -159,8 +159,8 @@ describe('the diagram of a main-scenario run', () => {
     [
       'the agent’s removal',
       /^FnParticipants->>Twilio: DELETE DeleteParticipant$/,
-      'the agent leaving',
-      /^Note over Twilio: ai-agent left/,
+      'the agent leaving (removed, not the drop of the bad-day step)',
+      /^Note over Twilio: ai-agent left \(kicked\)/,
     ],
   ])('draws %s before %s', (_cause, causePattern, _effect, effectPattern) => {
     // Act
