@@ -2,6 +2,7 @@
  * Parses the participants API's JSON bodies into typed commands, once, at the edge. Every refusal is a 400
  * that names the field and says why; nothing here calls Twilio.
  */
+import { isAllowedTarget } from '../shared/dial-target';
 import { ContextError, validateContext, type AgentContext } from '../shared/agent-context';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
@@ -120,16 +121,6 @@ function from(body: Record<string, unknown>, dial: DialConfig): string {
   return value;
 }
 
-function globMatches(pattern: string, value: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return regex.test(value);
-}
-
 /** Parses a human target and checks it against the configured allow-list. */
 export function parseHumanTarget(value: unknown, field: string, dial: DialConfig): HumanTarget {
   if (typeof value !== 'string')
@@ -139,7 +130,7 @@ export function parseHumanTarget(value: unknown, field: string, dial: DialConfig
   else if (SIP.test(value)) target = { kind: 'sip', address: value };
   else if (CLIENT.test(value)) target = { kind: 'client', address: value };
   else throw bad(field, `${field} must be an E.164 number (+15551234567), a sip: URI or a client: identity`);
-  if (!dial.allowedTargets.some((pattern) => globMatches(pattern, target.address))) {
+  if (!isAllowedTarget(dial.allowedTargets, target.address)) {
     throw new ApiError(
       403,
       'target_not_allowed',
