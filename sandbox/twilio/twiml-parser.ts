@@ -1,8 +1,10 @@
 /**
- * TwiML parsing: a strict XML parser (no XML package ships here) and a check against the TwiML Voice vocabulary
+ * TwiML parsing: a strict XML parser (saxes) and a check against the TwiML Voice vocabulary
  * the emulator knows. A document that is not XML is Twilio's 12100; a verb or value outside the vocabulary is
  * 12200 (fatal: the call fails as on Twilio); an unknown attribute is a 12200 warning.
  */
+
+import { SaxesParser } from 'saxes';
 
 /** An XML element with its attributes, child elements and concatenated text. */
 export interface XmlElement {
@@ -23,98 +25,38 @@ export class TwimlError extends Error {
   }
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeEntities(text: string, at: number): string {
-  return text.replace(/&([^;\s&]*);?/g, (whole, name: string) => {
-    if (!whole.endsWith(';')) throw new TwimlError(12100, `Unterminated entity near offset ${at}`);
-    if (name in ENTITIES) return ENTITIES[name];
-    const numeric = /^#(x[0-9a-fA-F]+|[0-9]+)$/.exec(name);
-    if (numeric)
-      return String.fromCodePoint(
-        numeric[1].startsWith('x') ? parseInt(numeric[1].slice(1), 16) : parseInt(numeric[1], 10),
-      );
-    throw new TwimlError(12100, `Unknown entity &${name}; near offset ${at}`);
-  });
-}
-
 /** Parses an XML document into its root element; throws TwimlError 12100 when it is not well-formed. */
 export function parseXml(xml: string): XmlElement {
-  let i = 0;
-  const src = xml.replace(/^\uFEFF/, '');
+  // saxes is a strict, spec-conformant XML parser: well-formedness, entities and "one root" are its job.
+  const parser = new SaxesParser();
   const stack: XmlElement[] = [];
   let root: XmlElement | undefined;
-  const fail = (message: string): never => {
-    throw new TwimlError(12100, `${message} at offset ${i}`);
+  let problem: string | undefined;
+  const appendText = (text: string) => {
+    if (stack.length) stack[stack.length - 1].text += text;
   };
-  while (i < src.length) {
-    if (src.startsWith('<?', i)) {
-      const end = src.indexOf('?>', i);
-      if (end < 0) fail('Unterminated processing instruction');
-      i = end + 2;
-    } else if (src.startsWith('<!--', i)) {
-      const end = src.indexOf('-->', i);
-      if (end < 0) fail('Unterminated comment');
-      i = end + 3;
-    } else if (src.startsWith('<![CDATA[', i)) {
-      const end = src.indexOf(']]>', i);
-      if (end < 0 || stack.length === 0) fail('Misplaced CDATA');
-      stack[stack.length - 1].text += src.slice(i + 9, end);
-      i = end + 3;
-    } else if (src.startsWith('<!', i)) {
-      fail('DOCTYPE and declarations are not allowed');
-    } else if (src.startsWith('</', i)) {
-      const end = src.indexOf('>', i);
-      if (end < 0) fail('Unterminated end tag');
-      const name = src.slice(i + 2, end).trim();
-      const open = stack.pop();
-      if (!open || open.name !== name) fail(`End tag </${name}> does not match <${open?.name ?? ''}>`);
-      i = end + 1;
-    } else if (src[i] === '<') {
-      const tag = /^<([A-Za-z_][\w.:-]*)/.exec(src.slice(i));
-      if (!tag) fail('Invalid tag');
-      const element: XmlElement = { name: tag![1], attributes: {}, children: [], text: '' };
-      i += tag![0].length;
-      for (;;) {
-        const ws = /^\s*/.exec(src.slice(i))![0];
-        i += ws.length;
-        if (src.startsWith('/>', i)) {
-          i += 2;
-          attach(element, true);
-          break;
-        }
-        if (src[i] === '>') {
-          i += 1;
-          attach(element, false);
-          break;
-        }
-        if (!ws) fail('Expected whitespace between attributes');
-        const attr = /^([A-Za-z_][\w.:-]*)\s*=\s*("([^"<]*)"|'([^'<]*)')/.exec(src.slice(i));
-        if (!attr) fail(`Malformed attribute in <${element.name}>`);
-        if (attr![1] in element.attributes) fail(`Duplicate attribute ${attr![1]}`);
-        element.attributes[attr![1]] = decodeEntities(attr![3] ?? attr![4], i);
-        i += attr![0].length;
-      }
-    } else {
-      const next = src.indexOf('<', i);
-      const end = next < 0 ? src.length : next;
-      const text = src.slice(i, end);
-      if (stack.length === 0) {
-        if (text.trim()) fail('Text outside the root element');
-      } else stack[stack.length - 1].text += decodeEntities(text, i);
-      i = end;
-    }
-  }
-  if (stack.length) fail(`Unclosed element <${stack[stack.length - 1].name}>`);
+  parser.on('error', (error) => {
+    problem ??= error.message;
+  });
+  // Twilio refuses DTDs in TwiML; a DOCTYPE could also declare entities the emulator would then expand.
+  parser.on('doctype', () => {
+    problem ??= 'DOCTYPE and declarations are not allowed';
+  });
+  parser.on('opentag', (tag) => {
+    const element: XmlElement = { name: tag.name, attributes: { ...tag.attributes }, children: [], text: '' };
+    if (stack.length) stack[stack.length - 1].children.push(element);
+    else root ??= element;
+    if (!tag.isSelfClosing) stack.push(element);
+  });
+  parser.on('closetag', (tag) => {
+    if (!tag.isSelfClosing) stack.pop();
+  });
+  parser.on('text', appendText);
+  parser.on('cdata', appendText);
+  parser.write(xml.replace(/^\uFEFF/, '')).close();
+  if (problem) throw new TwimlError(12100, problem);
   if (!root) throw new TwimlError(12100, 'Empty document: no root element');
   return root;
-
-  function attach(element: XmlElement, selfClosing: boolean) {
-    if (stack.length) stack[stack.length - 1].children.push(element);
-    else if (root) fail('More than one root element');
-    else root = element;
-    if (!selfClosing) stack.push(element);
-  }
 }
 
 type AttributeRule =
