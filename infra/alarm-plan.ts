@@ -3,6 +3,7 @@
  * it is measured on. infra/alarms-builder.ts resolves the subjects to the stack's resources.
  */
 import { HANDLERS, type HandlerName } from '../lambdas/routes';
+import { FALLBACK_KINDS } from '../lambdas/shared/metrics';
 
 /** What an alarm's metric is about: one function, or the API. */
 export type AlarmSubject = { readonly kind: 'function'; readonly handler: HandlerName } | { readonly kind: 'api' };
@@ -52,13 +53,6 @@ export interface CallAlarmThresholds {
   readonly timeToAgentP95Ms: number;
   readonly signatureRejectedPer5Min: number;
 }
-
-/**
- * The `Kind`s the events handler publishes `Fallbacks` under (lambdas/events/policy.ts). An alarm's metric math
- * cannot SEARCH, so the fallback rate adds these up by name; a kind missing here is left out of the rate (the
- * dashboard, which can SEARCH, still shows it).
- */
-export const FALLBACK_KINDS = ['retry', 'target', 'message', 'voicemail', 'agent'] as const;
 
 /** One metric of a metric-math alarm. */
 export interface AlarmMetricQuery {

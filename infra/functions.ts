@@ -4,6 +4,7 @@
  */
 import type { HandlerName } from '../lambdas/routes';
 import { ENV } from '../lambdas/shared/config';
+import { DEFAULT_TWILIO_REQUEST_TIMEOUT_MS } from '../lambdas/shared/twilio-transport';
 
 /** The secrets the stack stores. */
 export type SecretName = 'twilioAuthToken' | 'twilioApiKeySecret' | 'participantsApiToken';
@@ -57,11 +58,8 @@ export const FUNCTION_SPECS: Readonly<Record<HandlerName, FunctionSpec>> = {
   },
 };
 
-/**
- * The per-request timeout of the handlers' Twilio client (lambdas/shared/twilio-client.ts): a retry that starts
- * just inside the budget may still take this long.
- */
-export const TWILIO_REQUEST_TIMEOUT_MS = 5000;
+/** The handlers' Twilio per-request timeout: a retry that starts just inside the budget may still take this long. */
+export const TWILIO_REQUEST_TIMEOUT_MS = DEFAULT_TWILIO_REQUEST_TIMEOUT_MS;
 /** What a function needs besides retrying: a cold start, the secret fetch, answering. */
 export const START_AND_ANSWER_MS = 1000;
 

@@ -9,7 +9,7 @@
  * about a leg that no longer matters finds someone with the caller and does nothing.
  */
 import type { RecoveryConfig } from '../shared/config';
-import type { MetricPoint } from '../shared/metrics';
+import type { FallbackKind, MetricPoint } from '../shared/metrics';
 import type { LegKind, LegState } from './leg-state';
 
 /** The label of the fallback target's participant. */
@@ -99,6 +99,11 @@ export function nextStep(
   return { do: 'end-call', with: config.fallbackVoicemailUrl !== undefined ? 'voicemail' : 'message' };
 }
 
+/** One `Fallbacks` count of `kind`: typed so a new kind must join FALLBACK_KINDS, which the alarm adds up. */
+function fallbackMetric(kind: FallbackKind): MetricPoint {
+  return { name: 'Fallbacks', value: 1, dimensions: { Kind: kind } };
+}
+
 function failureMetric(leg: LegKind, cause: FailureCause): MetricPoint {
   return leg === 'agent'
     ? { name: 'AgentJoinFailures', value: 1, dimensions: { Cause: cause } }
@@ -108,16 +113,11 @@ function failureMetric(leg: LegKind, cause: FailureCause): MetricPoint {
 /** The actions and metrics of taking a rung for a caller who is alone. */
 function take(step: ReturnType<typeof nextStep>, attended: boolean, callerOnHold: boolean): Omit<Decision, 'reason'> {
   const unhold: Action[] = callerOnHold && step.do !== 'end-call' ? [{ do: 'unhold-caller' }] : [];
-  if (step.do === 'dial-agent')
-    return { actions: [...unhold, step], metrics: [{ name: 'Fallbacks', value: 1, dimensions: { Kind: 'retry' } }] };
-  if (step.do === 'dial-fallback')
-    return { actions: [...unhold, step], metrics: [{ name: 'Fallbacks', value: 1, dimensions: { Kind: 'target' } }] };
+  if (step.do === 'dial-agent') return { actions: [...unhold, step], metrics: [fallbackMetric('retry')] };
+  if (step.do === 'dial-fallback') return { actions: [...unhold, step], metrics: [fallbackMetric('target')] };
   return {
     actions: [step],
-    metrics: [
-      { name: 'Fallbacks', value: 1, dimensions: { Kind: step.with } },
-      ...(attended ? [] : [{ name: 'CallsEndedUnattended', value: 1 } as const]),
-    ],
+    metrics: [fallbackMetric(step.with), ...(attended ? [] : [{ name: 'CallsEndedUnattended', value: 1 } as const])],
   };
 }
 
@@ -237,7 +237,7 @@ export function onHumanLeft(reason: string | undefined, callStatus: string | und
     // A transfer that took the agent away and never reached the human: the agent comes back.
     return {
       actions: [...(live.callerOnHold ? [{ do: 'unhold-caller' } as const] : []), { do: 'dial-agent', attempt: 1 }],
-      metrics: [...metrics, { name: 'Fallbacks', value: 1, dimensions: { Kind: 'agent' } }],
+      metrics: [...metrics, fallbackMetric('agent')],
       reason: 'the transfer target never answered and nobody is with the caller: the agent comes back',
     };
   }

@@ -16,6 +16,15 @@
 export const METRICS_NAMESPACE = 'VoiceAiConference';
 
 /**
+ * The `Kind`s `Fallbacks` is published under: the agent tried again, the fallback target dialled, the call ended
+ * with the message or voicemail, the agent dialled back after a transfer failed. Infra's alarm adds them up by
+ * name (metric math cannot SEARCH), so this is the one list both read.
+ */
+export const FALLBACK_KINDS = ['retry', 'target', 'message', 'voicemail', 'agent'] as const;
+/** One of {@link FALLBACK_KINDS}. */
+export type FallbackKind = (typeof FALLBACK_KINDS)[number];
+
+/**
  * Every metric: its unit and the dimension sets it is published under, each set besides `Service` (the function,
  * from `SERVICE_NAME`). This table is the contract with the dashboard and alarms in infra/.
  */

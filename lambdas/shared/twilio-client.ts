@@ -16,7 +16,12 @@ import type { CallListInstance } from 'twilio/lib/rest/api/v2010/account/call';
 import type { ConferenceListInstance } from 'twilio/lib/rest/api/v2010/account/conference';
 import type { IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber';
 import type Twilio from 'twilio/lib/rest/Twilio';
-import { NodeHttpTransport, type TransportRequest, type TransportResponse } from './twilio-transport';
+import {
+  DEFAULT_TWILIO_REQUEST_TIMEOUT_MS,
+  NodeHttpTransport,
+  type TransportRequest,
+  type TransportResponse,
+} from './twilio-transport';
 
 /** Credentials and endpoint of a REST client. `username`/`password`: Account SID + Auth Token, or API key + secret. */
 export interface TwilioClientOptions {
@@ -94,7 +99,7 @@ export class TwilioRestClient {
   private readonly transport: NodeHttpTransport;
 
   constructor(private readonly options: TwilioClientOptions) {
-    this.transport = new NodeHttpTransport(options.timeoutMs ?? 5000);
+    this.transport = new NodeHttpTransport(options.timeoutMs ?? DEFAULT_TWILIO_REQUEST_TIMEOUT_MS);
   }
 
   get accountSid(): string {

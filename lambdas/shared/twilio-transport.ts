@@ -68,6 +68,9 @@ function parseBody(text: string): unknown {
   }
 }
 
+/** Per-request timeout of the handlers' Twilio client: short enough that a webhook still answers in time. */
+export const DEFAULT_TWILIO_REQUEST_TIMEOUT_MS = 5000;
+
 /** A keep-alive HTTP(S) transport with a per-request timeout. */
 export class NodeHttpTransport {
   private readonly httpsAgent = new https.Agent({ keepAlive: true });

@@ -3,7 +3,8 @@
  * alarm plan, as plain tables.
  */
 import { ROUTES } from '../../lambdas/routes';
-import { alarmPlan, callAlarmPlan, FALLBACK_KINDS } from '../../infra/alarm-plan';
+import { alarmPlan, callAlarmPlan } from '../../infra/alarm-plan';
+import { FALLBACK_KINDS } from '../../lambdas/shared/metrics';
 import {
   defaultRouteSettings,
   permissionSourcePath,
