@@ -5,6 +5,7 @@
  */
 
 import { SaxesParser } from 'saxes';
+import { CALL_EVENTS, CONFERENCE_EVENTS } from './vocabulary';
 
 /** An XML element with its attributes, child elements and concatenated text. */
 export interface XmlElement {
@@ -77,19 +78,7 @@ interface VerbRule {
 
 const METHOD = ['GET', 'POST'] as const;
 const BOOL_ENUM = ['true', 'false'] as const;
-const CONFERENCE_EVENTS = new Set([
-  'start',
-  'end',
-  'join',
-  'leave',
-  'mute',
-  'hold',
-  'modify',
-  'speaker',
-  'announcement',
-]);
-const CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
-const tokens = (allowed: Set<string>) => (value: string) => {
+const tokens = (allowed: ReadonlySet<string>) => (value: string) => {
   const bad = value.split(/\s+/).filter((t) => t && !allowed.has(t));
   return bad.length ? `unknown event(s) ${bad.join(', ')}` : undefined;
 };

@@ -12,6 +12,7 @@ import {
   type RestHandler,
   type RestRequest,
 } from './common';
+import { CALL_EVENTS } from '../vocabulary';
 
 /** A call as the API returns it (`api.v2010.account.call`). */
 export function callJson(ctx: RestContext, c: CallRecord): Record<string, unknown> {
@@ -63,8 +64,6 @@ function find(ctx: RestContext, req: RestRequest): CallRecord {
   if (!call) throw notFound(req.path);
   return call;
 }
-
-const CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
 
 /** Handlers by operationId. */
 export const callHandlers: Record<string, RestHandler> = {

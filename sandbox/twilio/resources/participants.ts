@@ -19,6 +19,7 @@ import {
   type RestHandler,
   type RestRequest,
 } from './common';
+import { CALL_EVENTS, CONFERENCE_EVENTS } from '../vocabulary';
 
 /** A participant as the API returns it (`api.v2010.account.conference.participant`). */
 export function participantJson(ctx: RestContext, p: ParticipantRecord): Record<string, unknown> {
@@ -44,20 +45,8 @@ export function participantJson(ctx: RestContext, p: ParticipantRecord): Record<
 const E164 = /^\+[1-9]\d{1,14}$/;
 const CLIENT = /^client:[^\s?]{1,256}$/;
 const SIP = /^sip:[^\s@]+@[^\s]+$/;
-const CALL_EVENTS = new Set(['initiated', 'ringing', 'answered', 'completed']);
-const CONFERENCE_EVENTS = new Set([
-  'start',
-  'end',
-  'join',
-  'leave',
-  'mute',
-  'hold',
-  'modify',
-  'speaker',
-  'announcement',
-]);
 
-function checkTokens(name: string, values: string[], allowed: Set<string>): string[] {
+function checkTokens(name: string, values: string[], allowed: ReadonlySet<string>): string[] {
   const bad = values.filter((v) => !allowed.has(v));
   if (bad.length) throw invalidParameter(`${name} has unknown event(s): ${bad.join(', ')}`);
   return values;
