@@ -22,6 +22,9 @@ export interface LegState {
   readonly context: AgentContext;
 }
 
+/** The status events every leg the stack dials reports (Twilio: Participant resource, StatusCallbackEvent). */
+export const LEG_STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
+
 const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 const CONTEXT_PREFIX = 'ctx.';

@@ -8,12 +8,11 @@ import type { ConferenceOperations, ParticipantSummary } from '../shared/confere
 import { isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import type { MetricsWriter } from '../shared/metrics';
-import { encodeLegState, type LegState } from './leg-state';
+import { encodeLegState, LEG_STATUS_EVENTS, type LegState } from './leg-state';
 import { type Action, type Decision, FALLBACK_LABEL, type Live, onCreateFailed, roleOf } from './policy';
 
 /** Statuses of a participant still in the conference or on the way into it. */
 const ACTIVE = new Set(['queued', 'connecting', 'ringing', 'connected']);
-const CALL_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
 
 /** What the recovery needs besides the REST operations. */
 export interface RecoverySettings {
@@ -119,7 +118,7 @@ export class CallRecovery {
       startConferenceOnEnter: true,
       endConferenceOnExit: false,
       statusCallback: `${this.settings.legStatusUrl}?${encodeLegState(state)}`,
-      statusCallbackEvent: CALL_EVENTS,
+      statusCallbackEvent: LEG_STATUS_EVENTS,
     };
     try {
       if (state.leg === 'agent') {

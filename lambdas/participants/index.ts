@@ -60,6 +60,7 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
   const settings: ServiceSettings = {
     dial: config.dial,
     eventsUrl: routeUrl(request, config.webhook, TWILIO_PATHS.events),
+    legStatusUrl: routeUrl(request, config.webhook, TWILIO_PATHS.legStatus),
   };
 
   switch (key) {

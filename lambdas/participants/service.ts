@@ -4,14 +4,44 @@
  */
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
-import type { ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
+import type { AddParticipantRequest, ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
+import { encodeLegState, LEG_STATUS_EVENTS } from '../events/leg-state';
 import { coldTransferQuery } from '../events/query';
+import type { AgentContext } from '../shared/agent-context';
 import type { AddCommand, TransferCommand, UpdateCommand } from './requests';
 
-/** The agent's and callers' settings plus the URL of the events route (for cold-transfer callbacks). */
+/** The agent's and callers' settings plus the URLs of the events routes Twilio calls back. */
 export interface ServiceSettings {
   readonly dial: DialConfig;
+  /** The conference events route (cold-transfer callbacks). */
   readonly eventsUrl: string;
+  /** The leg status route: an agent leg reporting there is recovered like one the events handler dialled. */
+  readonly legStatusUrl: string;
+}
+
+/**
+ * The status callback that puts an agent leg added through the API under the same recovery as the agent the
+ * events handler dials (agent again, fallback target, fallback message), so its failure or a dropped stream cannot
+ * leave the caller alone. None when the conference has no caller to recover for.
+ */
+async function agentRecoveryCallback(
+  ops: ConferenceOperations,
+  conferenceSid: string,
+  context: AgentContext,
+  settings: ServiceSettings,
+): Promise<Pick<AddParticipantRequest, 'statusCallback' | 'statusCallbackEvent'>> {
+  const participants = await ops.listParticipants(conferenceSid);
+  const caller = participants.find((p) => p.label === settings.dial.callerLabel);
+  if (!caller) return {};
+  const state = encodeLegState({
+    leg: 'agent',
+    attempt: 1,
+    conferenceSid,
+    callerCallSid: caller.callSid,
+    attended: participants.some((p) => p.label !== settings.dial.callerLabel),
+    context,
+  });
+  return { statusCallback: `${settings.legStatusUrl}?${state}`, statusCallbackEvent: LEG_STATUS_EVENTS };
 }
 
 /**
@@ -38,7 +68,14 @@ export async function addParticipant(
     startConferenceOnEnter: true,
   };
   if (command.target === 'agent') {
-    const outcome = await ops.addAgent(conferenceSid, settings.dial.twimlAppSid, command.context, common);
+    const recovery =
+      command.label === settings.dial.agentLabel
+        ? await agentRecoveryCallback(ops, conferenceSid, command.context, settings)
+        : {};
+    const outcome = await ops.addAgent(conferenceSid, settings.dial.twimlAppSid, command.context, {
+      ...common,
+      ...recovery,
+    });
     if (!outcome.added)
       throw new ApiError(
         409,

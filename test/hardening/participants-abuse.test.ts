@@ -536,11 +536,12 @@ describe('participants API under abuse', () => {
         const event = apiEvent({ body: { context } });
         // Act
         const response = await call(event);
-        // Assert: the conference lookup, then one create, whose To query decodes to exactly the context
+        // Assert: the conference lookup, the participant list (the caller's CallSid for the agent leg's recovery
+        // callback), then one create, whose To query decodes to exactly the context
         expect(response.statusCode).toBe(201);
-        expect(fx.stub.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+        expect(fx.stub.requests.map((r) => r.method)).toEqual(['GET', 'GET', 'POST']);
         for (const r of fx.stub.requests) expect(specProblems(r.method, r.path, r.form, r.query)).toEqual([]);
-        const to = String(fx.stub.requests[1].form.To);
+        const to = String(fx.stub.requests[2].form.To);
         expect(to.startsWith(`app:${APP_SID}?`)).toBe(true);
         const query = to.slice(to.indexOf('?') + 1);
         expect([...new URLSearchParams(query)]).toEqual(Object.entries(context));

@@ -320,6 +320,7 @@ describe('participants handler', () => {
   describe('adding participants', () => {
     beforeEach(() => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('GET', /Participants\.json$/, participantList([{ callSid: sid('CA', 1), label: 'caller' }]));
     });
 
     it('adds the AI agent with caller-supplied context (default target) under the resolved CF SID', async () => {
@@ -336,14 +337,49 @@ describe('participants handler', () => {
         hold: false,
         muted: false,
       });
-      const [lookup, request] = stub.requests;
+      const [lookup, , request] = stub.requests;
       expect(lookup.query.get('FriendlyName')).toBe(CONFERENCE);
+      expect(request.method).toBe('POST');
       expect(request.path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json`);
       expect(request.form).toMatchObject({
         To: `app:${APP_SID}?ticket=T-42%20%26%20more&language=fr-FR`,
         From: '+15550001111',
         Label: 'ai-agent',
       });
+    });
+
+    it('when the agent is added for a waiting caller, its leg reports to the leg status route with the state the events handler recovers from', async () => {
+      // Arrange
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 2), 'ai-agent'));
+
+      // Act
+      const response = await handler(apiEvent({ body: { context: { ticket: 'T-42' } } }));
+
+      // Assert
+      expect(response.statusCode).toBe(201);
+      const create = stub.requests.find((r) => r.method === 'POST');
+      const callback = new URL(String(create?.form.StatusCallback));
+      expect(`${callback.origin}${callback.pathname}`).toBe(`https://${DOMAIN}/twilio/calls/status`);
+      expect(Object.fromEntries(callback.searchParams)).toEqual({
+        leg: 'agent',
+        attempt: '1',
+        conferenceSid: CONFERENCE_SID,
+        callerCallSid: sid('CA', 1),
+        attended: '0',
+        'ctx.ticket': 'T-42',
+      });
+      expect(create?.form.StatusCallbackEvent).toEqual(['initiated', 'ringing', 'answered', 'completed']);
+    });
+
+    it('when a human is added, the create carries no agent recovery callback', async () => {
+      // Arrange
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'supervisor'));
+
+      // Act
+      await handler(apiEvent({ body: { target: '+15551230000', label: 'supervisor' } }));
+
+      // Assert
+      expect(stub.requests.find((r) => r.method === 'POST')?.form.StatusCallback).toBeUndefined();
     });
 
     describe.each([
@@ -354,7 +390,11 @@ describe('participants handler', () => {
         stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'supervisor'));
         const response = await handler(apiEvent({ body: { target, label: 'supervisor', muted: true } }));
         expect(response.statusCode).toBe(201);
-        expect(stub.requests[1].form).toMatchObject({ To: target, Label: 'supervisor', Muted: 'true' });
+        expect(stub.requests.find((r) => r.method === 'POST')?.form).toMatchObject({
+          To: target,
+          Label: 'supervisor',
+          Muted: 'true',
+        });
       });
     });
 
@@ -422,7 +462,9 @@ describe('participants handler', () => {
       const response = await handler(apiEvent({ body: {} }));
 
       expect(response.statusCode).toBe(201);
-      expect(stub.requests[1].path).toBe(`${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json`);
+      expect(stub.requests.find((r) => r.method === 'POST')?.path).toBe(
+        `${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants.json`,
+      );
     });
 
     it('answers 409 when the agent is already in the conference', async () => {
