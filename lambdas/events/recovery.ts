@@ -8,6 +8,7 @@ import type { ConferenceOperations, ParticipantSummary } from '../shared/confere
 import { isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import type { MetricsWriter } from '../shared/metrics';
+import { fallbackMessageTwiml } from '../shared/twiml';
 import { encodeLegState, LEG_STATUS_EVENTS, type LegState } from './leg-state';
 import { type Action, type Decision, FALLBACK_LABEL, type Live, onCreateFailed, roleOf } from './policy';
 
@@ -84,7 +85,7 @@ export class CallRecovery {
           callerCallSid,
           action.with === 'voicemail' && recovery.fallbackVoicemailUrl !== undefined
             ? { url: recovery.fallbackVoicemailUrl }
-            : { twiml: (await import('../shared/twiml')).fallbackMessageTwiml(recovery.fallbackMessage) },
+            : { twiml: fallbackMessageTwiml(recovery.fallbackMessage) },
         );
         return;
       case 'hang-up-leg':

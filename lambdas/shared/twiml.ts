@@ -1,9 +1,9 @@
 /**
- * Pure TwiML builders. They use twilio's own VoiceResponse (deep import: the TwiML module alone, not the REST
- * client), which escapes every attribute and text value.
+ * Pure TwiML builders. They write through `twiml-writer.ts`, which escapes every attribute and text value and is
+ * proven to write exactly what twilio's own `VoiceResponse` writes for these verbs.
  */
-import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
 import type { AgentTwimlConfig, ConferenceConfig } from './config';
+import { element, text, twimlResponse } from './twiml-writer';
 
 /** The conference events the stack subscribes to; the first participant's TwiML fixes them for the conference. */
 export const CONFERENCE_EVENTS = ['start', 'end', 'join', 'leave', 'mute', 'hold', 'modify'] as const;
@@ -20,9 +20,8 @@ export interface ConferenceTwimlInput {
  * The caller starts the conference (they hear `waitUrl` until the agent joins) and, by default, ends it on exit.
  */
 export function conferenceTwiml(input: ConferenceTwimlInput, config: ConferenceConfig): string {
-  const response = new VoiceResponse();
-  const dial = response.dial();
-  dial.conference(
+  const conference = element(
+    'Conference',
     {
       participantLabel: config.callerLabel,
       startConferenceOnEnter: true,
@@ -33,11 +32,11 @@ export function conferenceTwiml(input: ConferenceTwimlInput, config: ConferenceC
       maxParticipants: config.maxParticipants,
       statusCallback: input.statusCallbackUrl,
       statusCallbackMethod: 'POST',
-      statusCallbackEvent: [...CONFERENCE_EVENTS],
+      statusCallbackEvent: CONFERENCE_EVENTS,
     },
-    input.conferenceName,
+    text(input.conferenceName),
   );
-  return response.toString();
+  return twimlResponse(element('Dial', {}, conference));
 }
 
 /** One context value handed to the agent as a `<Parameter>`. */
@@ -56,42 +55,38 @@ export function agentTwiml(
   /** Where Twilio reports the end of the stream or session (`<Connect action>`). */
   actionUrl?: string,
 ): string {
-  const response = new VoiceResponse();
   if (config.mode === 'play') {
-    response.play(config.playUrl as string);
-    response.hangup();
-    return response.toString();
+    return twimlResponse(element('Play', {}, text(config.playUrl as string)), element('Hangup', {}));
   }
-  const connect = response.connect(actionUrl === undefined ? {} : { action: actionUrl, method: 'POST' });
+  const parameterElements = parameters.map(({ name, value }) => element('Parameter', { name, value }));
   const relay = config.conversationRelay;
   const target =
     config.mode === 'conversation-relay'
-      ? connect.conversationRelay({
-          url: config.streamUrl,
-          ...(relay.welcomeGreeting !== undefined && { welcomeGreeting: relay.welcomeGreeting }),
-          ...(relay.language !== undefined && { language: relay.language }),
-          ...(relay.ttsProvider !== undefined && { ttsProvider: relay.ttsProvider }),
-          ...(relay.voice !== undefined && { voice: relay.voice }),
-          ...(relay.transcriptionProvider !== undefined && { transcriptionProvider: relay.transcriptionProvider }),
-          ...(relay.interruptible !== undefined && { interruptible: relay.interruptible }),
-          ...(relay.dtmfDetection !== undefined && { dtmfDetection: relay.dtmfDetection }),
-        })
-      : connect.stream({ url: config.streamUrl });
-  for (const { name, value } of parameters) target.parameter({ name, value });
-  return response.toString();
+      ? element(
+          'ConversationRelay',
+          {
+            url: config.streamUrl,
+            welcomeGreeting: relay.welcomeGreeting,
+            language: relay.language,
+            ttsProvider: relay.ttsProvider,
+            voice: relay.voice,
+            transcriptionProvider: relay.transcriptionProvider,
+            interruptible: relay.interruptible,
+            dtmfDetection: relay.dtmfDetection,
+          },
+          ...parameterElements,
+        )
+      : element('Stream', { url: config.streamUrl }, ...parameterElements);
+  const connectAttributes = actionUrl === undefined ? {} : { action: actionUrl, method: 'POST' };
+  return twimlResponse(element('Connect', connectAttributes, target));
 }
 
 /** TwiML that ends a leg quietly: the agent leg's fallback, so a failing agent never talks into the conference. */
 export function hangupTwiml(): string {
-  const response = new VoiceResponse();
-  response.hangup();
-  return response.toString();
+  return twimlResponse(element('Hangup', {}));
 }
 
 /** TwiML that tells the caller nobody can take the call and hangs up: the deliberate end of the recovery ladder. */
 export function fallbackMessageTwiml(message: string): string {
-  const response = new VoiceResponse();
-  response.say(message);
-  response.hangup();
-  return response.toString();
+  return twimlResponse(element('Say', {}, text(message)), element('Hangup', {}));
 }
