@@ -58,7 +58,8 @@ export interface ColdPaths {
 
 /**
  * Pieces the handlers load, each bundled alone by bench/run.mjs: their module-load times say where a handler's
- * load goes (crypto for the HMAC, https for Secrets Manager, twilio's webhook validator and TwiML builder).
+ * load goes (crypto for the HMAC, https for Secrets Manager, twilio's webhook validator), and what twilio's TwiML
+ * builder would cost (the handlers write TwiML with lambdas/shared/twiml-writer.ts instead).
  */
 export const PROBES = ['node-crypto', 'node-https', 'twilio-webhooks', 'twilio-voiceresponse'] as const;
 
