@@ -7,7 +7,21 @@ import path from 'node:path';
 import { eventFor, HANDLERS, KIND, type HandlerName } from './fixtures';
 import { COLD_MARKER, type ColdSample } from './protocol';
 import { timeChild } from './spawn-timer';
-import { pairedExtraShare, pairedRatio, round, seededShuffle, summarize, type Summary } from './stats';
+import {
+  belowFloor,
+  type Estimate,
+  estimate,
+  type Floor,
+  judge,
+  pairedExtraShares,
+  pairedRatios,
+  round,
+  seededShuffle,
+  summarize,
+  type Summary,
+  type Target,
+  type Verdict,
+} from './stats';
 
 /** One process kind to cold-start: a bundle (or nothing, for the floor) and the event it serves first. */
 interface ColdVariant {
@@ -20,6 +34,8 @@ interface ColdVariant {
 export interface ColdVariantResult {
   /** Spawn to first response, measured by the parent. */
   readonly wallMs: Summary;
+  /** The same median with its 95 % interval over the rounds. */
+  readonly wallMedian: Estimate;
   readonly bootMs: Summary;
   readonly loadMs: Summary;
   readonly invokeMs: Summary;
@@ -27,17 +43,17 @@ export interface ColdVariantResult {
   readonly wallSamples: number[];
 }
 
-/** The verdict for one handler against its target. */
+/** The verdict for one handler against its target; every figure is a median over rounds with its interval. */
 export interface ColdVerdict {
   readonly kind: 'twiml' | 'rest';
-  /** Median over rounds of ours/floor. */
-  readonly ratioToFloor: number;
-  /** Median over rounds of (ours - floor) / (naive - floor). */
-  readonly shareOfNaiveExtra: number;
+  /** ours[i] / floor[i] per round. */
+  readonly ratioToFloor: Estimate;
+  /** (ours[i] - floor[i]) / (naive[i] - floor[i]) per round. */
+  readonly shareOfNaiveExtra: Estimate;
   /** Same share against the naive handler shipped unbundled with node_modules. */
-  readonly shareOfNaiveUnbundledExtra: number;
-  readonly target: string;
-  readonly holds: boolean;
+  readonly shareOfNaiveUnbundledExtra: Estimate;
+  readonly target: Target;
+  readonly verdict: Verdict;
 }
 
 export interface ColdResults {
@@ -86,8 +102,36 @@ function variants(paths: ColdPaths): ColdVariant[] {
   ];
 }
 
-const TWIML_TARGET = 1.3;
-const REST_TARGET = 1 / 3;
+const TWIML_TARGET: Target = { max: 1.3, inclusive: true, text: '<= 1.3x empty process' };
+const REST_TARGET: Target = { max: 1 / 3, inclusive: true, text: '<= 1/3 of naive extra over floor' };
+/** No process that loads a bundle and serves an event can start faster than the same process loading nothing. */
+export const RATIO_FLOOR: Floor = { min: 1, text: '1x, the empty process' };
+/** Hence no extra time over the empty process below zero either. */
+export const EXTRA_FLOOR: Floor = { min: 0, text: '0 % (no extra time over the empty process)' };
+
+/** The paired per-round figures of one handler and its verdict. */
+export function coldVerdict(
+  kind: 'twiml' | 'rest',
+  wall: { ours: number[]; floor: number[]; naive: number[]; naiveUnbundled: number[] },
+): ColdVerdict {
+  const ratioToFloor = estimate(pairedRatios(wall.ours, wall.floor));
+  const shareOfNaiveExtra = estimate(pairedExtraShares(wall.ours, wall.naive, wall.floor));
+  const shareOfNaiveUnbundledExtra = estimate(pairedExtraShares(wall.ours, wall.naiveUnbundled, wall.floor));
+  const verdict: Verdict =
+    kind === 'twiml'
+      ? judge(ratioToFloor, TWIML_TARGET, RATIO_FLOOR)
+      : belowFloor(ratioToFloor, RATIO_FLOOR)
+        ? 'method error'
+        : judge(shareOfNaiveExtra, REST_TARGET, EXTRA_FLOOR);
+  return {
+    kind,
+    ratioToFloor,
+    shareOfNaiveExtra,
+    shareOfNaiveUnbundledExtra,
+    target: kind === 'twiml' ? TWIML_TARGET : REST_TARGET,
+    verdict,
+  };
+}
 
 /** Runs `rounds` measured rounds (after `warmupRounds` discarded ones that fill the page cache). */
 export async function measureColdStarts(
@@ -118,6 +162,7 @@ export async function measureColdStarts(
   for (const [id, { wall, samples }] of Object.entries(raw)) {
     results[id] = {
       wallMs: summarize(wall),
+      wallMedian: estimate(wall),
       bootMs: summarize(samples.map((s) => s.bootMs)),
       loadMs: summarize(samples.map((s) => s.loadMs)),
       invokeMs: summarize(samples.map((s) => s.invokeMs)),
@@ -125,26 +170,16 @@ export async function measureColdStarts(
       wallSamples: wall.map((x) => round(x, 3)),
     };
   }
-  const floor = raw.floor.wall;
   const verdicts = Object.fromEntries(
-    HANDLERS.map((h): [HandlerName, ColdVerdict] => {
-      const ours = raw[`ours:${h}`].wall;
-      const ratioToFloor = pairedRatio(ours, floor);
-      const shareOfNaiveExtra = pairedExtraShare(ours, raw[`naive:${h}`].wall, floor);
-      const shareOfNaiveUnbundledExtra = pairedExtraShare(ours, raw[`naive-unbundled:${h}`].wall, floor);
-      const twiml = KIND[h] === 'twiml';
-      return [
-        h,
-        {
-          kind: KIND[h],
-          ratioToFloor: round(ratioToFloor, 3),
-          shareOfNaiveExtra: round(shareOfNaiveExtra, 3),
-          shareOfNaiveUnbundledExtra: round(shareOfNaiveUnbundledExtra, 3),
-          target: twiml ? `<= ${TWIML_TARGET}x empty process` : '<= 1/3 of naive extra over floor',
-          holds: twiml ? ratioToFloor <= TWIML_TARGET : shareOfNaiveExtra <= REST_TARGET,
-        },
-      ];
-    }),
+    HANDLERS.map((h) => [
+      h,
+      coldVerdict(KIND[h], {
+        ours: raw[`ours:${h}`].wall,
+        floor: raw.floor.wall,
+        naive: raw[`naive:${h}`].wall,
+        naiveUnbundled: raw[`naive-unbundled:${h}`].wall,
+      }),
+    ]),
   ) as Record<HandlerName, ColdVerdict>;
   return { rounds, warmupRounds, variants: results, verdicts };
 }

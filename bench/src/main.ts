@@ -1,16 +1,18 @@
 /**
  * `npm run bench`: measures bundle sizes, cold starts, warm latency and (when the sandbox is present) time to
- * agent and load, each against baselines run side by side, and writes bench/results.json and bench/RESULTS.md.
- * It reports; it never fails on a missed target (exit code 0 unless the harness itself breaks).
+ * agent and load, each against baselines run side by side, prints the tables and writes them with every figure:
+ * a full run to bench/results.json and bench/RESULTS.md, a quick or partial one to a git-ignored folder
+ * (src/output.ts). It reports; it never fails on a missed target (exit code 0 unless the harness itself breaks).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { measureColdStarts } from './cold';
 import { benchEnv } from './fixtures';
 import { machineState } from './machine';
 import { parseOptions } from './options';
 import { benchPaths } from './paths';
-import { writeReports, type BenchResults } from './report';
+import { carryOver, COMMITTED_DIR, outputPlan } from './output';
+import { SCHEMA, writeReports, type BenchResults } from './report';
 import { measureSandbox } from './sandbox';
 import { measureSizes } from './size';
 import { startBenchStub } from './stub';
@@ -21,20 +23,24 @@ function log(message: string): void {
 }
 
 async function main(): Promise<void> {
-  const options = parseOptions(process.argv.slice(2));
+  const args = process.argv.slice(2);
+  const options = parseOptions(args);
   const root = path.resolve(__dirname, '..');
+  const output = outputPlan(options, root);
   const paths = benchPaths(root);
-  // With --only, keep the other sections of the last full results so RESULTS.md stays complete.
-  const previous: Partial<BenchResults> =
-    options.sections.length < 4 && existsSync(paths.resultsJson)
-      ? JSON.parse(readFileSync(paths.resultsJson, 'utf8'))
-      : {};
+  // The committed results are only read here; sections not measured now and other tools' sections come from them.
+  const committedJson = path.join(root, COMMITTED_DIR, 'results.json');
+  const previous = existsSync(committedJson) ? JSON.parse(readFileSync(committedJson, 'utf8')) : undefined;
+  const { entries, carried } = carryOver(previous, options.sections, SCHEMA);
   const results: BenchResults = {
-    ...previous,
-    schema: 1,
+    ...entries,
+    schema: SCHEMA,
+    args,
     quick: options.quick,
+    measured: [...options.sections],
+    carried,
     machine: { start: machineState(root) },
-  } as BenchResults;
+  };
 
   const stub = await startBenchStub();
   // A Lambda's environment is small and fixed; children get exactly this, plus PATH.
@@ -72,8 +78,12 @@ async function main(): Promise<void> {
     await stub.stop();
   }
   results.machine.end = machineState(root);
-  writeReports(paths, results);
-  log(`wrote ${path.relative(root, paths.resultsJson)} and ${path.relative(root, paths.resultsMd)}`);
+  mkdirSync(path.dirname(output.resultsJson), { recursive: true });
+  const markdown = writeReports(output, results);
+  process.stdout.write(`\n${markdown}\n`);
+  log(
+    `wrote ${path.relative(root, output.resultsJson)} and ${path.relative(root, output.resultsMd)} (${output.reason})`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -6,6 +6,10 @@ export const SECTIONS: readonly Section[] = ['size', 'cold', 'warm', 'sandbox'];
 export interface BenchOptions {
   readonly quick: boolean;
   readonly sections: readonly Section[];
+  /** `--only` named fewer than all sections. */
+  readonly partial: boolean;
+  /** `--write`: a partial run may replace its sections in the committed results. */
+  readonly write: boolean;
   readonly coldRounds: number;
   readonly coldWarmupRounds: number;
   readonly warmTwimlIterations: number;
@@ -17,21 +21,37 @@ export interface BenchOptions {
   readonly timeToAgentCalls: number;
 }
 
+const USAGE = 'usage: npm run bench -- [--quick] [--only=size,cold,warm,sandbox] [--rounds=N] [--write]';
+
 /**
- * Parses `--quick`, `--only=cold,warm` and `--rounds=N`. Full-run counts are sized so the whole bench stays under
- * about 5 minutes on 2 cores; `--quick` is a smoke pass of well under a minute.
+ * Parses `--quick`, `--only=cold,warm`, `--rounds=N` and `--write`. Anything else is refused: a typo such as
+ * `--quik` must not silently become a full run. Full-run counts are sized so the whole bench stays under about
+ * 5 minutes on 2 cores; `--quick` is a smoke pass of well under a minute.
  */
 export function parseOptions(argv: readonly string[]): BenchOptions {
-  const quick = argv.includes('--quick');
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
-  const rounds = Number(argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? NaN);
-  const sections = only
-    ? only.split(',').filter((s): s is Section => (SECTIONS as readonly string[]).includes(s))
-    : SECTIONS;
+  let quick = false;
+  let write = false;
+  let only: Section[] | undefined;
+  let rounds: number | undefined;
+  for (const arg of argv) {
+    const [flag, value] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg];
+    if (flag === '--quick' && value === undefined) quick = true;
+    else if (flag === '--write' && value === undefined) write = true;
+    else if (flag === '--only' && value) {
+      const names = value.split(',');
+      const unknown = names.filter((s) => !(SECTIONS as readonly string[]).includes(s));
+      if (unknown.length > 0) throw new Error(`unknown section ${unknown.join(', ')}; ${USAGE}`);
+      only = names as Section[];
+    } else if (flag === '--rounds' && value && /^[1-9]\d*$/.test(value)) rounds = Number(value);
+    else throw new Error(`unknown argument ${arg}; ${USAGE}`);
+  }
+  const sections = only ? SECTIONS.filter((s) => only.includes(s)) : SECTIONS;
   return {
     quick,
     sections,
-    coldRounds: Number.isFinite(rounds) ? rounds : quick ? 8 : 30,
+    partial: sections.length < SECTIONS.length,
+    write,
+    coldRounds: rounds ?? (quick ? 8 : 30),
     coldWarmupRounds: quick ? 1 : 2,
     warmTwimlIterations: quick ? 1000 : 5000,
     warmRestIterations: quick ? 200 : 1000,

@@ -1,4 +1,4 @@
-/** Where the bench finds bundles and writes its output. */
+/** Where the bench finds bundles and its own build (where results go: src/output.ts). */
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { HANDLERS, type HandlerName } from './fixtures';
@@ -12,8 +12,6 @@ export interface BenchPaths {
   readonly probes: string;
   readonly coldChild: string;
   readonly warmChild: string;
-  readonly resultsJson: string;
-  readonly resultsMd: string;
 }
 
 /**
@@ -37,7 +35,5 @@ export function benchPaths(root: string): BenchPaths {
     probes: path.join(build, 'probes'),
     coldChild: path.join(build, 'cold-child.js'),
     warmChild: path.join(build, 'warm-child.js'),
-    resultsJson: path.join(root, 'bench', 'results.json'),
-    resultsMd: path.join(root, 'bench', 'RESULTS.md'),
   };
 }

@@ -1,36 +1,40 @@
-/** Writes bench/results.json (everything, raw cold samples included) and bench/RESULTS.md (the tables). */
+/**
+ * results.json and RESULTS.md: the results' shape, and the Markdown the run prints to the terminal and writes
+ * beside them. Sections render independently (SECTION_RENDERERS), so another tool's section can add its own.
+ */
 import { writeFileSync } from 'node:fs';
-import { PROBES, type ColdResults } from './cold';
-import { HANDLERS } from './fixtures';
+import { EXTRA_FLOOR, PROBES, RATIO_FLOOR, type ColdResults } from './cold';
+import { HANDLERS, type HandlerName } from './fixtures';
 import type { MachineState } from './machine';
-import type { BenchPaths } from './paths';
+import { estimateCell, ms, percent, table, times, us, verdictCell } from './markdown';
+import type { Section } from './options';
 import type { SandboxResults } from './sandbox';
-import type { SizeResults } from './size';
-import type { WarmHandlerResult } from './warm';
-import type { HandlerName } from './fixtures';
 import { sandboxMarkdown } from './sandbox-report';
+import type { SizeResults } from './size';
+import { ROUND_TRIP_FLOOR, type WarmHandlerResult } from './warm';
+
+/** Bumped when a section's shape changes: sections of another schema are not carried over into a new run. */
+export const SCHEMA = 2;
 
 export interface BenchResults {
-  schema: 1;
+  schema: typeof SCHEMA;
+  /** The arguments of `npm run bench`. */
+  args: string[];
   quick: boolean;
+  /** Sections measured in this run. */
+  measured: Section[];
+  /** results.json keys of sections taken from the committed results -> the commit and time they were measured. */
+  carried: Record<string, string>;
   machine: { start: MachineState; end?: MachineState };
   sizes?: SizeResults;
   cold?: ColdResults;
   warm?: Record<HandlerName, WarmHandlerResult>;
   sandbox?: SandboxResults;
+  /** Sections other tools add (e.g. a latency model); carried through untouched. */
+  [other: string]: unknown;
 }
 
 const kib = (bytes: number) => (bytes / 1024).toFixed(1);
-const ms = (value: number, digits = 1) => value.toFixed(digits);
-const yes = (holds: boolean | undefined) => (holds === undefined ? '' : holds ? 'holds' : '**missed**');
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
 
 function sizesMarkdown(s: SizeResults): string {
   return table(
@@ -47,78 +51,93 @@ function sizesMarkdown(s: SizeResults): string {
 
 function coldMarkdown(c: ColdResults): string {
   const v = c.variants;
-  const floor = v.floor.wallMs;
   const main = table(
     [
       'Handler',
-      'Ours: median / p99',
-      'Empty process',
-      'Naive bundled',
-      'Naive + node_modules',
-      'Ours / empty',
-      'Ours extra / naive extra',
+      'Ours / empty process',
+      "Ours' extra / naive bundled's extra",
+      "Ours' extra / naive + node_modules' extra",
       'Target',
-      '',
+      'Verdict',
     ],
     HANDLERS.map((h) => {
       const verdict = c.verdicts[h];
       return [
         h,
-        `${ms(v[`ours:${h}`].wallMs.median)} / ${ms(v[`ours:${h}`].wallMs.p99)} ms`,
-        `${ms(floor.median)} ms`,
-        `${ms(v[`naive:${h}`].wallMs.median)} ms`,
-        `${ms(v[`naive-unbundled:${h}`].wallMs.median)} ms`,
-        `${verdict.ratioToFloor.toFixed(2)}x`,
-        `${(verdict.shareOfNaiveExtra * 100).toFixed(0)} % (unbundled: ${(verdict.shareOfNaiveUnbundledExtra * 100).toFixed(0)} %)`,
-        verdict.target,
-        yes(verdict.holds),
+        estimateCell(verdict.ratioToFloor, times, RATIO_FLOOR),
+        estimateCell(verdict.shareOfNaiveExtra, percent, EXTRA_FLOOR),
+        estimateCell(verdict.shareOfNaiveUnbundledExtra, percent, EXTRA_FLOOR),
+        verdict.target.text,
+        verdictCell(verdict.verdict),
       ];
     }),
   );
-  const breakdown = table(
-    ['Process', 'Node boot', 'Module load', 'First invocation', 'Peak RSS'],
+  const floor = v.floor.wallMedian.value;
+  const belowEmpty = { min: floor, text: `the empty process's ${ms(floor)}` };
+  const processes = table(
+    ['Process', 'Spawn to response: median', 'p99', 'Node boot', 'Module load', 'First invocation', 'Peak RSS'],
     ['floor', ...HANDLERS.flatMap((h) => [`ours:${h}`, `naive:${h}`, `naive-unbundled:${h}`])].map((id) => [
       id === 'floor' ? 'empty process' : id,
-      `${ms(v[id].bootMs.median)} ms`,
-      id === 'floor' ? '' : `${ms(v[id].loadMs.median)} ms`,
-      id === 'floor' ? '' : `${ms(v[id].invokeMs.median)} ms`,
-      `${ms(v[id].maxRssMiB.median)} MiB`,
+      estimateCell(v[id].wallMedian, ms, id === 'floor' ? undefined : belowEmpty),
+      ms(v[id].wallMs.p99),
+      ms(v[id].bootMs.median),
+      id === 'floor' ? '' : ms(v[id].loadMs.median),
+      id === 'floor' ? '' : ms(v[id].invokeMs.median),
+      `${v[id].maxRssMiB.median.toFixed(1)} MiB`,
     ]),
   );
   const probes = table(
     ['Piece (bundled alone)', 'Module load (median)'],
-    PROBES.filter((p) => v[`probe:${p}`]).map((p) => [p, `${ms(v[`probe:${p}`].loadMs.median)} ms`]),
+    PROBES.filter((p) => v[`probe:${p}`]).map((p) => [p, ms(v[`probe:${p}`].loadMs.median)]),
   );
-  return `${main}\n\nIn-process breakdown (medians) and peak RSS of each cold process:\n\n${breakdown}\n\nWhat a handler's module load is made of: each piece loaded alone in a fresh process in the same rounds. Pieces overlap (twilio's webhook validator and node:https both load node:crypto), so they do not add up.\n\n${probes}`;
+  return [
+    `Each round starts every process once, in a shuffled order. A ratio is the median over the ${c.rounds} rounds of the round's own ratio (ours / empty, or ours' extra over the empty process / the naive handler's), so both sides of each ratio ran under the same load; it is not the quotient of the medians in the second table.`,
+    '',
+    main,
+    '',
+    'Every process over the same rounds (median with its interval; the in-process breakdown and the peak RSS are medians):',
+    '',
+    processes,
+    '',
+    "What a handler's module load is made of: each piece loaded alone in a fresh process in the same rounds. Pieces overlap (twilio's webhook validator and node:https both load node:crypto), so they do not add up.",
+    '',
+    probes,
+  ].join('\n');
 }
 
 function warmMarkdown(w: Record<HandlerName, WarmHandlerResult>): string {
-  return table(
-    [
-      'Handler',
-      'Kind',
-      'Ours: median / p99',
-      'Naive: median / p99',
-      'Ours / naive',
-      'Stub round trip (median)',
-      'Target',
-      '',
-    ],
-    HANDLERS.map((h) => {
-      const r = w[h];
-      const us = (x: number) => `${(x * 1000).toFixed(0)} µs`;
-      return [
-        h,
-        r.kind,
-        `${us(r.variants.ours.median)} / ${us(r.variants.ours.p99)}`,
-        `${us(r.variants.naive.median)} / ${us(r.variants.naive.p99)}`,
-        `${r.ratioToNaive.toFixed(2)}x`,
-        r.variants['stub-roundtrip'] ? us(r.variants['stub-roundtrip'].median) : '',
-        r.target ?? '(reported)',
-        yes(r.holds),
-      ];
-    }),
-  );
+  const rows = HANDLERS.map((h) => {
+    const r = w[h];
+    return [
+      h,
+      r.kind,
+      `${us(r.variants.ours.median)} / ${estimateCell(r.oursP99, us)}`,
+      `${us(r.variants.naive.median)} / ${us(r.variants.naive.p99)}`,
+      estimateCell(r.ratioToNaive, times),
+      r.variants['stub-roundtrip'] ? us(r.variants['stub-roundtrip'].median) : '',
+      r.oursMinusRoundTripMs ? estimateCell(r.oursMinusRoundTripMs, us, ROUND_TRIP_FLOOR) : '',
+      r.target?.text ?? '(reported)',
+      verdictCell(r.verdict),
+    ];
+  });
+  return [
+    'One process per handler calls ours and the naive handler alternately (REST handlers also a bare POST to the stub), the same signed events for both. Ratios and differences are medians over the iterations of the per-iteration values.',
+    '',
+    table(
+      [
+        'Handler',
+        'Kind',
+        'Ours: median / p99',
+        'Naive: median / p99',
+        'Ours / naive, per call',
+        'Stub round trip (median)',
+        'Ours − stub round trip, per call',
+        'Target',
+        'Verdict',
+      ],
+      rows,
+    ),
+  ].join('\n');
 }
 
 function machineLine(m: BenchResults['machine']): string {
@@ -126,35 +145,59 @@ function machineLine(m: BenchResults['machine']): string {
   return `Node ${m.start.node} on ${m.start.platform}, ${m.start.cpus} × ${m.start.cpuModel}, load average at start ${m.start.loadAverage.join(' / ')}${end} (1/5/15 min); commit ${m.start.gitCommit}, ${m.start.at}.`;
 }
 
-/** The Markdown the README links to. */
-export function resultsMarkdown(r: BenchResults): string {
+/** One section of RESULTS.md: the results.json key it renders, its heading and its body. */
+export interface SectionRenderer {
+  readonly key: string;
+  readonly heading: (r: BenchResults) => string;
+  readonly render: (r: BenchResults) => string;
+}
+
+/** The harness's own sections, in report order. Another tool's section renders after these when added. */
+export const SECTION_RENDERERS: readonly SectionRenderer[] = [
+  { key: 'sizes', heading: () => 'Bundle and archive size', render: (r) => sizesMarkdown(r.sizes!) },
+  {
+    key: 'cold',
+    heading: (r) => `Cold start (spawn to first response, ${r.cold!.rounds} interleaved rounds)`,
+    render: (r) => coldMarkdown(r.cold!),
+  },
+  {
+    key: 'warm',
+    heading: () => 'Warm latency (in-process, signature check included; REST handlers against the local stub)',
+    render: (r) => warmMarkdown(r.warm!),
+  },
+  { key: 'sandbox', heading: () => 'Sandbox: time to agent, load, memory', render: (r) => sandboxMarkdown(r.sandbox!) },
+];
+
+const METHOD = [
+  'Absolute times come from a shared machine and are noisy; the figures to compare are ratios of interleaved runs.',
+  'Every ratio, share and target figure is shown as `median [95 % interval]`: the interval is distribution-free (two order statistics of the per-round or per-call values, chosen by the binomial distribution), `n/a` where too few samples allow that bound.',
+  'A verdict is `holds` or `missed` only when the whole interval lies on one side of the target, otherwise `within noise`; a figure below its physical floor (a bundle faster than an empty process) is a `method error`, not a result.',
+];
+
+/** The Markdown of RESULTS.md, also printed to the terminal at the end of every run. */
+export function resultsMarkdown(r: BenchResults, renderers: readonly SectionRenderer[] = SECTION_RENDERERS): string {
+  const command = ['npm run bench', ...(r.args.length > 0 ? ['--', ...r.args] : [])].join(' ');
   const parts = [
     '# Benchmark results',
     '',
-    `Produced by \`npm run bench${r.quick ? ' -- --quick' : ''}\` (method: [bench/README.md](README.md)). ${machineLine(r.machine)}`,
-    'Absolute times come from a shared machine and are noisy; ratios come from interleaved runs and are the figures to compare.',
+    `Produced by \`${command}\` (method: [bench/README.md](README.md)). ${machineLine(r.machine)}`,
+    ...METHOD,
   ];
-  if (r.sizes) parts.push('', '## Bundle and archive size', '', sizesMarkdown(r.sizes));
-  if (r.cold)
-    parts.push(
-      '',
-      `## Cold start (spawn to first response, ${r.cold.rounds} interleaved rounds)`,
-      '',
-      coldMarkdown(r.cold),
-    );
-  if (r.warm)
-    parts.push(
-      '',
-      '## Warm latency (in-process, signature check included; REST handlers against the local stub)',
-      '',
-      warmMarkdown(r.warm),
-    );
-  if (r.sandbox) parts.push('', '## Sandbox: time to agent, load, memory', '', sandboxMarkdown(r.sandbox));
+  if (r.quick) parts.push('', '**Quick pass**: few rounds and calls, so wide intervals; a smoke test, not a result.');
+  for (const renderer of renderers) {
+    if (r[renderer.key] === undefined) continue;
+    const from = r.carried[renderer.key];
+    parts.push('', `## ${renderer.heading(r)}`, '');
+    if (from) parts.push(`_Not measured in this run: carried over from the committed results (${from})._`, '');
+    parts.push(renderer.render(r));
+  }
   return `${parts.join('\n')}\n`;
 }
 
 /** Writes both result files. */
-export function writeReports(paths: BenchPaths, results: BenchResults): void {
-  writeFileSync(paths.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
-  writeFileSync(paths.resultsMd, resultsMarkdown(results));
+export function writeReports(files: { resultsJson: string; resultsMd: string }, results: BenchResults): string {
+  const markdown = resultsMarkdown(results);
+  writeFileSync(files.resultsJson, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(files.resultsMd, markdown);
+  return markdown;
 }

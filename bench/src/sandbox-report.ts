@@ -1,16 +1,10 @@
 /** The sandbox section of RESULTS.md. */
 import { HOPS } from './sandbox-adapter';
+import { estimateCell, ms, percent, table, verdictCell } from './markdown';
 import type { SandboxResults } from './sandbox';
+import type { Floor } from './stats';
 
-const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-function table(header: string[], rows: string[][]): string {
-  return [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ].join('\n');
-}
+const SHARE_FLOOR: Floor = { min: 0, text: '0 %' };
 
 /** Markdown for the sandbox results (or why they are missing). */
 export function sandboxMarkdown(s: SandboxResults): string {
@@ -18,12 +12,12 @@ export function sandboxMarkdown(s: SandboxResults): string {
   const t = s.timeToAgent;
   const parts = [
     `Time to agent (first inbound webhook request to the agent's WebSocket receiving \`start\` with the custom parameters), ${t.calls} sequential calls: ` +
-      `median ${ms(t.timeToAgentMs.median)}, p99 ${ms(t.timeToAgentMs.p99)}; target median < 50 ms: ${t.holds ? 'holds' : '**missed**'}.` +
+      `median ${estimateCell(t.timeToAgentMedian, ms)}, p99 ${ms(t.timeToAgentMs.p99)}; target ${t.target.text}: ${verdictCell(t.verdict)}.` +
       (t.handlerShare !== undefined
-        ? ` Time inside our three functions: median ${ms(t.handlerMs!.median)}, ${(t.handlerShare * 100).toFixed(0)} % of the time to agent (the events function's share includes its Participants create round trip).`
+        ? ` Time inside our three functions: median ${ms(t.handlerMs!.median)}; as a share of each call's time to agent, median ${estimateCell(t.handlerShare, percent, SHARE_FLOOR)} (the events function's time includes its Participants create round trip).`
         : '') +
-      (t.estimatedHandlerShare !== undefined
-        ? ` Estimated from warm in-process latency (inbound + events + agent medians over the median time to agent): ${(t.estimatedHandlerShare * 100).toFixed(1)} %.`
+      (t.estimatedHandlerShare !== undefined && t.warmPathMs !== undefined
+        ? ` Estimated from warm in-process latency: inbound + events + agent medians ${ms(t.warmPathMs, 2)} / median time to agent ${ms(t.timeToAgentMs.median)} = ${(t.estimatedHandlerShare * 100).toFixed(1)} %.`
         : ''),
   ];
   if (t.hopsMs) {
@@ -44,18 +38,18 @@ export function sandboxMarkdown(s: SandboxResults): string {
         'Errors',
         'Exactly one agent',
         'Own context',
-        "Handlers' share",
+        "Handlers' share (median per call)",
         'Sandbox peak RSS',
         '',
       ],
       s.load.map((l) => [
         String(l.concurrency),
-        `${ms(l.timeToAgentMs.median)} / ${ms(l.timeToAgentMs.p99)}`,
+        `${estimateCell(l.timeToAgentMedian, ms)} / ${ms(l.timeToAgentMs.p99)}`,
         String(l.errors),
         `${l.callsWithOneAgent}/${l.concurrency}`,
         `${l.callsWithOwnContext}/${l.concurrency}`,
         l.handlerShare !== undefined
-          ? `${(l.handlerShare * 100).toFixed(0)} %`
+          ? estimateCell(l.handlerShare, percent, SHARE_FLOOR)
           : l.estimatedHandlerShare !== undefined
             ? `~${(l.estimatedHandlerShare * 100).toFixed(1)} % (est.)`
             : 'n/a',

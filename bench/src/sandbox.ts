@@ -9,21 +9,22 @@ import type { BenchPaths } from './paths';
 import { SANDBOX_MARKER, type SandboxRun } from './protocol';
 import { HOPS, sandboxBundlePresent, type Hop } from './sandbox-adapter';
 import { timeChild } from './spawn-timer';
-import { round, summarize, type Summary } from './stats';
+import { estimate, type Estimate, judge, round, summarize, type Summary, type Target, type Verdict } from './stats';
 import type { WarmHandlerResult } from './warm';
 
 /** Time to agent of one scenario. */
 export interface TimeToAgent {
   readonly calls: number;
   readonly timeToAgentMs: Summary;
+  /** The median time to agent with its 95 % interval over the calls. */
+  readonly timeToAgentMedian: Estimate;
   readonly hopsMs?: Partial<Record<Hop, Summary>>;
   readonly handlerMs?: Summary;
-  /** Median share of the time to agent spent inside our handlers. */
-  readonly handlerShare?: number;
-  /**
-   * When the sandbox does not report per-invocation times: the warm in-process medians of the three handlers on
-   * the path (inbound + events + agent, REST call to the local stub included) over the median time to agent.
-   */
+  /** handlerMs / timeToAgentMs of each call: the median and its 95 % interval. */
+  readonly handlerShare?: Estimate;
+  /** The warm in-process medians of the three handlers on the path (inbound + events + agent, REST to the stub). */
+  readonly warmPathMs?: number;
+  /** warmPathMs over the median time to agent. */
   readonly estimatedHandlerShare?: number;
 }
 
@@ -42,9 +43,11 @@ export type SandboxResults =
   | { readonly available: false; readonly reason: string }
   | {
       readonly available: true;
-      readonly timeToAgent: TimeToAgent & { readonly target: string; readonly holds: boolean };
+      readonly timeToAgent: TimeToAgent & { readonly target: Target; readonly verdict: Verdict };
       readonly load: LoadLevel[];
     };
+
+const TIME_TO_AGENT_TARGET: Target = { max: 50, inclusive: false, text: 'median < 50 ms' };
 
 function timeToAgentOf(run: SandboxRun, warmPathMs: number | undefined): TimeToAgent {
   const calls = run.calls;
@@ -61,9 +64,13 @@ function timeToAgentOf(run: SandboxRun, warmPathMs: number | undefined): TimeToA
   return {
     calls: calls.length,
     timeToAgentMs,
-    ...(warmPathMs !== undefined && { estimatedHandlerShare: round(warmPathMs / timeToAgentMs.median, 4) }),
+    timeToAgentMedian: estimate(calls.map((c) => c.timeToAgentMs)),
+    ...(warmPathMs !== undefined && {
+      warmPathMs: round(warmPathMs, 4),
+      estimatedHandlerShare: round(warmPathMs / timeToAgentMs.median, 4),
+    }),
     ...(Object.keys(hopsMs).length > 0 && { hopsMs }),
-    ...(handler.length > 0 && { handlerMs: summarize(handler), handlerShare: round(summarize(shares).median, 3) }),
+    ...(handler.length > 0 && { handlerMs: summarize(handler), handlerShare: estimate(shares) }),
   };
 }
 
@@ -122,7 +129,7 @@ export async function measureSandbox(
   }
   return {
     available: true,
-    timeToAgent: { ...tta, target: 'median < 50 ms', holds: tta.timeToAgentMs.median < 50 },
+    timeToAgent: { ...tta, target: TIME_TO_AGENT_TARGET, verdict: judge(tta.timeToAgentMedian, TIME_TO_AGENT_TARGET) },
     load,
   };
 }

@@ -2,7 +2,18 @@
 import { HANDLERS, KIND, type HandlerName } from './fixtures';
 import { WARM_MARKER, type WarmSamples } from './protocol';
 import { timeChild } from './spawn-timer';
-import { pairedRatio, round, summarize, type Summary } from './stats';
+import {
+  estimate,
+  type Estimate,
+  type Floor,
+  judge,
+  pairedDifferences,
+  pairedRatios,
+  summarize,
+  type Summary,
+  type Target,
+  type Verdict,
+} from './stats';
 import path from 'node:path';
 
 export interface WarmHandlerResult {
@@ -10,13 +21,19 @@ export interface WarmHandlerResult {
   readonly iterations: number;
   /** Per variant: `ours`, `naive`, and for REST handlers `stub-roundtrip`. */
   readonly variants: Record<string, Summary>;
-  /** Median over interleaved pairs of ours/naive. */
-  readonly ratioToNaive: number;
-  /** REST only: median of ours minus the stub round trip, i.e. our handler's own share of a warm call. */
-  readonly oursMinusRoundTripMs?: number;
-  readonly target?: string;
-  readonly holds?: boolean;
+  /** ours[i] / naive[i] over the interleaved iterations: median and its 95 % interval. */
+  readonly ratioToNaive: Estimate;
+  /** p99 of ours with its 95 % interval (what the TwiML target is judged on). */
+  readonly oursP99: Estimate;
+  /** REST only: ours[i] - stubRoundTrip[i] per iteration, our handler's own share of a warm call. */
+  readonly oursMinusRoundTripMs?: Estimate;
+  readonly target?: Target;
+  readonly verdict?: Verdict;
 }
+
+/** A REST handler's call includes one stub round trip, so it cannot take less than that. */
+export const ROUND_TRIP_FLOOR: Floor = { min: 0, text: '0 ms over the bare stub round trip' };
+const TWIML_TARGET: Target = { max: 1, inclusive: false, text: 'p99 < 1 ms' };
 
 export interface WarmPaths {
   readonly childScript: string;
@@ -55,25 +72,20 @@ export async function measureWarm(
     );
     const samples = JSON.parse(timed.payload) as WarmSamples;
     const variants = Object.fromEntries(Object.entries(samples).map(([id, s]) => [id, summarize(s)]));
-    const ratioToNaive = round(pairedRatio(samples.ours, samples.naive), 3);
-    if (KIND[h] === 'twiml') {
-      out[h] = {
-        kind: 'twiml',
-        iterations,
-        variants,
-        ratioToNaive,
-        target: 'p99 < 1 ms',
-        holds: variants.ours.p99 < 1,
-      };
-    } else {
-      out[h] = {
-        kind: 'rest',
-        iterations,
-        variants,
-        ratioToNaive,
-        oursMinusRoundTripMs: round(variants.ours.median - variants['stub-roundtrip'].median, 4),
-      };
-    }
+    const common = {
+      iterations,
+      variants,
+      ratioToNaive: estimate(pairedRatios(samples.ours, samples.naive)),
+      oursP99: estimate(samples.ours, 0.99),
+    };
+    out[h] =
+      KIND[h] === 'twiml'
+        ? { kind: 'twiml', ...common, target: TWIML_TARGET, verdict: judge(common.oursP99, TWIML_TARGET) }
+        : {
+            kind: 'rest',
+            ...common,
+            oursMinusRoundTripMs: estimate(pairedDifferences(samples.ours, samples['stub-roundtrip'])),
+          };
   }
   return out;
 }
