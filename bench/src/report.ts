@@ -183,6 +183,11 @@ export function resultsMarkdown(r: BenchResults, renderers: readonly SectionRend
     `Produced by \`${command}\` (method: [bench/README.md](README.md)). ${machineLine(r.machine)}`,
     ...METHOD,
   ];
+  const load = r.machine.start.loadAverage[0];
+  if (load > r.machine.start.cpus)
+    parts.push(
+      `The machine was loaded (1-minute load average ${load} on ${r.machine.start.cpus} cores): absolute figures and targets (warm p99, time to agent) measure the machine as much as the code, and their verdicts do not carry over to a quiet run; ratios of interleaved runs do, within their intervals.`,
+    );
   if (r.quick) parts.push('', '**Quick pass**: few rounds and calls, so wide intervals; a smoke test, not a result.');
   for (const renderer of renderers) {
     if (r[renderer.key] === undefined) continue;

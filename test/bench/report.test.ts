@@ -10,7 +10,7 @@ const machine: BenchResults['machine'] = {
     cpus: 2,
     cpuModel: 'cpu',
     totalMemMiB: 4096,
-    loadAverage: [3, 2, 1],
+    loadAverage: [1, 1, 1],
     gitCommit: 'abc1234',
     at: '2026-01-01T00:00:00.000Z',
   },
@@ -95,6 +95,24 @@ describe('resultsMarkdown: the cold-start table', () => {
 
     expect(cells[2]).toBe('15 % [15 %, 15 %]');
     expect(cells[5]).toBe('holds');
+  });
+});
+
+describe('resultsMarkdown: the machine', () => {
+  const base = { schema: 2 as const, args: [], quick: false, measured: [], carried: {} };
+
+  it('when the load average exceeds the cores, it warns that absolute figures measure the machine', () => {
+    const loaded = { start: { ...machine.start, loadAverage: [9.8, 7, 4.7] } };
+
+    expect(resultsMarkdown({ ...base, machine: loaded })).toContain(
+      'The machine was loaded (1-minute load average 9.8 on 2 cores)',
+    );
+  });
+
+  it('when the load average is under the cores, it does not', () => {
+    const quiet = { start: { ...machine.start, loadAverage: [0.9, 0.8, 0.8] } };
+
+    expect(resultsMarkdown({ ...base, machine: quiet })).not.toContain('The machine was loaded');
   });
 });
 
