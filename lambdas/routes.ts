@@ -34,6 +34,8 @@ export const API_PATHS = {
   participant: '/conferences/{conference}/participants/{participant}',
   transfers: '/conferences/{conference}/transfers',
   transferCompletion: '/conferences/{conference}/transfers/complete',
+  supervisors: '/conferences/{conference}/supervisors',
+  supervisor: '/conferences/{conference}/supervisors/{participant}',
 } as const;
 
 /** Every route of the stack. */
@@ -121,6 +123,20 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: 'participants',
     auth: 'bearer-token',
     description: 'Completes a warm transfer: unholds the caller and removes the AI agent.',
+  },
+  {
+    method: 'POST',
+    path: API_PATHS.supervisors,
+    handler: 'participants',
+    auth: 'bearer-token',
+    description: 'Adds a supervisor who listens (muted), whispers to the agent or a human (coaching), or barges in.',
+  },
+  {
+    method: 'PATCH',
+    path: API_PATHS.supervisor,
+    handler: 'participants',
+    auth: 'bearer-token',
+    description: 'Switches a supervisor between listening, whispering and barging in.',
   },
 ];
 

@@ -1,6 +1,6 @@
 /**
  * The participants API: an authenticated JSON endpoint to add the agent or humans to a conference, hold, mute
- * or remove them, and run cold and warm transfers. Errors are JSON with a stable `code`.
+ * or remove them, run cold and warm transfers, and let supervisors listen, whisper or barge in. Errors are JSON with a stable `code`.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
@@ -23,10 +23,12 @@ import { API_PATHS, routeKey, TWILIO_PATHS } from '../routes';
 import { AUTH_MESSAGES, type AuthFailure, readBearerToken, tokenMatches } from './auth';
 import {
   parseAddCommand,
+  parseAddSupervisorCommand,
   parseCompleteTransferCommand,
   parseConferencePath,
   parseJsonObject,
   parseParticipantPath,
+  parseSupervisorModeCommand,
   parseTransferCommand,
   parseUpdateCommand,
 } from './requests';
@@ -39,6 +41,7 @@ import {
   updateParticipant,
   type ServiceSettings,
 } from './service';
+import { addSupervisor, changeSupervisorMode } from './supervisors';
 
 const loadConfig = once(() => ({
   twilio: readTwilioConfig(process.env),
@@ -89,6 +92,24 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
     case routeKey({ method: 'POST', path: API_PATHS.transferCompletion }):
       parseCompleteTransferCommand(body);
       return jsonResponse(200, await completeWarmTransfer(ops, conference, settings));
+    case routeKey({ method: 'POST', path: API_PATHS.supervisors }):
+      return jsonResponse(
+        201,
+        await addSupervisor(ops, conference, parseAddSupervisorCommand(body, config.dial), config.dial),
+      );
+    case routeKey({ method: 'PATCH', path: API_PATHS.supervisor }): {
+      const supervisor = parseParticipantPath(request.pathParameters.participant);
+      return jsonResponse(
+        200,
+        await changeSupervisorMode(
+          ops,
+          conference,
+          supervisor,
+          parseSupervisorModeCommand(body, config.dial, supervisor),
+          config.dial,
+        ),
+      );
+    }
     default:
       throw new ApiError(404, 'route_not_found', `No route ${key.slice(0, 200)}`);
   }

@@ -43,6 +43,25 @@ export interface CompleteTransferCommand {
   readonly kind: 'complete-transfer';
 }
 
+/**
+ * What a supervisor does: listens (muted, heard by nobody), whispers (heard only by the participant `coach`
+ * names: a label or call SID, the agent's label for `"agent"`) or barges in (heard by everyone).
+ */
+export type SupervisorMode =
+  | { readonly mode: 'listen' }
+  | { readonly mode: 'whisper'; readonly coach: string }
+  | { readonly mode: 'barge' };
+
+export type AddSupervisorCommand = {
+  readonly kind: 'add-supervisor';
+  readonly target: HumanTarget;
+  readonly label: string;
+  readonly from: string;
+  readonly timeout?: number;
+} & SupervisorMode;
+
+export type SupervisorModeCommand = { readonly kind: 'supervisor-mode' } & SupervisorMode;
+
 const E164 = /^\+[1-9]\d{1,14}$/;
 const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{1,5})?(;transport=(udp|tcp|tls))?$/;
 const CLIENT = /^client:[A-Za-z0-9_.-]{1,121}$/;
@@ -227,6 +246,62 @@ export function parseTransferCommand(body: Record<string, unknown>, dial: DialCo
     timeout: optionalTimeout(body),
     removeAgent,
   };
+}
+
+/** The coach keyword for the AI agent; any other value names a participant by label or call SID. */
+export const COACH_AGENT = 'agent';
+
+/** Parses `mode` and `coach`; `supervisor` is the supervisor's own label or call SID (nobody coaches themself). */
+function supervisorMode(body: Record<string, unknown>, dial: DialConfig, supervisor: string): SupervisorMode {
+  const mode = body.mode ?? 'listen';
+  if (mode !== 'listen' && mode !== 'whisper' && mode !== 'barge')
+    throw bad('mode', 'mode must be "listen", "whisper" or "barge"');
+  if (mode !== 'whisper') {
+    if (body.coach !== undefined) throw bad('coach', 'coach is only for mode "whisper"');
+    return { mode };
+  }
+  const coach = optionalString(body, 'coach');
+  if (coach === undefined)
+    throw bad('coach', `mode "whisper" needs coach: "${COACH_AGENT}", or the label or call SID of a human`);
+  if (!PARTICIPANT.test(coach))
+    throw bad('coach', 'coach must be "agent", a label (letters, digits, _ . : -) or a call SID (CA...)');
+  const coached = coach === COACH_AGENT ? dial.agentLabel : coach;
+  // Whispering to the caller would let them hear a voice nobody else hears: not a supervisor's job.
+  if (coached === dial.callerLabel)
+    throw bad('coach', 'a supervisor whispers to the agent or a human, not to the caller (barge in to talk to them)');
+  if (coached === supervisor) throw bad('coach', 'a supervisor cannot whisper to themself');
+  return { mode, coach: coached };
+}
+
+/** `POST /conferences/{conference}/supervisors`. */
+export function parseAddSupervisorCommand(body: Record<string, unknown>, dial: DialConfig): AddSupervisorCommand {
+  onlyFields(body, ['target', 'mode', 'coach', 'label', 'from', 'timeout']);
+  if (body.target === undefined) throw bad('target', "target is required: the supervisor's number, sip: or client:");
+  const supervisorLabel = label(body, 'supervisor');
+  if (supervisorLabel === dial.agentLabel || supervisorLabel === dial.callerLabel)
+    throw bad('label', 'label must differ from the agent and caller labels');
+  return {
+    kind: 'add-supervisor',
+    target: parseHumanTarget(body.target, 'target', dial),
+    label: supervisorLabel,
+    from: from(body, dial),
+    timeout: optionalTimeout(body),
+    ...supervisorMode(body, dial, supervisorLabel),
+  };
+}
+
+/** `PATCH /conferences/{conference}/supervisors/{participant}`; `participant` is the parsed path value. */
+export function parseSupervisorModeCommand(
+  body: Record<string, unknown>,
+  dial: DialConfig,
+  participant: string,
+): SupervisorModeCommand {
+  onlyFields(body, ['mode', 'coach']);
+  if (body.mode === undefined) throw bad('mode', 'mode is required: "listen", "whisper" or "barge"');
+  // The caller and the agent are no supervisors: making either a coach would silence them for everyone else.
+  if (participant === dial.callerLabel || participant === dial.agentLabel)
+    throw bad('participant', 'participant must be a supervisor, not the caller or the agent');
+  return { kind: 'supervisor-mode', ...supervisorMode(body, dial, participant) };
 }
 
 /** `POST /conferences/{conference}/transfers/complete`. */

@@ -44,9 +44,22 @@ export interface AddParticipantRequest {
   readonly startConferenceOnEnter?: boolean;
   readonly endConferenceOnExit?: boolean;
   readonly earlyMedia?: boolean;
+  /** Heard only by the participant whose call is `callSidToCoach` (Twilio rejects a coach without one). */
+  readonly coaching?: boolean;
+  readonly callSidToCoach?: string;
   readonly jitterBufferSize?: 'off' | 'small' | 'medium' | 'large';
   readonly statusCallback?: string;
   readonly statusCallbackEvent?: readonly ('initiated' | 'ringing' | 'answered' | 'completed')[];
+}
+
+/** Fields of a Participants API update that the stack sets (Twilio's update takes no `Status`). */
+export interface ParticipantChanges {
+  readonly hold?: boolean;
+  /** What a held participant hears instead of the conference (fetched with GET: Twilio's default, cacheable). */
+  readonly holdUrl?: string;
+  readonly muted?: boolean;
+  readonly coaching?: boolean;
+  readonly callSidToCoach?: string;
 }
 
 /** What adding the agent did: added now, or already present (a duplicate label: a repeated event). */
@@ -95,6 +108,8 @@ export class ConferenceOperations {
         ...(request.startConferenceOnEnter !== undefined && { startConferenceOnEnter: request.startConferenceOnEnter }),
         ...(request.endConferenceOnExit !== undefined && { endConferenceOnExit: request.endConferenceOnExit }),
         ...(request.earlyMedia !== undefined && { earlyMedia: request.earlyMedia }),
+        ...(request.coaching !== undefined && { coaching: request.coaching }),
+        ...(request.callSidToCoach !== undefined && { callSidToCoach: request.callSidToCoach }),
         ...(request.jitterBufferSize !== undefined && { jitterBufferSize: request.jitterBufferSize }),
         ...(request.statusCallback !== undefined && {
           statusCallback: request.statusCallback,
@@ -195,11 +210,11 @@ export class ConferenceOperations {
     return participants.map(toSummary);
   }
 
-  /** Holds/unholds or mutes/unmutes a participant (by call SID or label). */
+  /** Holds/unholds, mutes/unmutes or (un)coaches a participant (by call SID or label). */
   async updateParticipant(
     conferenceSid: string,
     participant: string,
-    changes: { hold?: boolean; muted?: boolean },
+    changes: ParticipantChanges,
   ): Promise<ParticipantSummary> {
     const updated = await this.withRetry(
       'participant update',
@@ -210,7 +225,10 @@ export class ConferenceOperations {
           .participants(participant)
           .update({
             ...(changes.hold !== undefined && { hold: changes.hold }),
+            ...(changes.holdUrl !== undefined && { holdUrl: changes.holdUrl, holdMethod: 'GET' }),
             ...(changes.muted !== undefined && { muted: changes.muted }),
+            ...(changes.coaching !== undefined && { coaching: changes.coaching }),
+            ...(changes.callSidToCoach !== undefined && { callSidToCoach: changes.callSidToCoach }),
           }),
     );
     this.log.info('participant updated', { conferenceSid, participant, ...changes });

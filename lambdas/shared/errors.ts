@@ -49,6 +49,10 @@ export const TWILIO = {
   duplicateLabel: 16026,
   addFailedRetryLater: 16030,
   callNotInProgress: 21220,
+  /** "Dial->Conference: Invalid Whisper SID": the call to coach is not (or no longer) in the conference. */
+  invalidWhisperSid: 13240,
+  /** "Participant to be whispered is on hold": a coach cannot be added for a held participant. */
+  whisperedOnHold: 16027,
 } as const;
 
 /** Whether a Twilio failure was rejected unprocessed or explicitly asks for a retry (429, 20429, 16030). */
@@ -96,6 +100,22 @@ export function toApiError(error: unknown): ApiError {
       code,
     );
   }
+  if (code === TWILIO.invalidWhisperSid)
+    return new ApiError(
+      409,
+      'coached_participant_missing',
+      'The participant to whisper to is not in the conference (it may have left)',
+      'coach',
+      code,
+    );
+  if (code === TWILIO.whisperedOnHold)
+    return new ApiError(
+      409,
+      'coached_participant_on_hold',
+      'The participant to whisper to is on hold; take them off hold first',
+      'coach',
+      code,
+    );
   if (code === TWILIO.conferenceFull)
     return new ApiError(409, 'conference_full', 'The conference is full', undefined, code);
   if (status === 429 || code === TWILIO.rateLimited) {

@@ -114,6 +114,30 @@ export class ConferenceManager {
       throw new TwilioApiError(400, CODES.conferenceFull, `Conference ${conference.sid} is full`);
   }
 
+  /**
+   * Checks that `callSidToCoach` can be coached: error 13240 ("Invalid Whisper SID": "the specified call is no longer
+   * connected to the conference") when it is not a connected participant of this conference, 16027 ("Participant to
+   * be whispered is on hold") when it is held. Twilio's HTTP status for these is not documented: 400 here, as for
+   * its other refused parameters.
+   */
+  assertCoachable(conference: ConferenceRecord, callSidToCoach: string | null): void {
+    // Participant resource, Coaching: "If `true`, `call_sid_to_coach` must be defined."
+    if (!callSidToCoach) throw new TwilioApiError(400, CODES.invalidParameter, 'Coaching requires CallSidToCoach');
+    const coached = conference.participants.get(callSidToCoach);
+    if (coached?.status !== 'connected')
+      throw new TwilioApiError(
+        400,
+        CODES.invalidWhisperSid,
+        `Invalid Whisper SID: call ${callSidToCoach} is not connected to conference ${conference.sid}`,
+      );
+    if (coached.hold)
+      throw new TwilioApiError(
+        400,
+        CODES.whisperedOnHold,
+        `Participant to be whispered (${callSidToCoach}) is on hold`,
+      );
+  }
+
   /** Reserves a participant for a leg being dialled by the REST API (status `queued`): its label is taken now. */
   reserve(conference: ConferenceRecord, callSid: string, settings: JoinSettings, leg: LegHandle): ParticipantRecord {
     this.assertCanAdd(conference, settings.label);
@@ -255,10 +279,17 @@ export class ConferenceManager {
       >
     >,
   ): void {
-    const before = { hold: participant.hold, muted: participant.muted, coaching: participant.coaching };
+    const before = {
+      hold: participant.hold,
+      muted: participant.muted,
+      coaching: participant.coaching,
+      callSidToCoach: participant.callSidToCoach,
+    };
     Object.assign(participant, changes, { dateUpdated: new Date() });
     if (participant.status !== 'connected') return;
-    const changed = participant.hold !== before.hold || participant.muted !== before.muted;
+    const coachingChanged =
+      participant.coaching !== before.coaching || participant.callSidToCoach !== before.callSidToCoach;
+    const changed = participant.hold !== before.hold || participant.muted !== before.muted || coachingChanged;
     if (changed)
       this.timeline.emit({
         type: 'participant-update',
@@ -267,12 +298,14 @@ export class ConferenceManager {
         label: participant.label,
         hold: participant.hold,
         muted: participant.muted,
+        coaching: participant.coaching,
+        callSidToCoach: participant.coaching ? participant.callSidToCoach : null,
       });
     if (participant.hold !== before.hold)
       this.notify(conference, participant.hold ? 'participant-hold' : 'participant-unhold', participant);
     if (participant.muted !== before.muted)
       this.notify(conference, participant.muted ? 'participant-mute' : 'participant-unmute', participant);
-    if (participant.coaching !== before.coaching) this.notify(conference, 'participant-modify', participant);
+    if (coachingChanged) this.notify(conference, 'participant-modify', participant);
   }
 
   /** Resolves when every queued status callback has been delivered. */
@@ -300,7 +333,9 @@ export class ConferenceManager {
       endConferenceOnExit: settings.endConferenceOnExit,
       beep: settings.beep,
       holdUrl: null,
-      holdMethod: 'POST',
+      // Participant resource, HoldMethod: "Can be: `GET` or `POST` and the default is `GET`."
+      holdMethod: 'GET',
+      holdAudio: 'playing',
       waitUrl: settings.waitUrl ?? null,
       queueTime: '0',
       dateCreated: now,

@@ -34,6 +34,10 @@ export const CODES = {
   internal: 20500,
   conferenceFull: 16020,
   duplicateLabel: 16026,
+  /** Participant to be whispered is on hold (https://www.twilio.com/docs/api/errors/16027). */
+  whisperedOnHold: 16027,
+  /** Dial->Conference: Invalid Whisper SID (https://www.twilio.com/docs/api/errors/13240). */
+  invalidWhisperSid: 13240,
   participantAddFailed: 16030,
   unverifiedFrom: 21210,
   invalidTo: 21211,

@@ -50,6 +50,9 @@ export type EmulatorEvent = { readonly at: number } & (
       label: string | null;
       hold: boolean;
       muted: boolean;
+      coaching: boolean;
+      /** The call this participant is heard by alone, while coaching. */
+      callSidToCoach: string | null;
     }
   | {
       type: 'stream-started';

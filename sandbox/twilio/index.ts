@@ -10,6 +10,7 @@
  * await emu.waitFor((e) => e.type === 'stream-started', 5000);
  * await emu.stop();
  */
+import { audioPaths, type Listener } from './audio';
 import { CallRateQueue, DEFAULT_CALLS_PER_SECOND } from './call-rate';
 import { ConferenceManager } from './conference';
 import { DeliveryScript } from './delivery-script';
@@ -33,6 +34,7 @@ import { VoiceEngine, type AnswerBehaviour } from './voice-engine';
 import { WebhookClient } from './webhook-client';
 
 export type { AnswerBehaviour } from './voice-engine';
+export type { HeardSource, HoldAudioStatus, Listener } from './audio';
 export type { DebuggerAlert, EmulatorEvent, RecordedRestRequest, RecordedWebhook } from './events';
 export type { FaultSpec } from './faults';
 export type { CreateRejection, LegOutcome, LegScript } from './leg-script';
@@ -127,6 +129,11 @@ export interface TwilioEmulator {
   conferences(): ConferenceRecord[];
   /** Participants of a conference (by CF SID, or the latest conference with that name). */
   participants(conference: string): ParticipantRecord[];
+  /**
+   * Who hears whom now in a conference (by CF SID or latest with that name): each connected participant with the
+   * participants, hold audio or wait music it hears (muting, hold and coaching applied).
+   */
+  audio(conference: string): Listener[];
   /** Subscribes to events; returns an unsubscribe function. */
   on(event: 'event', listener: (event: EmulatorEvent) => void): () => void;
   /** Resolves with the first event (past or future) matching `predicate`; rejects after `timeoutMs`. */
@@ -199,6 +206,9 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   }
   const waiters = new Set<() => void>();
   let stopped = false;
+  const conferenceRecord = (conference: string): ConferenceRecord | undefined =>
+    state.conferences.get(conference) ??
+    [...state.conferences.values()].reverse().find((c) => c.friendlyName === conference);
 
   const waitUntil = (condition: () => boolean, timeoutMs = 5000, description = 'condition'): Promise<void> =>
     new Promise((resolve, reject) => {
@@ -280,10 +290,12 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     call: (callSid) => state.calls.get(callSid),
     conferences: () => [...state.conferences.values()],
     participants(conference) {
-      const record =
-        state.conferences.get(conference) ??
-        [...state.conferences.values()].reverse().find((c) => c.friendlyName === conference);
+      const record = conferenceRecord(conference);
       return record ? [...record.participants.values()] : [];
+    },
+    audio(conference) {
+      const record = conferenceRecord(conference);
+      return record ? audioPaths(record) : [];
     },
     on: (_event, listener) => timeline.on(listener),
     async waitFor<E extends EmulatorEvent>(predicate: (event: EmulatorEvent) => boolean, timeoutMs = 5000): Promise<E> {

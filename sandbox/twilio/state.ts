@@ -99,6 +99,8 @@ export interface ParticipantRecord {
   beep: string;
   holdUrl: string | null;
   holdMethod: string;
+  /** While held: whether the hold audio is being fetched, plays, or could not be fetched (silence). */
+  holdAudio: 'fetching' | 'playing' | 'failed';
   waitUrl: string | null;
   queueTime: string;
   dateCreated: Date;

@@ -419,6 +419,7 @@ describe('participants API under abuse', () => {
       describe.each([
         ['update', API_ROUTES.update],
         ['remove', API_ROUTES.remove],
+        ['supervisor mode', API_ROUTES.superviseMode],
       ])('on %s', (_route, routeKey) => {
         it('is refused with 400 naming participant and no Twilio request', async () => {
           const response = await call(
@@ -461,6 +462,7 @@ describe('participants API under abuse', () => {
       ['a cold transfer', { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000' } }],
       ['a warm transfer', { routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } }],
       ['completing a transfer', { routeKey: API_ROUTES.complete, body: {} }],
+      ['adding a supervisor', { routeKey: API_ROUTES.supervise, body: { target: 'client:lead' } }],
     ];
     describe.each<[string, 'completed' | null]>([
       ['Twilio lists none', null],

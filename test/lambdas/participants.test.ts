@@ -730,6 +730,181 @@ describe('participants handler', () => {
     });
   });
 
+  describe('supervisors', () => {
+    const supervisors = (body: unknown): Call => ({ routeKey: 'POST /conferences/{conference}/supervisors', body });
+    const mode = (participantId: string, body: unknown): Call => ({
+      method: 'PATCH',
+      routeKey: 'PATCH /conferences/{conference}/supervisors/{participant}',
+      pathParameters: { conference: CONFERENCE, participant: participantId },
+      body,
+    });
+    const live = participantList([
+      { callSid: sid('CA', 1), label: 'caller' },
+      { callSid: sid('CA', 2), label: 'ai-agent' },
+      { callSid: sid('CA', 4), label: 'supervisor', muted: true },
+    ]);
+    const requestsSeen = () => stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`);
+
+    beforeEach(() => {
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+    });
+
+    it('when a supervisor is added to listen, it is dialled muted and not coaching, without reading the participant list', async () => {
+      // Arrange
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 4), 'supervisor'));
+
+      // Act
+      const response = await handler(apiEvent(supervisors({ target: 'client:lead' })));
+
+      // Assert
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body)).toEqual({
+        conferenceSid: CONFERENCE_SID,
+        callSid: sid('CA', 4),
+        label: 'supervisor',
+        status: 'queued',
+        mode: 'listen',
+        coach: null,
+      });
+      expect(requestsSeen()).toEqual(['GET Conferences.json', 'POST Participants.json']);
+      expect(stub.requests[1].form).toMatchObject({
+        To: 'client:lead',
+        From: '+15550001111',
+        Label: 'supervisor',
+        Muted: 'true',
+        Coaching: 'false',
+      });
+      expect(stub.requests[1].form.CallSidToCoach).toBeUndefined();
+    });
+
+    it('when a supervisor is added to whisper to the agent, the create coaches the agent’s call SID from the live list', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 5), 'lead'));
+
+      // Act
+      const response = await handler(
+        apiEvent(supervisors({ target: '+15551230000', label: 'lead', mode: 'whisper', coach: 'agent' })),
+      );
+
+      // Assert
+      expect(response.statusCode).toBe(201);
+      expect(JSON.parse(response.body)).toMatchObject({
+        mode: 'whisper',
+        coach: { label: 'ai-agent', callSid: sid('CA', 2) },
+      });
+      expect(requestsSeen()).toEqual(['GET Conferences.json', 'GET Participants.json', 'POST Participants.json']);
+      expect(stub.requests[2].form).toMatchObject({ Muted: 'false', Coaching: 'true', CallSidToCoach: sid('CA', 2) });
+    });
+
+    it('when nobody labelled as the coached human is in the conference, it answers 409 naming them and dials nobody', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+
+      // Act
+      const response = await handler(apiEvent(supervisors({ target: 'client:lead', mode: 'whisper', coach: 'human' })));
+
+      // Assert
+      expect(response.statusCode).toBe(409);
+      const { error } = JSON.parse(response.body);
+      expect(error).toMatchObject({ code: 'coached_participant_missing', field: 'coach' });
+      expect(error.message).toContain('"human"');
+      expect(stub.requests.some((r) => r.method === 'POST')).toBe(false);
+    });
+
+    it('when Twilio refuses the coach with 13240 (the coached call left meanwhile), it answers 409 with Twilio’s code', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+      stub.on('POST', /Participants\.json$/, twilioError(400, 13240, 'Invalid Whisper SID'));
+
+      // Act
+      const response = await handler(apiEvent(supervisors({ target: 'client:lead', mode: 'whisper', coach: 'agent' })));
+
+      // Assert
+      expect(response.statusCode).toBe(409);
+      expect(JSON.parse(response.body).error).toMatchObject({
+        code: 'coached_participant_missing',
+        field: 'coach',
+        twilioCode: 13240,
+      });
+    });
+
+    it('when a listening supervisor is switched to whisper to the agent, its call SID is updated to coach the agent', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+      stub.on('POST', /Participants\/CA[0-9a-f]+\.json$/, { ...participant(sid('CA', 4), 'supervisor'), status: 200 });
+
+      // Act
+      const response = await handler(apiEvent(mode('supervisor', { mode: 'whisper', coach: 'agent' })));
+
+      // Assert
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({ mode: 'whisper', coach: { label: 'ai-agent' } });
+      expect(stub.requests.map((r) => `${r.method} ${r.path}`).at(-1)).toBe(
+        `POST ${ACCOUNT}/Conferences/${CONFERENCE_SID}/Participants/${sid('CA', 4)}.json`,
+      );
+      expect(stub.requests.at(-1)?.form).toEqual({ Muted: 'false', Coaching: 'true', CallSidToCoach: sid('CA', 2) });
+    });
+
+    it.each([
+      ['barge', { Muted: 'false', Coaching: 'false' }],
+      ['listen', { Muted: 'true', Coaching: 'false' }],
+    ])('when a supervisor is switched to %s, coaching stops and Muted follows the mode', async (to, form) => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+      stub.on('POST', /Participants\/CA[0-9a-f]+\.json$/, { ...participant(sid('CA', 4), 'supervisor'), status: 200 });
+
+      // Act
+      const response = await handler(apiEvent(mode(sid('CA', 4), { mode: to })));
+
+      // Assert
+      expect(response.statusCode).toBe(200);
+      expect(stub.requests.at(-1)?.form).toEqual(form);
+    });
+
+    it('when the supervisor to switch is not in the conference, it answers 404 naming participant and updates nobody', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+
+      // Act
+      const response = await handler(apiEvent(mode('lead', { mode: 'barge' })));
+
+      // Assert
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body).error).toMatchObject({ code: 'not_found', field: 'participant' });
+      expect(stub.requests.some((r) => r.method === 'POST')).toBe(false);
+    });
+
+    it('when the participant to switch is the agent given by call SID, it answers 400 and updates nobody', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, live);
+
+      // Act
+      const response = await handler(apiEvent(mode(sid('CA', 2), { mode: 'listen' })));
+
+      // Assert
+      expect(response.statusCode).toBe(400);
+      expect(JSON.parse(response.body).error.field).toBe('participant');
+      expect(stub.requests.some((r) => r.method === 'POST')).toBe(false);
+    });
+
+    it.each([
+      ['adding a supervisor', supervisors({ target: 'client:lead' })],
+      ['switching a supervisor', mode('supervisor', { mode: 'barge' })],
+    ])('when %s in a conference that is not active, it answers 404 not_found after one lookup', async (_what, call) => {
+      // Arrange
+      stub.on('GET', /Conferences\.json$/, conferenceList('completed'));
+
+      // Act
+      const response = await handler(apiEvent(call));
+
+      // Assert
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body).error).toMatchObject({ code: 'not_found', field: 'conference' });
+      expect(requestsSeen()).toEqual(['GET Conferences.json']);
+    });
+  });
+
   it('answers 404 route_not_found for a route it does not serve', async () => {
     const response = await handler(apiEvent({ routeKey: 'PUT /conferences/{conference}/participants', method: 'PUT' }));
     expect(response.statusCode).toBe(404);

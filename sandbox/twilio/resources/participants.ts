@@ -127,11 +127,11 @@ export const participantHandlers: Record<string, RestHandler> = {
     const maxParticipants = formString(f, 'MaxParticipants');
     if (maxParticipants !== undefined && (Number(maxParticipants) < 2 || Number(maxParticipants) > 250))
       throw invalidParameter('MaxParticipants must be between 2 and 250');
-    const coaching = formBool(f, 'Coaching') ?? false;
     const callSidToCoach = formString(f, 'CallSidToCoach') ?? null;
+    // Participant resource, Coaching: "If not present, defaults to `false` unless `call_sid_to_coach` is defined."
+    const coaching = formBool(f, 'Coaching') ?? callSidToCoach !== null;
     const conference = conferenceFor(ctx, req, true);
-    if (coaching && (!callSidToCoach || !conference.participants.has(callSidToCoach)))
-      throw invalidParameter('Coaching requires CallSidToCoach of a participant in the conference');
+    if (coaching) ctx.conferences.assertCoachable(conference, callSidToCoach);
     const participant = ctx.engine.dialParticipant(conference, {
       from,
       to,
@@ -175,10 +175,10 @@ export const participantHandlers: Record<string, RestHandler> = {
   UpdateParticipant(ctx, req) {
     const { conference, participant } = participantFor(ctx, req);
     const f = req.form;
-    const coaching = formBool(f, 'Coaching');
     const callSidToCoach = formString(f, 'CallSidToCoach');
-    if (coaching && !(callSidToCoach ?? participant.callSidToCoach))
-      throw invalidParameter('Coaching requires CallSidToCoach');
+    // As on create, CallSidToCoach alone turns coaching on; the coached call is checked whenever coaching is set.
+    const coaching = formBool(f, 'Coaching') ?? (callSidToCoach !== undefined ? true : undefined);
+    if (coaching) ctx.conferences.assertCoachable(conference, callSidToCoach ?? participant.callSidToCoach);
     const changes: Parameters<typeof ctx.conferences.update>[2] = {};
     const hold = formBool(f, 'Hold');
     const muted = formBool(f, 'Muted');

@@ -147,6 +147,8 @@ export const API_ROUTES = {
   remove: 'DELETE /conferences/{conference}/participants/{participant}',
   transfer: 'POST /conferences/{conference}/transfers',
   complete: 'POST /conferences/{conference}/transfers/complete',
+  supervise: 'POST /conferences/{conference}/supervisors',
+  superviseMode: 'PATCH /conferences/{conference}/supervisors/{participant}',
 } as const;
 
 export interface ApiCall {
