@@ -18,7 +18,12 @@ export async function startBenchStub(): Promise<TwilioStub> {
   let n = 0;
   stub.on('GET', /\/Conferences\.json$/, (request) =>
     conferenceListPage(ACCOUNT_SID, [
-      { sid: conferenceSid, friendlyName: request.query.get('FriendlyName') ?? 'conference', status: 'in-progress' },
+      {
+        sid: conferenceSid,
+        account_sid: ACCOUNT_SID,
+        friendly_name: request.query.get('FriendlyName') ?? 'conference',
+        status: 'in-progress',
+      },
     ]),
   );
   stub.on('GET', /\/Participants\.json$/, () =>

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HandlerResponse, TestHandler } from '../lambdas/support/events';
-import { participantJson, TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
+import { conferenceListPage, participantJson, TwilioStub, twilioError } from '../lambdas/support/twilio-stub';
 import { specProblems } from '../lambdas/support/openapi';
 import { apiCase, apiCaseEvent, webhookCase, webhookEvent } from './support/corpus';
 import {
@@ -27,7 +27,6 @@ import {
   stackTraceSigns,
   type HandlerKey,
 } from './support/harness';
-import { conferenceListPage } from './support/twilio-world';
 
 const RUNS = Number(process.env.HARDENING_RUNS ?? 3000);
 
@@ -61,7 +60,7 @@ function permissiveTwilio(stub: TwilioStub): void {
   );
   stub.on('DELETE', /\/Conferences\/[^/]+\/Participants\/[^/]+\.json$/, { status: 204 });
   stub.on('GET', /\/Conferences\.json$/, (req) =>
-    conferenceListPage([
+    conferenceListPage(ACCOUNT_SID, [
       {
         sid: CONFERENCE_SID,
         account_sid: ACCOUNT_SID,

@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import {
+  conferenceListPage,
   participantJson,
   twilioError,
   type RecordedRequest,
@@ -21,24 +22,6 @@ export interface Participant {
   readonly to: string;
   hold: boolean;
   muted: boolean;
-}
-
-/** Twilio's answer to a conference list: one page holding `conferences`. */
-export function conferenceListPage(conferences: readonly Record<string, unknown>[]): StubResponse {
-  return {
-    status: 200,
-    body: {
-      conferences,
-      first_page_uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
-      next_page_uri: null,
-      previous_page_uri: null,
-      page: 0,
-      page_size: 20,
-      start: 0,
-      end: conferences.length - 1,
-      uri: `${ACCOUNT_PATH}/Conferences.json?PageSize=20&Page=0`,
-    },
-  };
 }
 
 /** A fault to answer instead of the normal behaviour; `apply: true` performs the operation first (answer lost). */
@@ -205,7 +188,7 @@ export class ConferenceWorld {
             },
           ]
         : [];
-    return conferenceListPage(conferences);
+    return conferenceListPage(ACCOUNT_SID, conferences);
   }
 
   private json(p: Participant) {

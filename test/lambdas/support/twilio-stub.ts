@@ -144,23 +144,13 @@ export function participantListPage(
   };
 }
 
-/** Twilio's answer to a conference list (GET Conferences.json): one page holding `conferences`. */
-export function conferenceListPage(
-  accountSid: string,
-  conferences: readonly { sid: string; friendlyName: string; status: string }[],
-): StubResponse {
+/** Twilio's answer to a conference list (GET Conferences.json): one page holding `conferences` (snake_case). */
+export function conferenceListPage(accountSid: string, conferences: readonly Record<string, unknown>[]): StubResponse {
   const uri = `/2010-04-01/Accounts/${accountSid}/Conferences.json?PageSize=20&Page=0`;
   return {
     status: 200,
     body: {
-      conferences: conferences.map((c) => ({
-        sid: c.sid,
-        account_sid: accountSid,
-        friendly_name: c.friendlyName,
-        status: c.status,
-        region: 'us1',
-        uri: `/2010-04-01/Accounts/${accountSid}/Conferences/${c.sid}.json`,
-      })),
+      conferences,
       first_page_uri: uri,
       next_page_uri: null,
       previous_page_uri: null,
