@@ -26,7 +26,13 @@ export function verdictCell(v: Verdict | undefined): string {
   return v === 'missed' || v === 'method error' ? `**${v}**` : v;
 }
 
-export const ms = (x: number, digits = 1): string => `${x.toFixed(digits)} ms`;
-export const us = (x: number): string => `${(x * 1000).toFixed(0)} µs`;
-export const times = (x: number): string => `${x.toFixed(2)}x`;
-export const percent = (x: number): string => `${(x * 100).toFixed(0)} %`;
+/** `x` to `digits` decimals, without the "-0" that toFixed gives a tiny negative number. */
+function fixed(x: number, digits: number): string {
+  const text = x.toFixed(digits);
+  return Number(text) === 0 ? (0).toFixed(digits) : text;
+}
+
+export const ms = (x: number, digits = 1): string => `${fixed(x, digits)} ms`;
+export const us = (x: number): string => `${fixed(x * 1000, 0)} µs`;
+export const times = (x: number): string => `${fixed(x, 2)}x`;
+export const percent = (x: number): string => `${fixed(x * 100, 0)} %`;

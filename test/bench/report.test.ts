@@ -1,6 +1,7 @@
 import { coldVerdict, type ColdResults, type ColdVariantResult } from '../../bench/src/cold';
 import { HANDLERS } from '../../bench/src/fixtures';
 import { type BenchResults, resultsMarkdown, SECTION_RENDERERS } from '../../bench/src/report';
+import { estimateCell, percent } from '../../bench/src/markdown';
 import { estimate, summarize } from '../../bench/src/stats';
 
 const machine: BenchResults['machine'] = {
@@ -95,6 +96,14 @@ describe('resultsMarkdown: the cold-start table', () => {
 
     expect(cells[2]).toBe('15 % [15 %, 15 %]');
     expect(cells[5]).toBe('holds');
+  });
+});
+
+describe('estimateCell', () => {
+  it('when a bound is a tiny negative share, it prints 0 %, not -0 %', () => {
+    const e = estimate([-0.0004, 0.03, 0.05, 0.02, 0.04, 0.1, 0.01, 0.06]);
+
+    expect(estimateCell(e, percent)).toBe('3 % [0 %, 10 %]');
   });
 });
 
