@@ -2,11 +2,11 @@
  * Which CloudWatch alarms the stack raises, decided without Pulumi: one row per alarm, naming the metric and what
  * it is measured on. infra/alarms-builder.ts resolves the subjects to the stack's resources.
  */
-import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import { FALLBACK_KINDS } from '../lambdas/shared/metrics';
+import type { FunctionName } from './layout';
 
-/** What an alarm's metric is about: one function, or the API. */
-export type AlarmSubject = { readonly kind: 'function'; readonly handler: HandlerName } | { readonly kind: 'api' };
+/** What an alarm's metric is about: one deployed function, or the API. */
+export type AlarmSubject = { readonly kind: 'function'; readonly function: FunctionName } | { readonly kind: 'api' };
 
 /** One alarm: any occurrence of the metric within a minute raises it. */
 export interface AlarmDefinition {
@@ -18,23 +18,23 @@ export interface AlarmDefinition {
   readonly description: string;
 }
 
-/** The alarms on function errors and throttles and on API 5xx. */
-export function alarmPlan(handlers: readonly HandlerName[] = HANDLERS): AlarmDefinition[] {
+/** The alarms on errors and throttles of each deployed function and on API 5xx. */
+export function alarmPlan(functions: readonly FunctionName[]): AlarmDefinition[] {
   return [
-    ...handlers.flatMap((handler): AlarmDefinition[] => [
+    ...functions.flatMap((fn): AlarmDefinition[] => [
       {
-        part: `${handler}-errors`,
+        part: `${fn}-errors`,
         namespace: 'AWS/Lambda',
         metricName: 'Errors',
-        subject: { kind: 'function', handler },
-        description: `${handler} failed: callers may not reach the agent`,
+        subject: { kind: 'function', function: fn },
+        description: `${fn} failed: callers may not reach the agent`,
       },
       {
-        part: `${handler}-throttles`,
+        part: `${fn}-throttles`,
         namespace: 'AWS/Lambda',
         metricName: 'Throttles',
-        subject: { kind: 'function', handler },
-        description: `${handler} was throttled: raise reserved/account concurrency`,
+        subject: { kind: 'function', function: fn },
+        description: `${fn} was throttled: raise reserved/account concurrency`,
       },
     ]),
     {

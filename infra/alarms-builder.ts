@@ -4,7 +4,6 @@
  */
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
-import type { HandlerName } from '../lambdas/routes';
 import { METRICS_NAMESPACE } from '../lambdas/shared/metrics';
 import {
   type AlarmMetricQuery,
@@ -13,12 +12,13 @@ import {
   type CallAlarmDefinition,
   callAlarmPlan,
 } from './alarm-plan';
+import type { DeployedFunction } from './functions-builder';
 import type { BuildScope } from './scope';
 
 /** Declares the topic and the alarms. */
 export function buildAlarms(
   scope: BuildScope,
-  functions: Record<HandlerName, aws.lambda.Function>,
+  functions: readonly DeployedFunction[],
   api: aws.apigatewayv2.Api,
 ): aws.sns.Topic {
   const { settings, tags, opts } = scope;
@@ -29,9 +29,11 @@ export function buildAlarms(
       { topic: topic.arn, protocol: 'email', endpoint: settings.alarms.email },
       opts,
     );
+  // FunctionName alone: the function's metrics over all its versions and aliases.
+  const nameOf = new Map(functions.map((f) => [f.planned.name, f.function.name]));
   const dimensions = (subject: AlarmSubject): Record<string, pulumi.Input<string>> =>
-    subject.kind === 'api' ? { ApiId: api.id } : { FunctionName: functions[subject.handler].name };
-  for (const alarm of alarmPlan()) {
+    subject.kind === 'api' ? { ApiId: api.id } : { FunctionName: nameOf.get(subject.function)! };
+  for (const alarm of alarmPlan(functions.map((f) => f.planned.name))) {
     new aws.cloudwatch.MetricAlarm(
       scope.name(alarm.part),
       {

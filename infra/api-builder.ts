@@ -6,7 +6,6 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import {
   ACCESS_LOG_FORMAT,
   defaultRouteSettings,
@@ -16,6 +15,8 @@ import {
   routePlan,
   routeThrottles,
 } from './api-plan';
+import type { DeployedFunction } from './functions-builder';
+import type { FunctionName } from './layout';
 import type { BuildScope } from './scope';
 
 /** Declares the HTTP API (no routes yet). */
@@ -36,32 +37,38 @@ export function buildApi(scope: BuildScope): aws.apigatewayv2.Api {
 export function buildRoutes(
   scope: BuildScope,
   api: aws.apigatewayv2.Api,
-  functions: Record<HandlerName, aws.lambda.Function>,
+  functions: readonly DeployedFunction[],
 ): aws.apigatewayv2.Stage {
   const { settings, tags, opts } = scope;
-  const integrations = {} as Record<HandlerName, aws.apigatewayv2.Integration>;
-  for (const handler of HANDLERS) {
-    integrations[handler] = new aws.apigatewayv2.Integration(
-      scope.name(handler),
-      {
-        apiId: api.id,
-        integrationType: 'AWS_PROXY',
-        integrationMethod: 'POST',
-        integrationUri: functions[handler].arn,
-        payloadFormatVersion: '2.0',
-        timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
-      },
-      opts,
+  const deployed = new Map<FunctionName, DeployedFunction>(functions.map((f) => [f.planned.name, f]));
+  const integrations = new Map<FunctionName, aws.apigatewayv2.Integration>();
+  for (const { planned, target } of functions) {
+    integrations.set(
+      planned.name,
+      new aws.apigatewayv2.Integration(
+        scope.name(planned.name),
+        {
+          apiId: api.id,
+          integrationType: 'AWS_PROXY',
+          integrationMethod: 'POST',
+          integrationUri: target.arn,
+          payloadFormatVersion: '2.0',
+          timeoutMilliseconds: INTEGRATION_TIMEOUT_MS,
+        },
+        opts,
+      ),
     );
   }
-  const planned = routePlan();
+  const planned = routePlan(settings.functionLayout);
   const routes = planned.map((route) => {
-    // API Gateway may invoke the function for this route only.
+    const fn = deployed.get(route.function)!;
+    // API Gateway may invoke the function (the alias it integrates with, when there is one) for this route only.
     new aws.lambda.Permission(
       scope.name(route.part),
       {
         action: 'lambda:InvokeFunction',
-        function: functions[route.handler].name,
+        function: fn.function.name,
+        ...(fn.target.qualifier ? { qualifier: fn.target.qualifier } : {}),
         principal: 'apigateway.amazonaws.com',
         sourceArn: pulumi.interpolate`${api.executionArn}${permissionSourcePath(route.route)}`,
         statementId: permissionStatementId(route),
@@ -73,7 +80,7 @@ export function buildRoutes(
       {
         apiId: api.id,
         routeKey: route.routeKey,
-        target: pulumi.interpolate`integrations/${integrations[route.handler].id}`,
+        target: pulumi.interpolate`integrations/${integrations.get(route.function)!.id}`,
         authorizationType: 'NONE',
       },
       opts,

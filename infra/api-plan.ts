@@ -3,6 +3,7 @@
  * and its access-log format. infra/api-builder.ts turns this into resources.
  */
 import { ROUTES, routeKey, type HandlerName, type RouteDefinition } from '../lambdas/routes';
+import { functionServing, type FunctionLayout, type FunctionName } from './layout';
 import { routePart } from './naming';
 import type { StackSettings, Throttle } from './stack-config';
 
@@ -14,13 +15,22 @@ export interface PlannedRoute {
   /** Name part of the route's resources. */
   readonly part: string;
   readonly routeKey: string;
+  /** The handler module that answers it. */
   readonly handler: HandlerName;
+  /** The deployed function that serves it in the stack's layout. */
+  readonly function: FunctionName;
   readonly route: RouteDefinition;
 }
 
-/** Every route of lambdas/routes.ts with its resource name part and function. */
-export function routePlan(routes: readonly RouteDefinition[] = ROUTES): PlannedRoute[] {
-  return routes.map((route) => ({ part: routePart(route), routeKey: routeKey(route), handler: route.handler, route }));
+/** Every route of lambdas/routes.ts with its resource name part, its handler and the function serving it. */
+export function routePlan(layout: FunctionLayout, routes: readonly RouteDefinition[] = ROUTES): PlannedRoute[] {
+  return routes.map((route) => ({
+    part: routePart(route),
+    routeKey: routeKey(route),
+    handler: route.handler,
+    function: functionServing(layout, route.handler).name,
+    route,
+  }));
 }
 
 /** The stage's `defaultRouteSettings`: the webhook limits (every route overrides them with its own bucket). */
@@ -47,7 +57,10 @@ export interface RouteThrottle {
  * separately), Twilio's webhook routes at the webhook limits and the participants API routes at the API limits,
  * so a busy API client can never make Twilio fall back and drop callers.
  */
-export function routeThrottles(throttling: StackSettings['throttling'], planned = routePlan()): RouteThrottle[] {
+export function routeThrottles(
+  throttling: StackSettings['throttling'],
+  planned: readonly PlannedRoute[],
+): RouteThrottle[] {
   return planned.map((r) => ({
     routeKey: r.routeKey,
     ...bucket(r.route.auth === 'twilio-signature' ? throttling.webhooks : throttling.api),

@@ -5,9 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { HANDLERS } from '../lambdas/routes';
+import { HANDLERS, TWILIO_FACING_HANDLERS } from '../lambdas/routes';
+import { COMBINED_FUNCTION } from './layout';
 
-/** The folder with `<handler>/index.js` for every handler; throws naming what is missing. */
+/** What every layout deploys: `<handler>/index.js` per handler, and the combined function's dispatcher and modules. */
+export const BUNDLE_FILES: readonly string[] = [
+  ...HANDLERS.map((h) => path.join(h, 'index.js')),
+  ...['index', ...TWILIO_FACING_HANDLERS].map((m) => path.join(COMBINED_FUNCTION, `${m}.js`)),
+];
+
+/** The folder with the bundles of every layout (BUNDLE_FILES); throws naming what is missing. */
 export function bundleDir(root: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
   const given = env.VOICEAI_CODE_DIR;
   const dir = given ? path.resolve(root, given) : path.join(root, 'dist');
@@ -16,7 +23,7 @@ export function bundleDir(root: string, env: Readonly<Record<string, string | un
       cwd: root,
       stdio: 'inherit',
     });
-  const missing = HANDLERS.filter((h) => !existsSync(path.join(dir, h, 'index.js')));
+  const missing = BUNDLE_FILES.filter((file) => !existsSync(path.join(dir, file)));
   if (missing.length > 0)
     throw new Error(`handler bundles missing in ${dir}: ${missing.join(', ')} (run npm run build)`);
   return dir;

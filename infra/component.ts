@@ -29,7 +29,7 @@ export interface VoiceAiConferenceArgs {
   readonly settings: StackSettings;
   /** Secret values from Pulumi secret config; `participantsApiToken` is generated when absent. */
   readonly secrets: SecretInputs;
-  /** Folder holding `<handler>/index.js` bundles (scripts/build.mjs writes dist/). */
+  /** Folder holding each function's bundle folder, `<function>/index.js` (scripts/build.mjs writes dist/). */
   readonly codeDir: string;
 }
 
@@ -42,6 +42,7 @@ export class VoiceAiConference extends pulumi.ComponentResource {
   readonly participantsEndpoint: pulumi.Output<string>;
   readonly exampleAddAgentRequest: pulumi.Output<string>;
   readonly participantsApiToken: pulumi.Output<string>;
+  /** Per handler, the name of the function that serves it (one name for inbound, agent and events when combined). */
   readonly functionNames: Record<HandlerName, pulumi.Output<string>>;
   /** Where DNS must point the custom domain (a regional API Gateway hostname), when one is configured. */
   readonly customDomainTarget?: pulumi.Output<string>;
@@ -74,10 +75,9 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     this.participantsEndpoint = this.apiBaseUrl.apply(participantsEndpoint);
     this.exampleAddAgentRequest = this.apiBaseUrl.apply((base) => exampleAddAgentRequest(base, settings.stack));
     this.participantsApiToken = secrets.participantsApiToken;
-    this.functionNames = Object.fromEntries(HANDLERS.map((h) => [h, functions[h].name])) as Record<
-      HandlerName,
-      pulumi.Output<string>
-    >;
+    this.functionNames = Object.fromEntries(
+      HANDLERS.map((h) => [h, functions.find((f) => f.planned.handlers.includes(h))!.function.name]),
+    ) as Record<HandlerName, pulumi.Output<string>>;
     this.registerOutputs({
       apiBaseUrl: this.apiBaseUrl,
       webhookUrls: this.webhookUrls,

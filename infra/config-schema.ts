@@ -332,6 +332,20 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description: 'Memory of each function (MB); CPU scales with it.',
   },
   {
+    key: 'functionLayout',
+    type: 'string',
+    default: 'combined',
+    description:
+      'combined: one function serves the Twilio webhooks (inbound, agent, events), so a call meets one cold start at most; split: one function per handler, each with only its own secrets and timeout. The participants API is its own function in both.',
+  },
+  {
+    key: 'provisionedConcurrency',
+    type: 'integer',
+    default: 0,
+    description:
+      'Pre-initialized environments (0-100) of each Twilio-facing function, kept warm so callers meet no cold start; billed while configured. Above 0 each such function publishes versions and the API invokes its alias live.',
+  },
+  {
     key: 'throttlingRateLimit',
     type: 'integer',
     default: 50,

@@ -3,17 +3,17 @@
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import { dashboardBody } from './dashboard-plan';
+import type { DeployedFunction } from './functions-builder';
 import type { BuildScope } from './scope';
 
 /** Declares the dashboard of the functions and the API. */
 export function buildDashboard(
   scope: BuildScope,
-  functions: Record<HandlerName, aws.lambda.Function>,
+  functions: readonly DeployedFunction[],
   api: aws.apigatewayv2.Api,
 ): aws.cloudwatch.Dashboard {
-  const names = pulumi.all(HANDLERS.map((h) => functions[h].name));
+  const names = pulumi.all(functions.map((f) => f.function.name));
   return new aws.cloudwatch.Dashboard(
     scope.name('dashboard'),
     {
@@ -24,10 +24,7 @@ export function buildDashboard(
             service: scope.settings.service,
             region: aws.config.region ?? 'us-east-1',
             apiId,
-            functionNames: Object.fromEntries(HANDLERS.map((h, i) => [h, functionNames[i]])) as Record<
-              HandlerName,
-              string
-            >,
+            functions: functions.map((f, i) => ({ part: f.planned.name, name: functionNames[i] })),
           }),
         ),
       ),

@@ -3,7 +3,6 @@
  * namespace METRICS_NAMESPACE, dimension Service) above the platform's health (Lambda, API Gateway). Pure: the body
  * is built from plain values, so tests check every published metric is on it.
  */
-import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import { METRICS_NAMESPACE } from '../lambdas/shared/metrics';
 
 /** What the dashboard is drawn for. */
@@ -11,7 +10,8 @@ export interface DashboardTarget {
   readonly service: string;
   readonly region: string;
   readonly apiId: string;
-  readonly functionNames: Readonly<Record<HandlerName, string>>;
+  /** Each deployed function: its name part (as the graphs label it) and its physical name, in plan order. */
+  readonly functions: readonly { readonly part: string; readonly name: string }[];
 }
 
 type MetricRow = (string | Record<string, unknown>)[];
@@ -42,7 +42,7 @@ function byDimension(service: string, metric: string, dimension: string): Metric
 
 /** The dashboard body (CloudWatch's dashboard body structure, as an object). */
 export function dashboardBody(target: DashboardTarget): { widgets: Widget[] } {
-  const { service, region, apiId, functionNames } = target;
+  const { service, region, apiId, functions } = target;
   const own = (metric: string, stat: string, label: string): MetricRow => [
     METRICS_NAMESPACE,
     metric,
@@ -84,9 +84,9 @@ export function dashboardBody(target: DashboardTarget): { widgets: Widget[] } {
       ),
       widget(
         'Function errors and throttles',
-        HANDLERS.flatMap((h): MetricRow[] => [
-          ['AWS/Lambda', 'Errors', 'FunctionName', functionNames[h], { stat: 'Sum', label: `${h} errors` }],
-          ['AWS/Lambda', 'Throttles', 'FunctionName', functionNames[h], { stat: 'Sum', label: `${h} throttles` }],
+        functions.flatMap(({ part, name }): MetricRow[] => [
+          ['AWS/Lambda', 'Errors', 'FunctionName', name, { stat: 'Sum', label: `${part} errors` }],
+          ['AWS/Lambda', 'Throttles', 'FunctionName', name, { stat: 'Sum', label: `${part} throttles` }],
         ]),
         sum,
         region,

@@ -1,30 +1,45 @@
 /**
- * The Lambda functions: per handler a log group, a role with its least-privilege inline policy, and the function
- * from its esbuild bundle. What each function gets is decided in infra/functions.ts.
+ * The Lambda functions of the stack's function layout (infra/layout.ts): per function a log group, a role with its
+ * least-privilege inline policy, the function from its esbuild bundle folder, and, with provisioned concurrency, a
+ * published version behind the alias API Gateway invokes. What each function gets is decided in infra/functions.ts
+ * and infra/layout.ts.
  */
 import * as path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { HANDLERS, type HandlerName } from '../lambdas/routes';
-import { FUNCTION_SPECS, functionEnvironment, readableSecrets, type SecretName } from './functions';
+import { functionEnvironment, readableSecrets, type SecretName } from './functions';
 import { functionPolicy, LAMBDA_ASSUME_ROLE_POLICY } from './iam';
+import { configuredEnvironment, functionPlan, type PlannedFunction } from './layout';
 import type { BuildScope } from './scope';
 
 /** What the functions are built from. */
 export interface FunctionInputs {
-  /** Folder holding `<handler>/index.js` bundles. */
+  /** Folder holding each function's bundle folder (`<function>/index.js`). */
   readonly codeDir: string;
   readonly secretArns: Partial<Record<SecretName, pulumi.Output<string>>>;
   readonly twimlAppSid: pulumi.Output<string>;
 }
 
-/** Declares every handler's function. */
-export function buildFunctions(scope: BuildScope, inputs: FunctionInputs): Record<HandlerName, aws.lambda.Function> {
+/** The alias API Gateway invokes when a function has provisioned concurrency. */
+export const LIVE_ALIAS = 'live';
+
+/** One deployed function and what API Gateway invokes of it. */
+export interface DeployedFunction {
+  readonly planned: PlannedFunction;
+  readonly function: aws.lambda.Function;
+  /**
+   * The ARN the API integration invokes and the qualifier its permissions name: the `live` alias (the version with
+   * provisioned concurrency) when there is one, else the function itself (`$LATEST`).
+   */
+  readonly target: { readonly arn: pulumi.Output<string>; readonly qualifier?: pulumi.Output<string> };
+}
+
+/** Declares every function of the stack's layout, in plan order. */
+export function buildFunctions(scope: BuildScope, inputs: FunctionInputs): DeployedFunction[] {
   const { settings, tags, opts } = scope;
-  const functions = {} as Record<HandlerName, aws.lambda.Function>;
-  for (const handler of HANDLERS) {
-    const spec = FUNCTION_SPECS[handler];
-    const functionName = scope.name(handler);
+  return functionPlan(settings.functionLayout).map((planned) => {
+    const { spec } = planned;
+    const functionName = scope.name(planned.name);
     const logGroup = new aws.cloudwatch.LogGroup(
       functionName,
       { name: `/aws/lambda/${functionName}`, retentionInDays: settings.logRetentionDays, tags },
@@ -35,7 +50,7 @@ export function buildFunctions(scope: BuildScope, inputs: FunctionInputs): Recor
       { assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY), description: `Runs ${functionName}`, tags },
       opts,
     );
-    const readable = readableSecrets(handler, settings.usesApiKey, inputs.secretArns).map(([, arn]) => arn);
+    const readable = readableSecrets(planned, settings.usesApiKey, inputs.secretArns).map(([, arn]) => arn);
     const policy = new aws.iam.RolePolicy(
       functionName,
       {
@@ -46,7 +61,8 @@ export function buildFunctions(scope: BuildScope, inputs: FunctionInputs): Recor
       },
       opts,
     );
-    functions[handler] = new aws.lambda.Function(
+    const provisioned = spec.twilioFacing ? settings.provisionedConcurrency : 0;
+    const fn = new aws.lambda.Function(
       functionName,
       {
         name: functionName,
@@ -54,24 +70,46 @@ export function buildFunctions(scope: BuildScope, inputs: FunctionInputs): Recor
         runtime: aws.lambda.Runtime.NodeJS22dX,
         architectures: ['arm64'],
         handler: 'index.handler',
-        code: new pulumi.asset.FileArchive(path.join(inputs.codeDir, handler)),
+        code: new pulumi.asset.FileArchive(path.join(inputs.codeDir, planned.name)),
         memorySize: settings.lambdaMemoryMb,
         timeout: spec.timeoutSeconds,
         role: role.arn,
+        // Provisioned concurrency needs a version: each code or configuration change publishes one.
+        ...(provisioned > 0 ? { publish: true } : {}),
         environment: {
           variables: functionEnvironment<pulumi.Input<string>>(
-            handler,
-            settings.environment[handler],
+            planned,
+            configuredEnvironment(planned, settings.environment),
             inputs.secretArns,
             settings.usesApiKey,
             inputs.twimlAppSid,
           ),
         },
         loggingConfig: { logFormat: 'Text', logGroup: logGroup.name },
-        tags: { ...tags, 'voiceai:handler': handler, 'voiceai:twilio-facing': String(spec.twilioFacing) },
+        tags: {
+          ...tags,
+          'voiceai:handler': planned.handlers.join(' '),
+          'voiceai:twilio-facing': String(spec.twilioFacing),
+        },
       },
       { ...opts, dependsOn: [logGroup, policy] },
     );
-  }
-  return functions;
+    if (provisioned === 0) return { planned, function: fn, target: { arn: fn.arn } };
+    const alias = new aws.lambda.Alias(
+      functionName,
+      {
+        functionName: fn.name,
+        functionVersion: fn.version,
+        name: LIVE_ALIAS,
+        description: `The version of ${functionName} API Gateway invokes, kept warm by provisioned concurrency`,
+      },
+      opts,
+    );
+    new aws.lambda.ProvisionedConcurrencyConfig(
+      functionName,
+      { functionName: fn.name, qualifier: alias.name, provisionedConcurrentExecutions: provisioned },
+      opts,
+    );
+    return { planned, function: fn, target: { arn: alias.arn, qualifier: alias.name } };
+  });
 }

@@ -9,6 +9,9 @@ import { DEFAULT_TWILIO_REQUEST_TIMEOUT_MS } from '../lambdas/shared/twilio-tran
 /** The secrets the stack stores. */
 export type SecretName = 'twilioAuthToken' | 'twilioApiKeySecret' | 'participantsApiToken';
 
+/** Every secret, in the order policies list them. */
+export const SECRET_NAMES: readonly SecretName[] = ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'];
+
 /** The environment variable that carries each secret's ARN. */
 export const SECRET_ARN_ENV: Readonly<Record<SecretName, string>> = {
   twilioAuthToken: ENV.authTokenSecretArn,
@@ -16,12 +19,14 @@ export const SECRET_ARN_ENV: Readonly<Record<SecretName, string>> = {
   participantsApiToken: ENV.apiTokenSecretArn,
 };
 
-/** How one function is deployed. */
+/** How one handler is deployed (infra/layout.ts combines them into the functions a layout deploys). */
 export interface FunctionSpec {
   readonly description: string;
   readonly timeoutSeconds: number;
   /** Twilio calls it and waits at most 15 s for an answer. */
   readonly twilioFacing: boolean;
+  /** It dials legs through Twilio's REST API: it gets the TwiML App SID (and reads the REST credential). */
+  readonly dials: boolean;
   /** Secrets it reads (the API key secret only when the stack uses an API key). */
   readonly secrets: readonly SecretName[];
 }
@@ -33,12 +38,14 @@ export const FUNCTION_SPECS: Readonly<Record<HandlerName, FunctionSpec>> = {
     description: 'Voice webhook of the phone number: puts the caller into a conference',
     timeoutSeconds: 5,
     twilioFacing: true,
+    dials: false,
     secrets: ['twilioAuthToken'],
   },
   agent: {
     description: 'TwiML App voice URL: connects the AI agent with its context',
     timeoutSeconds: 5,
     twilioFacing: true,
+    dials: false,
     secrets: ['twilioAuthToken'],
   },
   // Adds the agent through the REST API with retries inside twilioRetryBudgetMs (8 s by default) plus the last
@@ -47,6 +54,7 @@ export const FUNCTION_SPECS: Readonly<Record<HandlerName, FunctionSpec>> = {
     description: 'Conference status callbacks: adds the AI agent when the caller joins',
     timeoutSeconds: 14,
     twilioFacing: true,
+    dials: true,
     secrets: ['twilioAuthToken', 'twilioApiKeySecret'],
   },
   // Called by users through API Gateway (30 s integration limit); a warm transfer makes several REST calls.
@@ -54,6 +62,7 @@ export const FUNCTION_SPECS: Readonly<Record<HandlerName, FunctionSpec>> = {
     description: 'Participants API: add agents and humans, hold, remove, transfer',
     timeoutSeconds: 20,
     twilioFacing: false,
+    dials: true,
     secrets: ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'],
   },
 };
@@ -68,20 +77,26 @@ export function maxRetryBudgetMs(handler: HandlerName): number {
   return FUNCTION_SPECS[handler].timeoutSeconds * 1000 - TWILIO_REQUEST_TIMEOUT_MS - START_AND_ANSWER_MS;
 }
 
+/** A deployed function as the policies and the environment see it: its name part and its settings. */
+export interface DeployedSpec {
+  readonly name: string;
+  readonly spec: FunctionSpec;
+}
+
 /** The secrets a function reads in this stack. */
-export function secretsOf(handler: HandlerName, usesApiKey: boolean): SecretName[] {
-  return FUNCTION_SPECS[handler].secrets.filter((s) => s !== 'twilioApiKeySecret' || usesApiKey);
+export function secretsOf(spec: FunctionSpec, usesApiKey: boolean): SecretName[] {
+  return spec.secrets.filter((s) => s !== 'twilioApiKeySecret' || usesApiKey);
 }
 
 /** The secrets a function reads, each with its ARN; throws when the stack does not store one of them. */
 export function readableSecrets<V>(
-  handler: HandlerName,
+  fn: DeployedSpec,
   usesApiKey: boolean,
   secretArns: Partial<Record<SecretName, V>>,
 ): [SecretName, V][] {
-  return secretsOf(handler, usesApiKey).map((secret) => {
+  return secretsOf(fn.spec, usesApiKey).map((secret) => {
     const arn = secretArns[secret];
-    if (arn === undefined) throw new Error(`${handler} reads ${secret}, which the stack does not store`);
+    if (arn === undefined) throw new Error(`${fn.name} reads ${secret}, which the stack does not store`);
     return [secret, arn];
   });
 }
@@ -91,14 +106,14 @@ export function readableSecrets<V>(
  * App SID for the functions that dial the agent. Generic over the value type so Pulumi outputs pass through.
  */
 export function functionEnvironment<V>(
-  handler: HandlerName,
+  fn: DeployedSpec,
   configured: Readonly<Record<string, string>>,
   secretArns: Partial<Record<SecretName, V>>,
   usesApiKey: boolean,
   twimlAppSid: V,
 ): Record<string, string | V> {
   const variables: Record<string, string | V> = { ...configured };
-  for (const [secret, arn] of readableSecrets(handler, usesApiKey, secretArns)) variables[SECRET_ARN_ENV[secret]] = arn;
-  if (handler === 'events' || handler === 'participants') variables[ENV.twimlAppSid] = twimlAppSid;
+  for (const [secret, arn] of readableSecrets(fn, usesApiKey, secretArns)) variables[SECRET_ARN_ENV[secret]] = arn;
+  if (fn.spec.dials) variables[ENV.twimlAppSid] = twimlAppSid;
   return variables;
 }

@@ -50,7 +50,8 @@ export function plannedNames(
   prefix: string,
   stack: string,
   plan: {
-    readonly handlers: readonly string[];
+    /** The deployed functions' name parts. */
+    readonly functions: readonly string[];
     readonly secrets: readonly SecretName[];
     readonly alarmParts: readonly string[];
   },
@@ -58,7 +59,7 @@ export function plannedNames(
   const n = (part: string) => physicalName(prefix, stack, part);
   const auto = (part: string) => `${n(part)}-${'x'.repeat(AUTONAME_SUFFIX_LENGTH - 1)}`;
   return [
-    ...plan.handlers.flatMap((h) => [
+    ...plan.functions.flatMap((h) => [
       { what: `Lambda function ${h}`, name: n(h), max: 64 },
       { what: `IAM role of ${h}`, name: auto(h), max: 64 },
       { what: `IAM role policy of ${h}`, name: auto(h), max: 128 },

@@ -22,7 +22,14 @@ import {
 import { logLevelFrom } from '../lambdas/shared/log';
 import { alarmPlan, type CallAlarmThresholds, callAlarmPlan } from './alarm-plan';
 import { CONFIG_KEYS, configKey, type ConfigKey } from './config-schema';
-import { FUNCTION_SPECS, maxRetryBudgetMs, START_AND_ANSWER_MS, TWILIO_REQUEST_TIMEOUT_MS } from './functions';
+import {
+  FUNCTION_SPECS,
+  maxRetryBudgetMs,
+  SECRET_NAMES,
+  START_AND_ANSWER_MS,
+  TWILIO_REQUEST_TIMEOUT_MS,
+} from './functions';
+import { FUNCTION_LAYOUTS, functionPlan, type FunctionLayout } from './layout';
 import { nameLengthProblem, plannedNames, serviceName, SERVICE_NAME_ENV } from './naming';
 
 /** Thrown for invalid stack config; the message starts with the `project:key`. */
@@ -52,6 +59,10 @@ export interface StackSettings {
   readonly customDomain?: { readonly name: string; readonly certificateArn: string; readonly zoneId?: string };
   readonly logRetentionDays: number;
   readonly lambdaMemoryMb: number;
+  /** Which function serves which handler (infra/layout.ts). */
+  readonly functionLayout: FunctionLayout;
+  /** Pre-initialized environments of each Twilio-facing function; 0: none (no versions, no alias). */
+  readonly provisionedConcurrency: number;
   /** Per route bucket: Twilio's webhook routes and the participants API routes never share one. */
   readonly throttling: { readonly webhooks: Throttle; readonly api: Throttle };
   readonly alarms: { readonly enabled: boolean; readonly email?: string } & CallAlarmThresholds;
@@ -125,7 +136,7 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
     readWebhookConfig(env);
     if (handler === 'inbound') readConferenceConfig(env);
     if (handler === 'agent') readAgentTwimlConfig(env);
-    if (handler === 'events' || handler === 'participants') readDialConfig(env);
+    if (FUNCTION_SPECS[handler].dials) readDialConfig(env);
     if (handler === 'participants') {
       readApiAuthConfig(env);
       readContextAllowlist(env);
@@ -224,14 +235,21 @@ export function readStackSettings(
       'stack',
       `name "${stack}" must be 1-30 letters, digits, _ . - (it goes into resource names)`,
     );
+  const functionLayout = rawValue(lookup, project, configKey('functionLayout')) as FunctionLayout;
+  if (!FUNCTION_LAYOUTS.includes(functionLayout))
+    throw new StackConfigError(
+      name('functionLayout'),
+      `must be ${FUNCTION_LAYOUTS.join(' or ')}, got "${functionLayout}"`,
+    );
+  const functions = functionPlan(functionLayout).map((f) => f.name);
   const tooLong = nameLengthProblem(
     namePrefix,
     stack,
     plannedNames(namePrefix, stack, {
-      handlers: HANDLERS,
-      secrets: ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken'],
+      functions,
+      secrets: SECRET_NAMES,
       alarmParts: [
-        ...alarmPlan(),
+        ...alarmPlan(functions),
         ...callAlarmPlan('', { fallbackPercent: 1, timeToAgentP95Ms: 1, signatureRejectedPer5Min: 1 }),
       ].map((a) => a.part),
     }),
@@ -306,6 +324,8 @@ export function readStackSettings(
     customDomain,
     logRetentionDays,
     lambdaMemoryMb: integerSetting(lookup, project, 'lambdaMemoryMb', 128, 10240),
+    functionLayout,
+    provisionedConcurrency: integerSetting(lookup, project, 'provisionedConcurrency', 0, 100),
     throttling: {
       webhooks: {
         rateLimit: integerSetting(lookup, project, 'throttlingRateLimit', 1, 10000),

@@ -3,7 +3,10 @@
  * sandbox's API Gateway emulator serves exactly these, so the two cannot drift.
  */
 
-/** The Lambda functions the stack deploys, one esbuild bundle each (`dist/<name>/index.js`). */
+/**
+ * The handler modules, one esbuild bundle each (`dist/<name>/index.js`); how they map onto deployed Lambda functions
+ * is the function layout (infra/layout.ts).
+ */
 export type HandlerName = 'inbound' | 'agent' | 'events' | 'participants';
 
 /** How a route authenticates its caller. */
@@ -147,6 +150,14 @@ export function routeKey(route: Pick<RouteDefinition, 'method' | 'path'>): strin
 
 /** Every handler name, in deployment order. */
 export const HANDLERS: readonly HandlerName[] = ['inbound', 'agent', 'events', 'participants'];
+
+/**
+ * The handlers only Twilio calls (every route of theirs is verified by `X-Twilio-Signature`): the ones on a call's
+ * way to its agent, which the combined function layout serves from one function.
+ */
+export const TWILIO_FACING_HANDLERS: readonly HandlerName[] = HANDLERS.filter((h) =>
+  ROUTES.filter((r) => r.handler === h).every((r) => r.auth === 'twilio-signature'),
+);
 
 /**
  * Matches a concrete request path against a route path template.

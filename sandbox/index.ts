@@ -12,8 +12,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
-import { HANDLERS, type HandlerName } from '../lambdas/routes';
+import type { HandlerName } from '../lambdas/routes';
 import { ENV } from '../lambdas/shared/config';
+import { FUNCTION_SPECS } from '../infra/functions';
+import { configuredEnvironment, functionPlan } from '../infra/layout';
 import { readStackSettings } from '../infra/stack-config';
 import { fixedConfigureRequest } from '../infra/twilio/credentials';
 import {
@@ -22,7 +24,7 @@ import {
 } from '../infra/twilio/phone-number-provider';
 import { TwimlAppProvider } from '../infra/twilio/twiml-app-provider';
 import { webhookUrls, type WebhookUrls } from '../infra/urls';
-import { ApiGatewayEmulator, type ApiInvocation } from './api-gateway/server';
+import { ApiGatewayEmulator, type ApiInvocation, type FunctionDeployment } from './api-gateway/server';
 import { SecretsManagerEmulator } from './aws/secrets-manager';
 import { SampleAgent } from './sample-agent';
 import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } from './twilio';
@@ -75,8 +77,9 @@ export interface Sandbox {
   /** What provisioning found on the number before, restored by stop(). */
   readonly previousVoiceUrl: string;
   /**
-   * The API key SID each REST-calling function authenticates with (one key per function, so the emulator's
-   * record names the function behind every REST request); the Pulumi providers use the Auth Token.
+   * The API key SID each REST-calling function authenticates with, under the handler that makes its REST calls
+   * (one key per function, so the emulator's record names the sender of every REST request; in the combined layout
+   * only the events module of the Twilio function calls REST); the Pulumi providers use the Auth Token.
    */
   readonly functionApiKeys: Readonly<Partial<Record<HandlerName, string>>>;
   /** A caller dials the stack's number. */
@@ -118,7 +121,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const agent = options.agentStreamUrl ? undefined : await new SampleAgent().start();
   const api = await new ApiGatewayEmulator({
     codeDir: options.codeDir ?? path.join(ROOT, 'dist'),
-    environment: {} as Record<HandlerName, Record<string, string>>,
     onLog: options.onLog ?? (options.quiet ? undefined : (fn, line) => console.log(`[${fn}] ${line}`)),
     onInvocation: options.onInvocation,
     port: options.apiPort,
@@ -185,30 +187,30 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     twilioAuthTokenArn: store.createSecret(`${PROJECT}-sandbox-twilio-auth-token`, twilio.authToken),
     participantsApiTokenArn: store.createSecret(`${PROJECT}-sandbox-participants-api-token`, apiToken),
   };
-  const environment = {} as Record<HandlerName, Record<string, string>>;
   const functionApiKeys: Partial<Record<HandlerName, string>> = {};
-  for (const handler of HANDLERS) {
-    environment[handler] = {
-      ...settings.environment[handler],
+  const functions = functionPlan(settings.functionLayout).map((planned): FunctionDeployment => {
+    const environment: Record<string, string> = {
+      ...configuredEnvironment(planned, settings.environment),
       ...(secretsManager
         ? { [ENV.authTokenSecretArn]: secretsManager.twilioAuthTokenArn, ...secretsManager.store.functionEnvironment() }
         : { [ENV.authToken]: twilio.authToken }),
       [ENV.apiBaseUrl]: twilio.baseUrl,
       TZ: 'UTC',
     };
-    if (handler === 'events' || handler === 'participants') {
+    if (planned.spec.dials) {
       const key = twilio.addApiKey();
-      functionApiKeys[handler] = key.sid;
-      environment[handler][ENV.apiKeySid] = key.sid;
-      environment[handler][ENV.apiKeySecret] = key.secret;
-      environment[handler][ENV.twimlAppSid] = app.id;
+      for (const handler of planned.handlers) if (FUNCTION_SPECS[handler].dials) functionApiKeys[handler] = key.sid;
+      environment[ENV.apiKeySid] = key.sid;
+      environment[ENV.apiKeySecret] = key.secret;
+      environment[ENV.twimlAppSid] = app.id;
     }
-    if (handler === 'participants') {
-      if (secretsManager) environment[handler][ENV.apiTokenSecretArn] = secretsManager.participantsApiTokenArn;
-      else environment[handler][ENV.apiToken] = apiToken;
+    if (planned.spec.secrets.includes('participantsApiToken')) {
+      if (secretsManager) environment[ENV.apiTokenSecretArn] = secretsManager.participantsApiTokenArn;
+      else environment[ENV.apiToken] = apiToken;
     }
-  }
-  api.startFunctions(environment);
+    return { planned, environment };
+  });
+  api.startFunctions(functions);
 
   let stopped = false;
   return {

@@ -1,5 +1,5 @@
 /**
- * One Lambda "container": a worker thread that loads a built handler bundle (dist/<handler>/index.js) with its
+ * One Lambda "container": a worker thread that loads a built function bundle (dist/<function>/index.js) with its
  * own environment, as Lambda gives each function its own process and environment, and serves invocations.
  */
 import { Worker } from 'node:worker_threads';
@@ -37,6 +37,8 @@ export class LambdaContainer {
   >();
   /** Log lines the function wrote (stdout and stderr), newest last. */
   readonly logs: string[] = [];
+  /** How many invocations it was given. */
+  invocations = 0;
 
   /**
    * @param bundle absolute path of the built bundle
@@ -92,6 +94,7 @@ export class LambdaContainer {
 
   /** Invokes the function; a timeout resolves as a failed invocation, as Lambda reports one. */
   invoke(event: APIGatewayProxyEventV2): Promise<Invocation> {
+    this.invocations++;
     const id = randomUUID();
     const started = Date.now();
     return new Promise((resolve) => {

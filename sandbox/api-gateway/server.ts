@@ -1,14 +1,14 @@
 /**
  * The API Gateway emulator: serves exactly the routes of lambdas/routes.ts (the table the Pulumi program
- * declares), turns each request into a payload 2.0 event and invokes the built handler bundle in its own
- * Lambda container.
+ * declares), turns each request into a payload 2.0 event and invokes the built bundle of the function that serves
+ * the route in the stack's function layout (infra/layout.ts), each function in its own Lambda container.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { HANDLERS, matchPath, ROUTES, routeKey, type HandlerName } from '../../lambdas/routes';
-import { FUNCTION_SPECS } from '../../infra/functions';
+import { matchPath, ROUTES, routeKey, type HandlerName } from '../../lambdas/routes';
+import type { FunctionName, PlannedFunction } from '../../infra/layout';
 import {
   fromLambdaResult,
   INTERNAL_ERROR,
@@ -21,7 +21,15 @@ import { LambdaContainer } from './lambda-container';
 
 /** One request the emulator served. */
 export interface ApiInvocation {
+  /** The handler module of the route. */
   readonly handler: HandlerName | null;
+  /** The deployed function that served it. */
+  readonly functionName: FunctionName | null;
+  /**
+   * The first invocation of its container: on Lambda, the one that waited for the container's cold start
+   * (runtime start and module load).
+   */
+  readonly coldStart: boolean;
   readonly routeKey: string | null;
   readonly method: string;
   readonly path: string;
@@ -40,12 +48,16 @@ export interface ApiInvocation {
   readonly error?: string;
 }
 
+/** One function the emulator runs: what the layout plans and the environment it gets. */
+export interface FunctionDeployment {
+  readonly planned: PlannedFunction;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
 /** Options of the emulator. */
 export interface ApiGatewayOptions {
-  /** Folder with `<handler>/index.js` bundles. */
+  /** Folder with each function's bundle folder (`<function>/index.js`). */
   readonly codeDir: string;
-  /** The environment of each function. */
-  readonly environment: Readonly<Record<HandlerName, Record<string, string>>>;
   readonly onInvocation?: (invocation: ApiInvocation) => void;
   readonly onLog?: (functionName: string, line: string) => void;
   /** Port to listen on (0: a free one). */
@@ -66,10 +78,10 @@ export function matchRoute(method: string, requestPath: string): (RouteMatch & {
 export class ApiGatewayEmulator {
   readonly invocations: ApiInvocation[] = [];
   private readonly server: http.Server;
-  private containers = new Map<HandlerName, LambdaContainer>();
+  private containers = new Map<FunctionName, LambdaContainer>();
   /** Containers replaced by recycleFunctions(): they finish what they were running and stop with the emulator. */
   private readonly retired: LambdaContainer[] = [];
-  private environment?: Readonly<Record<HandlerName, Record<string, string>>>;
+  private functions: readonly FunctionDeployment[] = [];
   baseUrl = '';
   /** The API's domain name as events carry it (`127.0.0.1:<port>`). */
   private domainName = '';
@@ -95,7 +107,7 @@ export class ApiGatewayEmulator {
     this.server.keepAliveTimeout = 5000;
   }
 
-  /** Starts the containers and listens on 127.0.0.1. */
+  /** Listens on 127.0.0.1. */
   async start(): Promise<this> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
@@ -107,24 +119,12 @@ export class ApiGatewayEmulator {
   }
 
   /**
-   * Starts one container per handler with its environment. Separate from start() because the environment
+   * Starts one container per function with its environment. Separate from start() because the environment
    * usually needs the emulator's own base URL first.
    */
-  startFunctions(environment: Readonly<Record<HandlerName, Record<string, string>>> = this.options.environment): void {
-    this.environment = environment;
-    for (const handler of HANDLERS) {
-      const bundle = path.join(this.options.codeDir, handler, 'index.js');
-      this.containers.set(
-        handler,
-        new LambdaContainer(
-          handler,
-          bundle,
-          environment[handler],
-          FUNCTION_SPECS[handler].timeoutSeconds * 1000,
-          this.options.onLog,
-        ),
-      );
-    }
+  startFunctions(functions: readonly FunctionDeployment[]): void {
+    this.functions = functions;
+    for (const fn of functions) this.containers.set(fn.planned.name, this.container(fn));
   }
 
   /** Resolves once no request is being served (e.g. before stopping, so a webhook in flight gets its answer). */
@@ -133,26 +133,33 @@ export class ApiGatewayEmulator {
   }
 
   /**
-   * Gives the functions new, cold containers with the same environment, as Lambda does when it replaces or adds
-   * containers (a deployment, scaling out, recycling): they load the bundle and read their secrets afresh.
+   * Gives the functions that serve `handlers` new, cold containers with the same environment, as Lambda does when
+   * it replaces or adds containers (a deployment, scaling out, recycling): they load their bundle and read their
+   * secrets afresh. A combined function is recycled whole: every handler it serves starts cold.
    */
-  recycleFunctions(handlers: readonly HandlerName[] = HANDLERS): void {
-    const environment = this.environment;
-    if (!environment) throw new Error('startFunctions() first');
-    for (const handler of handlers) {
-      const old = this.containers.get(handler);
+  recycleFunctions(handlers?: readonly HandlerName[]): void {
+    if (this.functions.length === 0) throw new Error('startFunctions() first');
+    for (const fn of this.functions) {
+      if (handlers && !fn.planned.handlers.some((h) => handlers.includes(h))) continue;
+      const old = this.containers.get(fn.planned.name);
       if (old) this.retired.push(old);
-      this.containers.set(
-        handler,
-        new LambdaContainer(
-          handler,
-          path.join(this.options.codeDir, handler, 'index.js'),
-          environment[handler],
-          FUNCTION_SPECS[handler].timeoutSeconds * 1000,
-          this.options.onLog,
-        ),
-      );
+      this.containers.set(fn.planned.name, this.container(fn));
     }
+  }
+
+  private container({ planned, environment }: FunctionDeployment): LambdaContainer {
+    return new LambdaContainer(
+      planned.name,
+      path.join(this.options.codeDir, planned.name, 'index.js'),
+      { ...environment },
+      planned.spec.timeoutSeconds * 1000,
+      this.options.onLog,
+    );
+  }
+
+  /** The function that serves `handler`. */
+  private functionOf(handler: HandlerName): FunctionName | undefined {
+    return this.functions.find((f) => f.planned.handlers.includes(handler))?.planned.name;
   }
 
   /** Log lines of every function. */
@@ -186,9 +193,10 @@ export class ApiGatewayEmulator {
       this.invocations.push(full);
       this.options.onInvocation?.(full);
     };
-    const container = match && this.containers.get(match.handler);
-    if (!match || !container) {
-      record({ handler: null, routeKey: null, status: 404, functionMs: 0 });
+    const functionName = match && this.functionOf(match.handler);
+    const container = functionName && this.containers.get(functionName);
+    if (!match || !functionName || !container) {
+      record({ handler: null, functionName: null, coldStart: false, routeKey: null, status: 404, functionMs: 0 });
       return NOT_FOUND;
     }
     const event = toApiGatewayEvent(
@@ -196,11 +204,12 @@ export class ApiGatewayEmulator {
       match,
       { apiId: 'sandbox', domainName: this.domainName },
     );
+    const coldStart = container.invocations === 0;
     const invocation = await container.invoke(event);
+    const served = { handler: match.handler, functionName, coldStart, routeKey: match.routeKey };
     if (!invocation.ok) {
       record({
-        handler: match.handler,
-        routeKey: match.routeKey,
+        ...served,
         status: 500,
         functionMs: invocation.ms,
         error: invocation.error,
@@ -208,7 +217,7 @@ export class ApiGatewayEmulator {
       return INTERNAL_ERROR;
     }
     const response = fromLambdaResult(invocation.result);
-    record({ handler: match.handler, routeKey: match.routeKey, status: response.status, functionMs: invocation.ms });
+    record({ ...served, status: response.status, functionMs: invocation.ms });
     return response;
   }
 

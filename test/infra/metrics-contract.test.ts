@@ -3,7 +3,6 @@
  * (under mocks) are checked against EMF lines written by the handlers' own MetricsWriter with each function's
  * SERVICE_NAME, as CloudWatch would extract them (namespace, dimension set, dimension values).
  */
-import { HANDLERS } from '../../lambdas/routes';
 import { type EmfDocument, METRICS, type MetricName, MetricsWriter } from '../../lambdas/shared/metrics';
 import { runProgram, type ProgramRun } from './support/program';
 
@@ -28,8 +27,13 @@ function written(service: string, name: MetricName, dimensions: Record<string, s
   return extracted(lines[0]);
 }
 
-const serviceOf = (run: ProgramRun, handler: string) =>
-  (run.one('aws:lambda/function:Function', `-${handler}`).inputs.environment as { variables: Record<string, string> })
+const servicesOf = (run: ProgramRun) =>
+  run
+    .byType('aws:lambda/function:Function')
+    .map((f) => (f.inputs.environment as { variables: Record<string, string> }).variables.SERVICE_NAME);
+/** The Service the function serving the events handler writes under (combined layout: the Twilio function). */
+const serviceOf = (run: ProgramRun) =>
+  (run.one('aws:lambda/function:Function', '-twilio').inputs.environment as { variables: Record<string, string> })
     .variables.SERVICE_NAME;
 
 describe.each(['dev', 'prod'])('stack %s', (stack) => {
@@ -38,13 +42,13 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const run = await runProgram(stack);
 
     // Assert
-    expect(HANDLERS.map((h) => serviceOf(run, h))).toEqual(HANDLERS.map(() => `voiceai-${stack}`));
+    expect(servicesOf(run)).toEqual(['twilio', 'participants'].map(() => `voiceai-${stack}`));
   });
 
   it('when the dashboard draws the handlers’ metrics, it names every metric they write, for this stack’s Service', async () => {
     // Arrange
     const run = await runProgram(stack);
-    const service = serviceOf(run, 'events');
+    const service = serviceOf(run);
 
     // Act
     const [dashboard] = run.byType(DASHBOARD);
@@ -75,7 +79,7 @@ describe('prod alarms on the handlers’ metrics', () => {
   ])('when the %s alarm (%s) evaluates, every metric it reads is one the handlers write', async (nameEnding) => {
     // Arrange
     const run = await runProgram('prod');
-    const service = serviceOf(run, 'events');
+    const service = serviceOf(run);
 
     // Act
     const alarm = run.one(ALARM, nameEnding).inputs as Record<string, unknown>;

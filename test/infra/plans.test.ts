@@ -2,7 +2,7 @@
  * The stack's deciding logic without Pulumi: names, the route → function plan, function environments and the
  * alarm plan, as plain tables.
  */
-import { ROUTES } from '../../lambdas/routes';
+import { HANDLERS, ROUTES } from '../../lambdas/routes';
 import { alarmPlan, callAlarmPlan } from '../../infra/alarm-plan';
 import { FALLBACK_KINDS } from '../../lambdas/shared/metrics';
 import {
@@ -12,7 +12,8 @@ import {
   routePlan,
   routeThrottles,
 } from '../../infra/api-plan';
-import { functionEnvironment, maxRetryBudgetMs } from '../../infra/functions';
+import { FUNCTION_SPECS, functionEnvironment, maxRetryBudgetMs } from '../../infra/functions';
+import { configuredEnvironment, FUNCTION_LAYOUTS, functionPlan, functionServing } from '../../infra/layout';
 import { nameLengthProblem, physicalName, plannedNames, routePart, secretPart } from '../../infra/naming';
 
 describe('physicalName', () => {
@@ -55,26 +56,33 @@ describe('secretPart', () => {
 describe('routePlan', () => {
   it('when every route of the table is planned, no two routes share a resource name', () => {
     // Act
-    const parts = routePlan().map((r) => r.part);
+    const parts = routePlan('combined').map((r) => r.part);
 
     // Assert
     expect(new Set(parts).size).toBe(ROUTES.length);
   });
 
   it.each([
-    ['POST /twilio/voice/inbound', 'inbound'],
-    ['POST /twilio/voice/agent', 'agent'],
-    ['POST /twilio/voice/agent-fallback', 'agent'],
-    ['POST /twilio/conference/events', 'events'],
-    ['POST /conferences/{conference}/participants', 'participants'],
-    ['DELETE /conferences/{conference}/participants/{participant}', 'participants'],
-  ])('when the route key is %s, the %s function serves it', (key, handler) => {
-    // Act
-    const planned = routePlan().find((r) => r.routeKey === key);
+    ['POST /twilio/voice/inbound', 'inbound', 'twilio', 'inbound'],
+    ['POST /twilio/voice/agent', 'agent', 'twilio', 'agent'],
+    ['POST /twilio/voice/agent-fallback', 'agent', 'twilio', 'agent'],
+    ['POST /twilio/voice/agent-ended', 'agent', 'twilio', 'agent'],
+    ['POST /twilio/conference/events', 'events', 'twilio', 'events'],
+    ['POST /twilio/calls/status', 'events', 'twilio', 'events'],
+    ['POST /conferences/{conference}/participants', 'participants', 'participants', 'participants'],
+    ['DELETE /conferences/{conference}/participants/{participant}', 'participants', 'participants', 'participants'],
+  ])(
+    'when the route key is %s, the %s module answers it, from function %s when combined and %s when split',
+    (key, handler, combined, split) => {
+      // Act
+      const inCombined = routePlan('combined').find((r) => r.routeKey === key);
+      const inSplit = routePlan('split').find((r) => r.routeKey === key);
 
-    // Assert
-    expect(planned?.handler).toBe(handler);
-  });
+      // Assert
+      expect([inCombined?.handler, inCombined?.function]).toEqual([handler, combined]);
+      expect([inSplit?.handler, inSplit?.function]).toEqual([handler, split]);
+    },
+  );
 
   it('when the throttling is configured, the stage default carries the webhook rate and burst', () => {
     // Act / Assert
@@ -94,7 +102,7 @@ describe('routeThrottles', () => {
     ['POST /conferences/{conference}/transfers/complete', 5, 7],
   ])('when the route is %s, its own bucket allows %i per second, bursts of %i', (key, rate, burst) => {
     // Act
-    const settings = routeThrottles(THROTTLING).filter((r) => r.routeKey === key);
+    const settings = routeThrottles(THROTTLING, routePlan('combined')).filter((r) => r.routeKey === key);
 
     // Assert
     expect(settings).toEqual([{ routeKey: key, throttlingRateLimit: rate, throttlingBurstLimit: burst }]);
@@ -102,7 +110,7 @@ describe('routeThrottles', () => {
 
   it('when the stage is planned, every route of the table has its own settings', () => {
     // Act
-    const keys = routeThrottles(THROTTLING).map((r) => r.routeKey);
+    const keys = routeThrottles(THROTTLING, routePlan('combined')).map((r) => r.routeKey);
 
     // Assert
     expect(keys.sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
@@ -121,7 +129,7 @@ describe('permissionSourcePath', () => {
 
   it('when the longest route is named, its statement ID stays within 100 characters', () => {
     // Act
-    const ids = routePlan().map(permissionStatementId);
+    const ids = routePlan('combined').map(permissionStatementId);
 
     // Assert
     expect(Math.max(...ids.map((id) => id.length))).toBeLessThanOrEqual(100);
@@ -145,30 +153,30 @@ describe('functionEnvironment', () => {
     twilioApiKeySecret: 'arn:key',
     participantsApiToken: 'arn:api',
   };
+  const auth = { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth' };
+  const key = { TWILIO_API_KEY_SECRET_ARN: 'arn:key' };
+  const app = { TWIML_APP_SID: 'AP1' };
+  const apiToken = { PARTICIPANTS_API_TOKEN_SECRET_ARN: 'arn:api' };
 
   it.each([
-    ['inbound', false, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth' }],
-    ['agent', true, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth' }],
-    ['events', false, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth', TWIML_APP_SID: 'AP1' }],
-    [
-      'events',
-      true,
-      { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth', TWILIO_API_KEY_SECRET_ARN: 'arn:key', TWIML_APP_SID: 'AP1' },
-    ],
-    [
-      'participants',
-      false,
-      {
-        TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth',
-        PARTICIPANTS_API_TOKEN_SECRET_ARN: 'arn:api',
-        TWIML_APP_SID: 'AP1',
-      },
-    ],
+    ['split', 'inbound', false, auth],
+    ['split', 'inbound', true, auth],
+    ['split', 'agent', true, auth],
+    ['split', 'events', false, { ...auth, ...app }],
+    ['split', 'events', true, { ...auth, ...key, ...app }],
+    ['split', 'participants', false, { ...auth, ...apiToken, ...app }],
+    ['split', 'participants', true, { ...auth, ...key, ...apiToken, ...app }],
+    ['combined', 'twilio', false, { ...auth, ...app }],
+    ['combined', 'twilio', true, { ...auth, ...key, ...app }],
+    ['combined', 'participants', true, { ...auth, ...key, ...apiToken, ...app }],
   ] as const)(
-    'when the handler is %s and an API key is used: %s, it gets exactly %j',
-    (handler, usesApiKey, expected) => {
+    'when the layout is %s, the %s function with an API key %s gets exactly %j',
+    (layout, name, usesApiKey, expected) => {
+      // Arrange
+      const fn = functionPlan(layout).find((f) => f.name === name)!;
+
       // Act
-      const env = functionEnvironment(handler, { LOG_LEVEL: 'info' }, arns, usesApiKey, 'AP1');
+      const env = functionEnvironment(fn, { LOG_LEVEL: 'info' }, arns, usesApiKey, 'AP1');
 
       // Assert
       expect(env).toEqual({ LOG_LEVEL: 'info', ...expected });
@@ -176,9 +184,118 @@ describe('functionEnvironment', () => {
   );
 
   it('when a secret the function reads is not stored, it refuses', () => {
+    // Arrange
+    const participants = functionServing('combined', 'participants');
+
     // Act / Assert
-    expect(() => functionEnvironment('participants', {}, { twilioAuthToken: 'arn:auth' }, false, 'AP1')).toThrow(
+    expect(() => functionEnvironment(participants, {}, { twilioAuthToken: 'arn:auth' }, false, 'AP1')).toThrow(
       'participants reads participantsApiToken',
+    );
+  });
+});
+
+describe('functionPlan', () => {
+  it.each([
+    [
+      'combined',
+      [
+        ['twilio', ['inbound', 'agent', 'events']],
+        ['participants', ['participants']],
+      ],
+    ],
+    [
+      'split',
+      [
+        ['inbound', ['inbound']],
+        ['agent', ['agent']],
+        ['events', ['events']],
+        ['participants', ['participants']],
+      ],
+    ],
+  ] as const)('when the layout is %s, it deploys these functions serving these handlers: %j', (layout, expected) => {
+    // Act
+    const plan = functionPlan(layout).map((f) => [f.name, f.handlers]);
+
+    // Assert
+    expect(plan).toEqual(expected);
+  });
+
+  it.each([
+    ['combined', 'twilio', 14, true, true, ['twilioAuthToken', 'twilioApiKeySecret']],
+    ['combined', 'participants', 20, false, true, ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken']],
+    ['split', 'inbound', 5, true, false, ['twilioAuthToken']],
+    ['split', 'agent', 5, true, false, ['twilioAuthToken']],
+    ['split', 'events', 14, true, true, ['twilioAuthToken', 'twilioApiKeySecret']],
+    ['split', 'participants', 20, false, true, ['twilioAuthToken', 'twilioApiKeySecret', 'participantsApiToken']],
+  ] as const)(
+    'when the layout is %s, the %s function times out after %i s, Twilio-facing %s, dialling %s, reading %j',
+    (layout, name, timeout, twilioFacing, dials, secrets) => {
+      // Act
+      const { spec } = functionPlan(layout).find((f) => f.name === name)!;
+
+      // Assert
+      expect({ timeout: spec.timeoutSeconds, twilioFacing: spec.twilioFacing, dials: spec.dials }).toEqual({
+        timeout,
+        twilioFacing,
+        dials,
+      });
+      expect(spec.secrets).toEqual(secrets);
+    },
+  );
+
+  it.each(FUNCTION_LAYOUTS)('when the layout is %s, every handler is served by exactly one function', (layout) => {
+    // Act
+    const served = functionPlan(layout).flatMap((f) => f.handlers);
+
+    // Assert
+    expect([...served].sort()).toEqual([...HANDLERS].sort());
+  });
+
+  it('when combined, what inbound and agent gain over their own functions is the REST credential and dialling settings, nothing of the participants API', () => {
+    // Arrange
+    const twilio = functionServing('combined', 'inbound');
+
+    // Act
+    const gained = twilio.spec.secrets.filter((s) => !FUNCTION_SPECS.inbound.secrets.includes(s));
+
+    // Assert
+    expect(gained).toEqual(['twilioApiKeySecret']);
+    expect(twilio.spec.secrets).not.toContain('participantsApiToken');
+    expect(functionServing('combined', 'agent').name).toBe(twilio.name);
+  });
+});
+
+describe('configuredEnvironment', () => {
+  const combined = functionServing('combined', 'events');
+
+  it('when the handlers of a function share variables with one value, it gets their union', () => {
+    // Arrange
+    const environment = {
+      inbound: { LOG_LEVEL: 'info', CONFERENCE_NAME_PREFIX: 'conf-' },
+      agent: { LOG_LEVEL: 'info', AGENT_MODE: 'stream' },
+      events: { LOG_LEVEL: 'info', AGENT_LABEL: 'ai-agent' },
+      participants: { PARTICIPANTS_ONLY: 'x' },
+    };
+
+    // Act
+    const env = configuredEnvironment(combined, environment);
+
+    // Assert
+    expect(env).toEqual({
+      LOG_LEVEL: 'info',
+      CONFERENCE_NAME_PREFIX: 'conf-',
+      AGENT_MODE: 'stream',
+      AGENT_LABEL: 'ai-agent',
+    });
+  });
+
+  it('when two handlers of a function would need different values of one variable, it refuses', () => {
+    // Arrange
+    const environment = { inbound: { LOG_LEVEL: 'info' }, agent: { LOG_LEVEL: 'debug' }, events: {}, participants: {} };
+
+    // Act / Assert
+    expect(() => configuredEnvironment(combined, environment)).toThrow(
+      'twilio serves handlers that need different values of LOG_LEVEL',
     );
   });
 });
@@ -186,21 +303,21 @@ describe('functionEnvironment', () => {
 describe('alarmPlan', () => {
   it('when alarms are planned, every function has an errors and a throttles alarm and the API one on 5xx', () => {
     // Act
-    const plan = alarmPlan(['inbound', 'events']);
+    const plan = alarmPlan(['twilio', 'participants']);
 
     // Assert
     expect(plan.map((a) => [a.part, a.namespace, a.metricName])).toEqual([
-      ['inbound-errors', 'AWS/Lambda', 'Errors'],
-      ['inbound-throttles', 'AWS/Lambda', 'Throttles'],
-      ['events-errors', 'AWS/Lambda', 'Errors'],
-      ['events-throttles', 'AWS/Lambda', 'Throttles'],
+      ['twilio-errors', 'AWS/Lambda', 'Errors'],
+      ['twilio-throttles', 'AWS/Lambda', 'Throttles'],
+      ['participants-errors', 'AWS/Lambda', 'Errors'],
+      ['participants-throttles', 'AWS/Lambda', 'Throttles'],
       ['api-5xx', 'AWS/ApiGateway', '5xx'],
     ]);
   });
 });
 
 describe('nameLengthProblem', () => {
-  const plan = { handlers: ['inbound', 'participants'], secrets: ['participantsApiToken'] as const, alarmParts: [] };
+  const plan = { functions: ['twilio', 'participants'], secrets: ['participantsApiToken'] as const, alarmParts: [] };
   const problem = (prefix: string, stack: string) =>
     nameLengthProblem(prefix, stack, plannedNames(prefix, stack, plan));
 

@@ -3,10 +3,11 @@
  * properties and the wiring holds (number -> inbound route of this API, App -> agent route, route -> function,
  * permissions -> this API, no plaintext secret in any function, IAM names specific ARNs).
  */
-import { API_PATHS, HANDLERS, ROUTES, routeKey, TWILIO_PATHS } from '../../lambdas/routes';
-import { FUNCTION_SPECS } from '../../infra/functions';
+import * as path from 'node:path';
+import { API_PATHS, HANDLERS, ROUTES, routeKey, TWILIO_PATHS, type HandlerName } from '../../lambdas/routes';
 import {
   GENERATED_TOKEN,
+  ROOT,
   runProgram,
   stackFileConfig,
   TEST_API_KEY_SECRET,
@@ -31,41 +32,72 @@ const T = {
   number: 'pulumi-nodejs:dynamic/twilio:PhoneNumberVoiceConfig',
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   topic: 'aws:sns/topic:Topic',
+  alias: 'aws:lambda/alias:Alias',
+  provisioned: 'aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig',
 } as const;
 
 type Env = Record<string, string>;
-const envOf = (run: ProgramRun, handler: string): Env =>
-  (run.one(T.fn, `-${handler}`).inputs.environment as { variables: Env }).variables;
+type Layout = 'combined' | 'split';
 
-describe.each(['dev', 'prod'])('stack %s', (stack) => {
+/** The function (name part) that serves each handler, and each function's timeout and Twilio-facing tag, per layout. */
+const LAYOUTS: Record<Layout, { serving: Record<HandlerName, string>; functions: Record<string, [number, boolean]> }> =
+  {
+    combined: {
+      serving: { inbound: 'twilio', agent: 'twilio', events: 'twilio', participants: 'participants' },
+      functions: { twilio: [14, true], participants: [20, false] },
+    },
+    split: {
+      serving: { inbound: 'inbound', agent: 'agent', events: 'events', participants: 'participants' },
+      functions: { inbound: [5, true], agent: [5, true], events: [14, true], participants: [20, false] },
+    },
+  };
+const overridesOf = (layout: Layout) => (layout === 'combined' ? {} : { functionLayout: layout });
+
+/** The environment of the function that serves `handler`. */
+const envOf = (run: ProgramRun, handler: HandlerName, layout: Layout = 'combined'): Env =>
+  (run.one(T.fn, `-${LAYOUTS[layout].serving[handler]}`).inputs.environment as { variables: Env }).variables;
+
+describe.each([
+  ['dev', 'combined'],
+  ['prod', 'combined'],
+  ['dev', 'split'],
+  ['prod', 'split'],
+] as const)('stack %s, function layout %s', (stack, layout) => {
   let run: ProgramRun;
   const cfg = stackFileConfig(stack);
   const apiEndpoint = `https://voiceai-${stack}-api-id.execute-api.us-east-1.amazonaws.com`;
   const domain = cfg['voice-ai-conference:customDomainName'];
   const base = domain ? `https://${domain}` : (cfg['voice-ai-conference:publicBaseUrl'] ?? apiEndpoint);
+  const { serving, functions: expectedFunctions } = LAYOUTS[layout];
+  const names = Object.keys(expectedFunctions);
 
   beforeAll(async () => {
-    run = await runProgram(stack);
+    run = await runProgram(stack, overridesOf(layout));
   });
 
-  it('declares one function per handler on nodejs22.x arm64 with explicit timeout and memory', () => {
+  it('declares the layout’s functions on nodejs22.x arm64, each from its bundle folder, with explicit timeout and memory', async () => {
     // Act
     const functions = run.byType(T.fn);
 
     // Assert
-    expect(functions.map((f) => f.inputs.name).sort()).toEqual(HANDLERS.map((h) => `voiceai-${stack}-${h}`).sort());
+    expect(functions.map((f) => f.inputs.name).sort()).toEqual(names.map((n) => `voiceai-${stack}-${n}`).sort());
     for (const f of functions) {
-      const handler = String(f.inputs.name).split('-').pop() as keyof typeof FUNCTION_SPECS;
+      const name = String(f.inputs.name).split('-').pop()!;
+      const [timeout, twilioFacing] = expectedFunctions[name];
       expect(f.inputs).toMatchObject({
         runtime: 'nodejs22.x',
         architectures: ['arm64'],
         handler: 'index.handler',
-        timeout: FUNCTION_SPECS[handler].timeoutSeconds,
+        timeout,
         memorySize: Number(cfg['voice-ai-conference:lambdaMemoryMb']),
       });
-      expect((f.inputs.tags as Env)['voiceai:twilio-facing']).toBe(String(FUNCTION_SPECS[handler].twilioFacing));
-      expect((f.inputs.loggingConfig as Env).logGroup).toBe(`/aws/lambda/voiceai-${stack}-${handler}`);
+      expect(f.inputs.publish).toBeUndefined();
+      expect((f.inputs.tags as Env)['voiceai:twilio-facing']).toBe(String(twilioFacing));
+      expect((f.inputs.loggingConfig as Env).logGroup).toBe(`/aws/lambda/voiceai-${stack}-${name}`);
+      expect(await (f.inputs.code as { path: Promise<string> }).path).toBe(path.join(ROOT, 'dist', name));
     }
+    expect(run.byType(T.alias)).toEqual([]);
+    expect(run.byType(T.provisioned)).toEqual([]);
   });
 
   it('gives every function its own log group with the configured retention', () => {
@@ -76,11 +108,19 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const groups = run.byType(T.logGroup);
 
     // Assert
-    for (const h of HANDLERS)
-      expect(groups.find((g) => g.inputs.name === `/aws/lambda/voiceai-${stack}-${h}`)?.inputs.retentionInDays).toBe(
+    for (const n of names)
+      expect(groups.find((g) => g.inputs.name === `/aws/lambda/voiceai-${stack}-${n}`)?.inputs.retentionInDays).toBe(
         retention,
       );
     expect(groups.every((g) => g.inputs.retentionInDays === retention)).toBe(true);
+  });
+
+  it('exports, per handler, the name of the function that serves it', () => {
+    // Act
+    const exported = run.outputs.functionNames;
+
+    // Assert
+    expect(exported).toEqual(Object.fromEntries(HANDLERS.map((h) => [h, `voiceai-${stack}-${serving[h]}`])));
   });
 
   it('points the phone number at the inbound route of this stack’s API, never a voice application', () => {
@@ -116,12 +156,13 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     const appSid = run.one(T.app, '-agent-app').state.sid;
 
     // Act / Assert
-    expect(envOf(run, 'events').TWIML_APP_SID).toBe(appSid);
-    expect(envOf(run, 'participants').TWIML_APP_SID).toBe(appSid);
+    expect(envOf(run, 'events', layout).TWIML_APP_SID).toBe(appSid);
+    expect(envOf(run, 'participants', layout).TWIML_APP_SID).toBe(appSid);
+    if (layout === 'split') expect(envOf(run, 'inbound', layout).TWIML_APP_SID).toBeUndefined();
     expect(run.outputs.twimlAppSid).toBe(appSid);
   });
 
-  it('routes every entry of the route table to its own function through an AWS_PROXY 2.0 integration', () => {
+  it('routes every entry of the route table to the function serving its handler through an AWS_PROXY 2.0 integration', () => {
     // Arrange
     const integrations = new Map(run.byType(T.integration).map((i) => [`integrations/${i.name}-id`, i]));
 
@@ -130,6 +171,7 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
 
     // Assert
     expect(routes.map((r) => r.inputs.routeKey).sort()).toEqual(ROUTES.map(routeKey).sort());
+    expect(integrations.size).toBe(names.length);
     for (const route of ROUTES) {
       const declared = routes.find((r) => r.inputs.routeKey === routeKey(route))!;
       const integration = integrations.get(String(declared.inputs.target))!;
@@ -138,7 +180,7 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
         payloadFormatVersion: '2.0',
         apiId: `voiceai-${stack}-api-id`,
       });
-      expect(integration.inputs.integrationUri).toBe(run.one(T.fn, `-${route.handler}`).state.arn);
+      expect(integration.inputs.integrationUri).toBe(run.one(T.fn, `-${serving[route.handler]}`).state.arn);
     }
   });
 
@@ -155,10 +197,10 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     expect(granted).toHaveLength(ROUTES.length);
     expect(new Set(granted.map(([, arn]) => arn)).size).toBe(ROUTES.length);
     for (const example of [
-      ['inbound', `${executionArn}/*/POST/twilio/voice/inbound`],
-      ['agent', `${executionArn}/*/POST/twilio/voice/agent`],
-      ['agent', `${executionArn}/*/POST/twilio/voice/agent-fallback`],
-      ['events', `${executionArn}/*/POST/twilio/conference/events`],
+      [serving.inbound, `${executionArn}/*/POST/twilio/voice/inbound`],
+      [serving.agent, `${executionArn}/*/POST/twilio/voice/agent`],
+      [serving.agent, `${executionArn}/*/POST/twilio/voice/agent-fallback`],
+      [serving.events, `${executionArn}/*/POST/twilio/conference/events`],
       ['participants', `${executionArn}/*/GET/conferences/*/participants`],
       ['participants', `${executionArn}/*/POST/conferences/*/participants`],
       ['participants', `${executionArn}/*/PATCH/conferences/*/participants/*`],
@@ -167,10 +209,12 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
       expect(granted).toContainEqual(example);
     for (const [fn, arn] of granted) {
       const route = ROUTES.find((r) => String(arn).endsWith(`/*/${r.method}${r.path.replace(/\{\w+\}/g, '*')}`));
-      expect([arn, route?.handler]).toEqual([arn, fn]);
+      expect([arn, route && serving[route.handler]]).toEqual([arn, fn]);
     }
-    for (const p of permissions)
+    for (const p of permissions) {
       expect(p.inputs).toMatchObject({ action: 'lambda:InvokeFunction', principal: 'apigateway.amazonaws.com' });
+      expect(p.inputs.qualifier).toBeUndefined();
+    }
   });
 
   it('throttles each route in its own bucket: the webhooks at the webhook limits, the participants API at its own', () => {
@@ -199,7 +243,7 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
 
   it('keeps every secret out of function environments: only secret ARNs', () => {
     // Act
-    const environments = HANDLERS.map((h) => envOf(run, h));
+    const environments = HANDLERS.map((h) => envOf(run, h, layout));
 
     // Assert
     for (const env of environments) {
@@ -209,8 +253,8 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
       expect(env.TWILIO_AUTH_TOKEN_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
       expect(Object.keys(env).filter((k) => /(TOKEN|SECRET)$/.test(k))).toEqual([]);
     }
-    expect(envOf(run, 'participants').PARTICIPANTS_API_TOKEN_SECRET_ARN).toMatch(/participants-api-token/);
-    expect(envOf(run, 'inbound').PARTICIPANTS_API_TOKEN_SECRET_ARN).toBeUndefined();
+    expect(envOf(run, 'participants', layout).PARTICIPANTS_API_TOKEN_SECRET_ARN).toMatch(/participants-api-token/);
+    expect(envOf(run, 'inbound', layout).PARTICIPANTS_API_TOKEN_SECRET_ARN).toBeUndefined();
   });
 
   it('grants each role its own log group and exactly the secrets its function reads', () => {
@@ -223,14 +267,17 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
     );
 
     // Assert
-    for (const handler of HANDLERS) {
-      const statements = policies[handler].Statement as { Action: string[]; Resource: string[] }[];
+    expect(Object.keys(policies).sort()).toEqual([...names].sort());
+    for (const name of names) {
+      const statements = policies[name].Statement as { Action: string[]; Resource: string[] }[];
       expect(statements.flatMap((s) => s.Resource).some((r) => r === '*' || r.endsWith(':*:*'))).toBe(false);
       expect(statements[0].Resource).toEqual([
-        `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/voiceai-${stack}-${handler}:*`,
+        `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/voiceai-${stack}-${name}:*`,
       ]);
     }
-    expect(policies.inbound.Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
+    // No API key in the committed stacks: the Auth Token is the only Twilio secret, whichever the layout.
+    expect(policies[serving.inbound].Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
+    expect(policies[serving.events].Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
     expect(policies.participants.Statement[1].Resource).toEqual([
       secretArn('-twilio-auth-token'),
       secretArn('-participants-api-token'),
@@ -321,11 +368,20 @@ describe('differences between stacks', () => {
     // Assert
     expect(dev.byType(T.alarm)).toHaveLength(0);
     const parts = prod.byType(T.alarm).map((a) => a.name.replace('voiceai-prod-', ''));
-    for (const h of HANDLERS) expect(parts).toEqual(expect.arrayContaining([`${h}-errors`, `${h}-throttles`]));
-    expect(parts).toEqual(
-      expect.arrayContaining(['api-5xx', 'fallback-rate', 'time-to-agent-p95', 'signature-rejected']),
+    expect(parts.sort()).toEqual(
+      [
+        'twilio-errors',
+        'twilio-throttles',
+        'participants-errors',
+        'participants-throttles',
+        'api-5xx',
+        'fallback-rate',
+        'time-to-agent-p95',
+        'signature-rejected',
+      ].sort(),
     );
-    expect(parts).toHaveLength(HANDLERS.length * 2 + 4);
+    const twilioErrors = prod.byType(T.alarm).find((a) => a.name === 'voiceai-prod-twilio-errors')!;
+    expect(twilioErrors.inputs.dimensions).toEqual({ FunctionName: 'voiceai-prod-twilio' });
     expect(prod.byType(T.topic)).toHaveLength(1);
   });
 
@@ -355,17 +411,132 @@ describe('differences between stacks', () => {
     expect(run.outputs.participantsApiToken).toBe(GENERATED_TOKEN);
   });
 
-  it('uses an API key for REST calls when one is configured, and only the diallers may read its secret', async () => {
+  it.each([
+    ['split', false],
+    ['combined', true],
+  ] as const)(
+    'when an API key is configured and the layout is %s, the diallers read its secret and inbound’s function reads it: %s',
+    async (layout, inboundReads) => {
+      // Act
+      const run = await runProgram('dev', {
+        twilioApiKeySid: `SK${'b'.repeat(32)}`,
+        twilioApiKeySecret: TEST_API_KEY_SECRET,
+        ...overridesOf(layout),
+      });
+
+      // Assert
+      const keySecret = run.one(T.secret, '-twilio-api-key-secret').state.arn;
+      expect(envOf(run, 'events', layout).TWILIO_API_KEY_SID).toBe(`SK${'b'.repeat(32)}`);
+      expect(envOf(run, 'events', layout).TWILIO_API_KEY_SECRET_ARN).toBe(keySecret);
+      expect(envOf(run, 'participants', layout).TWILIO_API_KEY_SECRET_ARN).toBe(keySecret);
+      expect(envOf(run, 'inbound', layout).TWILIO_API_KEY_SECRET_ARN !== undefined).toBe(inboundReads);
+      const inboundPolicy = run
+        .byType(T.rolePolicy)
+        .find((p) => p.name === `voiceai-dev-${LAYOUTS[layout].serving.inbound}`)!;
+      expect(String(inboundPolicy.inputs.policy).includes(String(keySecret))).toBe(inboundReads);
+    },
+  );
+
+  it('gives split-layout alarms to each of the four functions', async () => {
     // Act
-    const run = await runProgram('dev', {
-      twilioApiKeySid: `SK${'b'.repeat(32)}`,
-      twilioApiKeySecret: TEST_API_KEY_SECRET,
-    });
+    const prod = await runProgram('prod', overridesOf('split'));
 
     // Assert
-    expect(envOf(run, 'events').TWILIO_API_KEY_SID).toBe(`SK${'b'.repeat(32)}`);
-    expect(envOf(run, 'events').TWILIO_API_KEY_SECRET_ARN).toMatch(/twilio-api-key-secret/);
-    expect(envOf(run, 'inbound').TWILIO_API_KEY_SECRET_ARN).toBeUndefined();
+    const parts = prod.byType(T.alarm).map((a) => a.name.replace('voiceai-prod-', ''));
+    for (const fn of ['inbound', 'agent', 'events', 'participants'])
+      expect(parts).toEqual(expect.arrayContaining([`${fn}-errors`, `${fn}-throttles`]));
+    expect(parts).toHaveLength(4 * 2 + 4);
+  });
+});
+
+describe.each([
+  ['combined', ['twilio']],
+  ['split', ['inbound', 'agent', 'events']],
+] as const)('provisioned concurrency 3 in the %s layout', (layout, warmed) => {
+  let run: ProgramRun;
+  const executionArn = 'arn:aws:execute-api:us-east-1:123456789012:voiceai-dev-api-id';
+
+  beforeAll(async () => {
+    run = await runProgram('dev', { ...overridesOf(layout), provisionedConcurrency: '3' });
+  });
+
+  it('publishes versions of the Twilio-facing functions only, each behind an alias live kept warm with 3 environments', () => {
+    // Act
+    const published = run.byType(T.fn).filter((f) => f.inputs.publish === true);
+    const aliases = run.byType(T.alias);
+    const configs = run.byType(T.provisioned);
+
+    // Assert
+    expect(published.map((f) => f.inputs.name).sort()).toEqual(warmed.map((n) => `voiceai-dev-${n}`).sort());
+    expect(aliases.map((a) => [a.inputs.functionName, a.inputs.functionVersion, a.inputs.name]).sort()).toEqual(
+      warmed.map((n) => [`voiceai-dev-${n}`, '1', 'live']).sort(),
+    );
+    expect(
+      configs.map((c) => [c.inputs.functionName, c.inputs.qualifier, c.inputs.provisionedConcurrentExecutions]).sort(),
+    ).toEqual(warmed.map((n) => [`voiceai-dev-${n}`, 'live', 3]).sort());
+  });
+
+  it('integrates the API with the alias of each warmed function and the participants API with its function', () => {
+    // Arrange
+    const integrations = new Map(run.byType(T.integration).map((i) => [`integrations/${i.name}-id`, i]));
+    const uriOf = (key: string) =>
+      integrations.get(String(run.byType(T.route).find((r) => r.inputs.routeKey === key)!.inputs.target))!.inputs
+        .integrationUri;
+
+    // Act / Assert
+    expect(uriOf('POST /twilio/voice/inbound')).toBe(
+      `arn:aws:lambda:us-east-1:123456789012:function:voiceai-dev-${LAYOUTS[layout].serving.inbound}:live`,
+    );
+    expect(uriOf('POST /twilio/conference/events')).toBe(
+      `arn:aws:lambda:us-east-1:123456789012:function:voiceai-dev-${LAYOUTS[layout].serving.events}:live`,
+    );
+    expect(uriOf('POST /conferences/{conference}/participants')).toBe(
+      'arn:aws:lambda:us-east-1:123456789012:function:voiceai-dev-participants',
+    );
+  });
+
+  it('scopes each permission to its route and to what the route invokes: the alias, or the participants function', () => {
+    // Act
+    const permissions = run.byType(T.permission);
+
+    // Assert
+    expect(permissions).toHaveLength(ROUTES.length);
+    const grant = (sourceArn: string) => {
+      const p = permissions.find((x) => x.inputs.sourceArn === sourceArn)!;
+      return [p.inputs.function, p.inputs.qualifier];
+    };
+    expect(grant(`${executionArn}/*/POST/twilio/voice/agent`)).toEqual([
+      `voiceai-dev-${LAYOUTS[layout].serving.agent}`,
+      'live',
+    ]);
+    expect(grant(`${executionArn}/*/POST/twilio/calls/status`)).toEqual([
+      `voiceai-dev-${LAYOUTS[layout].serving.events}`,
+      'live',
+    ]);
+    expect(grant(`${executionArn}/*/DELETE/conferences/*/participants/*`)).toEqual([
+      'voiceai-dev-participants',
+      undefined,
+    ]);
+  });
+});
+
+describe('function layout config', () => {
+  it('refuses a layout it does not know, naming the key and the choices', async () => {
+    // Act
+    const run = runProgram('dev', { functionLayout: 'one-per-route' });
+
+    // Assert
+    await expect(run).rejects.toThrow(
+      'voice-ai-conference:functionLayout: must be combined or split, got "one-per-route"',
+    );
+  });
+
+  it('refuses provisioned concurrency above 100', async () => {
+    // Act
+    const run = runProgram('dev', { provisionedConcurrency: '101' });
+
+    // Assert
+    await expect(run).rejects.toThrow('voice-ai-conference:provisionedConcurrency: must be from 0 to 100, got 101');
   });
 });
 

@@ -8,10 +8,16 @@ import { runProgram, type CapturedResource } from '../infra/support/program';
 const asPolicyResources = (resources: CapturedResource[]): PolicyResource[] =>
   resources.map((r) => ({ type: r.type, name: r.name, props: JSON.parse(JSON.stringify(r.inputs)) }));
 
-describe.each(['dev', 'prod'])('stack %s', (stack) => {
+describe.each([
+  ['dev', {}],
+  ['prod', {}],
+  ['dev', { functionLayout: 'split' }],
+  ['prod', { functionLayout: 'split', provisionedConcurrency: '2' }],
+  ['prod', { provisionedConcurrency: '2' }],
+])('stack %s with %j', (stack, overrides) => {
   it('passes every policy', async () => {
     // Arrange
-    const run = await runProgram(stack);
+    const run = await runProgram(stack, overrides);
 
     // Act
     const violations = evaluate(asPolicyResources(run.resources));
@@ -63,29 +69,29 @@ describe('a broken copy of the stack', () => {
     [
       'an Auth Token in a function environment',
       TYPES.lambda,
-      '-inbound',
+      '-twilio',
       (p: any): void => {
         p.environment.variables.TWILIO_AUTH_TOKEN = 'f'.repeat(32);
       },
-      '[lambda-no-plaintext-secrets] voiceai-dev-inbound: environment variable TWILIO_AUTH_TOKEN holds a secret value',
+      '[lambda-no-plaintext-secrets] voiceai-dev-twilio: environment variable TWILIO_AUTH_TOKEN holds a secret value',
     ],
     [
       'a credential-shaped value under an innocent name',
       TYPES.lambda,
-      '-events',
+      '-participants',
       (p: any): void => {
         p.environment.variables.EXTRA = '0123456789abcdef0123456789abcdef';
       },
-      '[lambda-no-plaintext-secrets] voiceai-dev-events: environment variable EXTRA looks like a credential',
+      '[lambda-no-plaintext-secrets] voiceai-dev-participants: environment variable EXTRA looks like a credential',
     ],
     [
       'a log group without retention',
       TYPES.logGroup,
-      '-agent',
+      '-twilio',
       (p: any): void => {
         delete p.retentionInDays;
       },
-      '[log-retention-set] voiceai-dev-agent: log group has no retentionInDays',
+      '[log-retention-set] voiceai-dev-twilio: log group has no retentionInDays',
     ],
     [
       'an unthrottled stage',
@@ -99,11 +105,11 @@ describe('a broken copy of the stack', () => {
     [
       'a Twilio-facing function allowed 30 s',
       TYPES.lambda,
-      '-events',
+      '-twilio',
       (p: any): void => {
         p.timeout = 30;
       },
-      '[lambda-timeout-below-twilio-limit] voiceai-dev-events',
+      '[lambda-timeout-below-twilio-limit] voiceai-dev-twilio',
     ],
     [
       'a role policy on every resource',

@@ -10,8 +10,15 @@ import { startSandbox, type Sandbox } from '../../sandbox';
 let sandbox: Sandbox;
 
 beforeAll(async () => {
-  // Agent creates are API calls: a CPS above the call rate keeps Twilio's queue out of this test.
-  sandbox = await startSandbox({ quiet: true, secretsManager: true, twilio: { callsPerSecond: 100 } });
+  // Agent creates are API calls: a CPS above the call rate keeps Twilio's queue out of this test. The split layout:
+  // the runbook meets containers of different ages (some replaced, events' still warm), which the emulator plays
+  // per function (it runs one container per function, and the combined function would be replaced whole).
+  sandbox = await startSandbox({
+    quiet: true,
+    secretsManager: true,
+    twilio: { callsPerSecond: 100 },
+    config: { functionLayout: 'split' },
+  });
 });
 
 afterAll(async () => {

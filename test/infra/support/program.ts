@@ -81,8 +81,15 @@ export function computedState(
       };
     case 'aws:lambda/function:Function': {
       const arn = `arn:aws:lambda:${region}:${ACCOUNT}:function:${inputs.name}`;
-      return { arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations` };
+      return {
+        arn,
+        invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        // A new function publishes version 1; an unpublished one is only $LATEST.
+        version: inputs.publish === true ? '1' : '$LATEST',
+      };
     }
+    case 'aws:lambda/alias:Alias':
+      return { arn: `arn:aws:lambda:${region}:${ACCOUNT}:function:${inputs.functionName}:${inputs.name}` };
     case 'aws:cloudwatch/logGroup:LogGroup':
       return { arn: `arn:aws:logs:${region}:${ACCOUNT}:log-group:${inputs.name}` };
     case 'aws:iam/role:Role':

@@ -1,0 +1,18 @@
+/**
+ * The combined function of the `combined` function layout (infra/layout.ts): every Twilio-facing route from one
+ * Lambda function, so a call meets at most one cold start. Each handler stays its own bundle beside this file
+ * (`dist/twilio/<handler>.js`, scripts/build.mjs) and is required only when one of its routes arrives: module load
+ * per route stays what it is in the split layout.
+ */
+import { ROUTES, TWILIO_FACING_HANDLERS } from '../routes';
+import { routeDispatcher } from './dispatch';
+
+export const handler = routeDispatcher(
+  ROUTES.filter((route) => TWILIO_FACING_HANDLERS.includes(route.handler)),
+  // Literal paths: esbuild leaves these requires to run time (scripts/build.mjs marks them external).
+  {
+    inbound: () => require('./inbound.js'),
+    agent: () => require('./agent.js'),
+    events: () => require('./events.js'),
+  },
+);
