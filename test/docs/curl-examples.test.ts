@@ -83,7 +83,8 @@ async function liveConference(): Promise<string> {
   const conference = `conf-${callSid}`;
   await sandbox.twilio.waitUntil(
     () => sandbox.twilio.participants(conference).some((p) => p.label === 'caller' && p.status === 'connected'),
-    5000,
+    // Generous: the sandbox answers in milliseconds, but a shared CI machine can stall a process for seconds.
+    20_000,
     'the caller in the conference',
   );
   return conference;
