@@ -86,7 +86,11 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
   const callSid = formValue(params, 'CallSid') ?? '';
   if (!CONFERENCE_SID.test(conferenceSid) || !CALL_SID.test(callSid))
     return textResponse(400, 'Bad Request: ConferenceSid or CallSid missing or malformed');
-  const role = roleOf(label, { caller: config.dial.callerLabel, agent: config.dial.agentLabel });
+  const role = roleOf(
+    label,
+    { caller: config.dial.callerLabel, agent: config.dial.agentLabel },
+    { muted: formValue(params, 'Muted') === 'true', coaching: formValue(params, 'Coaching') === 'true' },
+  );
   const write = metrics();
 
   if (event === 'participant-join') {

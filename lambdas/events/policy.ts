@@ -35,14 +35,23 @@ export function parseCallStatus(value: string | undefined): CallStatus | undefin
   return value !== undefined && CALL_STATUSES.has(value) ? (value as CallStatus) : undefined;
 }
 
-/** Who a participant is to the stack, by label. */
-export type Role = 'caller' | 'agent' | 'fallback' | 'human';
+/** Who a participant is to the stack, by label and by how it is heard. */
+export type Role = 'caller' | 'agent' | 'fallback' | 'human' | 'supervisor';
 
-/** A participant's role from its label (anything the stack did not dial itself is a human: transfers, supervisors). */
-export function roleOf(label: string | null | undefined, labels: { caller: string; agent: string }): Role {
+/**
+ * A participant's role from its label and how it is heard. Anything the stack did not dial itself is a human (a
+ * transfer target, a barging supervisor) unless it is muted or coaching: a listening or whispering supervisor,
+ * whom the caller cannot hear, so it keeps nobody company and its comings and goings change nothing.
+ */
+export function roleOf(
+  label: string | null | undefined,
+  labels: { caller: string; agent: string },
+  heard: { readonly muted?: boolean; readonly coaching?: boolean } = {},
+): Role {
   if (label === labels.caller) return 'caller';
   if (label === labels.agent) return 'agent';
   if (label === FALLBACK_LABEL) return 'fallback';
+  if (heard.muted === true || heard.coaching === true) return 'supervisor';
   return 'human';
 }
 

@@ -47,7 +47,7 @@ export class CallRecovery {
     const labels = { caller: this.settings.dial.callerLabel, agent: this.settings.dial.agentLabel };
     const active = participants.filter((p) => ACTIVE.has(p.status) && p.callSid !== exceptCallSid);
     const caller = active.find((p) => roleOf(p.label, labels) === 'caller');
-    const count = (role: string) => active.filter((p) => roleOf(p.label, labels) === role).length;
+    const count = (role: string) => active.filter((p) => roleOf(p.label, labels, p) === role).length;
     return {
       callerPresent: caller !== undefined,
       callerOnHold: caller?.hold === true,

@@ -25,6 +25,8 @@ export interface ParticipantSummary {
   readonly status: string;
   readonly hold?: boolean;
   readonly muted?: boolean;
+  /** Heard by one call only (`call_sid_to_coach`): a whispering supervisor. */
+  readonly coaching?: boolean;
 }
 
 /** Changes to a live call: end it, or replace what it runs with TwiML or a URL's TwiML. */
@@ -311,6 +313,7 @@ function toSummary(p: {
   status: string;
   hold?: boolean;
   muted?: boolean;
+  coaching?: boolean;
 }): ParticipantSummary {
   return {
     callSid: p.callSid,
@@ -319,5 +322,6 @@ function toSummary(p: {
     status: p.status,
     hold: p.hold,
     muted: p.muted,
+    coaching: p.coaching,
   };
 }

@@ -336,6 +336,7 @@ describe('participants handler', () => {
         status: 'queued',
         hold: false,
         muted: false,
+        coaching: false,
       });
       const [lookup, , request] = stub.requests;
       expect(lookup.query.get('FriendlyName')).toBe(CONFERENCE);

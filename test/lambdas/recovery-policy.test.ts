@@ -257,12 +257,18 @@ describe('onCallerLeft and roleOf', () => {
   });
 
   it.each([
-    ['caller', 'caller'],
-    ['ai-agent', 'agent'],
-    ['fallback', 'fallback'],
-    ['human', 'human'],
-    ['supervisor', 'human'],
-  ])('labels %s as %s', (label, role) => {
-    expect(roleOf(label, { caller: 'caller', agent: 'ai-agent' })).toBe(role);
+    ['caller', {}, 'caller'],
+    ['ai-agent', {}, 'agent'],
+    ['fallback', {}, 'fallback'],
+    ['human', {}, 'human'],
+    ['supervisor', {}, 'human'],
+    ['supervisor', { muted: true }, 'supervisor'],
+    ['supervisor', { muted: false, coaching: true }, 'supervisor'],
+    ['supervisor', { muted: false, coaching: false }, 'human'],
+    ['human', { muted: true }, 'supervisor'],
+    ['caller', { muted: true }, 'caller'],
+    ['ai-agent', { coaching: true }, 'agent'],
+  ])('labels %s heard as %j as %s', (label, heard, role) => {
+    expect(roleOf(label, { caller: 'caller', agent: 'ai-agent' }, heard)).toBe(role);
   });
 });

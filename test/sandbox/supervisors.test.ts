@@ -151,3 +151,34 @@ it('when the coached human hangs up while the switch is on its way, Twilio’s 1
     coaching: false,
   });
 });
+
+it('when a warm transfer’s human never answers while a supervisor listens, the caller is taken off hold and hears the agent again', async () => {
+  // Arrange: a listening supervisor is nobody the caller talks to, so it must not keep the caller on hold
+  const { callSid } = await sandbox.placeInboundCall({ from: '+15550000304' });
+  const conference = `conf-${callSid}`;
+  await sandbox.twilio.waitUntil(() => connected(conference, 'ai-agent'), 5000, 'agent connected');
+  await sandbox.participantsApi('POST', `/conferences/${conference}/supervisors`, { target: 'client:lead' });
+  await sandbox.twilio.waitUntil(() => connected(conference, 'supervisor'), 5000, 'supervisor connected');
+  sandbox.twilio.script.nextLeg('client:nobody-home', 'no-answer');
+
+  // Act
+  const started = await sandbox.participantsApi('POST', `/conferences/${conference}/transfers`, {
+    type: 'warm',
+    target: 'client:nobody-home',
+    timeout: 5,
+  });
+  await sandbox.twilio.waitFor(
+    (e) => e.type === 'conference-leave' && e.friendlyName === conference && e.label === 'human',
+    10000,
+  );
+  await sandbox.twilio.waitUntil(
+    () => sandbox.twilio.participants(conference).find((p) => p.label === 'caller')?.hold === false,
+    5000,
+    'the caller off hold',
+  );
+
+  // Assert
+  expect(started.status).toBe(201);
+  expect(hears(conference, 'caller')).toEqual(['ai-agent']);
+  expect(hears(conference, 'supervisor')).toEqual(['ai-agent', 'caller']);
+});
