@@ -230,6 +230,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"). Default: any E.164 number and client:.',
     env: { name: ENV.allowedTargets, handlers: DIALLERS },
   },
+  {
+    key: 'transferHoldUrl',
+    type: 'string',
+    default: '',
+    description:
+      "What the caller hears on hold while the agent briefs the human in a warm transfer: an https URL of an MP3/WAV file or of TwiML with <Play>, <Say>, <Pause>, <Redirect>. Empty: Twilio's default hold music.",
+    env: { name: ENV.transferHoldUrl, handlers: ['participants'] },
+  },
   // Recovery: what happens when the caller would otherwise be left alone (README: failure outcomes)
   {
     key: 'agentRetries',

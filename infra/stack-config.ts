@@ -11,6 +11,7 @@ import {
   ENV,
   readAgentTwimlConfig,
   readContextAllowlist,
+  readTransferConfig,
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
@@ -140,6 +141,7 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
     if (handler === 'participants') {
       readApiAuthConfig(env);
       readContextAllowlist(env);
+      readTransferConfig(env);
     }
     if (handler === 'events') readRecoveryConfig(env, readDialConfig(env).allowedTargets);
   } catch (error) {

@@ -37,6 +37,7 @@ export const API_PATHS = {
   participant: '/conferences/{conference}/participants/{participant}',
   transfers: '/conferences/{conference}/transfers',
   transferCompletion: '/conferences/{conference}/transfers/complete',
+  transferCancellation: '/conferences/{conference}/transfers/cancel',
   supervisors: '/conferences/{conference}/supervisors',
   supervisor: '/conferences/{conference}/supervisors/{participant}',
 } as const;
@@ -126,6 +127,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: 'participants',
     auth: 'bearer-token',
     description: 'Completes a warm transfer: unholds the caller and removes the AI agent.',
+  },
+  {
+    method: 'POST',
+    path: API_PATHS.transferCancellation,
+    handler: 'participants',
+    auth: 'bearer-token',
+    description: 'Cancels a warm transfer: removes the human and takes the caller off hold, back with the AI agent.',
   },
   {
     method: 'POST',

@@ -8,6 +8,7 @@ import {
   readApiAuthConfig,
   readContextAllowlist,
   readDialConfig,
+  readTransferConfig,
   readTwilioConfig,
   readWebhookConfig,
 } from '../shared/config';
@@ -24,6 +25,7 @@ import { AUTH_MESSAGES, type AuthFailure, readBearerToken, tokenMatches } from '
 import {
   parseAddCommand,
   parseAddSupervisorCommand,
+  parseCancelTransferCommand,
   parseCompleteTransferCommand,
   parseConferencePath,
   parseJsonObject,
@@ -34,6 +36,7 @@ import {
 } from './requests';
 import {
   addParticipant,
+  cancelWarmTransfer,
   completeWarmTransfer,
   listParticipants,
   removeParticipant,
@@ -49,6 +52,7 @@ const loadConfig = once(() => ({
   dial: readDialConfig(process.env),
   auth: readApiAuthConfig(process.env),
   contextAllowlist: readContextAllowlist(process.env),
+  transfer: readTransferConfig(process.env),
 }));
 
 type Config = ReturnType<typeof loadConfig>;
@@ -62,6 +66,7 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
   });
   const settings: ServiceSettings = {
     dial: config.dial,
+    transfer: config.transfer,
     eventsUrl: routeUrl(request, config.webhook, TWILIO_PATHS.events),
     legStatusUrl: routeUrl(request, config.webhook, TWILIO_PATHS.legStatus),
   };
@@ -92,6 +97,11 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
     case routeKey({ method: 'POST', path: API_PATHS.transferCompletion }):
       parseCompleteTransferCommand(body);
       return jsonResponse(200, await completeWarmTransfer(ops, conference, settings));
+    case routeKey({ method: 'POST', path: API_PATHS.transferCancellation }):
+      return jsonResponse(
+        200,
+        await cancelWarmTransfer(ops, conference, parseCancelTransferCommand(body, config.dial), settings),
+      );
     case routeKey({ method: 'POST', path: API_PATHS.supervisors }):
       return jsonResponse(
         201,

@@ -43,6 +43,12 @@ export interface CompleteTransferCommand {
   readonly kind: 'complete-transfer';
 }
 
+export interface CancelTransferCommand {
+  readonly kind: 'cancel-transfer';
+  /** The label the transfer gave the human (default `human`). */
+  readonly label: string;
+}
+
 /**
  * What a supervisor does: listens (muted, heard by nobody), whispers (heard only by the participant `coach`
  * names: a label or call SID, the agent's label for `"agent"`) or barges in (heard by everyone).
@@ -308,6 +314,16 @@ export function parseSupervisorModeCommand(
 export function parseCompleteTransferCommand(body: Record<string, unknown>): CompleteTransferCommand {
   onlyFields(body, []);
   return { kind: 'complete-transfer' };
+}
+
+/** `POST /conferences/{conference}/transfers/cancel`. */
+export function parseCancelTransferCommand(body: Record<string, unknown>, dial: DialConfig): CancelTransferCommand {
+  onlyFields(body, ['label']);
+  const humanLabel = label(body, 'human');
+  // Cancelling removes this participant: never the caller or the agent the caller goes back to.
+  if (humanLabel === dial.agentLabel || humanLabel === dial.callerLabel)
+    throw bad('label', 'label must be the human of the transfer, not the agent or the caller');
+  return { kind: 'cancel-transfer', label: humanLabel };
 }
 
 /** Checks the `{conference}` path parameter: a URL-safe FriendlyName or a CF SID. */

@@ -2,17 +2,18 @@
  * Carries out the participants API's commands on a conference: adding the agent or a human, hold and mute,
  * removal, and cold and warm transfers.
  */
-import type { DialConfig } from '../shared/config';
+import type { DialConfig, TransferConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import type { AddParticipantRequest, ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
 import { encodeLegState, LEG_STATUS_EVENTS } from '../events/leg-state';
 import { coldTransferQuery } from '../events/query';
 import type { AgentContext } from '../shared/agent-context';
-import type { AddCommand, TransferCommand, UpdateCommand } from './requests';
+import type { AddCommand, CancelTransferCommand, TransferCommand, UpdateCommand } from './requests';
 
 /** The agent's and callers' settings plus the URLs of the events routes Twilio calls back. */
 export interface ServiceSettings {
   readonly dial: DialConfig;
+  readonly transfer: TransferConfig;
   /** The conference events route (cold-transfer callbacks). */
   readonly eventsUrl: string;
   /** The leg status route: an agent leg reporting there is recovered like one the events handler dialled. */
@@ -147,8 +148,9 @@ export interface TransferStarted {
  * Starts a transfer to a human.
  * - cold: dials the human; the agent is removed when the human answers (the human's leg reports `answered` to
  *   the events route) or right away with `removeAgent: "immediately"`.
- * - warm: holds the caller, then dials the human so the agent can brief them; if the human cannot be dialled
- *   the caller is taken off hold again. `completeWarmTransfer` finishes it.
+ * - warm: holds the caller (hearing the configured hold audio), then dials the human so the agent can brief them in
+ *   private; if the human cannot be dialled the caller is taken off hold again. `completeWarmTransfer` finishes it,
+ *   `cancelWarmTransfer` calls it off.
  */
 export async function startTransfer(
   ops: ConferenceOperations,
@@ -184,7 +186,11 @@ export async function startTransfer(
       callerOnHold: false,
     };
   }
-  await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, { hold: true });
+  // The caller hears the hold audio (and nobody) while the agent briefs the human in private.
+  await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, {
+    hold: true,
+    ...(settings.transfer.holdUrl !== undefined && { holdUrl: settings.transfer.holdUrl }),
+  });
   try {
     const participant = await ops.addParticipant(conferenceSid, human);
     return { type: 'warm', conferenceSid, human: participant, agentRemoval: 'on-completion', callerOnHold: true };
@@ -221,4 +227,33 @@ export async function completeWarmTransfer(
   const participants = (await ops.listParticipants(conferenceSid)).map(toListEntry);
   const agentRemoved = !participants.some((p) => p.label === settings.dial.agentLabel);
   return { conferenceSid, callerOnHold: false, agentRemoved, participants };
+}
+
+/** The answer to cancelling a warm transfer. */
+export interface TransferCancelled {
+  readonly conferenceSid: string;
+  readonly callerOnHold: false;
+  /** True when the live participant list, read after the removal, holds nobody with the human's label. */
+  readonly humanRemoved: boolean;
+  /** Who is in the conference after the cancellation (the agent stays). */
+  readonly participants: ParticipantListEntry[];
+}
+
+/**
+ * Calls a warm transfer off: removes the human (one already gone counts as removed) before taking the caller off
+ * hold, so the caller never hears the briefing, and leaves the agent with the caller. Both steps are safe to
+ * repeat, so a cancel that failed half-way can simply be sent again.
+ */
+export async function cancelWarmTransfer(
+  ops: ConferenceOperations,
+  conference: string,
+  command: CancelTransferCommand,
+  settings: ServiceSettings,
+): Promise<TransferCancelled> {
+  const conferenceSid = await ops.resolveConferenceSid(conference);
+  await ops.removeParticipant(conferenceSid, command.label, true);
+  await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, { hold: false });
+  const participants = (await ops.listParticipants(conferenceSid)).map(toListEntry);
+  const humanRemoved = !participants.some((p) => p.label === command.label);
+  return { conferenceSid, callerOnHold: false, humanRemoved, participants };
 }

@@ -8,6 +8,7 @@ import type { Timeline } from './events';
 import { newSid } from './sids';
 import type { AccountState, CallStatus, ConferenceRecord, ParticipantRecord } from './state';
 import { rfc2822 } from './time';
+import { holdAudioOutcome } from './hold-audio';
 import type { WebhookClient } from './webhook-client';
 
 /** Why a participant left. */
@@ -58,6 +59,7 @@ const LEFT_REASON: Record<LeaveReason, string> = {
 export class ConferenceManager {
   private readonly legs = new Map<string, LegHandle>();
   private readonly queues = new Map<string, Promise<void>>();
+  private readonly holdFetches = new Set<Promise<void>>();
 
   constructor(
     private readonly state: AccountState,
@@ -303,14 +305,72 @@ export class ConferenceManager {
       });
     if (participant.hold !== before.hold)
       this.notify(conference, participant.hold ? 'participant-hold' : 'participant-unhold', participant);
+    if (participant.hold && (!before.hold || changes.holdUrl !== undefined))
+      this.playHoldAudio(conference, participant);
     if (participant.muted !== before.muted)
       this.notify(conference, participant.muted ? 'participant-mute' : 'participant-unmute', participant);
     if (coachingChanged) this.notify(conference, 'participant-modify', participant);
   }
 
-  /** Resolves when every queued status callback has been delivered. */
+  /** Resolves when every queued status callback has been delivered and every hold audio fetched. */
   async settle(): Promise<void> {
-    await Promise.all([...this.queues.values()]);
+    await Promise.all([...this.queues.values(), ...this.holdFetches]);
+  }
+
+  /**
+   * Starts a held participant's hold audio: Twilio's default music without a `HoldUrl`, else what the URL answers
+   * (fetched with `HoldMethod`, signed like every Twilio request); an answer that cannot be played is a Debugger
+   * alert and silence. The participant hears nobody meanwhile (see audio.ts).
+   */
+  private playHoldAudio(conference: ConferenceRecord, participant: ParticipantRecord): void {
+    const url = participant.holdUrl;
+    const report = (): void => {
+      this.timeline.emit({
+        type: 'hold-audio',
+        conferenceSid: conference.sid,
+        callSid: participant.callSid,
+        label: participant.label,
+        url,
+        status: participant.holdAudio,
+      });
+    };
+    if (url === null) {
+      participant.holdAudio = 'playing';
+      report();
+      return;
+    }
+    participant.holdAudio = 'fetching';
+    const fetch = this.webhooks
+      .send({
+        purpose: 'hold-url',
+        url,
+        method: participant.holdMethod,
+        // UNCONFIRMED: which parameters Twilio sends to a HoldUrl; the conference's and the call's identifiers here.
+        params: {
+          AccountSid: this.state.accountSid,
+          CallSid: participant.callSid,
+          ConferenceSid: conference.sid,
+          FriendlyName: conference.friendlyName,
+        },
+        callSid: participant.callSid,
+      })
+      .then((response) => {
+        // A later update (off hold, another HoldUrl) makes this answer stale.
+        if (!participant.hold || participant.holdUrl !== url) return;
+        const outcome = holdAudioOutcome(response);
+        participant.holdAudio = outcome.status;
+        if (outcome.status === 'failed')
+          this.timeline.alert({
+            code: outcome.code,
+            level: 'error',
+            message: outcome.message,
+            url,
+            callSid: participant.callSid,
+          });
+        report();
+      })
+      .finally(() => this.holdFetches.delete(fetch));
+    this.holdFetches.add(fetch);
   }
 
   private newParticipant(

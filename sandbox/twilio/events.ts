@@ -55,6 +55,15 @@ export type EmulatorEvent = { readonly at: number } & (
       callSidToCoach: string | null;
     }
   | {
+      /** A held participant's hold audio: playing (HoldUrl fetched and playable, or Twilio's default) or failed. */
+      type: 'hold-audio';
+      conferenceSid: string;
+      callSid: string;
+      label: string | null;
+      url: string | null;
+      status: 'fetching' | 'playing' | 'failed';
+    }
+  | {
       type: 'stream-started';
       callSid: string;
       streamSid: string;
@@ -77,7 +86,8 @@ export type WebhookPurpose =
   | 'call-status'
   | 'app-voice-url'
   | 'app-voice-fallback'
-  | 'call-update-url';
+  | 'call-update-url'
+  | 'hold-url';
 
 /** An entry of the Twilio Debugger: what went wrong, with Twilio's error code. */
 export interface DebuggerAlert {

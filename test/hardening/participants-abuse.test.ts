@@ -462,6 +462,7 @@ describe('participants API under abuse', () => {
       ['a cold transfer', { routeKey: API_ROUTES.transfer, body: { type: 'cold', target: '+15551230000' } }],
       ['a warm transfer', { routeKey: API_ROUTES.transfer, body: { type: 'warm', target: '+15551230000' } }],
       ['completing a transfer', { routeKey: API_ROUTES.complete, body: {} }],
+      ['cancelling a transfer', { routeKey: API_ROUTES.cancel, body: {} }],
       ['adding a supervisor', { routeKey: API_ROUTES.supervise, body: { target: 'client:lead' } }],
     ];
     describe.each<[string, 'completed' | null]>([

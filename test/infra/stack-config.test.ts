@@ -52,6 +52,15 @@ describe('readStackSettings', () => {
     expect(settings.environment.agent.AGENT_CONTEXT_ALLOWLIST).toBeUndefined();
   });
 
+  it('gives the warm transfer hold URL to the participants function only', () => {
+    // Act
+    const settings = read({ ...valid, transferHoldUrl: 'https://cdn.example.com/hold.mp3' });
+
+    // Assert
+    expect(settings.environment.participants.TRANSFER_HOLD_URL).toBe('https://cdn.example.com/hold.mp3');
+    expect(settings.environment.events.TRANSFER_HOLD_URL).toBeUndefined();
+  });
+
   it('turns lists into the comma-separated form the handlers read', () => {
     // Act
     const settings = read({ ...valid, allowedDialTargets: '["+1415*","sip:*@pbx.example.com"]' });
@@ -80,6 +89,12 @@ describe('readStackSettings', () => {
       `${PROJECT}:agentStreamUrl: must be a wss: or ws: URL`,
     ],
     ['stream mode without an agent URL', { agentStreamUrl: undefined }, {}, `${PROJECT}:agentStreamUrl: is required`],
+    [
+      'a plain http hold URL for warm transfers',
+      { transferHoldUrl: 'http://music.example.com/hold.mp3' },
+      {},
+      `${PROJECT}:transferHoldUrl: must be an https:// URL`,
+    ],
     [
       'an unknown agent mode',
       { agentMode: 'video' },

@@ -10,9 +10,11 @@ import {
   readConferenceConfig,
   readDialConfig,
   readRecoveryConfig,
+  readTransferConfig,
   readTwilioConfig,
   readWebhookConfig,
   RECOVERY_ENV,
+  TRANSFER_ENV,
   TWILIO_ENV,
   WEBHOOK_ENV,
 } from '../../lambdas/shared/config';
@@ -227,8 +229,47 @@ describe('readRecoveryConfig', () => {
   });
 });
 
+describe('readTransferConfig', () => {
+  it.each([
+    ['unset', {}, undefined],
+    ['blank', { TRANSFER_HOLD_URL: ' ' }, undefined],
+    ['an https file', { TRANSFER_HOLD_URL: 'https://cdn.example.com/hold.mp3' }, 'https://cdn.example.com/hold.mp3'],
+    [
+      'http on loopback (the sandbox)',
+      { TRANSFER_HOLD_URL: 'http://127.0.0.1:8080/hold' },
+      'http://127.0.0.1:8080/hold',
+    ],
+  ])('when TRANSFER_HOLD_URL is %s, the hold URL is %s', (_what, env, expected) => {
+    // Act / Assert
+    expect(readTransferConfig(env).holdUrl).toBe(expected);
+  });
+
+  it.each([
+    ['plain http to a public host', 'http://cdn.example.com/hold.mp3', 'https://'],
+    ['another scheme', 'ftp://cdn.example.com/hold.mp3', 'https'],
+    ['no URL', 'hold music', 'absolute URL'],
+  ])('when TRANSFER_HOLD_URL is %s, it fails naming the variable', (_what, value, reason) => {
+    // Act
+    const error = errorOf(() => readTransferConfig({ TRANSFER_HOLD_URL: value }));
+
+    // Assert
+    expect(error.key).toBe('TRANSFER_HOLD_URL');
+    expect(error.message).toContain(reason);
+    expect(error.message).not.toContain(value);
+  });
+});
+
 describe('ENV, the merged table of every section', () => {
-  const sections = { TWILIO_ENV, WEBHOOK_ENV, CONFERENCE_ENV, AGENT_TWIML_ENV, DIAL_ENV, API_AUTH_ENV, RECOVERY_ENV };
+  const sections = {
+    TWILIO_ENV,
+    WEBHOOK_ENV,
+    CONFERENCE_ENV,
+    AGENT_TWIML_ENV,
+    DIAL_ENV,
+    API_AUTH_ENV,
+    RECOVERY_ENV,
+    TRANSFER_ENV,
+  };
 
   it('when the sections are merged, keeps every key and variable of every section (none claimed twice)', () => {
     const entries = Object.values(sections).flatMap((section) => Object.entries(section));

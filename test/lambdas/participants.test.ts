@@ -652,6 +652,99 @@ describe('participants handler', () => {
       expect(stub.requests[1].form).toEqual({ Hold: 'true' });
     });
 
+    it('warm with TRANSFER_HOLD_URL: the caller is held with that hold audio, fetched with GET', async () => {
+      // Arrange
+      load({ TRANSFER_HOLD_URL: 'https://cdn.example.com/briefing-hold.mp3' });
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('POST', /Participants\/caller\.json$/, {
+        ...participant(sid('CA', 1), 'caller', { hold: true }),
+        status: 200,
+      });
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
+
+      // Act
+      const response = await handler(apiEvent(transfer({ type: 'warm', target: '+15551230000' })));
+
+      // Assert
+      expect(response.statusCode).toBe(201);
+      expect(stub.requests[1].form).toEqual({
+        Hold: 'true',
+        HoldUrl: 'https://cdn.example.com/briefing-hold.mp3',
+        HoldMethod: 'GET',
+      });
+    });
+
+    it('cancelling a warm transfer removes the human before taking the caller off hold, and the agent stays', async () => {
+      // Arrange
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('DELETE', /Participants\/human\.json$/, { status: 204 });
+      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        participantList([
+          { callSid: sid('CA', 1), label: 'caller' },
+          { callSid: sid('CA', 2), label: 'ai-agent' },
+        ]),
+      );
+
+      // Act
+      const response = await handler(
+        apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/cancel', body: {} }),
+      );
+
+      // Assert
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body)).toMatchObject({
+        conferenceSid: CONFERENCE_SID,
+        callerOnHold: false,
+        humanRemoved: true,
+        participants: [{ label: 'caller' }, { label: 'ai-agent' }],
+      });
+      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual([
+        'GET Conferences.json',
+        'DELETE human.json',
+        'POST caller.json',
+        'GET Participants.json',
+      ]);
+      expect(stub.requests[2].form).toEqual({ Hold: 'false' });
+    });
+
+    it('cancelling when the human already left (20404) still takes the caller off hold', async () => {
+      // Arrange
+      stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+      stub.on('DELETE', /Participants\/alice\.json$/, twilioError(404, 20404, 'not found'));
+      stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
+      stub.on('GET', /Participants\.json$/, participantList([{ callSid: sid('CA', 1), label: 'caller' }]));
+
+      // Act
+      const response = await handler(
+        apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/cancel', body: { label: 'alice' } }),
+      );
+
+      // Assert
+      expect(response.statusCode).toBe(200);
+      expect(JSON.parse(response.body).humanRemoved).toBe(true);
+      expect(stub.requests.filter((r) => r.path.endsWith('/caller.json')).map((r) => r.form)).toEqual([
+        { Hold: 'false' },
+      ]);
+    });
+
+    it.each(['ai-agent', 'caller'])(
+      'cancelling with the label %s is refused with 400 and touches nobody',
+      async (label) => {
+        // Act
+        const response = await handler(
+          apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/cancel', body: { label } }),
+        );
+
+        // Assert
+        expect(response.statusCode).toBe(400);
+        expect(JSON.parse(response.body).error).toMatchObject({ code: 'invalid_request', field: 'label' });
+        expect(stub.requests).toHaveLength(0);
+      },
+    );
+
     it('warm: takes the caller off hold again when the human cannot be dialled', async () => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
       stub.on('POST', /Participants\/caller\.json$/, (req) => ({

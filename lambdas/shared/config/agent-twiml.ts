@@ -1,5 +1,5 @@
 /** What the TwiML App's handler returns for the agent leg: a stream, a ConversationRelay session, or audio. */
-import { bool, ConfigError, type Env, list, oneOf, optional, url } from './read';
+import { bool, ConfigError, type Env, isLoopback, list, oneOf, optional, url } from './read';
 
 export const AGENT_TWIML_ENV = {
   agentMode: 'AGENT_MODE',
@@ -39,10 +39,6 @@ export interface AgentTwimlConfig {
 }
 
 export const DEFAULT_CONTEXT_ALLOWLIST = ['caller', 'callerCallSid', 'conference', 'customerId', 'ticket', 'language'];
-
-function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
-}
 
 /**
  * Reads the context names the agent receives; the participants API refuses others up front, the agent handler

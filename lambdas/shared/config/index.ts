@@ -11,6 +11,7 @@ import { API_AUTH_ENV } from './api-auth';
 import { CONFERENCE_ENV } from './conference';
 import { DIAL_ENV } from './dial';
 import { RECOVERY_ENV } from './recovery';
+import { TRANSFER_ENV } from './transfer';
 import { TWILIO_ENV } from './twilio';
 import { WEBHOOK_ENV } from './webhook';
 
@@ -20,6 +21,7 @@ export * from './conference';
 export * from './dial';
 export { ConfigError, type Env, once, type SecretSource } from './read';
 export * from './recovery';
+export * from './transfer';
 export * from './twilio';
 export * from './webhook';
 
@@ -32,4 +34,5 @@ export const ENV = {
   ...DIAL_ENV,
   ...API_AUTH_ENV,
   ...RECOVERY_ENV,
+  ...TRANSFER_ENV,
 } as const;

@@ -85,6 +85,11 @@ export function url(env: Env, key: string, schemes: readonly string[], isRequire
   return value;
 }
 
+/** Whether a URL host is this machine (where plain http or ws is acceptable: the local sandbox). */
+export function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
 /** A comma-separated list, blanks dropped. */
 export function list(env: Env, key: string, fallback: readonly string[]): string[] {
   const value = optional(env, key);

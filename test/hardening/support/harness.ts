@@ -147,6 +147,7 @@ export const API_ROUTES = {
   remove: 'DELETE /conferences/{conference}/participants/{participant}',
   transfer: 'POST /conferences/{conference}/transfers',
   complete: 'POST /conferences/{conference}/transfers/complete',
+  cancel: 'POST /conferences/{conference}/transfers/cancel',
   supervise: 'POST /conferences/{conference}/supervisors',
   superviseMode: 'PATCH /conferences/{conference}/supervisors/{participant}',
 } as const;

@@ -213,3 +213,60 @@ describe('muting and hold', () => {
     expect(hears(audio, 'agent')).toEqual([]);
   });
 });
+
+describe('hold audio from HoldUrl', () => {
+  it.each([
+    ['an MP3 file', 'playing', 200, 'audio/mpeg', 'ID3…', undefined],
+    [
+      'TwiML of hold verbs',
+      'playing',
+      200,
+      'text/xml',
+      '<Response><Say>Please hold</Say><Play loop="0">https://x.example.com/m.mp3</Play></Response>',
+      undefined,
+    ],
+    ['TwiML that dials someone', 'failed', 200, 'text/xml', '<Response><Dial>+15550009999</Dial></Response>', 12200],
+    ['an HTML page', 'failed', 200, 'text/html', '<html></html>', 12300],
+    ['a server error', 'failed', 500, 'text/plain', 'oops', 11200],
+  ])(
+    'when HoldUrl answers %s, the held caller’s hold audio is %s',
+    async (_what, outcome, status, contentType, body, alert) => {
+      // Arrange
+      const { conferenceSid } = await conferenceWithAgent();
+      hooks.route('/hold', () => ({ status, contentType, body }));
+
+      // Act
+      await twilio
+        .conferences(conferenceSid)
+        .participants('caller')
+        .update({ hold: true, holdUrl: `${hooks.baseUrl}/hold` });
+      await emu.waitFor((e) => e.type === 'hold-audio' && e.status !== 'fetching');
+
+      // Assert
+      const [fetched] = hooks.on('/hold');
+      expect(fetched).toMatchObject({ method: 'GET', signatureValid: true });
+      const caller = emu.audio(conferenceSid).find((l) => l.label === 'caller');
+      expect(caller?.hears).toEqual([{ kind: 'hold-music', url: `${hooks.baseUrl}/hold`, status: outcome }]);
+      expect(hears(emu.audio(conferenceSid), 'agent')).toEqual([]);
+      expect(emu.alerts.map((a) => a.code)).toEqual(alert === undefined ? [] : [alert]);
+    },
+  );
+
+  it('when the caller is taken off hold, they hear the others again and the others hear them', async () => {
+    // Arrange
+    const { conferenceSid } = await conferenceWithAgent();
+    hooks.route('/hold', () => ({ contentType: 'audio/wav', body: 'RIFF' }));
+    await twilio
+      .conferences(conferenceSid)
+      .participants('caller')
+      .update({ hold: true, holdUrl: `${hooks.baseUrl}/hold` });
+
+    // Act
+    await twilio.conferences(conferenceSid).participants('caller').update({ hold: false });
+
+    // Assert
+    const audio = emu.audio(conferenceSid);
+    expect(hears(audio, 'caller')).toEqual(['agent']);
+    expect(hears(audio, 'agent')).toEqual(['caller']);
+  });
+});
