@@ -268,5 +268,55 @@ describe('events handler: recovery when the caller could be left alone', () => {
       expect(metric('TransferOutcomes', { Outcome: 'answered' })).toBe(1);
       expect(stub.requests).toHaveLength(0);
     });
+
+    it.each([
+      ['muted (listening)', { Muted: 'true' }],
+      ['coaching (whispering)', { Coaching: 'true', CallSidToCoach: AGENT_LEG }],
+    ])('when a supervisor joins %s, reports no transfer and does nothing', async (_how, heard) => {
+      // Act
+      await handler(
+        twilioEvent({
+          path: '/twilio/conference/events',
+          rawQueryString: callerQuery,
+          params: conferenceEventParams('participant-join', {
+            CallSid: sid('CA', 4),
+            ParticipantLabel: 'supervisor',
+            ...heard,
+          }),
+        }),
+      );
+
+      // Assert
+      expect(metric('TransferOutcomes', { Outcome: 'answered' })).toBe(0);
+      expect(stub.requests).toHaveLength(0);
+    });
+
+    it('when a warm transfer’s human does not answer and only a listening supervisor is left with the on-hold caller and the agent, takes the caller off hold', async () => {
+      // Arrange
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        listOf(
+          participant(CALLER, 'caller', { hold: true }),
+          participant(AGENT_LEG, 'ai-agent'),
+          participantJson({
+            accountSid: ACCOUNT_SID,
+            conferenceSid: CONFERENCE_SID,
+            callSid: sid('CA', 4),
+            label: 'supervisor',
+            status: 'connected',
+            muted: true,
+          }),
+        ),
+      );
+      stub.on('POST', /Participants\/caller\.json$/, { status: 200, body: participant(CALLER, 'caller') });
+
+      // Act
+      await handler(humanLeft('participant_add_failed', 'no-answer'));
+
+      // Assert
+      expect(calls()).toEqual([`GET ${PARTICIPANTS}.json`, `POST ${PARTICIPANTS}/caller.json`]);
+      expect(stub.requests[1].form).toEqual({ Hold: 'false' });
+    });
   });
 });
