@@ -4,6 +4,7 @@
  * none of them; during a rotation the previous version stays valid for a grace period (`secret-cache.ts`). The
  * AWS call is a single signed HTTPS request, so handlers stay free of the AWS SDK and its cold-start cost.
  */
+import { sharedAcrossBundles } from './bundle-sharing';
 import type http from 'node:http';
 import type https from 'node:https';
 import type aws4 from 'aws4';
@@ -232,5 +233,8 @@ export class SecretResolver {
   }
 }
 
-/** The container-wide resolver. */
-export const secrets = new SecretResolver();
+/**
+ * The container-wide resolver: one per process, shared by the handler modules of a combined function, so a
+ * container reads each secret once whichever of its routes comes first.
+ */
+export const secrets = sharedAcrossBundles('secrets', () => new SecretResolver());

@@ -5,7 +5,11 @@
  * per route stays what it is in the split layout.
  */
 import { ROUTES, TWILIO_FACING_HANDLERS } from '../routes';
+import { shareAcrossBundles } from '../shared/bundle-sharing';
 import { routeDispatcher } from './dispatch';
+
+// Before any handler module loads: they share one secret cache, so the container reads each secret once.
+shareAcrossBundles();
 
 export const handler = routeDispatcher(
   ROUTES.filter((route) => TWILIO_FACING_HANDLERS.includes(route.handler)),

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ROUTES, TWILIO_FACING_HANDLERS, type HandlerName } from '../../lambdas/routes';
 import { routeDispatcher, type HandlerModule } from '../../lambdas/twilio/dispatch';
+import { shareAcrossBundles, sharedAcrossBundles } from '../../lambdas/shared/bundle-sharing';
 import { apiGatewayEvent, baseEnv, callParams, conferenceEventParams, twilioEvent } from './support/events';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -203,5 +204,34 @@ describe('the built combined function (dist/twilio/index.js)', () => {
 
     // Assert
     expect(answers[0].statusCode).toBe(403);
+  });
+});
+
+describe('sharedAcrossBundles', () => {
+  afterEach(() => {
+    delete (globalThis as Record<symbol, unknown>)[Symbol.for('voiceai.bundle-sharing')];
+  });
+
+  it('when sharing is off (a function running one handler), each bundle gets its own instance', () => {
+    // Act
+    const a = sharedAcrossBundles('cache', () => ({ from: 'a' }));
+    const b = sharedAcrossBundles('cache', () => ({ from: 'b' }));
+
+    // Assert
+    expect([a.from, b.from]).toEqual(['a', 'b']);
+  });
+
+  it('when the combined function turned sharing on, every bundle gets the instance the first one created', () => {
+    // Arrange
+    shareAcrossBundles();
+
+    // Act
+    const a = sharedAcrossBundles('cache', () => ({ from: 'a' }));
+    const b = sharedAcrossBundles('cache', () => ({ from: 'b' }));
+    const other = sharedAcrossBundles('other', () => ({ from: 'c' }));
+
+    // Assert
+    expect(b).toBe(a);
+    expect([a.from, other.from]).toEqual(['a', 'c']);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The function layouts through the sandbox: the API Gateway emulator runs the bundles of the functions the layout
- * plans (infra/layout.ts), each in its own container, started cold. The first call after a deployment meets one
- * cold container in the combined layout (the default) and three in the split one, one after another on its way
- * to the agent; a second call meets none.
+ * plans (infra/layout.ts), each in its own container, started cold, reading the Auth Token from the local Secrets
+ * Manager as deployed. The first call after a deployment meets one cold container in the combined layout (the
+ * default) and three in the split one, one after another on its way to the agent, and its webhooks read the Auth
+ * Token once (the combined function's modules share one secret cache) or three times; a second call meets none.
  */
 import { startSandbox, type Sandbox } from '../../sandbox';
 import type { ApiInvocation } from '../../sandbox/api-gateway/server';
@@ -18,22 +19,27 @@ async function callToAgent(sandbox: Sandbox, from: string): Promise<ApiInvocatio
 }
 
 describe.each([
-  ['the default (combined)', {}, ['twilio'], 1],
-  ['split', { functionLayout: 'split' }, ['inbound', 'events', 'agent'], 3],
-] as const)('in the %s layout', (_name, config, functions, coldStarts) => {
+  ['the default (combined)', {}, ['twilio'], 1, 1],
+  ['split', { functionLayout: 'split' }, ['inbound', 'events', 'agent'], 3, 3],
+] as const)('in the %s layout', (_name, config, functions, coldStarts, authTokenReads) => {
   let sandbox: Sandbox;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ quiet: true, config });
+    sandbox = await startSandbox({ quiet: true, config, secretsManager: true });
   });
 
   afterAll(async () => {
     await sandbox?.stop();
   });
 
-  it(`when the first call reaches its agent, its webhooks were served by ${functions.join(', ')}, meeting ${coldStarts} cold container(s), then a second call none`, async () => {
+  it(`when the first call reaches its agent, its webhooks were served by ${functions.join(', ')}, meeting ${coldStarts} cold container(s) and reading the Auth Token ${authTokenReads} time(s), then a second call none`, async () => {
+    // Arrange
+    const store = sandbox.secretsManager!;
+    const reads = () => store.store.fetchesOf(store.twilioAuthTokenArn, 'AWSCURRENT');
+
     // Act
     const first = await callToAgent(sandbox, '+15557654321');
+    const readsByFirst = reads();
     const second = await callToAgent(sandbox, '+15557654322');
 
     // Assert
@@ -44,7 +50,9 @@ describe.each([
     const cold = toAgent.filter((i) => i.coldStart);
     expect(cold.map((i) => i.functionName).sort()).toEqual([...functions].sort());
     expect(cold).toHaveLength(coldStarts);
+    expect(readsByFirst).toBe(authTokenReads);
     expect(second.filter((i) => i.coldStart)).toEqual([]);
+    expect(reads()).toBe(authTokenReads);
     expect(sandbox.api.logs().filter((line) => line.includes('"level":"error"'))).toEqual([]);
   });
 });
