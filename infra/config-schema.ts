@@ -344,7 +344,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'string',
     default: 'combined',
     description:
-      'combined: one function serves the Twilio webhooks (inbound, agent, events), so a call meets one cold start at most; split: one function per handler, each with only its own secrets and timeout. The participants API is its own function in both.',
+      'combined: one function serves the Twilio webhooks (inbound, agent, events), so the webhooks of a call share one container (one cold start instead of three in series); split: one function per handler, each with only its own secrets and timeout. The participants API is its own function in both.',
   },
   {
     key: 'provisionedConcurrency',

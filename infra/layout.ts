@@ -1,8 +1,9 @@
 /**
  * The function layout: which deployed Lambda function serves which handler module. `combined` (the default) serves
- * the Twilio-facing handlers (inbound, agent, events) from one function, so a call meets at most one cold start
- * instead of up to three in series; `split` gives each handler its own function, role and timeout. The participants
- * API is its own function in both. Pure, so the plan is table-tested (test/infra/plans.test.ts).
+ * the Twilio-facing handlers (inbound, agent, events) from one function, so a call's webhooks share one container:
+ * one cold start where the split layout has three in series (two when a webhook finds the container busy). `split`
+ * gives each handler its own function, role and timeout. The participants API is its own function in both. Pure, so
+ * the plan is table-tested (test/infra/plans.test.ts).
  */
 import { HANDLERS, TWILIO_FACING_HANDLERS, type HandlerName } from '../lambdas/routes';
 import { FUNCTION_SPECS, SECRET_NAMES, type FunctionSpec } from './functions';
@@ -35,7 +36,7 @@ export interface PlannedFunction {
 function combinedSpec(handlers: readonly HandlerName[]): FunctionSpec {
   const specs = handlers.map((h) => FUNCTION_SPECS[h]);
   return {
-    description: `Twilio webhooks (${handlers.join(', ')}): one function, so a call meets one cold start at most`,
+    description: `Twilio webhooks (${handlers.join(', ')}): one function, one cold start per call instead of three`,
     timeoutSeconds: Math.max(...specs.map((s) => s.timeoutSeconds)),
     twilioFacing: specs.some((s) => s.twilioFacing),
     dials: specs.some((s) => s.dials),

@@ -1,8 +1,8 @@
 /**
  * The combined function of the `combined` function layout (infra/layout.ts): every Twilio-facing route from one
- * Lambda function, so a call meets at most one cold start. Each handler stays its own bundle beside this file
- * (`dist/twilio/<handler>.js`, scripts/build.mjs) and is required only when one of its routes arrives: module load
- * per route stays what it is in the split layout.
+ * Lambda function, so a call's webhooks share one container instead of starting three. Each handler stays its own
+ * bundle beside this file (`dist/twilio/<handler>.js`, scripts/build.mjs) and is required only when one of its
+ * routes arrives: module load per route stays what it is in the split layout.
  */
 import { ROUTES, TWILIO_FACING_HANDLERS } from '../routes';
 import { shareAcrossBundles } from '../shared/bundle-sharing';

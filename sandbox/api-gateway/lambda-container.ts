@@ -37,8 +37,6 @@ export class LambdaContainer {
   >();
   /** Log lines the function wrote (stdout and stderr), newest last. */
   readonly logs: string[] = [];
-  /** How many invocations it was given. */
-  invocations = 0;
 
   /**
    * @param bundle absolute path of the built bundle
@@ -94,7 +92,6 @@ export class LambdaContainer {
 
   /** Invokes the function; a timeout resolves as a failed invocation, as Lambda reports one. */
   invoke(event: APIGatewayProxyEventV2): Promise<Invocation> {
-    this.invocations++;
     const id = randomUUID();
     const started = Date.now();
     return new Promise((resolve) => {

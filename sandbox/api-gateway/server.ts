@@ -26,8 +26,9 @@ export interface ApiInvocation {
   /** The deployed function that served it. */
   readonly functionName: FunctionName | null;
   /**
-   * The first invocation of its container: on Lambda, the one that waited for the container's cold start
-   * (runtime start and module load).
+   * On Lambda it would have met a cold container: it arrived when every container the function had was busy (one
+   * request at a time each, so Lambda starts another), counting from the function's deployment or recycling. The
+   * emulator's one worker per function serves it either way; this records what Lambda would have done.
    */
   readonly coldStart: boolean;
   readonly routeKey: string | null;
@@ -82,6 +83,8 @@ export class ApiGatewayEmulator {
   /** Containers replaced by recycleFunctions(): they finish what they were running and stop with the emulator. */
   private readonly retired: LambdaContainer[] = [];
   private functions: readonly FunctionDeployment[] = [];
+  /** Per function: requests in flight now, and the most ever in flight (the containers Lambda would have started). */
+  private readonly load = new Map<FunctionName, { inFlight: number; containers: number }>();
   baseUrl = '';
   /** The API's domain name as events carry it (`127.0.0.1:<port>`). */
   private domainName = '';
@@ -124,7 +127,10 @@ export class ApiGatewayEmulator {
    */
   startFunctions(functions: readonly FunctionDeployment[]): void {
     this.functions = functions;
-    for (const fn of functions) this.containers.set(fn.planned.name, this.container(fn));
+    for (const fn of functions) {
+      this.containers.set(fn.planned.name, this.container(fn));
+      this.load.set(fn.planned.name, { inFlight: 0, containers: 0 });
+    }
   }
 
   /** Resolves once no request is being served (e.g. before stopping, so a webhook in flight gets its answer). */
@@ -144,6 +150,8 @@ export class ApiGatewayEmulator {
       const old = this.containers.get(fn.planned.name);
       if (old) this.retired.push(old);
       this.containers.set(fn.planned.name, this.container(fn));
+      const load = this.load.get(fn.planned.name);
+      if (load) load.containers = 0;
     }
   }
 
@@ -204,8 +212,14 @@ export class ApiGatewayEmulator {
       match,
       { apiId: 'sandbox', domainName: this.domainName },
     );
-    const coldStart = container.invocations === 0;
-    const invocation = await container.invoke(event);
+    // Lambda runs one request per container: a request finding them all busy waits for a new, cold one.
+    const load = this.load.get(functionName)!;
+    load.inFlight++;
+    const coldStart = load.inFlight > load.containers;
+    if (coldStart) load.containers = load.inFlight;
+    const invocation = await container.invoke(event).finally(() => {
+      load.inFlight--;
+    });
     const served = { handler: match.handler, functionName, coldStart, routeKey: match.routeKey };
     if (!invocation.ok) {
       record({
