@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: measures bundle sizes, cold starts, warm latency and (when the sandbox is present) time to
- * agent and load, each against baselines run side by side, prints the tables and writes them with every figure:
+ * agent, load and Twilio-queue bursts, each against baselines run side by side, runs the latency model of a real
+ * call on those figures, prints the tables and writes them with every figure:
  * a full run to bench/results.json and bench/RESULTS.md, a quick or partial one to a git-ignored folder
  * (src/output.ts). It reports; it never fails on a missed target (exit code 0 unless the harness itself breaks).
  */
@@ -9,6 +10,9 @@ import path from 'node:path';
 import { measureColdStarts } from './cold';
 import { benchEnv } from './fixtures';
 import { machineState } from './machine';
+import { measureCapacity } from './capacity';
+import { measuredInputs } from './model/measured';
+import { runModel } from './model/plan';
 import { parseOptions } from './options';
 import { benchPaths } from './paths';
 import { carryOver, COMMITTED_DIR, outputPlan } from './output';
@@ -73,6 +77,14 @@ async function main(): Promise<void> {
     if (options.sections.includes('sandbox')) {
       log('sandbox: time to agent and load');
       results.sandbox = await measureSandbox(paths, options, log, results.warm);
+    }
+    if (options.sections.includes('capacity')) {
+      log('capacity: bursts through the sandbox at each calls-per-second rate');
+      results.capacity = await measureCapacity(paths, options.quick, log);
+    }
+    if (options.sections.includes('model')) {
+      log('latency model of a real call (measured inputs from this run, or carried from the committed one)');
+      results.model = runModel(measuredInputs(results));
     }
   } finally {
     await stub.stop();

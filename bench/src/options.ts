@@ -1,7 +1,7 @@
 /** Command-line options of `npm run bench`. */
 
-export type Section = 'size' | 'cold' | 'warm' | 'sandbox';
-export const SECTIONS: readonly Section[] = ['size', 'cold', 'warm', 'sandbox'];
+export type Section = 'size' | 'cold' | 'warm' | 'sandbox' | 'capacity' | 'model';
+export const SECTIONS: readonly Section[] = ['size', 'cold', 'warm', 'sandbox', 'capacity', 'model'];
 
 export interface BenchOptions {
   readonly quick: boolean;
@@ -21,7 +21,7 @@ export interface BenchOptions {
   readonly timeToAgentCalls: number;
 }
 
-const USAGE = 'usage: npm run bench -- [--quick] [--only=size,cold,warm,sandbox] [--rounds=N] [--write]';
+const USAGE = 'usage: npm run bench -- [--quick] [--only=size,cold,warm,sandbox,capacity,model] [--rounds=N] [--write]';
 
 /**
  * Parses `--quick`, `--only=cold,warm`, `--rounds=N` and `--write`. Anything else is refused: a typo such as

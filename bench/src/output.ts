@@ -49,6 +49,8 @@ export const SECTION_KEYS: Readonly<Record<Section, string>> = {
   cold: 'cold',
   warm: 'warm',
   sandbox: 'sandbox',
+  capacity: 'capacity',
+  model: 'model',
 };
 
 /** Keys of results.json this harness writes itself; any other top-level key belongs to another tool. */

@@ -23,9 +23,15 @@ export type WarmSamples = Record<string, number[]>;
 /** Prefix of the sandbox child's result line. */
 export const SANDBOX_MARKER = 'BENCH_SANDBOX ';
 
+/**
+ * Real milliseconds per Twilio millisecond in capacity bursts: Twilio's queue (up to 499 s for 500 callers at
+ * 1/s) runs 1000x faster, and queue_time reports it in Twilio milliseconds.
+ */
+export const BURST_TIME_SCALE = 0.001;
+
 /** One sandbox scenario as its child process measured it. */
 export interface SandboxRun {
-  readonly mode: 'sequential' | 'concurrent';
+  readonly mode: 'sequential' | 'concurrent' | 'burst';
   readonly count: number;
   readonly calls: import('./sandbox-adapter').CallMeasurement[];
   readonly errors: string[];

@@ -10,6 +10,9 @@ import { estimateCell, ms, percent, table, times, us, verdictCell } from './mark
 import type { Section } from './options';
 import type { SandboxResults } from './sandbox';
 import { sandboxMarkdown } from './sandbox-report';
+import type { CapacityResults } from './capacity';
+import { modelMarkdown } from './model/markdown';
+import type { ModelResults } from './model/plan';
 import type { SizeResults } from './size';
 import { ROUND_TRIP_FLOOR, type WarmHandlerResult } from './warm';
 
@@ -30,6 +33,10 @@ export interface BenchResults {
   cold?: ColdResults;
   warm?: Record<HandlerName, WarmHandlerResult>;
   sandbox?: SandboxResults;
+  /** Bursts through the sandbox at each calls-per-second rate (src/capacity.ts). */
+  capacity?: CapacityResults;
+  /** The latency model of a real call, with its inputs and their sources (src/model/). */
+  model?: ModelResults;
   /** Sections other tools add (e.g. a latency model); carried through untouched. */
   [other: string]: unknown;
 }
@@ -166,6 +173,11 @@ export const SECTION_RENDERERS: readonly SectionRenderer[] = [
     render: (r) => warmMarkdown(r.warm!),
   },
   { key: 'sandbox', heading: () => 'Sandbox: time to agent, load, memory', render: (r) => sandboxMarkdown(r.sandbox!) },
+  {
+    key: 'model',
+    heading: () => 'A real call: latency model, function layout, capacity',
+    render: (r) => modelMarkdown(r.model!, r.capacity),
+  },
 ];
 
 const METHOD = [

@@ -32,6 +32,8 @@ export interface CallMeasurement {
   readonly handlerMs?: number;
   /** `start` carried this call's own context. */
   readonly contextOk: boolean;
+  /** The agent leg's `queue_time` (Twilio's calls-per-second queue, in Twilio milliseconds), when exposed. */
+  readonly queueTimeMs?: number;
 }
 
 interface ExpectedSandbox {
@@ -40,9 +42,37 @@ interface ExpectedSandbox {
     callerCallSid: string,
   ): { inboundEnd: number; eventsStart: number; agentStart: number; agentEnd: number; handlerMs: number } | undefined;
   stop(): Promise<void>;
+  /** The Twilio emulator: the agent participant's `queueTime` is read from its conference. */
+  twilio?: {
+    conferences(): { sid: string }[];
+    participants(conference: string): { callSid: string; queueTime: string }[];
+  };
 }
 interface ExpectedModule {
-  startSandbox(options: { agentStreamUrl: string; quiet?: boolean }): Promise<ExpectedSandbox>;
+  startSandbox(options: {
+    agentStreamUrl: string;
+    quiet?: boolean;
+    twilio?: { callsPerSecond?: number; timeScale?: number };
+  }): Promise<ExpectedSandbox>;
+}
+
+/** The Twilio emulator's pace for a run: its calls-per-second rate and real ms per Twilio ms. */
+export interface TwilioPace {
+  readonly callsPerSecond: number;
+  readonly timeScale: number;
+}
+
+/** The agent leg's queue_time: the other participant of the caller's conference. */
+function agentQueueTime(sandbox: ExpectedSandbox, callerCallSid: string): number | undefined {
+  const twilio = sandbox.twilio;
+  if (!twilio) return undefined;
+  for (const conference of twilio.conferences()) {
+    const participants = twilio.participants(conference.sid);
+    if (!participants.some((p) => p.callSid === callerCallSid)) continue;
+    const agent = participants.find((p) => p.callSid !== callerCallSid);
+    return agent ? Number(agent.queueTime) : undefined;
+  }
+  return undefined;
 }
 
 /** A running sandbox the bench can place calls into. */
@@ -56,11 +86,15 @@ export function sandboxBundlePresent(bundle: string): boolean {
   return existsSync(bundle);
 }
 
-/** Starts the sandbox with its agent pointed at the bench's own agent endpoint. */
-export async function startBenchSandbox(bundle: string, agent: AgentServer): Promise<BenchSandbox> {
+/** Starts the sandbox with its agent pointed at the bench's own agent endpoint (and Twilio at `pace`, if given). */
+export async function startBenchSandbox(bundle: string, agent: AgentServer, pace?: TwilioPace): Promise<BenchSandbox> {
   const sandboxModule = require(bundle) as Partial<ExpectedModule>;
   if (typeof sandboxModule.startSandbox !== 'function') throw new Error('sandbox exports no startSandbox()');
-  const sandbox = await sandboxModule.startSandbox({ agentStreamUrl: agent.url, quiet: true });
+  const sandbox = await sandboxModule.startSandbox({
+    agentStreamUrl: agent.url,
+    quiet: true,
+    ...(pace && { twilio: { callsPerSecond: pace.callsPerSecond, timeScale: pace.timeScale } }),
+  });
   return {
     async placeCall(index) {
       const from = `+1555${String(1000000 + index).slice(-7)}`;
@@ -77,9 +111,11 @@ export async function startBenchSandbox(bundle: string, agent: AgentServer): Pro
         agentWebhook: m.agentEnd - m.agentStart,
         websocketStart: startAt - m.agentEnd,
       };
+      const queueTimeMs = agentQueueTime(sandbox, callSid);
       return {
         callSid,
         timeToAgentMs: startAt - t0,
+        ...(queueTimeMs !== undefined && Number.isFinite(queueTimeMs) && { queueTimeMs }),
         ...(hops && { hops, handlerMs: m!.handlerMs }),
         contextOk: stream.customParameters?.callerCallSid === callSid && stream.customParameters?.caller === from,
       };

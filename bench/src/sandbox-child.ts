@@ -1,11 +1,12 @@
 /**
  * One sandbox scenario in its own process (so its peak RSS is the sandbox's alone): `sequential <K>` places K
- * calls one after another (time to agent), `concurrent <N>` places N calls at once (load).
- * Run as `node sandbox-child.js <bundle> <mode> <count>`; prints one marker line.
+ * calls one after another (time to agent), `concurrent <N>` places N calls at once (load), `burst <N> <cps>` places
+ * N calls at once with Twilio's calls-per-second rate set to cps (capacity; src/capacity.ts).
+ * Run as `node sandbox-child.js <bundle> <mode> <count> [cps]`; prints one marker line.
  */
 import { readFileSync } from 'node:fs';
 import { startAgentServer } from './agent-server';
-import { SANDBOX_MARKER, type SandboxRun } from './protocol';
+import { BURST_TIME_SCALE, SANDBOX_MARKER, type SandboxRun } from './protocol';
 import { startBenchSandbox, type CallMeasurement } from './sandbox-adapter';
 
 function peakRssKiB(): number {
@@ -14,10 +15,14 @@ function peakRssKiB(): number {
 }
 
 async function main(): Promise<void> {
-  const [bundle, mode, countArg] = process.argv.slice(2);
+  const [bundle, mode, countArg, cpsArg] = process.argv.slice(2);
   const count = Number(countArg);
   const agent = await startAgentServer();
-  const sandbox = await startBenchSandbox(bundle, agent);
+  const sandbox = await startBenchSandbox(
+    bundle,
+    agent,
+    mode === 'burst' ? { callsPerSecond: Number(cpsArg), timeScale: BURST_TIME_SCALE } : undefined,
+  );
   const calls: CallMeasurement[] = [];
   const errors: string[] = [];
   const record = (p: Promise<CallMeasurement>) =>
@@ -35,7 +40,7 @@ async function main(): Promise<void> {
     if (s.customParameters?.callerCallSid)
       perCall.set(s.customParameters.callerCallSid, (perCall.get(s.customParameters.callerCallSid) ?? 0) + 1);
   const run: SandboxRun = {
-    mode: mode === 'sequential' ? 'sequential' : 'concurrent',
+    mode: mode === 'sequential' || mode === 'burst' ? mode : 'concurrent',
     count,
     calls,
     errors,

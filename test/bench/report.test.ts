@@ -145,13 +145,17 @@ describe('resultsMarkdown: sections', () => {
 
   it("when another tool adds a renderer for its own section, that section is rendered after the harness's", () => {
     const markdown = resultsMarkdown(
-      { schema: 2, args: [], quick: false, measured: [], carried: {}, machine, cold, model: { wait: 1.2 } },
+      { schema: 2, args: [], quick: false, measured: [], carried: {}, machine, cold, queueing: { wait: 1.2 } },
       [
         ...SECTION_RENDERERS,
-        { key: 'model', heading: () => 'Latency model', render: (r) => `wait ${(r.model as { wait: number }).wait} s` },
+        {
+          key: 'queueing',
+          heading: () => 'Queueing',
+          render: (r) => `wait ${(r.queueing as { wait: number }).wait} s`,
+        },
       ],
     );
 
-    expect(markdown).toMatch(/## Cold start[\s\S]*## Latency model\n\nwait 1\.2 s\n$/);
+    expect(markdown).toMatch(/## Cold start[\s\S]*## Queueing\n\nwait 1\.2 s\n$/);
   });
 });

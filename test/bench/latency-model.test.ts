@@ -1,0 +1,265 @@
+/**
+ * The latency model's arithmetic on cases small enough to work out by hand: the expected numbers below were
+ * added up on paper from the inputs in each table row, not computed with the model's own rules.
+ */
+import { capacityRun } from '../../bench/src/capacity';
+import {
+  type CallFlowInputs,
+  type FunctionLayout,
+  type PlatformTimes,
+  simulateCalls,
+} from '../../bench/src/model/call-flow';
+import { measuredInputs } from '../../bench/src/model/measured';
+import { provisionedMonthlyUsd } from '../../bench/src/model/plan';
+import { invokeCpuSlowdown, runtimeInit } from '../../bench/src/model/sources';
+import type { SandboxRun } from '../../bench/src/protocol';
+
+const THREE: FunctionLayout = {
+  name: 'three',
+  functionOf: { inbound: 'inbound', events: 'events', agent: 'agent' },
+  provisioned: {},
+};
+const ONE: FunctionLayout = {
+  name: 'one',
+  functionOf: { inbound: 'twilio', events: 'twilio', agent: 'twilio' },
+  provisioned: {},
+};
+
+const NO_PLATFORM: PlatformTimes = {
+  envCreateMs: 0,
+  runtimeInitMs: 0,
+  apiGatewayMs: 0,
+  webhookNetworkMs: 0,
+  conferenceJoinMs: 0,
+  restCreateMs: 0,
+  twilioTlsSetupMs: 0,
+  appDialMs: 0,
+  streamConnectMs: 0,
+  secretFetchMs: 0,
+};
+
+/** Handlers that take no time and read no secret: only the platform and the queue remain. */
+function instantHandlers(platform: Partial<PlatformTimes>, callsPerSecond: number): CallFlowInputs {
+  const none = { warmMs: 0, firstInvokeExtraMs: 0, secrets: [], createsAgent: false };
+  return {
+    handlers: { inbound: none, events: { ...none, createsAgent: true }, agent: none },
+    moduleLoadMs: { inbound: 0, events: 0, agent: 0, twilio: 0 },
+    platform: { ...NO_PLATFORM, ...platform },
+    callsPerSecond,
+  };
+}
+
+/**
+ * Hops: webhook network 10, API Gateway 1, conference join 100, REST create 50, app dial 200, stream 30.
+ * Handlers: warm 2 each, first-invocation extra 1, secrets: inbound [token], events [token, key], agent [token],
+ * 40 ms a secret, TLS to Twilio 7. Cold: environment 5 + runtime 100 + module load (inbound 10, events 20, agent 30,
+ * combined 50).
+ */
+const REALISTIC: CallFlowInputs = {
+  handlers: {
+    inbound: { warmMs: 2, firstInvokeExtraMs: 1, secrets: ['token'], createsAgent: false },
+    events: { warmMs: 2, firstInvokeExtraMs: 1, secrets: ['token', 'key'], createsAgent: true },
+    agent: { warmMs: 2, firstInvokeExtraMs: 1, secrets: ['token'], createsAgent: false },
+  },
+  moduleLoadMs: { inbound: 10, events: 20, agent: 30, twilio: 50 },
+  platform: {
+    envCreateMs: 5,
+    runtimeInitMs: 100,
+    apiGatewayMs: 1,
+    webhookNetworkMs: 10,
+    conferenceJoinMs: 100,
+    restCreateMs: 50,
+    twilioTlsSetupMs: 7,
+    appDialMs: 200,
+    streamConnectMs: 30,
+    secretFetchMs: 40,
+  },
+  callsPerSecond: 1,
+};
+
+describe('simulateCalls: Twilio calls-per-second queue', () => {
+  it('when 10 callers arrive at once at 1 call/s and nothing else takes time, the nth caller waits n-1 seconds', () => {
+    // Act
+    const { callers } = simulateCalls(instantHandlers({}, 1), THREE, Array(10).fill(0), 'warm');
+
+    // Assert
+    expect(callers.map((c) => c.timeToAgentMs)).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000]);
+    expect(callers[9].parts.queue).toBe(9000);
+  });
+
+  it.each([
+    // callers, calls/s, queue of the last caller (ms)
+    [4, 5, 600],
+    [30, 30, 966.6666666666667],
+    [3, 1, 2000],
+  ])('when %i callers arrive at once at %i calls/s, the last one queues %d ms', (n, cps, lastQueue) => {
+    // Act
+    const { callers } = simulateCalls(instantHandlers({}, cps), THREE, Array(n).fill(0), 'warm');
+
+    // Assert
+    expect(callers[n - 1].parts.queue).toBeCloseTo(lastQueue, 6);
+  });
+
+  it('when the second caller arrives after the first one left the queue, the second does not queue', () => {
+    // Act
+    const { callers } = simulateCalls(instantHandlers({}, 1), THREE, [0, 5000], 'warm');
+
+    // Assert
+    expect(callers.map((c) => c.parts.queue)).toEqual([0, 0]);
+  });
+
+  it('when creates reach Twilio 300 ms apart at 1 call/s, the second waits the 700 ms left of its slot', () => {
+    // Act
+    const { callers } = simulateCalls(instantHandlers({}, 1), THREE, [0, 300], 'warm');
+
+    // Assert
+    expect(callers[1].parts.queue).toBe(700);
+  });
+});
+
+describe('simulateCalls: one call through the hops', () => {
+  it('when everything is warm, the time to agent is the hops plus three warm handlers (33 + 6 + 380 = 419 ms)', () => {
+    // Act
+    const [caller] = simulateCalls(REALISTIC, THREE, [0], 'warm').callers;
+
+    // Assert: 3 webhooks x (10 + 1), 3 handlers x 2, join 100 + create 50 + dial 200 + stream 30.
+    expect(caller.timeToAgentMs).toBe(419);
+    expect(caller.parts).toEqual({ lambdaInit: 0, handlers: 6, apiGateway: 3, twilio: 410, queue: 0 });
+    expect(caller.coldStarts).toBe(0);
+  });
+
+  it('when everything is warm, join-to-agent runs from the caller joining to the agent handler answering (276 ms)', () => {
+    // Act
+    const [caller] = simulateCalls(REALISTIC, THREE, [0], 'warm').callers;
+
+    // Assert: the caller joins at 10 + 1 + 2 + 100 = 113; the agent handler answers at 419 - 30 (stream) = 389.
+    expect(caller.joinToAgentMs).toBe(276);
+  });
+
+  it.each([
+    // layout, cold starts, lambda init (ms), handler time (ms)
+    // three: (5+100+10) + (5+100+20) + (5+100+30) = 375; handlers: 3 warm 6 + 3 first 3 + 4 secrets 160 + TLS 7 = 176
+    ['three functions', THREE, 3, 375, 176],
+    // one: 5+100+50 = 155; handlers: warm 6 + first 3 + 2 secrets 80 (token read once) + TLS 7 = 96
+    ['one function', ONE, 1, 155, 96],
+  ])(
+    'when every function is cold (%s), it pays %i cold starts: %d ms of init and %d ms in handlers',
+    (_, layout, colds, init, handlers) => {
+      // Act
+      const [caller] = simulateCalls(REALISTIC, layout, [0], 'idle').callers;
+
+      // Assert
+      expect(caller.coldStarts).toBe(colds);
+      expect(caller.parts.lambdaInit).toBe(init);
+      expect(caller.parts.handlers).toBe(handlers);
+      expect(caller.timeToAgentMs).toBe(419 - 6 + init + handlers);
+    },
+  );
+
+  it('when a function has one provisioned environment, a call into it pays no init but still its first invocation and secrets', () => {
+    // Arrange
+    const provisioned: FunctionLayout = { ...ONE, provisioned: { twilio: 1 } };
+
+    // Act
+    const [caller] = simulateCalls(REALISTIC, provisioned, [0], 'idle').callers;
+
+    // Assert: as the one-function row above without the 155 ms of init.
+    expect(caller.coldStarts).toBe(0);
+    expect(caller.parts.lambdaInit).toBe(0);
+    expect(caller.parts.handlers).toBe(96);
+  });
+});
+
+describe('simulateCalls: bursts and Lambda environments', () => {
+  it('when 3 callers arrive at once on one idle function, 3 environments start and serve their later webhooks warm', () => {
+    // Act
+    const result = simulateCalls(REALISTIC, ONE, [0, 0, 0], 'idle');
+
+    // Assert
+    expect(result.environments).toEqual({ twilio: 3 });
+    expect(result.peakConcurrency).toBe(3);
+    expect(result.callers.map((c) => c.coldStarts)).toEqual([1, 1, 1]);
+  });
+
+  it('when 3 callers arrive at once on three idle functions, each function starts 3 environments', () => {
+    // Act
+    const result = simulateCalls(REALISTIC, THREE, [0, 0, 0], 'idle');
+
+    // Assert: the agent legs leave the queue a second apart and the first agent environment is busy 178 ms
+    // (init 5 + 100 + 30, first invocation 1, warm 2, secret 40), so callers 2 and 3 reuse it.
+    expect(result.environments).toEqual({ inbound: 3, events: 3, agent: 1 });
+    expect(result.callers.map((c) => c.coldStarts)).toEqual([3, 2, 2]);
+  });
+});
+
+describe('provisioned concurrency price', () => {
+  it.each([
+    // layout environments, memory, $/month: envs x GB x 730 h x 3600 s x $0.0000033334
+    [{ twilio: 1 }, 1024, 8.7602],
+    [{ inbound: 1, events: 1, agent: 1 }, 512, 13.1403],
+    [{}, 512, 0],
+  ])('when %o is provisioned at %i MB, it costs $%d a month', (provisioned, memoryMb, usd) => {
+    // Act
+    const cost = provisionedMonthlyUsd({ ...ONE, provisioned }, memoryMb);
+
+    // Assert
+    expect(cost).toBeCloseTo(usd, 3);
+  });
+});
+
+describe('published inputs', () => {
+  it('when asked for 256 MB, runtime init is the median of the ten published samples, min to max as range', () => {
+    // Act
+    const figure = runtimeInit(256);
+
+    // Assert: sorted samples 107.05 107.82 107.99 108.56 110.48 114.12 130.28 135.12 136.58 138.77; 5th = median.
+    expect([figure.value, figure.low, figure.high]).toEqual([110.48, 107.05, 138.77]);
+    expect(figure.kind).toBe('published');
+  });
+
+  it('when asked for a size without samples (300 MB), it uses the nearest benchmarked size (256 MB)', () => {
+    // Act / Assert
+    expect(runtimeInit(300).value).toBe(110.48);
+  });
+
+  it.each([
+    [256, 1769 / 256],
+    [1769, 1],
+    [4096, 1],
+  ])('when a function has %i MB, handler code runs %d times slower than one core', (memoryMb, factor) => {
+    // Act / Assert
+    expect(invokeCpuSlowdown(memoryMb).value).toBeCloseTo(factor, 9);
+  });
+});
+
+describe('measured inputs', () => {
+  it('when results.json has no cold-start section, it names the bench sections to run', () => {
+    // Act / Assert
+    expect(() => measuredInputs({ sizes: { ours: {} }, warm: {} })).toThrow('--only=size,cold,warm');
+  });
+});
+
+describe('capacityRun: sandbox bursts in Twilio time', () => {
+  it('when a call took 12 real ms of which 4000 Twilio ms (4 real ms at 0.001) were queue, it counts 4008 ms', () => {
+    // Arrange
+    const run: SandboxRun = {
+      mode: 'burst',
+      count: 2,
+      calls: [
+        { callSid: 'CA1', timeToAgentMs: 12, queueTimeMs: 4000, contextOk: true },
+        { callSid: 'CA2', timeToAgentMs: 8, queueTimeMs: 0, contextOk: true },
+      ],
+      errors: [],
+      agentStreams: 2,
+      callsWithOneAgent: 2,
+      callsWithOwnContext: 2,
+      peakRssKiB: 0,
+    };
+
+    // Act
+    const summary = capacityRun(run, 2, 1, 0.001);
+
+    // Assert: nearest rank: p50 of [8, 4008] is 8, p95 is 4008.
+    expect(summary).toMatchObject({ timeToAgentP50Ms: 8, timeToAgentP95Ms: 4008, queueP95Ms: 4000, errors: 0 });
+  });
+});
