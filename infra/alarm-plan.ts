@@ -51,6 +51,7 @@ export function alarmPlan(functions: readonly FunctionName[]): AlarmDefinition[]
 export interface CallAlarmThresholds {
   readonly fallbackPercent: number;
   readonly timeToAgentP95Ms: number;
+  readonly agentQueueTimeP95Ms: number;
   readonly signatureRejectedPer5Min: number;
 }
 
@@ -83,7 +84,7 @@ export interface CallAlarmDefinition {
 
 /**
  * The prod alarms on what callers live through: too many fallbacks per call, callers waiting too long for the
- * agent, a spike in rejected signatures (a wrong Auth Token after a rotation, a proxy changing the URL, or a
+ * agent, Twilio's calls-per-second queue being the reason, a spike in rejected signatures (a wrong Auth Token after a rotation, a proxy changing the URL, or a
  * forger). Every metric is the one the handlers publish with `Service` = `service`.
  */
 export function callAlarmPlan(service: string, thresholds: CallAlarmThresholds): CallAlarmDefinition[] {
@@ -125,6 +126,21 @@ export function callAlarmPlan(service: string, thresholds: CallAlarmThresholds):
       watch: {
         kind: 'metric',
         query: { id: 'tta', metricName: 'TimeToAgent', dimensions: { Service: service }, stat: 'p95' },
+      },
+    },
+    {
+      part: 'agent-queue-time-p95',
+      description:
+        `p95 of Twilio's queue_time for agent legs above ${thresholds.agentQueueTimeP95Ms} ms in two of three ` +
+        "5-minute periods: the account's calls-per-second rate, not the stack, keeps callers waiting; raise CPS in " +
+        'Console (Voice > Settings) or ask Twilio (the capacity plan in the README gives the rate per burst size)',
+      threshold: thresholds.agentQueueTimeP95Ms,
+      periodSeconds: 300,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      watch: {
+        kind: 'metric',
+        query: { id: 'queue', metricName: 'AgentQueueTime', dimensions: { Service: service }, stat: 'p95' },
       },
     },
     {

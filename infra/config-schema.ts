@@ -379,7 +379,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'boolean',
     default: false,
     description:
-      'Create CloudWatch alarms: function errors and throttles, API 5xx, fallback rate, p95 time to agent, rejected signatures.',
+      'Create CloudWatch alarms: function errors and throttles, API 5xx, fallback rate, p95 time to agent, p95 agent queue time, rejected signatures.',
   },
   {
     key: 'alarmFallbackPercent',
@@ -394,6 +394,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: 10000,
     description:
       'Alarm when the p95 time from caller join to agent join exceeds this (ms) in two of three 5-minute periods. 10 s: a few seconds is normal (create, 1-CPS queue, agent answer); 10 s is half the wait after which callers get a fallback, so it warns before they do.',
+  },
+  {
+    key: 'alarmAgentQueueTimeP95Ms',
+    type: 'integer',
+    default: 7000,
+    description:
+      "Alarm when the p95 of Twilio's queue_time for agent legs exceeds this (ms) in two of three 5-minute periods: the account's calls-per-second rate is what keeps callers waiting. 7 s: the latency model's time-to-agent budget (alarmTimeToAgentP95Ms, 10 s) minus the slowest modelled way to the agent without queueing, about 2 s (npm run bench -- --only=model).",
   },
   {
     key: 'alarmSignatureRejectedPer5Min',

@@ -252,7 +252,12 @@ export function readStackSettings(
       secrets: SECRET_NAMES,
       alarmParts: [
         ...alarmPlan(functions),
-        ...callAlarmPlan('', { fallbackPercent: 1, timeToAgentP95Ms: 1, signatureRejectedPer5Min: 1 }),
+        ...callAlarmPlan('', {
+          fallbackPercent: 1,
+          timeToAgentP95Ms: 1,
+          agentQueueTimeP95Ms: 1,
+          signatureRejectedPer5Min: 1,
+        }),
       ].map((a) => a.part),
     }),
   );
@@ -343,6 +348,7 @@ export function readStackSettings(
       email: alarmEmail,
       fallbackPercent: integerSetting(lookup, project, 'alarmFallbackPercent', 1, 10000),
       timeToAgentP95Ms: integerSetting(lookup, project, 'alarmTimeToAgentP95Ms', 1000, 600000),
+      agentQueueTimeP95Ms: integerSetting(lookup, project, 'alarmAgentQueueTimeP95Ms', 1000, 600000),
       signatureRejectedPer5Min: integerSetting(lookup, project, 'alarmSignatureRejectedPer5Min', 1, 1000000),
     },
     service,

@@ -1,7 +1,7 @@
 /**
  * The capacity section: bursts of callers through the sandbox with Twilio's calls-per-second queue set to each
- * rate of the capacity plan. The emulator runs Twilio time 1000x faster (BURST_TIME_SCALE) and reports each agent
- * leg's `queue_time` in Twilio milliseconds, so a 500-caller burst at 1/s takes half a second, not eight minutes.
+ * rate of the capacity plan. The emulator runs Twilio time 100x faster (BURST_TIME_SCALE) and reports each agent
+ * leg's `queue_time` in Twilio milliseconds, so a 500-caller burst at 1/s takes five seconds, not eight minutes.
  */
 import path from 'node:path';
 import { BURST_SIZES, CALL_RATES } from './model/plan';
@@ -18,6 +18,7 @@ export interface CapacityRun {
   /** Calls that reached their agent (the rest are in errors). */
   readonly reachedAgent: number;
   readonly errors: number;
+  readonly firstErrors: readonly string[];
   /**
    * Time to agent in Twilio time: the measured time with the queue wait counted at full length
    * (measured - queue_time x timeScale + queue_time). The sandbox's other hops are local, milliseconds long.
@@ -43,6 +44,7 @@ export function capacityRun(run: SandboxRun, callers: number, callsPerSecond: nu
     callsPerSecond,
     reachedAgent: run.calls.length,
     errors: run.errors.length + Math.max(0, callers - run.calls.length - run.errors.length),
+    firstErrors: run.errors.slice(0, 3),
     timeToAgentP50Ms: round(quantile(tta, 0.5), 1),
     timeToAgentP95Ms: round(quantile(tta, 0.95), 1),
     queueP50Ms: round(quantile(queue, 0.5), 1),

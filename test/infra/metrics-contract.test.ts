@@ -75,6 +75,7 @@ describe('prod alarms on the handlers’ metrics', () => {
   it.each([
     ['-fallback-rate', 'metric math over CallsStarted and Fallbacks by Kind'],
     ['-time-to-agent-p95', 'p95 of TimeToAgent'],
+    ['-agent-queue-time-p95', 'p95 of AgentQueueTime'],
     ['-signature-rejected', 'Sum of SignatureRejected'],
   ])('when the %s alarm (%s) evaluates, every metric it reads is one the handlers write', async (nameEnding) => {
     // Arrange
@@ -105,12 +106,14 @@ describe('prod alarms on the handlers’ metrics', () => {
     const run = await runProgram('prod', {
       alarmFallbackPercent: '7',
       alarmTimeToAgentP95Ms: '12000',
+      alarmAgentQueueTimeP95Ms: '4000',
       alarmSignatureRejectedPer5Min: '3',
     });
 
     // Assert
     expect(run.one(ALARM, '-fallback-rate').inputs.threshold).toBe(7);
     expect(run.one(ALARM, '-time-to-agent-p95').inputs).toMatchObject({ threshold: 12000, extendedStatistic: 'p95' });
+    expect(run.one(ALARM, '-agent-queue-time-p95').inputs).toMatchObject({ threshold: 4000, extendedStatistic: 'p95' });
     expect(run.one(ALARM, '-signature-rejected').inputs).toMatchObject({ threshold: 3, statistic: 'Sum' });
   });
 });

@@ -355,6 +355,7 @@ describe('callAlarmPlan', () => {
   const plan = callAlarmPlan('voiceai-prod', {
     fallbackPercent: 10,
     timeToAgentP95Ms: 10000,
+    agentQueueTimeP95Ms: 7000,
     signatureRejectedPer5Min: 5,
   });
   const alarm = (part: string) => plan.find((a) => a.part === part)!;
@@ -373,6 +374,7 @@ describe('callAlarmPlan', () => {
 
   it.each([
     ['time-to-agent-p95', 10000, 'TimeToAgent', 'p95'],
+    ['agent-queue-time-p95', 7000, 'AgentQueueTime', 'p95'],
     ['signature-rejected', 5, 'SignatureRejected', 'Sum'],
   ])('when %s is planned, it watches the threshold %i on %s (%s)', (part, threshold, metricName, stat) => {
     // Act

@@ -3,9 +3,12 @@
  * comes from. The model runs once per bound, so every result carries the spread its inputs allow.
  */
 
-/** measured: our bench (bench/results.json); published: a platform's or a third party's published figure;
- * assumption: no published figure exists, the range is ours and says so. */
-export type FigureKind = 'measured' | 'published' | 'assumption';
+/**
+ * measured: our bench (bench/results.json); published: a platform's or a third party's published figure;
+ * config: the stack's own default (infra/config-schema.ts); assumption: no published figure exists, the range is
+ * ours and says so.
+ */
+export type FigureKind = 'measured' | 'published' | 'config' | 'assumption';
 
 export interface Figure {
   /** The nominal value the model reports first. */

@@ -59,6 +59,24 @@ export function capacityTable(m: ModelResults, sandbox?: CapacityResults): strin
   );
 }
 
+/** The limits a burst meets besides the queue: callers refused rather than kept waiting. */
+export function limitsText(m: ModelResults): string {
+  return (
+    'Limits that refuse instead of queueing, for callers arriving at the same instant: ' +
+    m.limits
+      .map(
+        (l) =>
+          `${l.callers} callers need ${l.peakConcurrency} Lambda environments at once (account default ` +
+          `${l.accountConcurrency}${l.peakConcurrency > l.accountConcurrency ? ': **over**' : ''}), ` +
+          `${l.callers > l.routeBurstLimit ? `**${l.callers - l.routeBurstLimit} beyond**` : 'within'} the webhook ` +
+          `routes' burst of ${l.routeBurstLimit}, and ${l.callers > l.twilioApiConcurrency ? `**${l.callers} creates in flight against Twilio's ${l.twilioApiConcurrency}** (429, retried with backoff)` : `${l.callers} creates in flight (Twilio allows about ${l.twilioApiConcurrency})`}`,
+      )
+      .join('; ') +
+    '. Real callers spread over seconds, which the token bucket refills within; a burst that large at one instant ' +
+    'needs throttlingBurstLimit raised with it.'
+  );
+}
+
 /** Every input with its kind and source. */
 export function inputsTable(m: ModelResults): string {
   return table(
@@ -81,7 +99,7 @@ export function modelMarkdown(m: ModelResults, sandbox?: CapacityResults): strin
     '',
     `Capacity: ${m.capacity[0]?.model.memoryMb} MB, layout \`${m.chosenLayout}\`, every caller arriving at the same ` +
       'instant on an idle stack. The sandbox runs the same bursts through the built functions with the emulated ' +
-      "Twilio queue at each rate (Twilio time 1000x faster; its other hops take milliseconds, not Twilio's " +
+      "Twilio queue at each rate (Twilio time 100x faster; its other hops take milliseconds, not Twilio's " +
       'hundreds, so its times are the queue plus a few ms).',
     '',
     capacityTable(m, sandbox),
@@ -94,6 +112,8 @@ export function modelMarkdown(m: ModelResults, sandbox?: CapacityResults): strin
         )
         .join('; ') +
       '.',
+    '',
+    limitsText(m),
     '',
     `Alarm: AgentQueueTime p95 above ${m.alarm.agentQueueTimeP95Ms} ms. ${m.alarm.derivation}`,
     '',

@@ -22,7 +22,10 @@ export interface HandlerMeasurements {
   readonly zipBytes: number;
 }
 
-export type MeasuredInputs = Readonly<Record<PathHandler, HandlerMeasurements>>;
+export type MeasuredInputs = Readonly<Record<PathHandler, HandlerMeasurements>> & {
+  /** Module load of the one bundle serving all three (`ours:twilio`), once the bench measures it. */
+  readonly combinedModuleLoad?: Figure;
+};
 
 interface Series {
   readonly median: number;
@@ -76,5 +79,17 @@ export function measuredInputs(results: ResultsForModel): MeasuredInputs {
       zipBytes: sizes.ours[h].zipBytes,
     };
   };
-  return { inbound: one('inbound'), events: one('events'), agent: one('agent') };
+  const combined = cold.variants['ours:twilio'];
+  return {
+    inbound: one('inbound'),
+    events: one('events'),
+    agent: one('agent'),
+    ...(combined && {
+      combinedModuleLoad: measured(
+        combined.loadMs,
+        'results.json cold.variants["ours:twilio"].loadMs',
+        'require() of the combined Twilio-facing bundle, fresh process, median (min-p99)',
+      ),
+    }),
+  };
 }

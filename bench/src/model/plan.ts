@@ -5,7 +5,7 @@
  * from measured.ts (bench/results.json) and sources.ts (published figures and assumptions).
  */
 import { configKey } from '../../../infra/config-schema';
-import { secretsOf } from '../../../infra/functions';
+import { FUNCTION_SPECS, secretsOf } from '../../../infra/functions';
 import { quantile } from '../stats';
 import {
   type CallFlowInputs,
@@ -57,8 +57,12 @@ export interface Spread {
 
 const spread = (f: (b: Bound) => number): Spread => ({ low: f('low'), value: f('value'), high: f('high') });
 
-/** The combined function loads all three handlers' code: at least the largest bundle's load, at most their sum. */
+/**
+ * The combined function's module load: measured when the bench has the bundle; else at least the largest of the
+ * three bundles' loads (shared code loads once) and at most their sum.
+ */
 export function combinedModuleLoad(measured: MeasuredInputs): Figure {
+  if (measured.combinedModuleLoad) return measured.combinedModuleLoad;
   const loads = CALL_PATH.map((h) => measured[h].moduleLoad.value);
   const low = Math.max(...loads);
   const high = loads.reduce((a, b) => a + b, 0);
@@ -91,7 +95,7 @@ export function callFlowInputs(
       warmMs: Math.max(0, at(m.warm, bound) - local) * cpu,
       firstInvokeExtraMs: Math.max(0, at(m.firstInvoke, bound) - at(m.warm, bound)) * cpu,
       // The stack with an API key (recommended) reads the key secret too; see infra/functions.ts.
-      secrets: secretsOf(h, true),
+      secrets: secretsOf(FUNCTION_SPECS[h], true),
       createsAgent: h === 'events',
     };
   };
@@ -225,6 +229,18 @@ export interface LayoutRow {
   readonly monthlyUsd: number;
 }
 
+/** A burst against the limits that could refuse callers instead of making them wait. */
+export interface BurstLimits {
+  readonly callers: number;
+  /** Lambda environments busy at once (model), against the account's concurrency quota. */
+  readonly peakConcurrency: number;
+  readonly accountConcurrency: number;
+  /** Webhooks arriving at one instant beyond the route's token bucket would get 429 from API Gateway. */
+  readonly routeBurstLimit: number;
+  /** Participants creates in flight at once, against Twilio's REST concurrency (429 / 20429, retried). */
+  readonly twilioApiConcurrency: number;
+}
+
 export interface CapacityRow {
   readonly callers: number;
   readonly callsPerSecond: number;
@@ -241,10 +257,28 @@ export interface ModelResults {
   /** On the chosen layout at the prod memory size. */
   readonly capacity: readonly CapacityRow[];
   readonly askTwilio: readonly { readonly callers: number; readonly callsPerSecond: number | undefined }[];
+  readonly limits: readonly BurstLimits[];
   readonly alarm: { readonly agentQueueTimeP95Ms: number; readonly derivation: string };
 }
 
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The stack's webhook route burst (token bucket size) by default. */
+export function routeBurstLimit(): Figure {
+  const value = configKey('throttlingBurstLimit').default as number;
+  return {
+    value,
+    low: value,
+    high: value,
+    unit: 'requests at one instant, per route',
+    kind: 'config',
+    source:
+      'infra/config-schema.ts throttlingBurstLimit; https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html',
+    says:
+      'HTTP API throttling is a token bucket: "the burst limit represents the target maximum number of concurrent ' +
+      'request submissions ... before returning 429 Too Many Requests". The prod example sets 400.',
+  };
+}
 
 /** Every figure the model used, by name (measured ones prefixed with their handler). */
 export function modelInputs(measured: MeasuredInputs): Record<string, Figure> {
@@ -271,6 +305,7 @@ export function modelInputs(measured: MeasuredInputs): Record<string, Figure> {
     inputs[`invokeCpuSlowdown@${m}MB`] = invokeCpuSlowdown(m);
   }
   for (const [name, figure] of Object.entries(SOURCES)) inputs[name] = figure;
+  inputs.routeBurstLimit = routeBurstLimit();
   return inputs;
 }
 
@@ -316,6 +351,14 @@ export function runModel(measured: MeasuredInputs): ModelResults {
     callsPerSecond: callsPerSecondFor(measured, chosen, prod, callers, TIME_TO_AGENT_BUDGET_MS),
   }));
 
+  const limits = BURST_SIZES.map((callers) => ({
+    callers,
+    peakConcurrency: (capacity.find((c) => c.callers === callers) as CapacityRow).model.peakConcurrency,
+    accountConcurrency: SOURCES.accountConcurrency.value,
+    routeBurstLimit: routeBurstLimit().value,
+    twilioApiConcurrency: SOURCES.twilioApiConcurrency.value,
+  }));
+
   // Queue alarm: whatever of the time-to-agent budget the rest of the way does not need (its high bound, first call
   // after idle, at the smallest memory size) may go to Twilio's queue; above that, the account's CPS is the cause.
   const worstBase = Math.max(
@@ -336,6 +379,7 @@ export function runModel(measured: MeasuredInputs): ModelResults {
     decision,
     capacity,
     askTwilio,
+    limits,
     alarm: { agentQueueTimeP95Ms, derivation },
   };
 }

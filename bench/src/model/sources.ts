@@ -260,14 +260,6 @@ export const SOURCES = {
     'https://aws.amazon.com/lambda/pricing/',
     'AWS prices a month as 730 hours.',
   ),
-  apiGatewayThrottling: exact(
-    0,
-    '',
-    'published',
-    'https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html',
-    'HTTP API throttling is a token bucket: "the burst limit represents the target maximum number of concurrent ' +
-      'request submissions ... before returning 429 Too Many Requests".',
-  ),
 } as const satisfies Record<string, Figure>;
 
 export type SourceName = keyof typeof SOURCES;
