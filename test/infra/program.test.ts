@@ -377,6 +377,7 @@ describe('differences between stacks', () => {
         'api-5xx',
         'fallback-rate',
         'time-to-agent-p95',
+        'agent-queue-time-p95',
         'signature-rejected',
       ].sort(),
     );
