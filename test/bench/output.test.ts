@@ -15,7 +15,7 @@ describe('outputPlan: where a run writes', () => {
     ['a quick pass of one section', ['--quick', '--only=cold'], '.bench-build/quick'],
     ['a partial run', ['--only=cold,warm'], '.bench-build/partial'],
     ['a partial run with --write', ['--only=cold', '--write'], 'bench'],
-    ['--only naming every section', ['--only=size,cold,warm,sandbox'], 'bench'],
+    ['--only naming every section', ['--only=size,cold,warm,sandbox,capacity,model'], 'bench'],
   ])('for %s (%j)', (_name, argv, dir) => {
     it(`writes results.json and RESULTS.md under ${dir}/`, () => {
       const plan = outputPlan(parseOptions(argv), '/repo');
@@ -113,13 +113,13 @@ describe('carryOver: what a run keeps from the committed results', () => {
     cold: { c: 1 },
     warm: { w: 1 },
     sandbox: { x: 1 },
-    model: { m: 1 },
+    foreign: { m: 1 },
   };
 
   it('when only cold is measured, it keeps the other sections and says when they were measured', () => {
     const result = carryOver(committed, ['cold'], 2);
 
-    expect(result.entries).toEqual({ sizes: { s: 1 }, warm: { w: 1 }, sandbox: { x: 1 }, model: { m: 1 } });
+    expect(result.entries).toEqual({ sizes: { s: 1 }, warm: { w: 1 }, sandbox: { x: 1 }, foreign: { m: 1 } });
     expect(result.carried).toEqual({
       sizes: 'commit aaa1111, 2026-01-01T00:00:00.000Z',
       warm: 'commit aaa1111, 2026-01-01T00:00:00.000Z',
@@ -128,15 +128,15 @@ describe('carryOver: what a run keeps from the committed results', () => {
   });
 
   it('when every section is measured, it keeps only what another tool added', () => {
-    const result = carryOver(committed, ['size', 'cold', 'warm', 'sandbox'], 2);
+    const result = carryOver(committed, ['size', 'cold', 'warm', 'sandbox', 'capacity', 'model'], 2);
 
-    expect(result).toEqual({ entries: { model: { m: 1 } }, carried: {} });
+    expect(result).toEqual({ entries: { foreign: { m: 1 } }, carried: {} });
   });
 
   it('when the committed results have another schema, it keeps none of its sections, only foreign ones', () => {
     const result = carryOver({ ...committed, schema: 1 }, ['cold'], 2);
 
-    expect(result).toEqual({ entries: { model: { m: 1 } }, carried: {} });
+    expect(result).toEqual({ entries: { foreign: { m: 1 } }, carried: {} });
   });
 
   it('when a section was itself carried over, it keeps the date it was really measured', () => {
