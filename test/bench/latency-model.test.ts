@@ -10,7 +10,7 @@ import {
   simulateCalls,
 } from '../../bench/src/model/call-flow';
 import { measuredInputs } from '../../bench/src/model/measured';
-import { provisionedMonthlyUsd } from '../../bench/src/model/plan';
+import { provisionedMonthlyUsd, queueAlarmThresholdMs } from '../../bench/src/model/plan';
 import { invokeCpuSlowdown, runtimeInit } from '../../bench/src/model/sources';
 import type { SandboxRun } from '../../bench/src/protocol';
 
@@ -205,6 +205,22 @@ describe('provisioned concurrency price', () => {
     // Assert
     expect(cost).toBeCloseTo(usd, 3);
   });
+});
+
+describe('queue alarm threshold', () => {
+  it.each([
+    // budget, rest of the way, threshold: whole seconds left, rounded down
+    [10000, 2051, 7000],
+    [10000, 3000, 7000],
+    [10000, 3001, 6000],
+    [10000, 12000, 0],
+  ])(
+    'when the budget is %i ms and the rest of the way takes %i ms, the queue may take %i ms',
+    (budget, rest, threshold) => {
+      // Act / Assert
+      expect(queueAlarmThresholdMs(budget, rest)).toBe(threshold);
+    },
+  );
 });
 
 describe('published inputs', () => {

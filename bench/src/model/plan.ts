@@ -199,6 +199,14 @@ export function burst(
   };
 }
 
+/**
+ * The AgentQueueTime p95 alarm threshold: what the time-to-agent budget leaves once the rest of the way to the agent
+ * (without queueing) is paid, in whole seconds, rounded down so the alarm fires before the budget is spent.
+ */
+export function queueAlarmThresholdMs(budgetMs: number, restOfTheWayMs: number): number {
+  return Math.max(0, Math.floor((budgetMs - restOfTheWayMs) / 1000) * 1000);
+}
+
 /** Monthly price of a layout's provisioned concurrency at `memoryMb` (arm64, us-east-1). */
 export function provisionedMonthlyUsd(layout: FunctionLayout, memoryMb: number): number {
   const environments = Object.values(layout.provisioned).reduce((a, b) => a + b, 0);
@@ -364,12 +372,16 @@ export function runModel(measured: MeasuredInputs): ModelResults {
   const worstBase = Math.max(
     ...layouts.filter((r) => r.layout === best.layout).map((r) => r.firstAfterIdle.joinToAgentMs.high),
   );
-  const agentQueueTimeP95Ms = Math.floor((TIME_TO_AGENT_BUDGET_MS - worstBase) / 1000) * 1000;
+  const agentQueueTimeP95Ms = queueAlarmThresholdMs(TIME_TO_AGENT_BUDGET_MS, worstBase);
+  const configured = configKey('alarmAgentQueueTimeP95Ms').default as number;
   const derivation =
     `TimeToAgent p95 budget ${TIME_TO_AGENT_BUDGET_MS} ms (alarmTimeToAgentP95Ms) minus the slowest modelled caller-join-` +
     `to-agent-join without queueing (${Math.round(worstBase)} ms: first call after idle, high bounds, ` +
     `${MODELLED_MEMORY_MB[0]} MB), rounded down to the second: ${agentQueueTimeP95Ms} ms of queue_time p95 leaves ` +
-    'the rest of the way its worst case; above it the account CPS is what keeps callers waiting.';
+    'the rest of the way its worst case; above it the account CPS is what keeps callers waiting. ' +
+    (configured === agentQueueTimeP95Ms
+      ? `The stack's default alarmAgentQueueTimeP95Ms is the same ${configured} ms.`
+      : `**The stack's default alarmAgentQueueTimeP95Ms is ${configured} ms: update infra/config-schema.ts.**`);
 
   return {
     memoryMb: MODELLED_MEMORY_MB,
