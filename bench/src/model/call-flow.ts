@@ -16,6 +16,11 @@ export interface HandlerTimes {
   readonly warmMs: number;
   /** Extra work the first time this handler runs in an environment (lazy initialisation, first connection). */
   readonly firstInvokeExtraMs: number;
+  /**
+   * Loading this handler's module inside an invocation, at invoke-phase CPU: paid on its first request in an
+   * environment of a function that loads its handlers lazily (the combined layout's dispatcher does).
+   */
+  readonly lazyModuleLoadMs: number;
   /** Secrets it reads before answering, one after another; an environment caches each one. */
   readonly secrets: readonly string[];
   /** Whether it creates the agent participant (a Twilio REST call on the caller's way to the agent). */
@@ -52,11 +57,13 @@ export interface FunctionLayout {
   readonly functionOf: Readonly<Record<PathHandler, string>>;
   /** Provisioned concurrency per function name (absent: 0). */
   readonly provisioned: Readonly<Record<string, number>>;
+  /** Its functions load a handler's module on that handler's first request, not at init. */
+  readonly lazyHandlerModules?: boolean;
 }
 
 export interface CallFlowInputs {
   readonly handlers: Readonly<Record<PathHandler, HandlerTimes>>;
-  /** Module load of each function's bundle during init, ms, by function name. */
+  /** Module load of each function's entry bundle during init, ms, by function name. */
   readonly moduleLoadMs: Readonly<Record<string, number>>;
   readonly platform: PlatformTimes;
   /** The account's rate for API-created calls (the agent legs). */
@@ -198,7 +205,7 @@ export function simulateCalls(
     }
     const h = inputs.handlers[handler];
     let work = h.warmMs;
-    if (!env.ran.has(handler)) work += h.firstInvokeExtraMs;
+    if (!env.ran.has(handler)) work += h.firstInvokeExtraMs + (layout.lazyHandlerModules ? h.lazyModuleLoadMs : 0);
     env.ran.add(handler);
     for (const secret of h.secrets) {
       if (env.secrets.has(secret)) continue;

@@ -23,7 +23,7 @@ export interface HandlerMeasurements {
 }
 
 export type MeasuredInputs = Readonly<Record<PathHandler, HandlerMeasurements>> & {
-  /** Module load of the one bundle serving all three (`ours:twilio`), once the bench measures it. */
+  /** Module load of the combined function's dispatcher entry (`ours:twilio`), once the bench measures it. */
   readonly combinedModuleLoad?: Figure;
 };
 
@@ -93,7 +93,7 @@ export function measuredInputs(results: ResultsForModel): MeasuredInputs {
       combinedModuleLoad: measured(
         combined.loadMs,
         'results.json cold.variants["ours:twilio"].loadMs',
-        'require() of the combined Twilio-facing bundle, fresh process, median',
+        "require() of the combined function's dispatcher entry, fresh process, median",
       ),
     }),
   };

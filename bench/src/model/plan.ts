@@ -29,11 +29,32 @@ export const TIME_TO_AGENT_BUDGET_MS = configKey('alarmTimeToAgentP95Ms').defaul
 
 const THREE: Record<PathHandler, string> = { inbound: 'inbound', events: 'events', agent: 'agent' };
 const ONE: Record<PathHandler, string> = { inbound: 'twilio', events: 'twilio', agent: 'twilio' };
+/** The combined function if its entry loaded all three handler modules at init (not how it is built today). */
+const ONE_EAGER: Record<PathHandler, string> = {
+  inbound: 'twilio-eager',
+  events: 'twilio-eager',
+  agent: 'twilio-eager',
+};
+
+/** The layout the stack deploys by default (`functionLayout: combined`, infra/layout.ts). */
+export const DEPLOYED_LAYOUT = 'one-function';
 
 /** The layouts compared. */
 export const LAYOUTS: readonly (FunctionLayout & { readonly label: string })[] = [
-  { name: 'three-functions', label: 'Three functions (today)', functionOf: THREE, provisioned: {} },
-  { name: 'one-function', label: 'One Twilio-facing function', functionOf: ONE, provisioned: {} },
+  { name: 'three-functions', label: 'Three functions (split; the layout before)', functionOf: THREE, provisioned: {} },
+  {
+    name: 'one-function',
+    label: 'One Twilio-facing function (combined, the default: handler modules load on first request)',
+    functionOf: ONE,
+    provisioned: {},
+    lazyHandlerModules: true,
+  },
+  {
+    name: 'one-function-eager',
+    label: 'One function loading its three handler modules at init (not built)',
+    functionOf: ONE_EAGER,
+    provisioned: {},
+  },
   {
     name: 'three-functions-pc1',
     label: 'Three functions + provisioned concurrency 1 each',
@@ -45,6 +66,7 @@ export const LAYOUTS: readonly (FunctionLayout & { readonly label: string })[] =
     label: 'One function + provisioned concurrency 1',
     functionOf: ONE,
     provisioned: { twilio: 1 },
+    lazyHandlerModules: true,
   },
 ];
 
@@ -58,24 +80,22 @@ export interface Spread {
 const spread = (f: (b: Bound) => number): Spread => ({ low: f('low'), value: f('value'), high: f('high') });
 
 /**
- * The combined function's module load: measured when the bench has the bundle; else at least the largest of the
- * three bundles' loads (shared code loads once) and at most their sum.
+ * Init-phase load of the combined function's entry: the dispatcher (`dist/twilio/index.js`, 3.5 KiB) that requires
+ * a handler's bundle only when its route first arrives (infra/README.md, "Function layout"). Measured once the bench
+ * has it; else an assumption, since it loads no dependency but the route table.
  */
-export function combinedModuleLoad(measured: MeasuredInputs): Figure {
+export function dispatcherModuleLoad(measured: MeasuredInputs): Figure {
   if (measured.combinedModuleLoad) return measured.combinedModuleLoad;
-  const loads = CALL_PATH.map((h) => measured[h].moduleLoad.value);
-  const low = Math.max(...loads);
-  const high = loads.reduce((a, b) => a + b, 0);
   return {
-    value: (low + high) / 2,
-    low,
-    high,
+    value: 1,
+    low: 0.5,
+    high: 3,
     unit: 'ms',
     kind: 'assumption',
-    source: 'results.json cold.variants["ours:inbound|events|agent"].loadMs',
+    source: 'infra/README.md#function-layout-and-provisioned-concurrency',
     says:
-      'Module load of one bundle serving inbound, events and agent: not measured yet; between the largest of the ' +
-      'three measured loads (shared code loads once) and their sum.',
+      "Module load of the combined function's dispatcher at init (not benchmarked yet); each handler's own module " +
+      'then loads on its first request in the environment, at invoke-phase CPU (inbound/events/agent moduleLoad).',
   };
 }
 
@@ -94,6 +114,7 @@ export function callFlowInputs(
     return {
       warmMs: Math.max(0, at(m.warm, bound) - local) * cpu,
       firstInvokeExtraMs: Math.max(0, at(m.firstInvoke, bound) - at(m.warm, bound)) * cpu,
+      lazyModuleLoadMs: at(m.moduleLoad, bound) * cpu,
       // The stack with an API key (recommended) reads the key secret too; see infra/functions.ts.
       secrets: secretsOf(FUNCTION_SPECS[h], true),
       createsAgent: h === 'events',
@@ -105,7 +126,11 @@ export function callFlowInputs(
       inbound: at(measured.inbound.moduleLoad, bound) * initCpu,
       events: at(measured.events.moduleLoad, bound) * initCpu,
       agent: at(measured.agent.moduleLoad, bound) * initCpu,
-      twilio: at(combinedModuleLoad(measured), bound) * initCpu,
+      twilio: at(dispatcherModuleLoad(measured), bound) * initCpu,
+      'twilio-eager':
+        (at(dispatcherModuleLoad(measured), bound) +
+          CALL_PATH.reduce((n, h) => n + at(measured[h].moduleLoad, bound), 0)) *
+        initCpu,
     },
     platform: {
       envCreateMs: at(SOURCES.envCreate, bound),
@@ -259,7 +284,7 @@ export interface ModelResults {
   readonly memoryMb: readonly number[];
   readonly inputs: Readonly<Record<string, Figure>>;
   readonly layouts: readonly LayoutRow[];
-  /** The layout the numbers pick (cheapest first call among layouts with no monthly cost). */
+  /** The layout the capacity plan runs on: the deployed default. */
   readonly chosenLayout: string;
   readonly decision: string;
   /** On the chosen layout at the prod memory size. */
@@ -307,7 +332,7 @@ export function modelInputs(measured: MeasuredInputs): Record<string, Figure> {
       says: 'deployment archive; small enough that code download is not modelled separately from envCreate',
     };
   }
-  inputs['twilio.moduleLoad'] = combinedModuleLoad(measured);
+  inputs['twilio.moduleLoad'] = dispatcherModuleLoad(measured);
   for (const m of MODELLED_MEMORY_MB) {
     inputs[`runtimeInit@${m}MB`] = runtimeInit(m);
     inputs[`invokeCpuSlowdown@${m}MB`] = invokeCpuSlowdown(m);
@@ -332,24 +357,24 @@ export function runModel(measured: MeasuredInputs): ModelResults {
     })),
   );
   const atProd = layouts.filter((r) => r.memoryMb === prod);
-  const free = atProd.filter((r) => r.monthlyUsd === 0);
-  const best = free.reduce((a, b) =>
-    b.firstAfterIdle.timeToAgentMs.value < a.firstAfterIdle.timeToAgentMs.value ? b : a,
-  );
-  const today = atProd.find((r) => r.layout === 'three-functions') as LayoutRow;
-  const bestPc = atProd
-    .filter((r) => r.monthlyUsd > 0)
-    .reduce((a, b) => (b.firstAfterIdle.timeToAgentMs.value < a.firstAfterIdle.timeToAgentMs.value ? b : a));
-  const chosen = LAYOUTS.find((l) => l.name === best.layout) as FunctionLayout;
-  const saved = today.firstAfterIdle.timeToAgentMs.value - best.firstAfterIdle.timeToAgentMs.value;
-  const pcSaved = best.firstAfterIdle.timeToAgentMs.value - bestPc.firstAfterIdle.timeToAgentMs.value;
+  const row = (name: string) => atProd.find((r) => r.layout === name) as LayoutRow;
+  const first = (r: LayoutRow) => r.firstAfterIdle.timeToAgentMs.value;
+  const today = row('three-functions');
+  const deployed = row(DEPLOYED_LAYOUT);
+  const eager = row('one-function-eager');
+  const bestPc = atProd.filter((r) => r.monthlyUsd > 0).reduce((a, b) => (first(b) < first(a) ? b : a));
+  const chosen = LAYOUTS.find((l) => l.name === DEPLOYED_LAYOUT) as FunctionLayout;
   const decision =
-    `${best.label}: the first call after idle waits ${s(best.firstAfterIdle.timeToAgentMs.value)} instead of ` +
-    `${s(today.firstAfterIdle.timeToAgentMs.value)} (${today.firstAfterIdle.coldStarts} cold starts in series become ` +
-    `${best.firstAfterIdle.coldStarts}; ${Math.round(saved)} ms saved at ${prod} MB) at no monthly cost; warm calls are ` +
-    `unchanged (${s(best.warm.timeToAgentMs.value)}). ${bestPc.label} saves another ${Math.round(pcSaved)} ms on the ` +
-    `first call for $${bestPc.monthlyUsd.toFixed(2)} a month per stack at ${prod} MB, and only for as many callers ` +
-    'at once as it provisions: worth it only where the first caller of the day matters that much.';
+    `One Twilio-facing function (functionLayout: combined, the default): the first call after idle waits ` +
+    `${s(first(deployed))} instead of ${s(first(today))} with three functions (${today.firstAfterIdle.coldStarts} cold ` +
+    `starts in series become ${deployed.firstAfterIdle.coldStarts}; ${Math.round(first(today) - first(deployed))} ms ` +
+    `saved at ${prod} MB) at no monthly cost; warm calls are unchanged (${s(deployed.warm.timeToAgentMs.value)}). ` +
+    `Loading its three handler modules at init instead of on each one's first request would save another ` +
+    `${Math.round(first(deployed) - first(eager))} ms (${s(first(eager))}): init runs at a CPU share that does not ` +
+    `shrink with memory, a request at ${prod}/1769 of a core. ` +
+    `${bestPc.label} saves ${Math.round(first(deployed) - first(bestPc))} ms on the first call for ` +
+    `$${bestPc.monthlyUsd.toFixed(2)} a month per stack at ${prod} MB, and only for as many callers at once as it ` +
+    'provisions: worth it only where the first caller after a quiet spell matters that much.';
 
   const capacity = BURST_SIZES.flatMap((callers) =>
     CALL_RATES.map((r) => ({ callers, callsPerSecond: r, model: burst(measured, chosen, prod, callers, r) })),
@@ -370,7 +395,7 @@ export function runModel(measured: MeasuredInputs): ModelResults {
   // Queue alarm: whatever of the time-to-agent budget the rest of the way does not need (its high bound, first call
   // after idle, at the smallest memory size) may go to Twilio's queue; above that, the account's CPS is the cause.
   const worstBase = Math.max(
-    ...layouts.filter((r) => r.layout === best.layout).map((r) => r.firstAfterIdle.joinToAgentMs.high),
+    ...layouts.filter((r) => r.layout === DEPLOYED_LAYOUT).map((r) => r.firstAfterIdle.joinToAgentMs.high),
   );
   const agentQueueTimeP95Ms = queueAlarmThresholdMs(TIME_TO_AGENT_BUDGET_MS, worstBase);
   const configured = configKey('alarmAgentQueueTimeP95Ms').default as number;
@@ -387,7 +412,7 @@ export function runModel(measured: MeasuredInputs): ModelResults {
     memoryMb: MODELLED_MEMORY_MB,
     inputs: modelInputs(measured),
     layouts,
-    chosenLayout: best.layout,
+    chosenLayout: DEPLOYED_LAYOUT,
     decision,
     capacity,
     askTwilio,
