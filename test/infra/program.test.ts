@@ -446,7 +446,8 @@ describe('differences between stacks', () => {
     const parts = prod.byType(T.alarm).map((a) => a.name.replace('voiceai-prod-', ''));
     for (const fn of ['inbound', 'agent', 'events', 'participants'])
       expect(parts).toEqual(expect.arrayContaining([`${fn}-errors`, `${fn}-throttles`]));
-    expect(parts).toHaveLength(4 * 2 + 4);
+    // Besides the functions' alarms: api-5xx, fallback-rate, time-to-agent-p95, agent-queue-time-p95, signature-rejected.
+    expect(parts).toHaveLength(4 * 2 + 5);
   });
 });
 
