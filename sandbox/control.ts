@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { matchPath } from '../lambdas/routes';
 import { ApiError } from '../lambdas/shared/errors';
 import type { Sandbox } from './index';
+import type { HeardSource } from './twilio';
 
 /** The control routes (API Gateway `{param}` syntax), for the usage text and the printed URLs. */
 export const CONTROL_ROUTES = {
@@ -39,10 +40,19 @@ export interface ConferenceView {
   readonly name: string;
   readonly sid: string;
   readonly status: string;
-  readonly participants: readonly { label: string | null; callSid: string; hold: boolean; muted: boolean }[];
+  readonly participants: readonly {
+    label: string | null;
+    callSid: string;
+    hold: boolean;
+    muted: boolean;
+    coaching: boolean;
+    /** Whom and what they hear now (coaching, mute and hold applied). */
+    hears: readonly HeardSource[];
+  }[];
 }
 
 function view(sandbox: Sandbox, conference: { sid: string; friendlyName: string; status: string }): ConferenceView {
+  const audio = sandbox.twilio.audio(conference.sid);
   return {
     name: conference.friendlyName,
     sid: conference.sid,
@@ -50,7 +60,14 @@ function view(sandbox: Sandbox, conference: { sid: string; friendlyName: string;
     participants: sandbox.twilio
       .participants(conference.sid)
       .filter((p) => p.status === 'connected')
-      .map((p) => ({ label: p.label, callSid: p.callSid, hold: p.hold, muted: p.muted })),
+      .map((p) => ({
+        label: p.label,
+        callSid: p.callSid,
+        hold: p.hold,
+        muted: p.muted,
+        coaching: p.coaching,
+        hears: audio.find((l) => l.callSid === p.callSid)?.hears ?? [],
+      })),
   };
 }
 

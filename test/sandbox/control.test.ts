@@ -54,6 +54,10 @@ it('when a person places a call, the caller and then the AI agent are in its con
     status: 'in-progress',
   });
   expect(await labelsIn(placed.body.conference)).toEqual(['ai-agent', 'caller']);
+  const caller = shown.body.participants.find((p: { label: string }) => p.label === 'caller');
+  expect(caller.hears).toEqual([
+    { kind: 'participant', label: 'ai-agent', callSid: expect.stringMatching(/^CA/), whisper: false },
+  ]);
   expect((await call('GET', '/conferences')).body.conferences).toContainEqual(shown.body);
 });
 

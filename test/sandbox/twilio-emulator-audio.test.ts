@@ -119,6 +119,23 @@ describe('a coach (Coaching=true, CallSidToCoach)', () => {
     expect(emu.participants(conferenceSid).map((p) => p.label)).toEqual(['caller', 'agent']);
   });
 
+  it('when a coach is created under the name of a conference that is not active, 13240 comes back and no conference is started', async () => {
+    // Arrange
+    const conferencesBefore = emu.conferences().length;
+
+    // Act
+    const refused = twilio.conferences('conf-nobody-here').participants.create({
+      from: NUMBER,
+      to: 'client:supervisor',
+      coaching: true,
+      callSidToCoach: `CA${'0'.repeat(32)}`,
+    });
+
+    // Assert
+    await expect(refused).rejects.toMatchObject({ status: 400, code: 13240 });
+    expect(emu.conferences()).toHaveLength(conferencesBefore);
+  });
+
   it('when the coached call has left the conference, switching a listener to coach it is refused with 13240', async () => {
     // Arrange
     const { conferenceSid, agentSid } = await conferenceWithAgent();
