@@ -141,7 +141,17 @@ export async function runMainScenario(
         10_000,
         'the caller on hold',
       );
-      return `HTTP ${response.status}; human in the conference, caller on hold`;
+      // The briefing is private: the held caller hears only the hold audio, the agent and the human each other.
+      const hears = (label: string) =>
+        s.twilio
+          .audio(conference())
+          .find((l) => l.label === label)
+          ?.hears.map((h) => (h.kind === 'participant' ? h.label : h.kind))
+          .join(',') ?? '';
+      const heard = { caller: hears('caller'), agent: hears('ai-agent'), human: hears('human') };
+      if (heard.caller !== 'hold-music' || heard.agent !== 'human' || heard.human !== 'ai-agent')
+        throw new Error(`the briefing is not private: ${JSON.stringify(heard)}`);
+      return `HTTP ${response.status}; human in the conference, caller on hold hearing only the hold music, the agent and the human each other`;
     });
 
     await step('the transfer completes: caller back, AI agent removed', async () => {
