@@ -11,7 +11,7 @@ import {
 } from '../../bench/src/model/call-flow';
 import { measuredInputs } from '../../bench/src/model/measured';
 import { provisionedMonthlyUsd, queueAlarmThresholdMs } from '../../bench/src/model/plan';
-import { invokeCpuSlowdown, runtimeInit } from '../../bench/src/model/sources';
+import { SOURCES, invokeCpuSlowdown, runtimeInit } from '../../bench/src/model/sources';
 import type { SandboxRun } from '../../bench/src/protocol';
 
 const THREE: FunctionLayout = {
@@ -250,7 +250,60 @@ describe('published inputs', () => {
   });
 });
 
+describe('the sources of the inputs', () => {
+  it.each(Object.entries(SOURCES))(
+    'when %s is used, its range holds its value and it says where it comes from',
+    (_, f) => {
+      // Assert
+      expect(f.low).toBeLessThanOrEqual(f.value);
+      expect(f.value).toBeLessThanOrEqual(f.high);
+      expect(f.source).toMatch(/^https:\/\//);
+      expect(f.says.length).toBeGreaterThan(20);
+    },
+  );
+
+  it.each(Object.entries(SOURCES).filter(([, f]) => f.kind === 'assumption'))(
+    'when %s is an assumption, its page publishes no figure, so it says so or gives the figure it rests on',
+    (_, f) => {
+      // Assert
+      expect(f.says).toMatch(/publishes no|no published|not on that page|is unknown|does not state/);
+    },
+  );
+});
+
 describe('measured inputs', () => {
+  it('when results.json has the bench sections, each figure is the median of its own series', () => {
+    // Arrange: distinct medians per series, so a figure read from the wrong field shows.
+    const series = (median: number) => ({ median, min: 0, p99: 999 });
+    const results = {
+      sizes: { ours: { inbound: { zipBytes: 101 }, events: { zipBytes: 102 }, agent: { zipBytes: 103 } } },
+      cold: {
+        variants: {
+          'ours:inbound': { loadMs: series(1), invokeMs: series(2) },
+          'ours:events': { loadMs: series(3), invokeMs: series(4) },
+          'ours:agent': { loadMs: series(5), invokeMs: series(6) },
+        },
+      },
+      warm: {
+        inbound: { variants: { ours: series(7) } },
+        events: { variants: { ours: series(8), 'stub-roundtrip': series(9) } },
+        agent: { variants: { ours: series(10) } },
+      },
+    };
+
+    // Act
+    const m = measuredInputs(results);
+
+    // Assert
+    expect([m.inbound.moduleLoad.value, m.inbound.firstInvoke.value, m.inbound.warm.value]).toEqual([1, 2, 7]);
+    expect([m.events.moduleLoad.value, m.events.firstInvoke.value, m.events.warm.value]).toEqual([3, 4, 8]);
+    expect(m.events.localRoundTrip?.value).toBe(9);
+    expect(m.agent.localRoundTrip).toBeUndefined();
+    expect([m.inbound.zipBytes, m.events.zipBytes, m.agent.zipBytes]).toEqual([101, 102, 103]);
+    expect([m.events.warm.low, m.events.warm.high]).toEqual([8, 8]);
+    expect(m.combinedModuleLoad).toBeUndefined();
+  });
+
   it('when results.json has no cold-start section, it names the bench sections to run', () => {
     // Act / Assert
     expect(() => measuredInputs({ sizes: { ours: {} }, warm: {} })).toThrow('--only=size,cold,warm');

@@ -156,7 +156,8 @@ export const SOURCES = {
     source: 'https://www.twilio.com/docs/global-infrastructure/understanding-edge-locations',
     says:
       'The first REST call of a new environment opens a TLS connection to api.twilio.com (later calls reuse it: ' +
-      'keep-alive agent in lambdas/shared/twilio-transport.ts); at a fraction of a vCPU the handshake is not free.',
+      'keep-alive agent in lambdas/shared/twilio-transport.ts); at a fraction of a vCPU the handshake is not free. ' +
+      'Twilio publishes no figure.',
   },
   appDial: {
     value: 300,
@@ -178,7 +179,8 @@ export const SOURCES = {
     source: 'https://www.twilio.com/docs/voice/media-streams/websocket-messages',
     says:
       'From the agent TwiML answer to the agent service receiving `start`: Twilio opens the wss:// connection ' +
-      '(TLS to wherever the agent runs), sends `connected`, and "the start message ... is sent immediately after".',
+      '(TLS to wherever the agent runs), sends `connected`, and "the start message ... is sent immediately after". ' +
+      'Twilio publishes no figure for the connection itself.',
   },
   secretFetch: {
     value: 40,
