@@ -100,7 +100,7 @@ export function modelMarkdown(m: ModelResults, sandbox?: CapacityResults): strin
     `Capacity: ${m.capacity[0]?.model.memoryMb} MB, layout \`${m.chosenLayout}\`, every caller arriving at the same ` +
       'instant on an idle stack. The sandbox runs the same bursts through the built functions with the emulated ' +
       "Twilio queue at each rate (Twilio time 100x faster; its other hops take milliseconds, not Twilio's " +
-      'hundreds, so its times are the queue plus a few ms).',
+      'hundreds, so beyond the queue its times are its own processing of the burst on the bench machine).',
     '',
     capacityTable(m, sandbox),
     '',
