@@ -4,7 +4,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { dashboardBody } from './dashboard-plan';
-import type { DeployedFunction } from './functions-builder';
+import { type DeployedFunction, LIVE_ALIAS } from './functions-builder';
 import type { BuildScope } from './scope';
 
 /** Declares the dashboard of the functions and the API. */
@@ -24,7 +24,11 @@ export function buildDashboard(
             service: scope.settings.service,
             region: aws.config.region ?? 'us-east-1',
             apiId,
-            functions: functions.map((f, i) => ({ part: f.planned.name, name: functionNames[i] })),
+            functions: functions.map((f, i) => ({
+              part: f.planned.name,
+              name: functionNames[i],
+              ...(f.target.qualifier ? { provisionedAlias: LIVE_ALIAS } : {}),
+            })),
           }),
         ),
       ),

@@ -10,8 +10,11 @@ export interface DashboardTarget {
   readonly service: string;
   readonly region: string;
   readonly apiId: string;
-  /** Each deployed function: its name part (as the graphs label it) and its physical name, in plan order. */
-  readonly functions: readonly { readonly part: string; readonly name: string }[];
+  /**
+   * Each deployed function, in plan order: its name part (as the graphs label it), its physical name and, when it
+   * has provisioned concurrency, the alias that carries it.
+   */
+  readonly functions: readonly { readonly part: string; readonly name: string; readonly provisionedAlias?: string }[];
 }
 
 type MetricRow = (string | Record<string, unknown>)[];
@@ -38,6 +41,34 @@ function widget(title: string, metrics: MetricRow[], extra: Record<string, unkno
 function byDimension(service: string, metric: string, dimension: string): MetricRow {
   const search = `SEARCH('{${METRICS_NAMESPACE},Service,${dimension}} MetricName="${metric}" Service="${service}"', 'Sum', ${FIVE_MINUTES})`;
   return [{ expression: search, label: `${metric} by ${dimension}`, id: `${metric.toLowerCase()}_by` }];
+}
+
+/**
+ * With provisioned concurrency: the invocations that found every provisioned environment busy and ran on an
+ * on-demand one (a cold start a caller may have waited for), per alias (Lambda's `Resource` dimension,
+ * `<function>:<alias>`). None without.
+ */
+function provisionedWidget(functions: DashboardTarget['functions'], region: string): Widget[] {
+  const warmed = functions.filter((f) => f.provisionedAlias !== undefined);
+  if (warmed.length === 0) return [];
+  return [
+    widget(
+      'Invocations beyond provisioned concurrency (on-demand, may start cold)',
+      warmed.map(
+        ({ part, name, provisionedAlias }): MetricRow => [
+          'AWS/Lambda',
+          'ProvisionedConcurrencySpilloverInvocations',
+          'FunctionName',
+          name,
+          'Resource',
+          `${name}:${provisionedAlias}`,
+          { stat: 'Sum', label: `${part} spillover` },
+        ],
+      ),
+      { stat: 'Sum' },
+      region,
+    ),
+  ];
 }
 
 /** The dashboard body (CloudWatch's dashboard body structure, as an object). */
@@ -91,6 +122,7 @@ export function dashboardBody(target: DashboardTarget): { widgets: Widget[] } {
         sum,
         region,
       ),
+      ...provisionedWidget(functions, region),
       widget(
         'API',
         [

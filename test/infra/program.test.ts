@@ -33,6 +33,7 @@ const T = {
   alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
   topic: 'aws:sns/topic:Topic',
   alias: 'aws:lambda/alias:Alias',
+  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
   provisioned: 'aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig',
 } as const;
 
@@ -519,6 +520,38 @@ describe.each([
       'voiceai-dev-participants',
       undefined,
     ]);
+  });
+});
+
+describe.each([
+  ['combined', ['twilio']],
+  ['split', ['inbound', 'agent', 'events']],
+] as const)('the dashboard with provisioned concurrency in the %s layout', (layout, warmed) => {
+  it('graphs the invocations that ran beyond the provisioned environments, per warmed alias', async () => {
+    // Act
+    const run = await runProgram('dev', { ...overridesOf(layout), provisionedConcurrency: '1' });
+    const without = await runProgram('dev', overridesOf(layout));
+
+    // Assert
+    const rows = (r: ProgramRun) =>
+      (
+        JSON.parse(String(r.one(T.dashboard, '-dashboard').inputs.dashboardBody)).widgets as {
+          properties: { metrics: unknown[][] };
+        }[]
+      )
+        .flatMap((w) => w.properties.metrics)
+        .filter((m) => m[1] === 'ProvisionedConcurrencySpilloverInvocations');
+    expect(rows(run).map((m) => m.slice(0, 6))).toEqual(
+      warmed.map((n) => [
+        'AWS/Lambda',
+        'ProvisionedConcurrencySpilloverInvocations',
+        'FunctionName',
+        `voiceai-dev-${n}`,
+        'Resource',
+        `voiceai-dev-${n}:live`,
+      ]),
+    );
+    expect(rows(without)).toEqual([]);
   });
 });
 
