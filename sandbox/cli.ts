@@ -4,7 +4,7 @@
  * examples; SIGINT or SIGTERM stops it, restoring the number as `pulumi destroy` does. `--help` lists the options.
  */
 import * as path from 'node:path';
-import { API_PATHS } from '../lambdas/routes';
+import { API_PATHS, ROUTES } from '../lambdas/routes';
 import { readCommandLine, USAGE } from './cli-options';
 import { CONTROL_ROUTES, startControlServer, type ControlServer } from './control';
 import { startSandbox, type Sandbox } from './index';
@@ -47,6 +47,10 @@ function describeEvent(e: EmulatorEvent): string | undefined {
 
 function banner(sandbox: Sandbox, control: ControlServer): string {
   const participants = sandbox.apiBaseUrl + API_PATHS.participants;
+  const otherApiPaths = [
+    ...new Set(ROUTES.filter((r) => r.auth === 'bearer-token' && r.path !== API_PATHS.participants).map((r) => r.path)),
+  ];
+  const conferenceUrl = `${sandbox.apiBaseUrl}/conferences/<conference>`;
   const auth = `-H 'Authorization: Bearer ${sandbox.apiToken}' -H 'Content-Type: application/json'`;
   const controlLines = Object.values(CONTROL_ROUTES)
     .map((r) => `    ${`${r.method} ${control.url}${r.path}`.padEnd(62)} ${r.what}`)
@@ -58,7 +62,7 @@ function banner(sandbox: Sandbox, control: ControlServer): string {
   Agent webhook       ${sandbox.webhookUrls.agent}
   Agent fallback      ${sandbox.webhookUrls.agentFallback}
   Conference events   ${sandbox.webhookUrls.events}
-  Participants API    ${participants} (and ${API_PATHS.participant}, ${API_PATHS.transfers}, ${API_PATHS.transferCompletion})
+  Participants API    ${participants} (and ${otherApiPaths.join(', ')})
   Participants token  ${sandbox.apiToken}
   Twilio emulator     ${sandbox.twilio.baseUrl} (Account ${sandbox.twilio.accountSid})
   Sample agent        ${sandbox.agent?.url ?? '(none)'}
@@ -77,9 +81,14 @@ Add another AI agent with context to it:
     ${auth} \\
     -d '{"label": "ai-agent-2", "context": {"customerId": "42", "language": "en-US"}}'
 
-Warm transfer to a human, then complete it:
-  curl -sS -X POST '${sandbox.apiBaseUrl}/conferences/<conference>/transfers' ${auth} -d '{"type": "warm", "target": "+15550002222"}'
-  curl -sS -X POST '${sandbox.apiBaseUrl}/conferences/<conference>/transfers/complete' ${auth} -d '{}'
+Warm transfer to a human, then complete it (or call it off: .../transfers/cancel):
+  curl -sS -X POST '${conferenceUrl}/transfers' ${auth} -d '{"type": "warm", "target": "+15550002222"}'
+  curl -sS -X POST '${conferenceUrl}/transfers/complete' ${auth} -d '{}'
+
+A supervisor listens in, whispers to the agent, then barges in (see whom each hears on the control endpoint):
+  curl -sS -X POST '${conferenceUrl}/supervisors' ${auth} -d '{"target": "client:lead"}'
+  curl -sS -X PATCH '${conferenceUrl}/supervisors/supervisor' ${auth} -d '{"mode": "whisper", "coach": "agent"}'
+  curl -sS -X PATCH '${conferenceUrl}/supervisors/supervisor' ${auth} -d '{"mode": "barge"}'
 `;
 }
 
