@@ -236,7 +236,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: '',
     description:
       "What the caller hears on hold while the agent briefs the human in a warm transfer: an https URL of an MP3/WAV file or of TwiML with <Play>, <Say>, <Pause>, <Redirect>. Empty: Twilio's default hold music.",
-    env: { name: ENV.transferHoldUrl, handlers: ['participants'] },
+    env: { name: ENV.transferHoldUrl, handlers: ['events', 'participants'] },
   },
   // Recovery: what happens when the caller would otherwise be left alone (README: failure outcomes)
   {
@@ -267,6 +267,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: '',
     description: 'TwiML URL the caller is sent to instead of the fallback message (e.g. a voicemail recorder).',
     env: { name: ENV.fallbackVoicemailUrl, handlers: ['events'] },
+  },
+  // The AI asks for a human (README: handoff schema)
+  {
+    key: 'handoffQueues',
+    type: 'array',
+    default: [],
+    description:
+      'Queues an AI agent may hand the caller off to by name (ConversationRelay handoffData {"queue": "billing"}), each "name=target" (e.g. "billing=+15551230000", "support=client:support"); every target must match allowedDialTargets.',
+    env: { name: ENV.handoffQueues, handlers: ['events'] },
   },
   {
     key: 'participantsApiToken',

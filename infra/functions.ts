@@ -51,7 +51,7 @@ export const FUNCTION_SPECS: Readonly<Record<HandlerName, FunctionSpec>> = {
   // Adds the agent through the REST API with retries inside twilioRetryBudgetMs (8 s by default) plus the last
   // request (5 s): 14 s, still inside Twilio's 15 s. maxRetryBudgetMs keeps the budget within it.
   events: {
-    description: 'Conference status callbacks: adds the AI agent when the caller joins',
+    description: 'Conference and leg status callbacks, <Connect action>: adds the AI agent, recovers, hands off',
     timeoutSeconds: 14,
     twilioFacing: true,
     dials: true,

@@ -15,6 +15,7 @@ import {
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
+  readHandoffConfig,
   readRecoveryConfig,
   readTwilioConfig,
   readWebhookConfig,
@@ -143,7 +144,11 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
       readContextAllowlist(env);
       readTransferConfig(env);
     }
-    if (handler === 'events') readRecoveryConfig(env, readDialConfig(env).allowedTargets);
+    if (handler === 'events') {
+      readRecoveryConfig(env, readDialConfig(env).allowedTargets);
+      readHandoffConfig(env, readDialConfig(env).allowedTargets);
+      readTransferConfig(env);
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const key = ENV_TO_KEY.get(error.key) ?? error.key;

@@ -68,9 +68,10 @@ export const ROUTES: readonly RouteDefinition[] = [
   {
     method: 'POST',
     path: TWILIO_PATHS.agentEnded,
-    handler: 'agent',
+    handler: 'events',
     auth: 'twilio-signature',
-    description: "The agent TwiML's <Connect action>: the stream or ConversationRelay session ended; ends the leg.",
+    description:
+      "The agent TwiML's <Connect action>: the stream or session ended; follows the agent's handoff to a human, else ends the leg.",
   },
   {
     method: 'POST',

@@ -1,7 +1,8 @@
 /**
  * A stand-in for the AI agent: a WebSocket server that accepts Media Streams and ConversationRelay sessions and
  * records what Twilio sent, so the scenario and tests can check the context that reached the agent. A test can
- * make it drop out: close a session's WebSocket mid-call, or end a ConversationRelay session with `handoffData`.
+ * make it drop out: close a session's WebSocket mid-call, end a ConversationRelay session with `handoffData`, or
+ * (Media Streams) call the participants API to transfer the caller to a human.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +17,18 @@ import { WebSocketServer, type WebSocket } from 'ws';
  */
 export type AgentMove =
   | { readonly do: 'close'; readonly afterMs?: number }
-  | { readonly do: 'end'; readonly handoffData?: string; readonly afterMs?: number };
+  | { readonly do: 'end'; readonly handoffData?: string; readonly afterMs?: number }
+  /**
+   * What a Media Streams agent does to hand off (Media Streams has no handoff message): it calls the participants
+   * API's transfers route with the conference name it received in its `start` custom parameters; `body` builds the
+   * request body from those parameters. The answer is kept on the session (`apiAnswers`).
+   */
+  | {
+      readonly do: 'transfer';
+      readonly api: { readonly baseUrl: string; readonly token: string };
+      readonly body: (parameters: Record<string, string>) => unknown;
+      readonly afterMs?: number;
+    };
 
 interface PlannedMove {
   readonly move: AgentMove;
@@ -35,6 +47,8 @@ export interface AgentSession {
   readonly events: string[];
   mediaFrames: number;
   closed: boolean;
+  /** Answers of the participants API to this session's requests (status and JSON body). */
+  apiAnswers?: { status: number; body: unknown }[];
 }
 
 /** A running sample agent. */
@@ -84,11 +98,35 @@ export class SampleAgent {
     this.sockets.get(session)?.send(JSON.stringify({ type: 'end', ...(handoffData !== undefined && { handoffData }) }));
   }
 
+  /** Calls the participants API's transfers route for the session's conference (a Media Streams handoff). */
+  private async transfer(session: AgentSession, move: Extract<AgentMove, { do: 'transfer' }>): Promise<void> {
+    const parameters = session.customParameters ?? {};
+    const response = await fetch(
+      `${move.api.baseUrl}/conferences/${encodeURIComponent(parameters.conference ?? '')}/transfers`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${move.api.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(move.body(parameters)),
+      },
+    );
+    const text = await response.text();
+    session.apiAnswers = [
+      ...(session.apiAnswers ?? []),
+      { status: response.status, body: text ? JSON.parse(text) : undefined },
+    ];
+  }
+
   private started(session: AgentSession): void {
     const plan = this.plans.find((p) => p.matches(session));
     if (plan) {
       this.plans.splice(this.plans.indexOf(plan), 1);
-      const act = () => (plan.move.do === 'close' ? this.close(session) : this.end(session, plan.move.handoffData));
+      const move = plan.move;
+      const act = () =>
+        move.do === 'close'
+          ? this.close(session)
+          : move.do === 'end'
+            ? this.end(session, move.handoffData)
+            : void this.transfer(session, move);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         act();

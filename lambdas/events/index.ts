@@ -1,13 +1,22 @@
 /**
- * Conference status callbacks and the status callbacks of the legs the stack dials. When the caller joins their
+ * Conference status callbacks, the status callbacks of the legs the stack dials, and the agent TwiML's
+ * `<Connect action>` (an AI's handoff to a human: `agent-ended.ts`). When the caller joins their
  * conference the AI agent is dialled through the TwiML App with the caller's context; from then on every signal
  * that could leave the caller alone (an agent leg busy, failed, unanswered or dropped; a transfer target who never
  * answers; the caller leaving while a leg is on its way) goes through the recovery policy (`policy.ts`), which
  * reads who is in the conference and answers with the next rung: the agent again, the fallback target, or the
  * fallback message and a deliberate end. REST calls are awaited before returning: a frozen Lambda never sends them.
  */
-import { fitContext } from '../shared/agent-context';
-import { once, readDialConfig, readRecoveryConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
+import { type AgentContext, fitContext, STACK_PARAMETERS } from '../shared/agent-context';
+import {
+  once,
+  readDialConfig,
+  readHandoffConfig,
+  readRecoveryConfig,
+  readTransferConfig,
+  readTwilioConfig,
+  readWebhookConfig,
+} from '../shared/config';
 import { ConferenceOperations } from '../shared/conference-ops';
 import { emptyResponse, type FormParams, formValue, type HttpRequest, textResponse } from '../shared/http';
 import type { Logger } from '../shared/log';
@@ -16,6 +25,7 @@ import { twilioClientFor } from '../shared/runtime';
 import { routeUrl } from '../shared/signature';
 import { twilioWebhook } from '../shared/webhook';
 import { TWILIO_PATHS } from '../routes';
+import { agentEnded } from './agent-ended';
 import { decodeLegState, type LegState } from './leg-state';
 import { onCallerLeft, onHumanLeft, onLegStatus, parseCallStatus, roleOf } from './policy';
 import { parseEventsQuery } from './query';
@@ -28,6 +38,8 @@ const loadConfig = once(() => {
     webhook: readWebhookConfig(process.env),
     dial,
     recovery: readRecoveryConfig(process.env, dial.allowedTargets),
+    handoff: readHandoffConfig(process.env, dial.allowedTargets),
+    transfer: readTransferConfig(process.env),
   };
 });
 
@@ -44,10 +56,19 @@ function timestampOf(params: FormParams): number | undefined {
 }
 
 async function recoveryFor(request: HttpRequest, config: Config, log: Logger): Promise<CallRecovery> {
+  return (await openCall(request, config, log)).recovery;
+}
+
+/** The REST operations and the recovery of one call. */
+async function openCall(
+  request: HttpRequest,
+  config: Config,
+  log: Logger,
+): Promise<{ ops: ConferenceOperations; recovery: CallRecovery }> {
   const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
     budgetMs: config.dial.retryBudgetMs,
   });
-  return new CallRecovery(
+  const recovery = new CallRecovery(
     ops,
     {
       dial: config.dial,
@@ -57,10 +78,13 @@ async function recoveryFor(request: HttpRequest, config: Config, log: Logger): P
     log,
     metrics(),
   );
+  return { ops, recovery };
 }
 
 export const handler = twilioWebhook('events', loadConfig, async ({ request, params, config, log }) => {
   if (request.rawPath.endsWith(TWILIO_PATHS.legStatus)) return legStatus(request, params, config, log);
+  if (request.rawPath.endsWith(TWILIO_PATHS.agentEnded))
+    return agentEnded({ request, params, config, log, open: () => openCall(request, config, log) });
 
   const query = parseEventsQuery(request.rawQueryString);
   if (query.action === 'complete-cold-transfer') {
@@ -98,13 +122,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     if (role !== 'caller') return emptyResponse(204);
     write.count('CallsStarted');
     if (!config.dial.autoAddAgent) return emptyResponse(204);
-    // The caller ID comes from the caller (a SIP From can be long or odd): what is over Twilio's limits is left
-    // out (and logged) rather than keeping the agent out of the call.
-    const { context, dropped } = fitContext(
-      { caller: query.caller ?? '', callerCallSid: callSid, conference: formValue(params, 'FriendlyName') ?? '' },
-      ['callerCallSid', 'conference', 'caller'],
-    );
-    if (dropped.length > 0) log.warn('agent context values dropped (over Twilio limits)', { dropped });
+    const context = agentContext(callSid, query.caller, query.callToken, params, log);
     const recovery = await recoveryFor(request, config, log);
     await recovery.dial({
       leg: 'agent',
@@ -123,7 +141,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     const decision = onCallerLeft(formValue(params, 'EndConferenceOnExit') !== 'false');
     if (decision.actions.length > 0) {
       const recovery = await recoveryFor(request, config, log);
-      await recovery.apply(decision, callerState(conferenceSid, callSid, query.caller, params));
+      await recovery.apply(decision, callerState(conferenceSid, callSid, query, params, log));
     }
     return emptyResponse(204);
   }
@@ -144,21 +162,48 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     for (const point of decision.metrics) write.record(point);
     return emptyResponse(204);
   }
-  await recovery.apply(decision, callerState(conferenceSid, callerCallSid, query.caller, params));
+  await recovery.apply(decision, callerState(conferenceSid, callerCallSid, query, params, log));
   return emptyResponse(204);
 });
+
+/**
+ * The agent's context: the caller's call, conference and number, and the CallToken a handoff needs to present the
+ * caller's number. The caller ID comes from the caller (a SIP From can be long or odd) and a token with a SHAKEN
+ * PASSporT is over Twilio's `<Parameter>` limit: what does not fit is left out (and logged by name) rather than
+ * keeping the agent out of the call; the token comes last.
+ */
+function agentContext(
+  callerCallSid: string,
+  caller: string | undefined,
+  callToken: string | undefined,
+  params: FormParams,
+  log: Logger,
+): AgentContext {
+  const { context, dropped } = fitContext(
+    {
+      caller: caller ?? '',
+      callerCallSid,
+      conference: formValue(params, 'FriendlyName') ?? '',
+      ...(callToken !== undefined && { [STACK_PARAMETERS.callToken]: callToken }),
+    },
+    ['callerCallSid', 'conference', 'caller', STACK_PARAMETERS.callToken],
+  );
+  const over = dropped.filter((name) => name !== STACK_PARAMETERS.callToken);
+  if (over.length > 0) log.warn('agent context values dropped (over Twilio limits)', { dropped: over });
+  if (over.length < dropped.length)
+    log.info("the CallToken does not fit the agent's context: a handoff presents the stack's number", {});
+  return context;
+}
 
 /** The state of a call from its conference callback (for recovery started by a conference event). */
 function callerState(
   conferenceSid: string,
   callerCallSid: string,
-  caller: string | undefined,
+  query: { caller?: string; callToken?: string },
   params: FormParams,
+  log: Logger,
 ): LegState {
-  const { context } = fitContext(
-    { caller: caller ?? '', callerCallSid, conference: formValue(params, 'FriendlyName') ?? '' },
-    ['callerCallSid', 'conference', 'caller'],
-  );
+  const context = agentContext(callerCallSid, query.caller, query.callToken, params, log);
   return { leg: 'agent', attempt: 1, conferenceSid, callerCallSid, attended: true, context };
 }
 

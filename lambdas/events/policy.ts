@@ -215,6 +215,22 @@ export function onCreateFailed(
   };
 }
 
+/**
+ * The agent asked for a human the stack cannot reach: a malformed handoff, an unknown queue, a target off the
+ * allow-list, a transfer Twilio refused. The caller is not handed back to an agent that has just ended its session:
+ * the fallback target, else the fallback message (or voicemail).
+ */
+export function onHandoffFailed(config: RecoveryConfig): Decision {
+  // Like a rejected create: the same request would fail again, so the agent is not the next rung.
+  const step = nextStep('agent', 1, 'rejected', config);
+  const taken = take(step, true, false);
+  return {
+    actions: taken.actions,
+    metrics: [{ name: 'TransferOutcomes', value: 1, dimensions: { Outcome: 'failed' } }, ...taken.metrics],
+    reason: `the agent's handoff cannot be followed: ${step.do}`,
+  };
+}
+
 const NOT_ANSWERED = new Set(['busy', 'no-answer', 'failed', 'canceled']);
 
 /**

@@ -1,8 +1,15 @@
 /** Parses the query strings the stack itself puts on the events route's callback URLs. */
+import { STACK_PARAMETERS } from '../shared/agent-context';
 
 /** What the events route's query carries: the caller's context, or a cold transfer to finish. */
 export type EventsQuery =
-  | { readonly action: 'conference'; readonly caller?: string; readonly callerCallSid?: string }
+  | {
+      readonly action: 'conference';
+      readonly caller?: string;
+      readonly callerCallSid?: string;
+      /** The inbound call's CallToken (a secret: never logged). */
+      readonly callToken?: string;
+    }
   | { readonly action: 'complete-cold-transfer'; readonly conferenceSid: string; readonly agentLabel: string };
 
 const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
@@ -21,6 +28,7 @@ export function parseEventsQuery(rawQueryString: string): EventsQuery {
     action: 'conference',
     caller: query.get('caller') ?? undefined,
     callerCallSid: query.get('callerCallSid') ?? undefined,
+    callToken: query.get(STACK_PARAMETERS.callToken) || undefined,
   };
 }
 

@@ -13,7 +13,7 @@ import { encodeLegState, LEG_STATUS_EVENTS, type LegState } from './leg-state';
 import { type Action, type Decision, FALLBACK_LABEL, type Live, onCreateFailed, roleOf } from './policy';
 
 /** Statuses of a participant still in the conference or on the way into it. */
-const ACTIVE = new Set(['queued', 'connecting', 'ringing', 'connected']);
+export const ACTIVE_STATUSES: ReadonlySet<string> = new Set(['queued', 'connecting', 'ringing', 'connected']);
 
 /** What the recovery needs besides the REST operations. */
 export interface RecoverySettings {
@@ -45,7 +45,7 @@ export class CallRecovery {
       throw error;
     }
     const labels = { caller: this.settings.dial.callerLabel, agent: this.settings.dial.agentLabel };
-    const active = participants.filter((p) => ACTIVE.has(p.status) && p.callSid !== exceptCallSid);
+    const active = participants.filter((p) => ACTIVE_STATUSES.has(p.status) && p.callSid !== exceptCallSid);
     const caller = active.find((p) => roleOf(p.label, labels) === 'caller');
     const count = (role: string) => active.filter((p) => roleOf(p.label, labels, p) === role).length;
     return {

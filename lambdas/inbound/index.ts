@@ -2,7 +2,7 @@
  * The phone number's voice webhook: answers an inbound call with TwiML that puts the caller into a conference
  * of their own, labelled, with the conference's events sent to the events route.
  */
-import { encodeContext } from '../shared/agent-context';
+import { encodeContext, MAX_CALL_TOKEN_CHARS, STACK_PARAMETERS } from '../shared/agent-context';
 import { once, readConferenceConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
 import { formValue, textResponse, xmlResponse } from '../shared/http';
 import { maskPhone } from '../shared/log';
@@ -29,9 +29,21 @@ export const handler = twilioWebhook('inbound', loadConfig, async ({ request, pa
   if (!CALL_SID.test(callSid)) return textResponse(400, 'Bad Request: CallSid missing or malformed');
   const caller = formValue(params, 'From') ?? '';
   const conferenceName = conferenceNameFor(callSid, config.conference.namePrefix);
+  // Twilio's CallToken lets a transfer present the caller's number to the human: carried (a secret: never logged)
+  // on the signed callback URL, unless it is too long for one.
+  const token = formValue(params, 'CallToken');
+  const callToken = token !== undefined && token !== '' && token.length <= MAX_CALL_TOKEN_CHARS ? token : undefined;
   // The conference is per call, so its status callback URL can carry the caller's context to the events
   // handler; the signature covers the query, so it cannot be forged.
-  const statusCallbackUrl = `${routeUrl(request, config.webhook, TWILIO_PATHS.events)}?${encodeContext({ caller, callerCallSid: callSid })}`;
-  log.info('caller sent to conference', { conference: conferenceName, from: maskPhone(caller) });
+  const statusCallbackUrl = `${routeUrl(request, config.webhook, TWILIO_PATHS.events)}?${encodeContext({
+    caller,
+    callerCallSid: callSid,
+    ...(callToken !== undefined && { [STACK_PARAMETERS.callToken]: callToken }),
+  })}`;
+  log.info('caller sent to conference', {
+    conference: conferenceName,
+    from: maskPhone(caller),
+    callToken: callToken !== undefined ? 'carried' : token === undefined || token === '' ? 'none' : 'too long',
+  });
   return xmlResponse(conferenceTwiml({ conferenceName, statusCallbackUrl }, config.conference));
 });

@@ -34,13 +34,11 @@ import {
   parseTransferCommand,
   parseUpdateCommand,
 } from './requests';
+import { cancelWarmTransfer, completeWarmTransfer, startTransfer } from '../shared/transfer';
 import {
   addParticipant,
-  cancelWarmTransfer,
-  completeWarmTransfer,
   listParticipants,
   removeParticipant,
-  startTransfer,
   updateParticipant,
   type ServiceSettings,
 } from './service';
@@ -93,7 +91,10 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
       await removeParticipant(ops, conference, parseParticipantPath(request.pathParameters.participant));
       return emptyResponse(204);
     case routeKey({ method: 'POST', path: API_PATHS.transfers }):
-      return jsonResponse(201, await startTransfer(ops, conference, parseTransferCommand(body, config.dial), settings));
+      return jsonResponse(
+        201,
+        await startTransfer(ops, conference, parseTransferCommand(body, config.dial), settings, log),
+      );
     case routeKey({ method: 'POST', path: API_PATHS.transferCompletion }):
       parseCompleteTransferCommand(body);
       return jsonResponse(200, await completeWarmTransfer(ops, conference, settings));

@@ -3,9 +3,10 @@
  * that names the field and says why; nothing here calls Twilio.
  */
 import { isAllowedTarget } from '../shared/dial-target';
-import { ContextError, validateContext, type AgentContext } from '../shared/agent-context';
+import { ContextError, MAX_CALL_TOKEN_CHARS, validateContext, type AgentContext } from '../shared/agent-context';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
+import type { CallerId, TransferRequest } from '../shared/transfer';
 
 /** The largest body accepted, in bytes. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -28,13 +29,9 @@ export interface UpdateCommand {
   readonly muted?: boolean;
 }
 
-export interface TransferCommand {
+export interface TransferCommand extends TransferRequest {
   readonly kind: 'transfer';
-  readonly type: 'cold' | 'warm';
   readonly target: HumanTarget;
-  readonly label: string;
-  readonly from: string;
-  readonly timeout?: number;
   /** Cold transfers: remove the agent when the human answers (default) or right after dialling them. */
   readonly removeAgent: 'on-answer' | 'immediately';
 }
@@ -231,7 +228,7 @@ export function parseUpdateCommand(body: Record<string, unknown>): UpdateCommand
 
 /** `POST /conferences/{conference}/transfers`. */
 export function parseTransferCommand(body: Record<string, unknown>, dial: DialConfig): TransferCommand {
-  onlyFields(body, ['type', 'target', 'label', 'from', 'timeout', 'removeAgent']);
+  onlyFields(body, ['type', 'target', 'label', 'from', 'timeout', 'removeAgent', 'callerId']);
   const type = body.type;
   if (type !== 'cold' && type !== 'warm') throw bad('type', 'type must be "cold" or "warm"');
   if (body.target === undefined) throw bad('target', 'target is required');
@@ -251,6 +248,7 @@ export function parseTransferCommand(body: Record<string, unknown>, dial: DialCo
     from: from(body, dial),
     timeout: optionalTimeout(body),
     removeAgent,
+    callerId: callerId(body.callerId),
   };
 }
 
@@ -308,6 +306,24 @@ export function parseSupervisorModeCommand(
   if (participant === dial.callerLabel || participant === dial.agentLabel)
     throw bad('participant', 'participant must be a supervisor, not the caller or the agent');
   return { kind: 'supervisor-mode', ...supervisorMode(body, dial, participant) };
+}
+
+/** `callerId`: the caller's number and the inbound call's `CallToken`, to present the caller's number to the human. */
+function callerId(value: unknown): CallerId | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('callerId', 'callerId must be an object {"number", "token"}');
+  onlyFields(value as Record<string, unknown>, ['number', 'token']);
+  const { number, token } = value as Record<string, unknown>;
+  if (typeof number !== 'string' || !E164.test(number))
+    throw bad('callerId.number', "callerId.number must be the caller's E.164 number");
+  // The token is a credential for the caller's identity: the message never repeats it.
+  if (typeof token !== 'string' || token === '' || token.length > MAX_CALL_TOKEN_CHARS || /[\s]/.test(token))
+    throw bad(
+      'callerId.token',
+      `callerId.token must be the inbound call's CallToken (1-${MAX_CALL_TOKEN_CHARS} characters, no spaces)`,
+    );
+  return { number, token };
 }
 
 /** `POST /conferences/{conference}/transfers/complete`. */

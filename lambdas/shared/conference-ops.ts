@@ -52,6 +52,11 @@ export interface AddParticipantRequest {
   readonly jitterBufferSize?: 'off' | 'small' | 'medium' | 'large';
   readonly statusCallback?: string;
   readonly statusCallbackEvent?: readonly ('initiated' | 'ringing' | 'answered' | 'completed')[];
+  /**
+   * The inbound call's `CallToken`, so the new leg may present the caller's number as `From` (Twilio: Participant
+   * resource, `CallToken`). A secret in logs: never logged.
+   */
+  readonly callToken?: string;
 }
 
 /** Fields of a Participants API update that the stack sets (Twilio's update takes no `Status`). */
@@ -118,6 +123,7 @@ export class ConferenceOperations {
           statusCallbackMethod: 'POST',
         }),
         ...(request.statusCallbackEvent !== undefined && { statusCallbackEvent: [...request.statusCallbackEvent] }),
+        ...(request.callToken !== undefined && { callToken: request.callToken }),
       });
     let participant: Awaited<ReturnType<typeof create>>;
     try {

@@ -53,6 +53,8 @@ export const TWILIO = {
   invalidWhisperSid: 13240,
   /** "Participant to be whispered is on hold": a coach cannot be added for a held participant. */
   whisperedOnHold: 16027,
+  /** 'From' phone number not verified: neither the account's nor verified, and no CallToken Twilio accepted. */
+  unverifiedFrom: 21210,
 } as const;
 
 /** Whether a Twilio failure was rejected unprocessed or explicitly asks for a retry (429, 20429, 16030). */

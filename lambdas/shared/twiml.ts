@@ -90,3 +90,8 @@ export function hangupTwiml(): string {
 export function fallbackMessageTwiml(message: string): string {
   return twimlResponse(element('Say', {}, text(message)), element('Hangup', {}));
 }
+
+/** TwiML that sends the leg to another TwiML URL (POST): a warm handoff reconnects the agent so it can brief. */
+export function redirectTwiml(url: string): string {
+  return twimlResponse(element('Redirect', { method: 'POST' }, text(url)));
+}

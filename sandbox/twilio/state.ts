@@ -79,6 +79,8 @@ export interface CallRecord {
   callbackSequence: number;
   /** Milliseconds an API-created call waited in the account's CPS queue (`queue_time`). */
   queueTime: string;
+  /** The `CallToken` Twilio sends with an incoming call's webhooks (null for other legs). */
+  callToken: string | null;
 }
 
 /** Participant statuses of the Participant resource. */

@@ -5,6 +5,7 @@
  * interrupted by a hang-up or a REST redirect, as on Twilio.
  */
 import type { CallRateQueue } from './call-rate';
+import { issueCallToken } from './call-token';
 import { connectActionParams } from './connect-action';
 import { CODES, TwilioApiError } from './errors';
 import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
@@ -135,6 +136,7 @@ export class VoiceEngine {
       phoneNumberSid: number.sid,
       status: 'ringing',
     });
+    session.call.callToken = issueCallToken(session.call, session.call.dateCreated);
     let source: TwimlSource | undefined;
     const app = number.voiceApplicationSid ? this.state.applications.get(number.voiceApplicationSid) : undefined;
     if (number.trunkSid) source = undefined;
@@ -378,6 +380,7 @@ export class VoiceEngine {
       statusCallback: input.statusCallback ?? null,
       statusCallbackMethod: input.statusCallbackMethod ?? 'POST',
       statusCallbackEvents: new Set(input.statusCallbackEvents?.length ? input.statusCallbackEvents : ['completed']),
+      callToken: null,
       callbackSequence: 0,
       queueTime: '0',
     };
@@ -432,6 +435,8 @@ export class VoiceEngine {
       Direction: call.direction,
       From: call.from,
       To: call.to,
+      // Voice Webhooks, incoming call: Twilio adds the CallToken a forwarded call (or participant) may pass on.
+      ...(call.callToken !== null && { CallToken: call.callToken }),
     };
     if (call.direction === 'inbound') {
       for (const [prefix, address] of [

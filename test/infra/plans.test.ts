@@ -66,7 +66,7 @@ describe('routePlan', () => {
     ['POST /twilio/voice/inbound', 'inbound', 'twilio', 'inbound'],
     ['POST /twilio/voice/agent', 'agent', 'twilio', 'agent'],
     ['POST /twilio/voice/agent-fallback', 'agent', 'twilio', 'agent'],
-    ['POST /twilio/voice/agent-ended', 'agent', 'twilio', 'agent'],
+    ['POST /twilio/voice/agent-ended', 'events', 'twilio', 'events'],
     ['POST /twilio/conference/events', 'events', 'twilio', 'events'],
     ['POST /twilio/calls/status', 'events', 'twilio', 'events'],
     ['POST /conferences/{conference}/participants', 'participants', 'participants', 'participants'],

@@ -1,5 +1,6 @@
 import { ACCOUNT_SID, baseEnv, callParams, sid, twilioEvent, loadHandler as loadModule } from './support/events';
 import { encodeContext } from '../../lambdas/shared/agent-context';
+import { captureLogs } from '../support/logs';
 
 const loadHandler = (env: Record<string, string>) => loadModule(require.resolve('../../lambdas/agent'), env);
 
@@ -129,34 +130,57 @@ describe('agent handler', () => {
     ['stream', { AGENT_MODE: 'stream' }],
     ['conversation-relay', { AGENT_MODE: 'conversation-relay' }],
   ])('in %s mode', (_mode, env) => {
-    it('asks Twilio to report the end of the stream or session to the agent-ended route (<Connect action>)', async () => {
+    it('asks Twilio to report the end of the stream or session to the agent-ended route with the call context (<Connect action>)', async () => {
       const handler = loadHandler(baseEnv(env));
 
       const response = await handler(twilioEvent({ path, rawQueryString: 'caller=1', params: appLegParams }));
 
       expect(response.body).toContain(
-        '<Connect action="https://abc123.execute-api.us-east-1.amazonaws.com/twilio/voice/agent-ended" method="POST">',
+        '<Connect action="https://abc123.execute-api.us-east-1.amazonaws.com/twilio/voice/agent-ended?caller=1" method="POST">',
       );
     });
   });
 
-  it.each([
-    ['a stream that ended', {}],
-    ['a ConversationRelay session handed off', { SessionStatus: 'ended', HandoffData: '{"reason":"human"}' }],
-  ])(
-    'when Twilio reports %s, hangs the agent leg up (the leg status callback decides what follows)',
-    async (_n, extra) => {
-      const handler = loadHandler(baseEnv());
+  describe('with the stack-owned callToken and handoff names on its URL', () => {
+    const logs = captureLogs();
+    const token = '%7B%22parentCallInfoToken%22%3A%22eyJ.x.y%22%7D';
+    const query = encodeContext({
+      caller: '+15557654321',
+      conference: 'conf-x',
+      internal: 'dropped',
+      callToken: token,
+      handoff: 'warm',
+    });
 
-      const response = await handler(
-        twilioEvent({
-          path: '/twilio/voice/agent-ended',
-          params: { ...appLegParams, CallStatus: 'in-progress', ...extra },
-        }),
-      );
+    it('when callToken is not on the allow-list, hands it to the action URL only, never to the agent, and does not report it as dropped', async () => {
+      const handler = loadHandler(baseEnv({ LOG_LEVEL: 'debug' }));
 
-      expect(response.statusCode).toBe(200);
-      expect(response.body).toMatch(/<Response><Hangup\/><\/Response>$/);
-    },
-  );
+      const response = await handler(twilioEvent({ path, rawQueryString: query, params: appLegParams }));
+      const action = /action="([^"]+)"/.exec(response.body)?.[1].replace(/&amp;/g, '&') ?? '';
+      const actionQuery = new URLSearchParams(new URL(action).search);
+      expect(actionQuery.get('callToken')).toBe(token);
+      expect(actionQuery.get('caller')).toBe('+15557654321');
+      expect(actionQuery.has('internal')).toBe(false);
+      expect(response.body).not.toContain('name="callToken"');
+      expect(JSON.stringify(logs.records())).not.toContain('parentCallInfoToken');
+      const dropped = logs.records().find((r) => r.message === 'context parameters dropped');
+      expect(dropped?.dropped).toEqual([{ name: 'internal', reason: 'not-allowed' }]);
+    });
+
+    it('hands the handoff marker to the agent (it must know it is briefing) whatever the allow-list', async () => {
+      const handler = loadHandler(baseEnv({ AGENT_CONTEXT_ALLOWLIST: 'caller' }));
+
+      const response = await handler(twilioEvent({ path, rawQueryString: query, params: appLegParams }));
+
+      expect(response.body).toContain('<Parameter name="handoff" value="warm"/>');
+    });
+
+    it('when a deployer allow-lists callToken (a Media Streams agent that calls the participants API), hands it on', async () => {
+      const handler = loadHandler(baseEnv({ AGENT_CONTEXT_ALLOWLIST: 'caller,callToken' }));
+
+      const response = await handler(twilioEvent({ path, rawQueryString: query, params: appLegParams }));
+
+      expect(response.body).toContain(`<Parameter name="callToken" value="${token}"/>`);
+    });
+  });
 });

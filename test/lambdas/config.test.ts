@@ -5,10 +5,12 @@ import {
   ConfigError,
   DIAL_ENV,
   ENV,
+  HANDOFF_ENV,
   readAgentTwimlConfig,
   readApiAuthConfig,
   readConferenceConfig,
   readDialConfig,
+  readHandoffConfig,
   readRecoveryConfig,
   readTransferConfig,
   readTwilioConfig,
@@ -269,6 +271,7 @@ describe('ENV, the merged table of every section', () => {
     API_AUTH_ENV,
     RECOVERY_ENV,
     TRANSFER_ENV,
+    HANDOFF_ENV,
   };
 
   it('when the sections are merged, keeps every key and variable of every section (none claimed twice)', () => {
@@ -277,5 +280,44 @@ describe('ENV, the merged table of every section', () => {
     expect(Object.keys(ENV)).toHaveLength(entries.length);
     expect(new Set(Object.values(ENV)).size).toBe(entries.length);
     for (const [key, variable] of entries) expect(ENV[key as keyof typeof ENV]).toBe(variable);
+  });
+});
+
+describe('readHandoffConfig (HANDOFF_QUEUES)', () => {
+  const allowed = ['+1555*', 'client:*', 'sip:*@pbx.example.com'];
+
+  it('when unset, has no queues (a handoff must then name its target)', () => {
+    expect(readHandoffConfig({}, allowed).queues.size).toBe(0);
+  });
+
+  it('when it lists name=target pairs, maps each queue name to its dial target', () => {
+    const { queues } = readHandoffConfig(
+      { HANDOFF_QUEUES: 'billing=+15551230000, support=client:support,pbx=sip:desk@pbx.example.com' },
+      allowed,
+    );
+
+    expect([...queues]).toEqual([
+      ['billing', '+15551230000'],
+      ['support', 'client:support'],
+      ['pbx', 'sip:desk@pbx.example.com'],
+    ]);
+  });
+
+  it.each([
+    [
+      'a target off ALLOWED_DIAL_TARGETS',
+      'billing=+4420700000',
+      'queue billing: the target must match ALLOWED_DIAL_TARGETS',
+    ],
+    ['a target that is no dial target', 'billing=desk-7', 'queue billing: the target must be an E.164 number'],
+    ['an entry without =', 'billing', 'must be a list of name=target'],
+    ['an empty target', 'billing=', 'must be a list of name=target'],
+    ['a name with a space', 'bill ing=+15551230000', 'must be a list of name=target'],
+    ['a name given twice', 'a=+15551230000,a=+15551230001', 'names the queue a twice'],
+  ])('when it has %s, rejects it naming HANDOFF_QUEUES', (_case, value, reason) => {
+    const error = errorOf(() => readHandoffConfig({ HANDOFF_QUEUES: value }, allowed));
+
+    expect(error.key).toBe('HANDOFF_QUEUES');
+    expect(error.message).toContain(reason);
   });
 });

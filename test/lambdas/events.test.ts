@@ -120,6 +120,28 @@ describe('events handler', () => {
     });
   });
 
+  describe.each([
+    ['a CallToken that fits the agent context', 300, true],
+    ['a CallToken over the 499-character <Parameter> limit (a SHAKEN-signed call)', 900, false],
+  ])('when the conference callback carries %s', (_case, length, carried) => {
+    it(`dials the agent with it ${carried ? 'in' : 'left out of'} its app: context`, async () => {
+      stub.on('POST', /Participants\.json$/, created);
+      const token = 'T'.repeat(length);
+
+      await handler(
+        twilioEvent({
+          path,
+          rawQueryString: `${callerQuery}&callToken=${token}`,
+          params: conferenceEventParams('participant-join'),
+        }),
+      );
+
+      const to = String(stub.requests[0].form.To);
+      expect(new URLSearchParams(to.slice(to.indexOf('?') + 1)).get('callToken')).toBe(carried ? token : null);
+      expect(to).toContain(`callerCallSid=${CALLER_CALL_SID}`);
+    });
+  });
+
   it('treats a duplicate label (16026, a repeated event) as the agent already being there', async () => {
     stub.on('POST', /Participants\.json$/, twilioError(400, 16026, 'Participant label ai-agent is already in use'));
 

@@ -98,4 +98,26 @@ describe('inbound handler', () => {
     expect(line).toMatchObject({ level: 'info', handler: 'inbound', callSid: sid('CA', 1), from: '+155***4321' });
     expect(logs.join('\n')).not.toContain('+15557654321');
   });
+
+  describe.each([
+    ['a CallToken of a usual length', 400, 'carried'],
+    ['a CallToken of 2048 characters', 2048, 'carried'],
+    ['a CallToken of 2049 characters (too long for a URL the stack signs on)', 2049, 'too long'],
+  ])('when the inbound webhook carries %s', (_case, length, outcome) => {
+    it(`puts it on the conference callback URL only when it fits (${outcome}), and never logs it`, async () => {
+      const token = `%7B%22parentCallInfoToken%22%3A%22${'t'.repeat(length - 40)}%22%7D`.slice(0, length);
+      const logs: string[] = [];
+      const spy = jest.spyOn(console, 'log').mockImplementation((line: string) => void logs.push(line));
+      const handler = loadHandler(baseEnv({ LOG_LEVEL: 'debug' }));
+
+      const response = await handler(twilioEvent({ path, params: callParams({ CallToken: token }) }));
+      spy.mockRestore();
+
+      const callback = /statusCallback="([^"]+)"/.exec(response.body)?.[1].replace(/&amp;/g, '&') ?? '';
+      const carried = new URL(callback).searchParams.get('callToken');
+      expect(carried).toBe(outcome === 'carried' ? token : null);
+      expect(JSON.parse(logs.find((l) => l.includes('caller sent to conference')) as string).callToken).toBe(outcome);
+      expect(logs.join('\n')).not.toContain('tttttttt');
+    });
+  });
 });

@@ -295,6 +295,36 @@ describe('participants handler', () => {
         'label',
       ],
       [
+        'a callerId without the caller number',
+        {
+          routeKey: 'POST /conferences/{conference}/transfers',
+          body: { type: 'cold', target: '+15551230000', callerId: { token: 'abc' } },
+        },
+        400,
+        'invalid_request',
+        'callerId.number',
+      ],
+      [
+        'a callerId with an empty token',
+        {
+          routeKey: 'POST /conferences/{conference}/transfers',
+          body: { type: 'cold', target: '+15551230000', callerId: { number: '+15557654321', token: '' } },
+        },
+        400,
+        'invalid_request',
+        'callerId.token',
+      ],
+      [
+        'a callerId token over 2048 characters',
+        {
+          routeKey: 'POST /conferences/{conference}/transfers',
+          body: { type: 'cold', target: '+15551230000', callerId: { number: '+15557654321', token: 'x'.repeat(2049) } },
+        },
+        400,
+        'invalid_request',
+        'callerId.token',
+      ],
+      [
         'removeAgent on a warm transfer',
         {
           routeKey: 'POST /conferences/{conference}/transfers',
@@ -744,6 +774,50 @@ describe('participants handler', () => {
         expect(stub.requests).toHaveLength(0);
       },
     );
+
+    describe('with callerId (the caller number and the inbound call CallToken)', () => {
+      const token = '%7B%22parentCallInfoToken%22%3A%22eyJ.e30.c2ln%22%7D';
+      const body = { type: 'cold', target: '+15551230000', callerId: { number: '+15557654321', token } };
+
+      it("presents the caller's number with the token and says so", async () => {
+        stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+        stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
+
+        const response = await handler(apiEvent(transfer(body)));
+
+        expect(response.statusCode).toBe(201);
+        expect(JSON.parse(response.body).callerId).toBe('caller');
+        expect(stub.requests[1].form).toMatchObject({ From: '+15557654321', CallToken: token });
+      });
+
+      it("when Twilio refuses that caller ID (21210), dials again from the stack's number and says so", async () => {
+        stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+        stub.sequence('POST', /Participants\.json$/, [
+          twilioError(400, 21210, 'The source phone number provided is not yet verified for your account.'),
+          participant(sid('CA', 3), 'human'),
+        ]);
+
+        const response = await handler(apiEvent(transfer(body)));
+
+        expect(response.statusCode).toBe(201);
+        expect(JSON.parse(response.body).callerId).toBe('stack');
+        const creates = stub.requests.filter((r) => r.method === 'POST');
+        expect(creates.map((c) => [c.form.From, c.form.CallToken])).toEqual([
+          ['+15557654321', token],
+          ['+15550001111', undefined],
+        ]);
+      });
+
+      it('when Twilio refuses the human for another reason, answers its error without a second dial', async () => {
+        stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
+        stub.on('POST', /Participants\.json$/, twilioError(400, 21215, 'Account not authorized to call +15551230000'));
+
+        const response = await handler(apiEvent(transfer(body)));
+
+        expect(response.statusCode).toBe(400);
+        expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
+      });
+    });
 
     it('warm: takes the caller off hold again when the human cannot be dialled', async () => {
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));

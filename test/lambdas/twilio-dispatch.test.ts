@@ -20,7 +20,7 @@ const TWILIO_ROUTE_KEYS: [string, HandlerName][] = [
   ['POST /twilio/voice/inbound', 'inbound'],
   ['POST /twilio/voice/agent', 'agent'],
   ['POST /twilio/voice/agent-fallback', 'agent'],
-  ['POST /twilio/voice/agent-ended', 'agent'],
+  ['POST /twilio/voice/agent-ended', 'events'],
   ['POST /twilio/conference/events', 'events'],
   ['POST /twilio/calls/status', 'events'],
 ];
@@ -94,7 +94,7 @@ describe('routeDispatcher', () => {
     const dispatch = routeDispatcher(TWILIO_ROUTES, loaders);
 
     // Act
-    for (const key of ['POST /twilio/voice/agent', 'POST /twilio/voice/agent-ended', 'POST /twilio/voice/agent'])
+    for (const key of ['POST /twilio/voice/agent', 'POST /twilio/voice/agent-fallback', 'POST /twilio/voice/agent'])
       await dispatch(eventFor(key));
 
     // Assert
@@ -109,7 +109,7 @@ describe('routeDispatcher', () => {
 
     // Act / Assert
     expect(() => routeDispatcher(TWILIO_ROUTES, withoutEvents)).toThrow(
-      'no module loader for events (POST /twilio/calls/status)',
+      'no module loader for events (POST /twilio/voice/agent-ended)',
     );
   });
 });

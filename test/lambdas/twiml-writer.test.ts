@@ -16,6 +16,7 @@ import {
   conferenceTwiml,
   fallbackMessageTwiml,
   hangupTwiml,
+  redirectTwiml,
 } from '../../lambdas/shared/twiml';
 import { type Attributes, element, type Markup, text, twimlResponse } from '../../lambdas/shared/twiml-writer';
 
@@ -188,6 +189,14 @@ describe('TwiML builders, compared with twilio VoiceResponse on generated inputs
       const response = new VoiceResponse();
       response.say(message);
       response.hangup();
+      return response.toString();
+    });
+  });
+
+  it('when a leg is redirected (a warm handoff sends the agent back to brief), it writes the same document', () => {
+    assertSameAsOracle(mostlyLegalString, redirectTwiml, (url) => {
+      const response = new VoiceResponse();
+      response.redirect({ method: 'POST' }, url);
       return response.toString();
     });
   });

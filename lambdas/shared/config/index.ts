@@ -10,6 +10,7 @@ import { AGENT_TWIML_ENV } from './agent-twiml';
 import { API_AUTH_ENV } from './api-auth';
 import { CONFERENCE_ENV } from './conference';
 import { DIAL_ENV } from './dial';
+import { HANDOFF_ENV } from './handoff';
 import { RECOVERY_ENV } from './recovery';
 import { TRANSFER_ENV } from './transfer';
 import { TWILIO_ENV } from './twilio';
@@ -19,6 +20,7 @@ export * from './agent-twiml';
 export * from './api-auth';
 export * from './conference';
 export * from './dial';
+export * from './handoff';
 export { ConfigError, type Env, once, type SecretSource } from './read';
 export * from './recovery';
 export * from './transfer';
@@ -35,4 +37,5 @@ export const ENV = {
   ...API_AUTH_ENV,
   ...RECOVERY_ENV,
   ...TRANSFER_ENV,
+  ...HANDOFF_ENV,
 } as const;

@@ -1,8 +1,10 @@
 /**
  * Conference Participants: create (dials To into the conference by name or SID, label reserved at once),
  * list, fetch/update/delete by CallSid or label. Validation follows the reference (§2) and the error codes
- * Twilio uses: 21211 To, 21212/21210 From, 16026 duplicate label, 16020 full.
+ * Twilio uses: 21211 To, 21212/21210 From (a `CallToken` lends the incoming caller's ID), 16026 duplicate label,
+ * 16020 full.
  */
+import { callerIdAccepted } from '../call-token';
 import { CODES, invalidParameter, notFound, TwilioApiError } from '../errors';
 import type { ConferenceRecord, ParticipantRecord } from '../state';
 import { rfc2822 } from '../time';
@@ -64,10 +66,13 @@ function checkTo(ctx: RestContext, to: string): void {
     throw new TwilioApiError(400, CODES.invalidTo, `Invalid 'To' Phone Number: ${to}`);
 }
 
-/** Checks `From`: a phone number must be the account's or verified; a phone `To` needs a phone `From`. */
-function checkFrom(ctx: RestContext, from: string, to: string): void {
+/**
+ * Checks `From`: a phone number must be the account's, verified, or the caller ID of the live incoming call whose
+ * `CallToken` the create passes (call-token.ts); a phone `To` needs a phone `From`.
+ */
+function checkFrom(ctx: RestContext, from: string, to: string, callToken: string | undefined): void {
   if (E164.test(from)) {
-    if (!ctx.state.ownsCallerId(from))
+    if (!callerIdAccepted(from, callToken, (n) => ctx.state.ownsCallerId(n), ctx.state.calls.values()))
       throw new TwilioApiError(
         400,
         CODES.unverifiedFrom,
@@ -113,7 +118,7 @@ export const participantHandlers: Record<string, RestHandler> = {
     const to = formString(f, 'To') as string;
     const from = formString(f, 'From') as string;
     checkTo(ctx, to);
-    checkFrom(ctx, from, to);
+    checkFrom(ctx, from, to, formString(f, 'CallToken'));
     const label = formString(f, 'Label') ?? null;
     if (label !== null) checkLabel(label);
     const timeout = Number(formString(f, 'Timeout') ?? 60);
