@@ -52,13 +52,30 @@ describe('readStackSettings', () => {
     expect(settings.environment.agent.AGENT_CONTEXT_ALLOWLIST).toBeUndefined();
   });
 
-  it('gives the warm transfer hold URL to the participants function only', () => {
+  it('gives the warm transfer hold URL to the handlers that start transfers (participants API, AI handoff) only', () => {
     // Act
     const settings = read({ ...valid, transferHoldUrl: 'https://cdn.example.com/hold.mp3' });
 
     // Assert
     expect(settings.environment.participants.TRANSFER_HOLD_URL).toBe('https://cdn.example.com/hold.mp3');
-    expect(settings.environment.events.TRANSFER_HOLD_URL).toBeUndefined();
+    expect(settings.environment.events.TRANSFER_HOLD_URL).toBe('https://cdn.example.com/hold.mp3');
+    expect(settings.environment.inbound.TRANSFER_HOLD_URL).toBeUndefined();
+    expect(settings.environment.agent.TRANSFER_HOLD_URL).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'a queue target off allowedDialTargets',
+      { handoffQueues: '["billing=+4420700000"]' },
+      'handoffQueues',
+      'queue billing',
+    ],
+    ['a queue entry without a target', { handoffQueues: '["billing"]' }, 'handoffQueues', 'name=target'],
+  ])('when handoffQueues has %s, refuses the stack naming the key', (_case, config, key, reason) => {
+    // Act / Assert
+    expect(() => read({ ...valid, allowedDialTargets: '["+1555*"]', ...config })).toThrow(
+      new RegExp(`:${key}: .*${reason}`),
+    );
   });
 
   it('turns lists into the comma-separated form the handlers read', () => {
