@@ -17,6 +17,12 @@ export interface HandlerModule {
 /** Loads a handler's module (a `require` of its bundle); called at most once per container. */
 export type ModuleLoader = () => HandlerModule;
 
+/** How the dispatcher loads its modules. */
+export interface DispatchOptions {
+  /** Load every module now, before any request (an environment initialized ahead of traffic), not on first use. */
+  readonly preload?: boolean;
+}
+
 /**
  * The handler serving `routes`: a route key of theirs reaches its handler's module, anything else gets 404 without
  * loading a module (API Gateway sends only the route keys wired to this function; another means miswiring).
@@ -25,6 +31,7 @@ export type ModuleLoader = () => HandlerModule;
 export function routeDispatcher(
   routes: readonly RouteDefinition[],
   loaders: Readonly<Partial<Record<HandlerName, ModuleLoader>>>,
+  options: DispatchOptions = {},
 ): LambdaHandler {
   const handlerOf = new Map<string, HandlerName>();
   for (const route of routes) {
@@ -32,14 +39,18 @@ export function routeDispatcher(
     handlerOf.set(routeKey(route), route.handler);
   }
   const loaded = new Map<HandlerName, HandlerModule>();
-  return async (event, context) => {
-    const name = handlerOf.get(event.routeKey);
-    if (name === undefined) return textResponse(404, 'Not Found');
+  const moduleOf = (name: HandlerName): HandlerModule => {
     let module = loaded.get(name);
     if (!module) {
       module = loaders[name]!();
       loaded.set(name, module);
     }
-    return module.handler(event, context);
+    return module;
+  };
+  if (options.preload) for (const name of new Set(handlerOf.values())) moduleOf(name);
+  return async (event, context) => {
+    const name = handlerOf.get(event.routeKey);
+    if (name === undefined) return textResponse(404, 'Not Found');
+    return moduleOf(name).handler(event, context);
   };
 }

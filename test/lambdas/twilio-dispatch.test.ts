@@ -102,6 +102,20 @@ describe('routeDispatcher', () => {
     expect(reached).toHaveLength(3);
   });
 
+  it('when told to preload (a provisioned environment), it loads every module before any request, each once', async () => {
+    // Arrange
+    const { loads, loaders } = recordingLoaders();
+
+    // Act
+    const dispatch = routeDispatcher(TWILIO_ROUTES, loaders, { preload: true });
+    const loadedBefore = [...loads];
+    await dispatch(eventFor('POST /twilio/voice/agent'));
+
+    // Assert
+    expect(loadedBefore.sort()).toEqual(['agent', 'events', 'inbound']);
+    expect(loads).toHaveLength(3);
+  });
+
   it('when a route’s handler has no loader, it refuses to be built', () => {
     // Arrange
     const { loaders } = recordingLoaders();
@@ -118,6 +132,7 @@ describe('routeDispatcher', () => {
 function runBundle(
   bundle: string,
   events: APIGatewayProxyEventV2[],
+  env: Record<string, string> = {},
 ): { answers: { statusCode: number; body: string }[]; loaded: string[] } {
   const script = `
     const path = require('node:path');
@@ -134,7 +149,7 @@ function runBundle(
     })();`;
   const output = execFileSync(process.execPath, ['-e', script, bundle, path.join(ROOT, 'dist')], {
     input: JSON.stringify(events),
-    env: { ...baseEnv(), TZ: 'UTC', PATH: process.env.PATH ?? '' },
+    env: { ...baseEnv(), TZ: 'UTC', PATH: process.env.PATH ?? '', ...env },
     encoding: 'utf8',
   });
   const line = output.split('\n').find((l) => l.startsWith('@@result '));
@@ -193,6 +208,17 @@ describe('the built combined function (dist/twilio/index.js)', () => {
     // Assert
     expect(answers).toEqual([{ statusCode: 404, body: 'Not Found' }]);
     expect(loaded).toEqual(['twilio/index.js']);
+  });
+
+  it.each([
+    ['on-demand', ['twilio/index.js']],
+    ['provisioned-concurrency', ['twilio/agent.js', 'twilio/events.js', 'twilio/inbound.js', 'twilio/index.js']],
+  ])('when Lambda initializes it %s, it has loaded %j before any request', (initializationType, expected) => {
+    // Act
+    const { loaded } = runBundle(combined, [], { AWS_LAMBDA_INITIALIZATION_TYPE: initializationType });
+
+    // Assert
+    expect(loaded.sort()).toEqual(expected);
   });
 
   it('when a forged request arrives, the handler module refuses it as its own bundle does (403)', () => {
