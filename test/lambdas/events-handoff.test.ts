@@ -9,6 +9,8 @@ import { type CapturedStdout, captureStdout } from '../support/stdout';
 import { specProblems } from './support/openapi';
 import { ACCOUNT_SID, baseEnv, callParams, loadHandler, sid, type TestHandler, twilioEvent } from './support/events';
 import {
+  conferenceJson,
+  conferenceListPage,
   participantJson,
   participantListPage,
   type StubResponse,
@@ -52,28 +54,9 @@ function sessionEnded(handoffData: string | undefined, query = actionQuery(), ca
   });
 }
 
-const conferenceList: StubResponse = {
-  status: 200,
-  body: {
-    conferences: [
-      {
-        sid: CONFERENCE_SID,
-        account_sid: ACCOUNT_SID,
-        friendly_name: CONFERENCE,
-        status: 'in-progress',
-        uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}.json`,
-      },
-    ],
-    first_page_uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
-    next_page_uri: null,
-    previous_page_uri: null,
-    page: 0,
-    page_size: 20,
-    start: 0,
-    end: 0,
-    uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
-  },
-};
+const conferenceList = conferenceListPage(ACCOUNT_SID, [
+  conferenceJson({ accountSid: ACCOUNT_SID, sid: CONFERENCE_SID, friendlyName: CONFERENCE, status: 'in-progress' }),
+]);
 const participant = (callSid: string, label: string, extra: { status?: string; hold?: boolean } = {}) =>
   participantJson({
     accountSid: ACCOUNT_SID,

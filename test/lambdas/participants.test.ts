@@ -1,7 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ACCOUNT_SID, APP_SID, apiGatewayEvent, baseEnv, DOMAIN, sid } from './support/events';
 import { loadHandler, type TestHandler } from './support/events';
-import { participantJson, TwilioStub, twilioError, type StubResponse } from './support/twilio-stub';
+import {
+  conferenceJson,
+  conferenceListPage,
+  participantJson,
+  TwilioStub,
+  twilioError,
+  type StubResponse,
+} from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 
 const TOKEN = 'api-token-abcdefghijklmnopqrstuvwxyz';
@@ -40,31 +47,11 @@ function apiEvent(call: Call): APIGatewayProxyEventV2 {
   });
 }
 
-const conferenceList = (status: string | null): StubResponse => ({
-  status: 200,
-  body: {
-    conferences: status
-      ? [
-          {
-            sid: CONFERENCE_SID,
-            account_sid: ACCOUNT_SID,
-            friendly_name: CONFERENCE,
-            status,
-            region: 'us1',
-            uri: `${ACCOUNT}/Conferences/${CONFERENCE_SID}.json`,
-          },
-        ]
-      : [],
-    first_page_uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
-    next_page_uri: null,
-    previous_page_uri: null,
-    page: 0,
-    page_size: 20,
-    start: 0,
-    end: status ? 0 : -1,
-    uri: `${ACCOUNT}/Conferences.json?PageSize=20&Page=0`,
-  },
-});
+const conferenceList = (status: string | null): StubResponse =>
+  conferenceListPage(
+    ACCOUNT_SID,
+    status ? [conferenceJson({ accountSid: ACCOUNT_SID, sid: CONFERENCE_SID, friendlyName: CONFERENCE, status })] : [],
+  );
 const participantList = (
   entries: { callSid: string; label: string; hold?: boolean; muted?: boolean }[],
 ): StubResponse => ({

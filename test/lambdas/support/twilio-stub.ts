@@ -162,3 +162,15 @@ export function conferenceListPage(accountSid: string, conferences: readonly Rec
     },
   };
 }
+
+/** A Twilio conference resource body (snake_case as the API returns it). */
+export function conferenceJson(fields: { accountSid: string; sid: string; friendlyName: string; status: string }) {
+  return {
+    sid: fields.sid,
+    account_sid: fields.accountSid,
+    friendly_name: fields.friendlyName,
+    status: fields.status,
+    region: 'us1',
+    uri: `/2010-04-01/Accounts/${fields.accountSid}/Conferences/${fields.sid}.json`,
+  };
+}
