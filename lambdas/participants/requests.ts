@@ -2,7 +2,7 @@
  * Parses the participants API's JSON bodies into typed commands, once, at the edge. Every refusal is a 400
  * that names the field and says why; nothing here calls Twilio.
  */
-import { isAllowedTarget } from '../shared/dial-target';
+import { dialTargetKind, isAllowedTarget } from '../shared/dial-target';
 import { ContextError, MAX_CALL_TOKEN_CHARS, validateContext, type AgentContext } from '../shared/agent-context';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
@@ -66,8 +66,6 @@ export type AddSupervisorCommand = {
 export type SupervisorModeCommand = { readonly kind: 'supervisor-mode' } & SupervisorMode;
 
 const E164 = /^\+[1-9]\d{1,14}$/;
-const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{1,5})?(;transport=(udp|tcp|tls))?$/;
-const CLIENT = /^client:[A-Za-z0-9_.-]{1,121}$/;
 const LABEL = /^[A-Za-z0-9_.:-]{1,128}$/;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 // Path segments of Twilio REST URLs: a name made only of dots (`.`, `..`) would be a dot-segment that URL
@@ -147,11 +145,10 @@ function from(body: Record<string, unknown>, dial: DialConfig): string {
 export function parseHumanTarget(value: unknown, field: string, dial: DialConfig): HumanTarget {
   if (typeof value !== 'string')
     throw bad(field, `${field} must be a string: an E.164 number, a sip: URI or a client: identity`);
-  let target: HumanTarget;
-  if (E164.test(value)) target = { kind: 'phone', address: value };
-  else if (SIP.test(value)) target = { kind: 'sip', address: value };
-  else if (CLIENT.test(value)) target = { kind: 'client', address: value };
-  else throw bad(field, `${field} must be an E.164 number (+15551234567), a sip: URI or a client: identity`);
+  const kind = dialTargetKind(value);
+  if (kind === undefined)
+    throw bad(field, `${field} must be an E.164 number (+15551234567), a sip: URI or a client: identity`);
+  const target: HumanTarget = { kind, address: value };
   if (!isAllowedTarget(dial.allowedTargets, target.address)) {
     throw new ApiError(
       403,

@@ -397,6 +397,11 @@ const PLAUSIBLE: [string, Record<string, unknown>][] = [
   [API_ROUTES.transfer, { type: 'cold', target: '+442071234567', removeAgent: 'immediately' }],
   [API_ROUTES.transfer, { type: 'warm', target: 'client:alice', label: 'expert' }],
   [API_ROUTES.complete, {}],
+  [API_ROUTES.cancel, {}],
+  [API_ROUTES.supervise, { target: 'client:lead' }],
+  [API_ROUTES.supervise, { target: '+15551230000', mode: 'whisper', coach: 'agent' }],
+  [API_ROUTES.superviseMode, { mode: 'barge' }],
+  [API_ROUTES.superviseMode, { mode: 'whisper', coach: 'human' }],
 ];
 const plausible = fc
   .record({
@@ -413,12 +418,14 @@ const plausible = fc
         'removeAgent',
         'hold',
         'endConferenceOnExit',
+        'mode',
+        'coach',
       ),
       fc.oneof(
         hostile,
         anyJson,
         contextValue,
-        fc.constantFrom('+15551230000', 'client:bob', true, false, 15, 'cold', 'warm'),
+        fc.constantFrom('+15551230000', 'client:bob', true, false, 15, 'cold', 'warm', 'whisper', 'agent', 'caller'),
       ),
       { maxKeys: 2 },
     ),
