@@ -143,7 +143,10 @@ export interface TwilioEmulator {
   ): Promise<E>;
   /** Resolves when `condition()` holds (checked on every event); rejects after `timeoutMs`. */
   waitUntil(condition: () => boolean, timeoutMs?: number, description?: string): Promise<void>;
-  /** Resolves when every queued status callback has been delivered. */
+  /**
+   * Resolves when every queued status callback has been delivered and every webhook sent has its answer (also one
+   * whose call has hung up since: the request is not aborted, its answer is dropped).
+   */
   settle(): Promise<void>;
   /** Closes every server, socket and timer. */
   stop(): Promise<void>;

@@ -67,6 +67,8 @@ export function shouldRetry(response: Pick<WebhookResponse, 'status' | 'error'>,
 export class WebhookClient {
   private readonly inFlight = new Set<http.ClientRequest>();
   private readonly held = new Set<Promise<void>>();
+  /** Webhooks sent and not answered yet, whether or not their call has ended since. */
+  private readonly sending = new Set<Promise<WebhookResponse>>();
 
   constructor(
     /** Read at each send: webhooks are signed with the primary token current at that moment. */
@@ -102,13 +104,23 @@ export class WebhookClient {
     onAnswer(response);
   }
 
-  /** Resolves when every held (delayed) callback has been delivered. */
+  /**
+   * Resolves when every held (delayed) callback has been delivered and every webhook sent has its answer: a hang-up
+   * while a call's voice URL is being fetched does not abort the request (the engine drops the answer), so a
+   * receiver stopped before that answer would cut the request off (a spurious 11200).
+   */
   async settle(): Promise<void> {
-    while (this.held.size) await Promise.all([...this.held]);
+    while (this.held.size || this.sending.size) await Promise.all([...this.held, ...this.sending]);
   }
 
   /** Sends one webhook and resolves with the answer; never rejects (failures come back as `error`). */
-  async send(request: WebhookRequest): Promise<WebhookResponse> {
+  send(request: WebhookRequest): Promise<WebhookResponse> {
+    const sent = this.sendAndRecord(request).finally(() => this.sending.delete(sent));
+    this.sending.add(sent);
+    return sent;
+  }
+
+  private async sendAndRecord(request: WebhookRequest): Promise<WebhookResponse> {
     const method = (request.method ?? 'POST').toUpperCase();
     const overrides = fragmentOverrides(request.url);
     let url = overrides.url;

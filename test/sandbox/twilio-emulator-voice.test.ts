@@ -263,6 +263,23 @@ describe('Twilio emulator voice engine', () => {
     });
   });
 
+  it('when the caller hangs up while the voice URL is being fetched, settle() waits for that answer', async () => {
+    // Arrange: the webhook leaves at once; the hang-up comes before it can have reached the server
+    const { callSid } = await emu.placeInboundCall({ from: CALLER, to: NUMBER });
+
+    // Act
+    await emu.hangup(callSid);
+    await emu.settle();
+    await hooks.stop();
+
+    // Assert: answered before the server stopped, and nothing more ran for the ended call
+    expect(emu.webhooks.map((w) => [w.purpose, w.callSid, w.status])).toEqual([['voice-url', callSid, 200]]);
+    expect(hooks.on('/inbound')).toHaveLength(1);
+    expect(emu.call(callSid)?.status).toBe('canceled');
+    expect(emu.conferences()).toEqual([]);
+    expect(emu.alerts).toEqual([]);
+  });
+
   it('delivers conference callbacks in order, one at a time, recording their HTTP status', async () => {
     await callUntilAgentStreams();
     await emu.settle();
