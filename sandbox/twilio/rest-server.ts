@@ -111,6 +111,7 @@ export class RestServer {
     let credentialSid: string | null = null;
     let status = 500;
     let body: unknown;
+    let afterSend: (() => void) | undefined;
     try {
       credentialSid = authenticate(req.headers.authorization, this.ctx);
       const resolved = resolveOperation(method, path);
@@ -146,6 +147,7 @@ export class RestServer {
       });
       status = response.status;
       body = response.body;
+      afterSend = response.afterSend;
     } catch (error) {
       if (error instanceof Cancelled) {
         req.socket.destroy();
@@ -160,6 +162,18 @@ export class RestServer {
     if (body !== undefined) headers['Content-Type'] = 'application/json; charset=utf-8';
     if (status === 401) headers['WWW-Authenticate'] = 'Basic realm="Twilio API"';
     res.writeHead(status, headers);
+    if (afterSend) {
+      // Once the answer is written (or the client went away: the created leg is dialled either way), and once.
+      const start = afterSend;
+      afterSend = undefined;
+      const once = () => {
+        res.off('finish', once);
+        res.off('close', once);
+        start();
+      };
+      res.once('finish', once);
+      res.once('close', once);
+    }
     res.end(body === undefined ? undefined : JSON.stringify(body));
   }
 

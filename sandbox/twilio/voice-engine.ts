@@ -22,6 +22,20 @@ import type { WebhookClient } from './webhook-client';
 export type AnswerBehaviour = LegOutcome;
 
 /** Engine timing: everything Twilio measures in seconds is multiplied by `timeScale` (tests run fast). */
+/**
+ * A leg created through the REST API, not dialled yet. Twilio answers the create first (status `queued`, with
+ * `queue_time`, "an estimated time the call will be queued before it is executed": changelog 2024-03-25,
+ * https://twilio.com/en-us/changelog/queue-time-now-returned-when-creating-new-conference-participant) and
+ * dials the leg afterwards, through the account's CPS queue (https://www.twilio.com/docs/glossary/cps); so the
+ * REST server calls `dial` only once the create answer has been sent.
+ */
+export interface CreatedLeg<T> {
+  /** The resource as the create answer reports it. */
+  readonly created: T;
+  /** Starts the leg: waits out its queue time, then dials. */
+  readonly dial: () => void;
+}
+
 export interface VoiceEngineOptions {
   /** How long a dialled person takes to answer, in ms. */
   readonly answerDelayMs: number;
@@ -174,8 +188,9 @@ export class VoiceEngine {
   }
 
   /**
-   * Dials a REST-created participant (`To` already validated) into `conference`: reserves its label now and
-   * rings in the background. Returns the participant as the create response reports it.
+   * Creates a REST participant (`To` already validated) in `conference`: reserves its label and its slot in the
+   * dial queue now. Returns the participant as the create answer reports it (`queued`, with `queue_time`) and
+   * `dial`, which starts the leg: the caller runs it once that answer has been sent.
    */
   dialParticipant(
     conference: ConferenceRecord,
@@ -188,7 +203,7 @@ export class VoiceEngine {
       statusCallbackMethod: string;
       statusCallbackEvents: string[];
     },
-  ): ParticipantRecord {
+  ): CreatedLeg<ParticipantRecord> {
     this.assertNotRefused(input.to);
     const app = parseAppTarget(input.to);
     const session = this.createSession({
@@ -216,11 +231,16 @@ export class VoiceEngine {
     participant.queueTime = String(queueMs);
     // The create response shows the participant as queued, before the leg starts ringing.
     const snapshot = { ...participant };
-    void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds, queueMs);
-    return snapshot;
+    return {
+      created: snapshot,
+      dial: () => void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds, queueMs),
+    };
   }
 
-  /** REST Calls create: an outbound-api leg that rings `to`, then runs the given TwiML, Url or Application. */
+  /**
+   * REST Calls create: an outbound-api leg that rings `to`, then runs the given TwiML, Url or Application.
+   * Returns the call as the create answer reports it and `dial`, which starts the leg once that answer is sent.
+   */
   createCall(input: {
     from: string;
     to: string;
@@ -234,7 +254,7 @@ export class VoiceEngine {
     statusCallback: string | null;
     statusCallbackMethod: string;
     statusCallbackEvents: string[];
-  }): CallRecord {
+  }): CreatedLeg<CallRecord> {
     this.assertNotRefused(input.to);
     const app = input.applicationSid ? this.state.applications.get(input.applicationSid) : undefined;
     const session = this.createSession({
@@ -268,7 +288,8 @@ export class VoiceEngine {
               'voice-fallback',
             );
     const queueMs = this.enqueue(session);
-    void (async () => {
+    const created = { ...session.call };
+    const dial = async (): Promise<void> => {
       try {
         await this.waitInQueue(session, queueMs);
         this.callback(session, 'initiated');
@@ -279,8 +300,8 @@ export class VoiceEngine {
       } catch (error) {
         if (!(error instanceof Cancelled)) throw error;
       }
-    })();
-    return session.call;
+    };
+    return { created, dial: () => void dial() };
   }
 
   /** Hangs a call up (the caller or callee puts the phone down). */

@@ -8,6 +8,7 @@ import { startTwilioEmulator, type TwilioEmulator } from '../../sandbox/twilio';
 import { specProblems } from '../lambdas/support/openapi';
 import { envelopeKeys, listProblems, resourceProblems } from './support/response-schema';
 import { fullSdkClient } from './support/twilio-sdk';
+import { WebhookServer } from './support/webhook-server';
 
 const OWN_NUMBER = '+15550001111';
 const API = (emu: TwilioEmulator) => `/2010-04-01/Accounts/${emu.accountSid}`;
@@ -372,6 +373,48 @@ describe('Twilio emulator REST API', () => {
       await expect(
         lean.api.v2010.account.calls(created.callSid).update({ twiml: '<Response/>' }),
       ).rejects.toMatchObject({ code: 21220 });
+    });
+  });
+
+  describe.each([
+    ['a Participants create', (emu: TwilioEmulator) => `${API(emu)}/Conferences/conf-order/Participants.json`, {}],
+    [
+      'a Calls create',
+      (emu: TwilioEmulator) => `${API(emu)}/Calls.json`,
+      { Twiml: '<Response><Pause length="1"/></Response>' },
+    ],
+  ])('when %s is answered', (_name, path, form) => {
+    let hooks: WebhookServer;
+    beforeEach(async () => {
+      hooks = await new WebhookServer(emu.authToken).start();
+    });
+    afterEach(async () => {
+      await hooks.stop();
+    });
+
+    it('its leg is dialled only after the answer: the `initiated` callback finds the create answered (queued)', async () => {
+      // Arrange: the callback notes whether the client had the create's answer when Twilio started dialling.
+      let answer: { status: number; body: Record<string, unknown> } | undefined;
+      let answeredAtInitiated: boolean | undefined;
+      hooks.route('/status', (hook) => {
+        if (hook.params.CallStatus === 'initiated') answeredAtInitiated = answer !== undefined;
+        return { status: 204 };
+      });
+      emu.answerBehaviour('+15557770000', 'answer');
+
+      // Act
+      answer = await raw(emu, 'POST', path(emu), {
+        From: OWN_NUMBER,
+        To: '+15557770000',
+        ...form,
+        StatusCallback: `${hooks.baseUrl}/status`,
+        StatusCallbackEvent: 'initiated',
+      });
+      await emu.waitUntil(() => answeredAtInitiated !== undefined, 2000, 'initiated callback');
+
+      // Assert
+      expect(answer).toMatchObject({ status: 201, body: { status: 'queued', queue_time: '0' } });
+      expect(answeredAtInitiated).toBe(true);
     });
   });
 

@@ -91,7 +91,7 @@ export const callHandlers: Record<string, RestHandler> = {
     const events = formList(f, 'StatusCallbackEvent');
     const bad = events.filter((e) => !CALL_EVENTS.has(e));
     if (bad.length) throw invalidParameter(`StatusCallbackEvent has unknown event(s): ${bad.join(', ')}`);
-    const call = ctx.engine.createCall({
+    const { created, dial } = ctx.engine.createCall({
       from,
       to,
       ...(url !== undefined && { url }),
@@ -105,7 +105,7 @@ export const callHandlers: Record<string, RestHandler> = {
       statusCallbackMethod: formMethod(f, 'StatusCallbackMethod') ?? 'POST',
       statusCallbackEvents: events,
     });
-    return { status: 201, body: callJson(ctx, call) };
+    return { status: 201, body: callJson(ctx, created), afterSend: dial };
   },
   ListCall(ctx, req) {
     const q = req.query;

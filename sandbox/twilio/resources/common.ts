@@ -28,6 +28,8 @@ export interface RestRequest {
 export interface RestResponse {
   readonly status: number;
   readonly body?: unknown;
+  /** Work that starts only once the answer has been sent (a created leg is dialled after its create answer). */
+  readonly afterSend?: () => void;
 }
 
 /** A handler for one spec operation. */

@@ -146,7 +146,7 @@ export const participantHandlers: Record<string, RestHandler> = {
       ctx.conferences.assertCoachable(existing, callSidToCoach);
     }
     const conference = conferenceFor(ctx, req, true);
-    const participant = ctx.engine.dialParticipant(conference, {
+    const { created, dial } = ctx.engine.dialParticipant(conference, {
       from,
       to,
       timeoutSeconds: timeout,
@@ -172,7 +172,7 @@ export const participantHandlers: Record<string, RestHandler> = {
         ...(maxParticipants !== undefined && { maxParticipants: Number(maxParticipants) }),
       },
     });
-    return { status: 201, body: participantJson(ctx, participant) };
+    return { status: 201, body: participantJson(ctx, created), afterSend: dial };
   },
   ListParticipant(ctx, req) {
     const conference = conferenceFor(ctx, req, false);
