@@ -172,6 +172,34 @@ describe('simulateCalls: one call through the hops', () => {
   });
 });
 
+describe("simulateCalls: the agent leg's status callback arriving just ahead of its agent webhook (worst case)", () => {
+  it.each([
+    // name, cold starts, lambda init (ms), handler time (ms), time to agent (ms), layout
+    // three: the callback takes the events environment (free since the create was accepted); the agent's own
+    // function is cold either way: as in the best case, 375 init, 176 handlers, 413 + 375 + 176 = 964.
+    ['three functions', 3, 375, 176, 964, THREE],
+    // one, lazy: the callback takes the only environment, so the agent webhook starts a second one: init 155 + 155;
+    // handlers: inbound 2+1+11+40 = 54, events 2+1+22+40+7 = 72, agent in the new environment 2+1+33 + token 40 = 76
+    // (202 in all); 413 + 310 + 202 = 925 (the best case: 413 + 155 + 162 = 730).
+    ['one function, handlers loaded lazily', 2, 310, 202, 925, { ...ONE, lazyHandlerModules: true }],
+    // one provisioned environment: the callback holds it, so the agent pays the cold start the provisioning was for:
+    // init 155; handlers: inbound 2+1+40 = 43, events 2+1+40+7 = 50, agent 2+1+40 = 43 (136); 413 + 155 + 136 = 704.
+    ['one function, one provisioned environment', 1, 155, 136, 704, { ...ONE, provisioned: { twilio: 1 } as const }],
+  ])(
+    'when every function starts idle (%s), it pays %i cold starts: %d ms of init, %d ms in handlers, %d ms to the agent',
+    (_, colds, init, handlers, timeToAgent, layout: FunctionLayout) => {
+      // Act
+      const [caller] = simulateCalls(REALISTIC, layout, [0], 'idle', 'ahead').callers;
+
+      // Assert
+      expect(caller.coldStarts).toBe(colds);
+      expect(caller.parts.lambdaInit).toBe(init);
+      expect(caller.parts.handlers).toBe(handlers);
+      expect(caller.timeToAgentMs).toBe(timeToAgent);
+    },
+  );
+});
+
 describe('simulateCalls: bursts and Lambda environments', () => {
   it('when 3 callers arrive at once on one idle function, 3 environments start and serve their later webhooks warm', () => {
     // Act

@@ -76,6 +76,16 @@ export interface CallFlowInputs {
  */
 export type StartState = 'idle' | 'warm';
 
+/**
+ * When the agent leg's own status callbacks reach the stack. Twilio does not say how far its `ringing` and
+ * `answered` callbacks run ahead of the App's Voice URL request; the events handler answers them after reading the
+ * conference (one Twilio REST round trip), holding a Lambda environment (one request each) meanwhile.
+ * `behind`: they arrive once the agent webhook is served (best case). `ahead`: one arrives at the same instant,
+ * just ahead of the agent webhook, and takes the free environment of the function that serves events (worst case:
+ * where that function also serves the agent, the agent webhook needs another environment, cold after idle).
+ */
+export type LegCallbacks = 'behind' | 'ahead';
+
 /** One caller's way to the agent. */
 export interface CallerOutcome {
   /** First inbound webhook request to the agent receiving `start`. */
@@ -105,8 +115,8 @@ interface Environment {
   twilioConnected: boolean;
 }
 
-type Stage = 'inbound' | 'events' | 'accepted' | 'agent';
-const STAGE_ORDER: Readonly<Record<Stage, number>> = { inbound: 0, events: 1, accepted: 2, agent: 3 };
+type Stage = 'inbound' | 'events' | 'accepted' | 'legStatus' | 'agent';
+const STAGE_ORDER: Readonly<Record<Stage, number>> = { inbound: 0, events: 1, accepted: 2, legStatus: 3, agent: 4 };
 
 interface Pending {
   readonly at: number;
@@ -163,6 +173,7 @@ export function simulateCalls(
   layout: FunctionLayout,
   arrivalsMs: readonly number[],
   start: StartState,
+  legCallbacks: LegCallbacks = 'behind',
 ): FlowResult {
   if (!(inputs.callsPerSecond > 0)) throw new Error('callsPerSecond must be positive');
   const p = inputs.platform;
@@ -191,8 +202,17 @@ export function simulateCalls(
   let nextSlot = Number.NEGATIVE_INFINITY;
   const slotMs = 1000 / inputs.callsPerSecond;
 
-  /** Invokes the function serving `handler` at `at`; returns when its work (and any REST answer) is done. */
-  const invoke = (handler: PathHandler, at: number, caller: number): { end: number; accepted?: number } => {
+  /**
+   * Invokes the function serving `handler` at `at`; returns when its work (and any REST answer) is done. A leg's
+   * status callback is off the caller's way: it holds an environment (its handler, then a conference read) but
+   * adds nothing to the caller's wait.
+   */
+  const invoke = (
+    handler: PathHandler,
+    at: number,
+    caller: number,
+    legStatus = false,
+  ): { end: number; accepted?: number } => {
     const fn = layout.functionOf[handler];
     const pool = pools.get(fn) as Environment[];
     let env = pool.find((e) => e.busyUntil <= at);
@@ -201,7 +221,7 @@ export function simulateCalls(
       env = { fn, busyUntil: at, ran: new Set(), secrets: new Set(), twilioConnected: false };
       pool.push(env);
       init = p.envCreateMs + p.runtimeInitMs + inputs.moduleLoadMs[fn];
-      coldStarts[caller]++;
+      if (!legStatus) coldStarts[caller]++;
     }
     const h = inputs.handlers[handler];
     let work = h.warmMs;
@@ -212,13 +232,20 @@ export function simulateCalls(
       work += p.secretFetchMs;
       env.secrets.add(secret);
     }
-    if (h.createsAgent && !env.twilioConnected) {
+    const readsTwilio = h.createsAgent || legStatus;
+    if (readsTwilio && !env.twilioConnected) {
       work += p.twilioTlsSetupMs;
       env.twilioConnected = true;
     }
+    const end = at + init + work;
+    if (legStatus) {
+      // Its conference read: a Twilio REST round trip, taken as long as the Participants create's.
+      env.busyUntil = end + p.restCreateMs;
+      busy.push({ from: at, to: env.busyUntil });
+      return { end };
+    }
     parts[caller].lambdaInit += init;
     parts[caller].handlers += work;
-    const end = at + init + work;
     const accepted = h.createsAgent ? end + p.restCreateMs : undefined;
     env.busyUntil = accepted ?? end;
     busy.push({ from: at, to: env.busyUntil });
@@ -253,7 +280,11 @@ export function simulateCalls(
       nextSlot = slot + slotMs;
       parts[caller].queue += slot - at;
       parts[caller].twilio += p.appDialMs;
-      agenda.push({ at: webhook(caller, slot + p.appDialMs), caller, stage: 'agent' });
+      const agentWebhookAt = webhook(caller, slot + p.appDialMs);
+      if (legCallbacks === 'ahead') agenda.push({ at: agentWebhookAt, caller, stage: 'legStatus' });
+      agenda.push({ at: agentWebhookAt, caller, stage: 'agent' });
+    } else if (stage === 'legStatus') {
+      invoke('events', at, caller, true);
     } else {
       const { end } = invoke('agent', at, caller);
       parts[caller].twilio += p.streamConnectMs;
