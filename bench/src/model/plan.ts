@@ -12,6 +12,7 @@ import {
   type CallerOutcome,
   type FunctionLayout,
   type HandlerTimes,
+  type LegCallbacks,
   type StartState,
   simulateCalls,
 } from './call-flow';
@@ -66,6 +67,14 @@ export const LAYOUTS: readonly (FunctionLayout & { readonly label: string })[] =
     label: 'One function + provisioned concurrency 1',
     functionOf: ONE,
     provisioned: { twilio: 1 },
+    lazyHandlerModules: true,
+  },
+  {
+    // Two: one for the agent webhook while a status callback of the agent leg holds the other (the worst case).
+    name: 'one-function-pc2',
+    label: 'One function + provisioned concurrency 2',
+    functionOf: ONE,
+    provisioned: { twilio: 2 },
     lazyHandlerModules: true,
   },
 ];
@@ -157,7 +166,7 @@ export function ourStackMs(c: CallerOutcome): number {
 export interface SingleCall {
   readonly layout: string;
   readonly memoryMb: number;
-  readonly scenario: 'warm' | 'first-after-idle';
+  readonly scenario: 'warm' | 'first-after-idle' | 'first-after-idle-worst';
   readonly timeToAgentMs: Spread;
   readonly ourStackMs: Spread;
   /** The part of it that is cold starts (runtime init, module load, environment creation). */
@@ -166,13 +175,20 @@ export interface SingleCall {
   readonly coldStarts: number;
 }
 
-function singleCall(measured: MeasuredInputs, layout: FunctionLayout, memoryMb: number, start: StartState): SingleCall {
-  const run = (b: Bound) => simulateCalls(callFlowInputs(measured, memoryMb, b, 1), layout, [0], start).callers[0];
+function singleCall(
+  measured: MeasuredInputs,
+  layout: FunctionLayout,
+  memoryMb: number,
+  start: StartState,
+  legCallbacks: LegCallbacks = 'behind',
+): SingleCall {
+  const run = (b: Bound) =>
+    simulateCalls(callFlowInputs(measured, memoryMb, b, 1), layout, [0], start, legCallbacks).callers[0];
   const runs = Object.fromEntries(BOUNDS.map((b) => [b, run(b)])) as Record<Bound, CallerOutcome>;
   return {
     layout: layout.name,
     memoryMb,
-    scenario: start === 'warm' ? 'warm' : 'first-after-idle',
+    scenario: start === 'warm' ? 'warm' : legCallbacks === 'ahead' ? 'first-after-idle-worst' : 'first-after-idle',
     timeToAgentMs: spread((b) => runs[b].timeToAgentMs),
     ourStackMs: spread((b) => ourStackMs(runs[b])),
     coldStartMs: spread((b) => runs[b].parts.lambdaInit),
@@ -256,7 +272,13 @@ export interface LayoutRow {
   readonly label: string;
   readonly memoryMb: number;
   readonly warm: SingleCall;
+  /** Best case: the agent leg's status callbacks reach the stack after its agent webhook has been served. */
   readonly firstAfterIdle: SingleCall;
+  /**
+   * Worst case: one of them arrives just ahead of the agent webhook and holds the environment that would have
+   * served it (in the sandbox, 19 and 20 of 22 first calls in the combined layout met a second cold container).
+   */
+  readonly firstAfterIdleWorst: SingleCall;
   /** 100 callers at once at 30 calls/s: where concurrent cold starts show. */
   readonly burst100At30: Burst;
   readonly monthlyUsd: number;
@@ -352,6 +374,7 @@ export function runModel(measured: MeasuredInputs): ModelResults {
       memoryMb,
       warm: singleCall(measured, layout, memoryMb, 'warm'),
       firstAfterIdle: singleCall(measured, layout, memoryMb, 'idle'),
+      firstAfterIdleWorst: singleCall(measured, layout, memoryMb, 'idle', 'ahead'),
       burst100At30: burst(measured, layout, memoryMb, 100, 30),
       monthlyUsd: provisionedMonthlyUsd(layout, memoryMb),
     })),
@@ -359,6 +382,7 @@ export function runModel(measured: MeasuredInputs): ModelResults {
   const atProd = layouts.filter((r) => r.memoryMb === prod);
   const row = (name: string) => atProd.find((r) => r.layout === name) as LayoutRow;
   const first = (r: LayoutRow) => r.firstAfterIdle.timeToAgentMs.value;
+  const worst = (r: LayoutRow) => r.firstAfterIdleWorst.timeToAgentMs.value;
   const today = row('three-functions');
   const deployed = row(DEPLOYED_LAYOUT);
   const eager = row('one-function-eager');
@@ -369,6 +393,12 @@ export function runModel(measured: MeasuredInputs): ModelResults {
     `${s(first(deployed))} instead of ${s(first(today))} with three functions (${today.firstAfterIdle.coldStarts} cold ` +
     `starts in series become ${deployed.firstAfterIdle.coldStarts}; ${Math.round(first(today) - first(deployed))} ms ` +
     `saved at ${prod} MB) at no monthly cost; warm calls are unchanged (${s(deployed.warm.timeToAgentMs.value)}). ` +
+    `That is its best case. Lambda runs one request per environment, and the agent leg's status callbacks reach the ` +
+    `same function as its agent webhook: when one arrives just ahead of it, the agent webhook starts a second ` +
+    `environment, ${deployed.firstAfterIdleWorst.coldStarts} cold starts and ${s(worst(deployed))} (three functions: ` +
+    `${today.firstAfterIdleWorst.coldStarts}, ${s(worst(today))}). Twilio does not say how often; the sandbox met it ` +
+    `on 19 and 20 of 22 first calls, where the emulated Twilio dials the agent leg at once so that the caller's ` +
+    `participant-join invocation is still finishing. ` +
     `Loading its three handler modules at init instead of on each one's first request would save another ` +
     `${Math.round(first(deployed) - first(eager))} ms (${s(first(eager))}): init runs at a CPU share that does not ` +
     `shrink with memory, a request at ${prod}/1769 of a core. ` +
