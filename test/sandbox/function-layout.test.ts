@@ -4,8 +4,10 @@
  * cold container (every container of the function busy, one request each). The Auth Token is read from the local
  * Secrets Manager as deployed. On the first call after a deployment, the way to the agent (inbound webhook, the
  * caller's participant-join, the agent webhook) meets a cold container at each of the three functions in the split
- * layout; in the combined one (the default) only the inbound webhook's is sure to be cold (the agent webhook arrives
- * together with the agent leg's status callbacks, so it may meet a second, cold container). The combined function's
+ * layout; in the combined one (the default) only the inbound webhook's is sure to be cold (the emulated Twilio dials
+ * the agent leg and fetches its TwiML at once, so the agent webhook usually arrives while the caller's
+ * participant-join invocation is still returning and meets a second, cold container; on Twilio the app dial
+ * separates those two, and the agent leg's status callbacks are what may still collide). The combined function's
  * three handler modules read the Auth Token once in their process; the split layout's three processes once each.
  */
 import { startSandbox, type Sandbox } from '../../sandbox';
