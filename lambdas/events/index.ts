@@ -221,7 +221,8 @@ async function legStatus(request: HttpRequest, params: FormParams, config: Confi
     sequence: formValue(params, 'SequenceNumber'),
   });
   // `initiated` tells nothing `ringing` or `answered` will not tell a moment later (when the leg could still be
-  // stopped): it is logged, not looked into, which keeps one conference read per leg off each call.
+  // stopped): the stack no longer asks for it (LEG_STATUS_EVENTS); one that still arrives (a leg dialled by an
+  // earlier version) is logged, not looked into.
   if (status === 'queued' || status === 'initiated') return emptyResponse(204);
   const recovery = await recoveryFor(request, config, log);
   const live = await recovery.live(state.conferenceSid, legCallSid);

@@ -22,8 +22,12 @@ export interface LegState {
   readonly context: AgentContext;
 }
 
-/** The status events every leg the stack dials reports (Twilio: Participant resource, StatusCallbackEvent). */
-export const LEG_STATUS_EVENTS = ['initiated', 'ringing', 'answered', 'completed'] as const;
+/**
+ * The status events every leg the stack dials reports (Twilio: Participant resource, StatusCallbackEvent). Not
+ * `initiated`: the recovery only logged it (`ringing` or `answered` follow while the leg can still be stopped), and
+ * each one cost an invocation that could hold the combined function's warm container as the agent webhook arrives.
+ */
+export const LEG_STATUS_EVENTS = ['ringing', 'answered', 'completed'] as const;
 
 const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
 const CALL_SID = /^CA[0-9a-fA-F]{32}$/;

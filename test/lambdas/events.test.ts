@@ -71,7 +71,7 @@ describe('events handler', () => {
       StartConferenceOnEnter: 'true',
       EndConferenceOnExit: 'false',
       StatusCallbackMethod: 'POST',
-      StatusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+      StatusCallbackEvent: ['ringing', 'answered', 'completed'],
     });
     // The leg reports to the signed leg-status route, with the call's recovery state in the query.
     const callback = new URL(String(StatusCallback));

@@ -386,7 +386,7 @@ describe('participants handler', () => {
         attended: '0',
         'ctx.ticket': 'T-42',
       });
-      expect(create?.form.StatusCallbackEvent).toEqual(['initiated', 'ringing', 'answered', 'completed']);
+      expect(create?.form.StatusCallbackEvent).toEqual(['ringing', 'answered', 'completed']);
     });
 
     it('when a human is added, the create carries no agent recovery callback', async () => {
