@@ -423,15 +423,16 @@ export function runModel(measured: MeasuredInputs): ModelResults {
   }));
 
   // Queue alarm: whatever of the time-to-agent budget the rest of the way does not need (its high bound, first call
-  // after idle, at the smallest memory size) may go to Twilio's queue; above that, the account's CPS is the cause.
+  // after idle in its worst case, at the smallest memory size) may go to Twilio's queue; above that, the account's CPS
+  // is the cause.
   const worstBase = Math.max(
-    ...layouts.filter((r) => r.layout === DEPLOYED_LAYOUT).map((r) => r.firstAfterIdle.joinToAgentMs.high),
+    ...layouts.filter((r) => r.layout === DEPLOYED_LAYOUT).map((r) => r.firstAfterIdleWorst.joinToAgentMs.high),
   );
   const agentQueueTimeP95Ms = queueAlarmThresholdMs(TIME_TO_AGENT_BUDGET_MS, worstBase);
   const configured = configKey('alarmAgentQueueTimeP95Ms').default as number;
   const derivation =
     `TimeToAgent p95 budget ${TIME_TO_AGENT_BUDGET_MS} ms (alarmTimeToAgentP95Ms) minus the slowest modelled caller-join-` +
-    `to-agent-join without queueing (${Math.round(worstBase)} ms: first call after idle, high bounds, ` +
+    `to-agent-join without queueing (${Math.round(worstBase)} ms: first call after idle, worst case, high bounds, ` +
     `${MODELLED_MEMORY_MB[0]} MB), rounded down to the second: ${agentQueueTimeP95Ms} ms of queue_time p95 leaves ` +
     'the rest of the way its worst case; above it the account CPS is what keeps callers waiting. ' +
     (configured === agentQueueTimeP95Ms
