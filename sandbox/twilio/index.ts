@@ -65,7 +65,7 @@ export interface TwilioEmulatorOptions {
   /**
    * The account's rate for calls created through the REST API (Participants and Calls creates; `<Dial>` legs are
    * not limited): Twilio's default is 1 (https://www.twilio.com/docs/glossary/cps), up to 30 self-served with a
-   * Business Profile. Extra creates queue and report `queue_time`; the queue runs in Twilio time (`timeScale`).
+   * Business Profile. Extra creates queue and report `queue_time`; the wait itself runs at `timeScale`.
    * `Infinity` turns the queue off. Default 1.
    */
   readonly callsPerSecond?: number;
@@ -179,13 +179,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   );
   const conferenceManager = new ConferenceManager(state, timeline, webhooks);
   const script = new LegScript();
-  const timeScale = options.timeScale ?? 0.001;
-  // The queue's slots are Twilio seconds, so arrivals are measured in Twilio time too: on the real clock, calls a
-  // few ms apart would each be 1 s behind the last and the backlog would grow with every sequential call.
-  const rate = new CallRateQueue(
-    options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND,
-    () => performance.now() / timeScale,
-  );
+  const rate = new CallRateQueue(options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND);
   const engine = new VoiceEngine(
     state,
     conferenceManager,
@@ -194,7 +188,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     scheduler,
     {
       answerDelayMs: options.answerDelayMs ?? 10,
-      timeScale,
+      timeScale: options.timeScale ?? 0.001,
       mediaFrames: options.mediaFrames ?? 3,
       mediaMs: options.mediaMs ?? 5,
     },
