@@ -59,7 +59,8 @@ interface ExpectedModule {
 /** The Twilio emulator's pace for a run: its calls-per-second rate and real ms per Twilio ms. */
 export interface TwilioPace {
   readonly callsPerSecond: number;
-  readonly timeScale: number;
+  /** Twilio time per real ms; the emulator's default when left out. */
+  readonly timeScale?: number;
 }
 
 /** The agent leg's queue_time: the other participant of the caller's conference. */
@@ -93,7 +94,12 @@ export async function startBenchSandbox(bundle: string, agent: AgentServer, pace
   const sandbox = await sandboxModule.startSandbox({
     agentStreamUrl: agent.url,
     quiet: true,
-    ...(pace && { twilio: { callsPerSecond: pace.callsPerSecond, timeScale: pace.timeScale } }),
+    ...(pace && {
+      twilio: {
+        callsPerSecond: pace.callsPerSecond,
+        ...(pace.timeScale !== undefined && { timeScale: pace.timeScale }),
+      },
+    }),
   });
   return {
     async placeCall(index) {
