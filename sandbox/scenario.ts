@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HandlerName } from '../lambdas/routes';
+import { STACK_PARAMETERS } from '../lambdas/shared/agent-context';
 import { flowDiagram, type Observation } from './flow-diagram';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index';
 import type { EmulatorEvent } from './twilio';
@@ -97,7 +98,7 @@ export async function runMainScenario(
         (r) =>
           r.method === 'POST' && r.path.endsWith('/Participants.json') && String(r.form.To ?? '').startsWith('app:'),
       );
-      return `participant ${join.callSid} "ai-agent" dialled as ${String(create?.form.To ?? '?')}`;
+      return `participant ${join.callSid} "ai-agent" dialled as ${withoutCallToken(String(create?.form.To ?? '?'))}`;
     });
 
     await step('the agent’s stream starts with the custom parameters', async () => {
@@ -218,4 +219,12 @@ function writeDiagram(
   );
   writeFileSync(file, flowDiagram(observations, credentials));
   return file;
+}
+
+/**
+ * The agent's `app:` address with the caller's CallToken value left out: the token lets a leg present the caller's
+ * number, so it is kept out of output as the handlers keep it out of their logs.
+ */
+function withoutCallToken(to: string): string {
+  return to.replace(new RegExp(`([?&]${STACK_PARAMETERS.callToken}=)[^&]*`), '$1(not shown)');
 }

@@ -37,6 +37,17 @@ it('runs the main scenario to the end', async () => {
   expect(lines.every((l) => l.includes('✓'))).toBe(true);
 });
 
+it('when the main scenario shows the agent’s dial address, it leaves out the caller’s CallToken', async () => {
+  // Act
+  const lines: string[] = [];
+  await runMainScenario({ print: (l) => lines.push(l) });
+
+  // Assert: the emulator's inbound CallToken is a JSON document carrying a signed JWT
+  const dial = lines.find((l) => l.includes('dialled as')) ?? '';
+  expect(dial).toContain('callToken=(not shown)');
+  expect(lines.join('\n')).not.toMatch(/parentCallInfoToken|eyJ[A-Za-z0-9_-]{10,}/);
+});
+
 it('puts an inbound caller into their own conference and adds the agent with the caller’s context', async () => {
   // Act
   const { callSid } = await sandbox.placeInboundCall({ from: '+15557654321' });
