@@ -8,6 +8,7 @@ import http from 'node:http';
 import {
   conferenceListPage,
   participantJson,
+  participantListPage,
   twilioError,
   type RecordedRequest,
   type StubResponse,
@@ -156,21 +157,7 @@ export class ConferenceWorld {
 
   private listParticipants(): StubResponse {
     const participants = [...this.participants.values()].map((p) => this.json(p));
-    const uri = `${ACCOUNT_PATH}/Conferences/${this.conferenceSid}/Participants.json?PageSize=250&Page=0`;
-    return {
-      status: 200,
-      body: {
-        participants,
-        first_page_uri: uri,
-        next_page_uri: null,
-        previous_page_uri: null,
-        page: 0,
-        page_size: 250,
-        start: 0,
-        end: participants.length - 1,
-        uri,
-      },
-    };
+    return participantListPage(ACCOUNT_SID, this.conferenceSid, participants, 250);
   }
 
   private list(req: RecordedRequest): StubResponse {

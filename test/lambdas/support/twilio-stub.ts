@@ -121,13 +121,17 @@ export function twilioError(status: number, code: number, message: string): Stub
   return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
 }
 
-/** Twilio's answer to a participant list: one page holding `participants` (as participantJson builds them). */
+/**
+ * Twilio's answer to a participant list: one page holding `participants` (as participantJson builds them), of
+ * `pageSize` (the page size the request asked for).
+ */
 export function participantListPage(
   accountSid: string,
   conferenceSid: string,
   participants: readonly Record<string, unknown>[],
+  pageSize = 50,
 ): StubResponse {
-  const uri = `/2010-04-01/Accounts/${accountSid}/Conferences/${conferenceSid}/Participants.json?PageSize=50&Page=0`;
+  const uri = `/2010-04-01/Accounts/${accountSid}/Conferences/${conferenceSid}/Participants.json?PageSize=${pageSize}&Page=0`;
   return {
     status: 200,
     body: {
@@ -136,7 +140,7 @@ export function participantListPage(
       next_page_uri: null,
       previous_page_uri: null,
       page: 0,
-      page_size: 50,
+      page_size: pageSize,
       start: 0,
       end: participants.length - 1,
       uri,
