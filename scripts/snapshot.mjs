@@ -1,5 +1,7 @@
-// `npm run snapshot`: rewrites infra/snapshots/<stack>.yaml, the resource graph of each stack under Pulumi mocks,
-// after building the handler bundles the program references. test/infra/snapshot.test.ts only compares.
+// `npm run snapshot`: rewrites infra/snapshots/<fixture>.yaml, the resource graph under Pulumi mocks of each stack
+// fixture in test/fixtures/stacks (not of the team's Pulumi.<stack>.yaml files), and deletes snapshots whose
+// fixture is gone, after building the handler bundles the program references. test/infra/snapshot.test.ts only
+// compares.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,13 +10,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const run = (args) => spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 const built = run([path.join(root, 'scripts', 'build.mjs'), '--quiet']);
 if (built !== 0) process.exit(built);
-// One process per stack: the program registers its resources once per load.
-for (const stack of ['dev', 'prod']) {
-  const status = run([
+process.exit(
+  run([
     '-r',
     path.join(root, 'scripts', 'ts-hook.cjs'),
     path.join(root, 'test', 'infra', 'support', 'write-snapshot.ts'),
-    stack,
-  ]);
-  if (status !== 0) process.exit(status);
-}
+  ]),
+);

@@ -49,8 +49,9 @@ async function start(options: Parameters<typeof startHarness>[0] = {}): Promise<
   return harness;
 }
 
-const preview = () => programRun('dev', true).then(dynamicResources);
-const update = (overrides: Record<string, string> = {}) => programRun('dev', false, overrides).then(dynamicResources);
+const preview = () => programRun('minimal-dev', true).then(dynamicResources);
+const update = (overrides: Record<string, string> = {}) =>
+  programRun('minimal-dev', false, overrides).then(dynamicResources);
 const one = (registrations: Registration[], type: string) => registrations.find((r) => r.type === type)!;
 const stateOf = (h: Harness, type: string) => [...h.deployment.state.values()].find((s) => s.type === type)!;
 const ops = (steps: { urn: string; op: string }[]) => steps.map((s) => `${s.urn.split('::').pop()}: ${s.op}`);
@@ -121,7 +122,6 @@ describe('a new stack', () => {
 
     // Act
     const run = await runProgram({
-      stack: 'dev',
       dryRun: false,
       config: h.config,
       answer: async (r, dryRun) => {

@@ -4,6 +4,7 @@
  */
 import { dynamicResources, key, PHONE_NUMBER, programRun, TWIML_APP } from './support/harness';
 import { HARNESS_SECRETS, stackConfig } from './support/program';
+import { stackFixture } from '../support/stack-fixtures';
 import { isSecret, UNKNOWN, type Props } from './support/wire';
 
 /** Every string in `value` outside secret wrappers. */
@@ -21,14 +22,14 @@ jest.setTimeout(120_000);
 const urls = (inputs: Props) => [inputs.voiceUrl, inputs.voiceFallbackUrl];
 
 describe.each([
-  ['dev', true],
-  ['dev', false],
-  ['prod', true],
-  ['prod', false],
-])('%s stack, dry run %s', (stack, dryRun) => {
+  ['minimal-dev', true],
+  ['minimal-dev', false],
+  ['production-like', true],
+  ['production-like', false],
+])('fixture %s, dry run %s', (fixture, dryRun) => {
   it('runs to the end: exit 0, shutdown signalled, no error logged', async () => {
     // Act
-    const run = await programRun(stack, dryRun);
+    const run = await programRun(fixture, dryRun);
 
     // Assert
     expect({ exitCode: run.exitCode, errors: run.logs.filter((l) => l.severity === 'error') }).toEqual({
@@ -36,13 +37,16 @@ describe.each([
       errors: [],
     });
     expect(run.shutdownSignalled).toBe(true);
-    expect(run.registrations[0]).toMatchObject({ type: 'pulumi:pulumi:Stack', name: `voice-ai-conference-${stack}` });
+    expect(run.registrations[0]).toMatchObject({
+      type: 'pulumi:pulumi:Stack',
+      name: `voice-ai-conference-${stackFixture(fixture).stackName}`,
+    });
     expect(run.features).toEqual(expect.arrayContaining(['secrets', 'resourceReferences']));
   });
 
   it('registers each Twilio resource once, with its serialized provider and the stack number', async () => {
     // Act
-    const run = await programRun(stack, dryRun);
+    const run = await programRun(fixture, dryRun);
 
     // Assert
     expect(dynamicResources(run).map((r) => r.type)).toEqual([TWIML_APP, PHONE_NUMBER]);
@@ -50,13 +54,13 @@ describe.each([
       expect(r.custom).toBe(true);
       expect(String(r.inputs.__provider)).toMatch(/^exports\.handler = /);
     }
-    expect(run.one(PHONE_NUMBER).inputs.phoneNumber).toBe(stackConfig(stack).values[key('phoneNumber')]);
+    expect(run.one(PHONE_NUMBER).inputs.phoneNumber).toBe(stackConfig(fixture).values[key('phoneNumber')]);
     expect(run.one(PHONE_NUMBER).dependencies.some((d) => d.includes('aws:apigatewayv2/stage:Stage'))).toBe(true);
   });
 
   it('never sends a secret value in plain text (only inside secret wrappers), nor in a provider', async () => {
     // Act
-    const run = await programRun(stack, dryRun);
+    const run = await programRun(fixture, dryRun);
 
     // Assert
     const plain = run.registrations.flatMap((r) => plainStrings(r.inputs)).join('\n');
@@ -68,18 +72,18 @@ describe.each([
 });
 
 describe('webhook URLs the Twilio resources get', () => {
-  it('are unknown in a preview of a new dev stack (they come from the API not created yet)', async () => {
+  it('are unknown in a preview of a new minimal-dev stack (they come from the API not created yet)', async () => {
     // Act
-    const run = await programRun('dev', true);
+    const run = await programRun('minimal-dev', true);
 
     // Assert
     expect(urls(run.one(TWIML_APP).inputs)).toEqual([UNKNOWN, UNKNOWN]);
     expect(urls(run.one(PHONE_NUMBER).inputs)).toEqual([UNKNOWN, UNKNOWN]);
   });
 
-  it('are known in a preview of prod (its custom domain is config)', async () => {
+  it('are known in a preview of production-like (its custom domain is config)', async () => {
     // Act
-    const run = await programRun('prod', true);
+    const run = await programRun('production-like', true);
 
     // Assert
     expect(urls(run.one(TWIML_APP).inputs)).toEqual([
@@ -89,9 +93,9 @@ describe('webhook URLs the Twilio resources get', () => {
     expect(run.one(PHONE_NUMBER).inputs.voiceUrl).toBe('https://voice.example.com/twilio/voice/inbound');
   });
 
-  it('are the API endpoint the monitor answered in an update of dev', async () => {
+  it('are the API endpoint the monitor answered in an update of minimal-dev', async () => {
     // Act
-    const run = await programRun('dev', false);
+    const run = await programRun('minimal-dev', false);
 
     // Assert
     const endpoint = 'https://voiceai-dev-api-id.execute-api.us-east-1.amazonaws.com';
@@ -104,13 +108,13 @@ describe('webhook URLs the Twilio resources get', () => {
 });
 
 describe('the serialized providers', () => {
-  it('are the same text in every run, stack and mode (so providerVersion changes only with the provider code)', async () => {
+  it('are the same text in every run, fixture and mode (so providerVersion changes only with the provider code)', async () => {
     // Act
     const runs = await Promise.all([
-      programRun('dev', true),
-      programRun('dev', false),
-      programRun('prod', true),
-      programRun('prod', false),
+      programRun('minimal-dev', true),
+      programRun('minimal-dev', false),
+      programRun('production-like', true),
+      programRun('production-like', false),
     ]);
 
     // Assert

@@ -4,6 +4,7 @@
  * SERVICE_NAME, as CloudWatch would extract them (namespace, dimension set, dimension values).
  */
 import { type EmfDocument, METRICS, type MetricName, MetricsWriter } from '../../lambdas/shared/metrics';
+import { fixtureNames, stackFixture } from '../support/stack-fixtures';
 import { runProgram, type ProgramRun } from './support/program';
 
 const ALARM = 'aws:cloudwatch/metricAlarm:MetricAlarm';
@@ -36,10 +37,12 @@ const serviceOf = (run: ProgramRun) =>
   (run.one('aws:lambda/function:Function', '-twilio').inputs.environment as { variables: Record<string, string> })
     .variables.SERVICE_NAME;
 
-describe.each(['dev', 'prod'])('stack %s', (stack) => {
+describe.each(fixtureNames())('fixture %s', (fixture) => {
+  const stack = stackFixture(fixture).stackName;
+
   it('when its functions write metrics, they all write them under one Service: the stack’s name prefix', async () => {
     // Act
-    const run = await runProgram(stack);
+    const run = await runProgram(fixture);
 
     // Assert
     expect(servicesOf(run)).toEqual(['twilio', 'participants'].map(() => `voiceai-${stack}`));
@@ -47,7 +50,7 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
 
   it('when the dashboard draws the handlers’ metrics, it names every metric they write, for this stack’s Service', async () => {
     // Arrange
-    const run = await runProgram(stack);
+    const run = await runProgram(fixture);
     const service = serviceOf(run);
 
     // Act
@@ -71,7 +74,7 @@ describe.each(['dev', 'prod'])('stack %s', (stack) => {
   });
 });
 
-describe('prod alarms on the handlers’ metrics', () => {
+describe('production-like alarms on the handlers’ metrics', () => {
   it.each([
     ['-fallback-rate', 'metric math over CallsStarted and Fallbacks by Kind'],
     ['-time-to-agent-p95', 'p95 of TimeToAgent'],
@@ -79,7 +82,7 @@ describe('prod alarms on the handlers’ metrics', () => {
     ['-signature-rejected', 'Sum of SignatureRejected'],
   ])('when the %s alarm (%s) evaluates, every metric it reads is one the handlers write', async (nameEnding) => {
     // Arrange
-    const run = await runProgram('prod');
+    const run = await runProgram('production-like');
     const service = serviceOf(run);
 
     // Act
@@ -103,7 +106,7 @@ describe('prod alarms on the handlers’ metrics', () => {
 
   it('when the thresholds are configured, the alarms use them', async () => {
     // Act
-    const run = await runProgram('prod', {
+    const run = await runProgram('production-like', {
       alarmFallbackPercent: '7',
       alarmTimeToAgentP95Ms: '12000',
       alarmAgentQueueTimeP95Ms: '4000',

@@ -1,5 +1,5 @@
 /**
- * The Pulumi program under mocks, for every committed stack: each resource exists with the intended
+ * The Pulumi program under mocks, for each stack fixture (test/fixtures/stacks): each resource exists with the intended
  * properties and the wiring holds (number -> inbound route of this API, App -> agent route, route -> function,
  * permissions -> this API, no plaintext secret in any function, IAM names specific ARNs).
  */
@@ -9,12 +9,12 @@ import {
   GENERATED_TOKEN,
   ROOT,
   runProgram,
-  stackFileConfig,
   TEST_API_KEY_SECRET,
   TEST_API_TOKEN,
   TEST_AUTH_TOKEN,
   type ProgramRun,
 } from './support/program';
+import { stackFixture } from '../support/stack-fixtures';
 
 const T = {
   api: 'aws:apigatewayv2/api:Api',
@@ -59,13 +59,13 @@ const envOf = (run: ProgramRun, handler: HandlerName, layout: Layout = 'combined
   (run.one(T.fn, `-${LAYOUTS[layout].serving[handler]}`).inputs.environment as { variables: Env }).variables;
 
 describe.each([
-  ['dev', 'combined'],
-  ['prod', 'combined'],
-  ['dev', 'split'],
-  ['prod', 'split'],
-] as const)('stack %s, function layout %s', (stack, layout) => {
+  ['minimal-dev', 'combined'],
+  ['production-like', 'combined'],
+  ['minimal-dev', 'split'],
+  ['production-like', 'split'],
+] as const)('fixture %s, function layout %s', (fixture, layout) => {
   let run: ProgramRun;
-  const cfg = stackFileConfig(stack);
+  const { config: cfg, stackName: stack } = stackFixture(fixture);
   const apiEndpoint = `https://voiceai-${stack}-api-id.execute-api.us-east-1.amazonaws.com`;
   const domain = cfg['voice-ai-conference:customDomainName'];
   const base = domain ? `https://${domain}` : (cfg['voice-ai-conference:publicBaseUrl'] ?? apiEndpoint);
@@ -73,7 +73,7 @@ describe.each([
   const names = Object.keys(expectedFunctions);
 
   beforeAll(async () => {
-    run = await runProgram(stack, overridesOf(layout));
+    run = await runProgram(fixture, overridesOf(layout));
   });
 
   it('declares the layout’s functions on nodejs22.x arm64, each from its bundle folder, with explicit timeout and memory', async () => {
@@ -276,7 +276,7 @@ describe.each([
         `arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/voiceai-${stack}-${name}:*`,
       ]);
     }
-    // No API key in the committed stacks: the Auth Token is the only Twilio secret, whichever the layout.
+    // No API key in the fixtures: the Auth Token is the only Twilio secret, whichever the layout.
     expect(policies[serving.inbound].Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
     expect(policies[serving.events].Statement[1].Resource).toEqual([secretArn('-twilio-auth-token')]);
     expect(policies.participants.Statement[1].Resource).toEqual([
@@ -307,14 +307,14 @@ describe.each([
   });
 });
 
-describe('custom domain (prod)', () => {
+describe('custom domain (production-like)', () => {
   it('maps the domain to the $default stage, adds its alias record and gives Twilio and the functions https://<domain>', async () => {
     // Arrange
-    const cfg = stackFileConfig('prod');
+    const cfg = stackFixture('production-like').config;
     const domain = cfg['voice-ai-conference:customDomainName'];
 
     // Act
-    const run = await runProgram('prod');
+    const run = await runProgram('production-like');
 
     // Assert
     const [domainName] = run.byType('aws:apigatewayv2/domainName:DomainName');
@@ -350,9 +350,9 @@ describe('custom domain (prod)', () => {
     expect(run.outputs.customDomainTarget).toMatch(/\.execute-api\.us-east-1\.amazonaws\.com$/);
   });
 
-  it('has no custom domain resources without one (dev)', async () => {
+  it('has no custom domain resources without one (minimal-dev)', async () => {
     // Act
-    const run = await runProgram('dev');
+    const run = await runProgram('minimal-dev');
 
     // Assert
     expect(run.byType('aws:apigatewayv2/domainName:DomainName')).toEqual([]);
@@ -360,11 +360,11 @@ describe('custom domain (prod)', () => {
   });
 });
 
-describe('differences between stacks', () => {
-  it('gives prod alarms to an SNS topic and dev none', async () => {
+describe('differences between fixtures', () => {
+  it('gives production-like alarms to an SNS topic and minimal-dev none', async () => {
     // Act
-    const dev = await runProgram('dev');
-    const prod = await runProgram('prod');
+    const dev = await runProgram('minimal-dev');
+    const prod = await runProgram('production-like');
 
     // Assert
     expect(dev.byType(T.alarm)).toHaveLength(0);
@@ -389,8 +389,8 @@ describe('differences between stacks', () => {
 
   it('names every physical resource after its stack so two stacks can share an account', async () => {
     // Act
-    const dev = await runProgram('dev');
-    const prod = await runProgram('prod');
+    const dev = await runProgram('minimal-dev');
+    const prod = await runProgram('production-like');
 
     // Assert
     // A stage's name ($default) is scoped by its API.
@@ -402,7 +402,7 @@ describe('differences between stacks', () => {
 
   it('generates the API token when none is configured, as a secret output', async () => {
     // Act
-    const run = await runProgram('dev', { participantsApiToken: undefined });
+    const run = await runProgram('minimal-dev', { participantsApiToken: undefined });
 
     // Assert
     expect(run.byType('random:index/randomPassword:RandomPassword')).toHaveLength(1);
@@ -420,7 +420,7 @@ describe('differences between stacks', () => {
     'when an API key is configured and the layout is %s, the diallers read its secret and inbound’s function reads it: %s',
     async (layout, inboundReads) => {
       // Act
-      const run = await runProgram('dev', {
+      const run = await runProgram('minimal-dev', {
         twilioApiKeySid: `SK${'b'.repeat(32)}`,
         twilioApiKeySecret: TEST_API_KEY_SECRET,
         ...overridesOf(layout),
@@ -441,7 +441,7 @@ describe('differences between stacks', () => {
 
   it('gives split-layout alarms to each of the four functions', async () => {
     // Act
-    const prod = await runProgram('prod', overridesOf('split'));
+    const prod = await runProgram('production-like', overridesOf('split'));
 
     // Assert
     const parts = prod.byType(T.alarm).map((a) => a.name.replace('voiceai-prod-', ''));
@@ -460,7 +460,7 @@ describe.each([
   const executionArn = 'arn:aws:execute-api:us-east-1:123456789012:voiceai-dev-api-id';
 
   beforeAll(async () => {
-    run = await runProgram('dev', { ...overridesOf(layout), provisionedConcurrency: '3' });
+    run = await runProgram('minimal-dev', { ...overridesOf(layout), provisionedConcurrency: '3' });
   });
 
   it('publishes versions of the Twilio-facing functions only, each behind an alias live kept warm with 3 environments', () => {
@@ -529,8 +529,8 @@ describe.each([
 ] as const)('the dashboard with provisioned concurrency in the %s layout', (layout, warmed) => {
   it('graphs the invocations that ran beyond the provisioned environments, per warmed alias', async () => {
     // Act
-    const run = await runProgram('dev', { ...overridesOf(layout), provisionedConcurrency: '1' });
-    const without = await runProgram('dev', overridesOf(layout));
+    const run = await runProgram('minimal-dev', { ...overridesOf(layout), provisionedConcurrency: '1' });
+    const without = await runProgram('minimal-dev', overridesOf(layout));
 
     // Assert
     const rows = (r: ProgramRun) =>
@@ -558,7 +558,7 @@ describe.each([
 describe('function layout config', () => {
   it('refuses a layout it does not know, naming the key and the choices', async () => {
     // Act
-    const run = runProgram('dev', { functionLayout: 'one-per-route' });
+    const run = runProgram('minimal-dev', { functionLayout: 'one-per-route' });
 
     // Assert
     await expect(run).rejects.toThrow(
@@ -568,7 +568,7 @@ describe('function layout config', () => {
 
   it('refuses provisioned concurrency above 100', async () => {
     // Act
-    const run = runProgram('dev', { provisionedConcurrency: '101' });
+    const run = runProgram('minimal-dev', { provisionedConcurrency: '101' });
 
     // Assert
     await expect(run).rejects.toThrow('voice-ai-conference:provisionedConcurrency: must be from 0 to 100, got 101');
@@ -578,7 +578,7 @@ describe('function layout config', () => {
 describe('secrets in state', () => {
   it('keeps secret values out of every resource input but the Secrets Manager versions, including the serialized providers', async () => {
     // Arrange
-    const run = await runProgram('dev', {
+    const run = await runProgram('minimal-dev', {
       twilioApiKeySid: `SK${'b'.repeat(32)}`,
       twilioApiKeySecret: TEST_API_KEY_SECRET,
     });
@@ -627,7 +627,7 @@ describe('physical names within AWS limits', () => {
     ['the default prefix and a 30-character stack name', 'voiceai', 'p'.repeat(30)],
   ])('when the stack has %s, every name it declares fits its AWS limit', async (_case, prefix, stackName) => {
     // Act
-    const run = await runProgram('prod', { namePrefix: prefix }, stackName);
+    const run = await runProgram('production-like', { namePrefix: prefix }, stackName);
 
     // Assert
     const named = run.resources.filter((r) => r.type in LIMITS);
@@ -643,7 +643,7 @@ describe('physical names within AWS limits', () => {
     ['a 20-character prefix and a 30-character stack name', 'b'.repeat(20), 's'.repeat(30)],
   ])('when the stack has %s, preview stops naming namePrefix and the stack', async (_case, prefix, stackName) => {
     // Act
-    const run = runProgram('prod', { namePrefix: prefix }, stackName);
+    const run = runProgram('production-like', { namePrefix: prefix }, stackName);
 
     // Assert
     await expect(run).rejects.toThrow(/^voice-ai-conference:namePrefix: .*IAM role/);

@@ -1,27 +1,39 @@
 /**
- * The committed resource-graph snapshot of each stack (infra/snapshots/<stack>.yaml) is the one the program
- * renders now: a change to the infrastructure fails here until `npm run snapshot` rewrites the snapshot and it is
- * committed (reviewers see the graph's diff). This test only reads the committed files.
+ * The committed resource-graph snapshot of each stack fixture (infra/snapshots/<fixture>.yaml) is the one the
+ * program renders now: a change to the infrastructure fails here until `npm run snapshot` rewrites the snapshots
+ * and they are committed (reviewers see the graph's diff). Snapshots come from test/fixtures/stacks, never from a
+ * team's Pulumi.<stack>.yaml. This test only reads the committed files.
  */
 import { readFileSync } from 'node:fs';
-import { renderSnapshot, SNAPSHOT_STACKS, snapshotFile } from './support/snapshot-file';
+import { fixtureNames } from '../support/stack-fixtures';
+import { committedSnapshotNames, renderSnapshot, snapshotFile } from './support/snapshot-file';
 import { TEST_API_TOKEN, TEST_AUTH_TOKEN } from './support/program';
 
-describe.each(SNAPSHOT_STACKS)('stack %s', (stack) => {
+describe('the committed snapshots', () => {
+  it('when fixtures are added, renamed or deleted, there is exactly one snapshot per fixture (else: npm run snapshot)', () => {
+    // Act
+    const snapshots = committedSnapshotNames();
+
+    // Assert
+    expect(snapshots).toEqual(fixtureNames());
+  });
+});
+
+describe.each(fixtureNames())('fixture %s', (fixture) => {
   it('renders exactly its committed resource-graph snapshot (else: npm run snapshot, and commit it)', async () => {
     // Arrange
-    const committed = readFileSync(snapshotFile(stack), 'utf8');
+    const committed = readFileSync(snapshotFile(fixture), 'utf8');
 
     // Act
-    const rendered = await renderSnapshot(stack);
+    const rendered = await renderSnapshot(fixture);
 
     // Assert
     expect(rendered).toBe(committed);
   });
 
-  it('keeps the stack secrets out of the committed snapshot', () => {
+  it('keeps the test secrets out of the committed snapshot', () => {
     // Act
-    const committed = readFileSync(snapshotFile(stack), 'utf8');
+    const committed = readFileSync(snapshotFile(fixture), 'utf8');
 
     // Assert
     expect(committed).not.toContain(TEST_AUTH_TOKEN);

@@ -1,23 +1,23 @@
 /**
- * The policy pack against the resources the real program declares under mocks: every stack passes, and a
+ * The policy pack against the resources the real program declares under mocks: every stack fixture passes, and a
  * deliberately broken copy of each checked property fails with a readable message.
  */
 import { evaluate, TYPES, type PolicyResource } from '../../policy/rules';
 import { runProgram, type CapturedResource } from '../infra/support/program';
+import { fixtureNames } from '../support/stack-fixtures';
 
 const asPolicyResources = (resources: CapturedResource[]): PolicyResource[] =>
   resources.map((r) => ({ type: r.type, name: r.name, props: JSON.parse(JSON.stringify(r.inputs)) }));
 
-describe.each([
-  ['dev', {}],
-  ['prod', {}],
-  ['dev', { functionLayout: 'split' }],
-  ['prod', { functionLayout: 'split', provisionedConcurrency: '2' }],
-  ['prod', { provisionedConcurrency: '2' }],
-])('stack %s with %j', (stack, overrides) => {
+describe.each<[string, Record<string, string>]>([
+  ...fixtureNames().map((f): [string, Record<string, string>] => [f, {}]),
+  ['minimal-dev', { functionLayout: 'split' }],
+  ['production-like', { functionLayout: 'split', provisionedConcurrency: '2' }],
+  ['production-like', { provisionedConcurrency: '2' }],
+])('fixture %s with %j', (fixture, overrides) => {
   it('passes every policy', async () => {
     // Arrange
-    const run = await runProgram(stack, overrides);
+    const run = await runProgram(fixture, overrides);
 
     // Act
     const violations = evaluate(asPolicyResources(run.resources));
@@ -27,13 +27,13 @@ describe.each([
   });
 });
 
-/** The dev stack's resources with one resource of `type` (named *`nameEnding`) changed. */
+/** The minimal-dev fixture's resources with one resource of `type` (named *`nameEnding`) changed. */
 async function brokenStack(
   type: string,
   nameEnding: string,
   change: (props: Record<string, any>) => void,
 ): Promise<PolicyResource[]> {
-  const run = await runProgram('dev');
+  const run = await runProgram('minimal-dev');
   let changed = 0;
   const resources = asPolicyResources(run.resources).map((r) => {
     if (r.type !== type || !r.name.endsWith(nameEnding) || changed++ > 0) return r;
@@ -44,10 +44,10 @@ async function brokenStack(
   return resources;
 }
 
-describe('a broken copy of the prod stack', () => {
+describe('a broken copy of the production-like stack', () => {
   it('fails on an alarm nobody hears, with a readable message', async () => {
     // Arrange
-    const run = await runProgram('prod');
+    const run = await runProgram('production-like');
     const resources = asPolicyResources(run.resources).map((r) =>
       r.type === TYPES.alarm && r.name.endsWith('-fallback-rate')
         ? { ...r, props: { ...r.props, alarmActions: [] } }

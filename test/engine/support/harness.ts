@@ -1,5 +1,5 @@
 /**
- * One engine-protocol harness per test file: the sandbox's Twilio emulator with the stack's number seeded, Pulumi's
+ * One engine-protocol harness per test file: the sandbox's Twilio emulator with the stack fixture's number seeded, Pulumi's
  * dynamic-provider host started and configured as the engine does it, and a deployment over it. Program runs are
  * cached, as they cost seconds each.
  */
@@ -27,16 +27,16 @@ export function dynamicResources(run: ProgramRun): Registration[] {
 
 const runs = new Map<string, Promise<ProgramRun>>();
 
-/** Runs the program (once per test file for the same arguments). */
+/** Runs the program (once per test file for the same arguments) with stack fixture `fixture`'s config. */
 export function programRun(
-  stack: string,
+  fixture: string,
   dryRun: boolean,
   overrides: Record<string, string | undefined> = {},
 ): Promise<ProgramRun> {
-  const cacheKey = JSON.stringify([stack, dryRun, overrides]);
+  const cacheKey = JSON.stringify([fixture, dryRun, overrides]);
   const cached = runs.get(cacheKey);
   if (cached) return cached;
-  const run = runProgram({ stack, dryRun, config: stackConfig(stack, overrides) });
+  const run = runProgram({ dryRun, config: stackConfig(fixture, overrides) });
   runs.set(cacheKey, run);
   return run;
 }
@@ -54,22 +54,23 @@ export interface Harness {
 
 /** Options of startHarness. */
 export interface HarnessOptions {
-  readonly stack?: string;
-  /** Config on top of the stack file's (bare keys are project keys; undefined removes a key). */
+  /** The stack fixture (test/fixtures/stacks) whose config the host gets; default minimal-dev. */
+  readonly fixture?: string;
+  /** Config on top of the fixture's (bare keys are project keys; undefined removes a key). */
   readonly overrides?: Record<string, string | undefined>;
-  /** Numbers the account owns (default: the stack's phoneNumber). */
+  /** Numbers the account owns (default: the fixture's phoneNumber). */
   readonly numbers?: readonly string[];
 }
 
-/** Starts the emulator and the provider host, and configures the host with the stack's config. */
+/** Starts the emulator and the provider host, and configures the host with the fixture's config. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const stack = options.stack ?? 'dev';
-  const base = stackConfig(stack);
+  const fixture = options.fixture ?? 'minimal-dev';
+  const base = stackConfig(fixture);
   const twilio = await startTwilioEmulator({
     accountSid: base.values[key('twilioAccountSid')],
     authToken: HARNESS_SECRETS.twilioAuthToken,
   });
-  const config = stackConfig(stack, { twilioApiBaseUrl: twilio.baseUrl, ...options.overrides });
+  const config = stackConfig(fixture, { twilioApiBaseUrl: twilio.baseUrl, ...options.overrides });
   for (const number of options.numbers ?? [base.values[key('phoneNumber')]])
     twilio.addIncomingNumber(number, { voiceUrl: EARLIER_VOICE_URL });
   const host = await ProviderHost.start(ROOT, PROJECT, config.values);
@@ -79,7 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     await host.getPluginInfo();
     await host
-      .checkConfig(`urn:pulumi:${stack}::${PROJECT}::pulumi:providers:pulumi-nodejs::default`, {})
+      .checkConfig(`urn:pulumi:${config.stackName}::${PROJECT}::pulumi:providers:pulumi-nodejs::default`, {})
       .catch((error: { code?: number }) => {
         if (error.code !== 12) throw error; // UNIMPLEMENTED: the engine takes the config as it is
       });

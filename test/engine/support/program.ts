@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
-import { applyOverrides, computedState, PROJECT, ROOT, stackFileConfig } from '../../infra/support/program';
+import { applyOverrides, computedState, PROJECT, ROOT } from '../../infra/support/program';
+import { stackFixture } from '../../support/stack-fixtures';
 import {
   EngineStandIns,
   type InvokeCall,
@@ -26,8 +27,13 @@ export const HARNESS_SECRETS = {
   participantsApiToken: 'engine-harness-participants-token-8f7e6d5c',
 } as const;
 
-/** A stack's config as the engine resolves it: project defaults from Pulumi.yaml, the stack file, then overrides. */
+/**
+ * A run's stack config as the engine resolves it: project defaults from Pulumi.yaml, a stack fixture's config
+ * (test/fixtures/stacks) in place of the stack file, then overrides.
+ */
 export interface StackConfig {
+  /** The Pulumi stack name of the run (the fixture's). */
+  readonly stackName: string;
   /** `project:key` (or `aws:key`) to string value. */
   readonly values: Record<string, string>;
   /** The keys whose values are secret. */
@@ -47,12 +53,13 @@ function projectDefaults(): Record<string, string> {
   return defaults;
 }
 
-/** The resolved config of `stack` with the harness secrets and `overrides` (bare keys are project keys). */
-export function stackConfig(stack: string, overrides: Record<string, string | undefined> = {}): StackConfig {
-  const values: Record<string, string> = { ...projectDefaults(), ...stackFileConfig(stack) };
+/** The resolved config of stack fixture `fixture` with the harness secrets and `overrides` (bare keys are project keys). */
+export function stackConfig(fixture: string, overrides: Record<string, string | undefined> = {}): StackConfig {
+  const { stackName, config } = stackFixture(fixture);
+  const values: Record<string, string> = { ...projectDefaults(), ...config };
   for (const [key, value] of Object.entries(HARNESS_SECRETS)) values[`${PROJECT}:${key}`] = value;
   const secretKeys = applyOverrides(values, overrides);
-  return { values, secretKeys };
+  return { stackName, values, secretKeys };
 }
 
 /** What one run of the program sent. */
@@ -73,8 +80,8 @@ export interface ProgramRun {
 
 /** Options of one run. */
 export interface RunOptions {
-  readonly stack: string;
   readonly dryRun: boolean;
+  /** The run's config; the program runs as its stackName. */
   readonly config: StackConfig;
   /** Answers custom resources; default: preview answers (empty id, inputs) or fake cloud outputs. */
   readonly answer?: (registration: Registration, dryRun: boolean) => Promise<RegistrationAnswer> | RegistrationAnswer;
@@ -110,9 +117,10 @@ function answerInvoke(region: string, call: InvokeCall): Props {
 
 const RUN_ENTRY = path.join(ROOT, 'node_modules', '@pulumi', 'pulumi', 'cmd', 'run');
 
-/** Runs the program once for `stack` and resolves when the process has exited. */
+/** Runs the program once as `config.stackName` and resolves when the process has exited. */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
-  const { stack, dryRun, config } = options;
+  const { dryRun, config } = options;
+  const stack = config.stackName;
   const region = config.values['aws:region'] ?? 'us-east-1';
   const standIns = await new EngineStandIns({
     project: PROJECT,

@@ -1,12 +1,13 @@
 /**
- * Runs the Pulumi program (infra/index.ts) in-process under `pulumi.runtime.setMocks` for one stack, with the
- * stack's committed Pulumi.<stack>.yaml plus test secrets, and captures every resource it declares.
+ * Runs the Pulumi program (infra/index.ts) in-process under `pulumi.runtime.setMocks` with a test-owned stack
+ * fixture's config (test/fixtures/stacks) plus test secrets, and captures every resource it declares.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import YAML from 'yaml';
+import { stackFixture } from '../../support/stack-fixtures';
 
 export const PROJECT = 'voice-ai-conference';
 export const ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -124,19 +125,19 @@ function resolve<T>(output: pulumi.Output<T> | T): Promise<T> {
 }
 
 /**
- * Runs the program (once per test file for the same arguments) for `stack` with its stack file's config,
+ * Runs the program (once per test file for the same arguments) with stack fixture `fixture`'s config,
  * `overrides` on top (namespaced keys or bare project keys), and the test secrets (an entry set to undefined leaves
- * that secret out). `stackName` runs it as another stack with that stack file's config.
+ * that secret out), as the fixture's stack, or as `stackName` when given.
  */
 export function runProgram(
-  stack: string,
+  fixture: string,
   overrides: Record<string, string | undefined> = {},
-  stackName = stack,
+  stackName?: string,
 ): Promise<ProgramRun> {
-  const key = JSON.stringify([stack, overrides, stackName], (_k, v: unknown) => (v === undefined ? null : v));
+  const key = JSON.stringify([fixture, overrides, stackName], (_k, v: unknown) => (v === undefined ? null : v));
   let run = runs.get(key);
   if (!run) {
-    run = runProgramOnce(stack, overrides, stackName);
+    run = runProgramOnce(fixture, overrides, stackName);
     runs.set(key, run);
   }
   return run;
@@ -147,8 +148,8 @@ process.setMaxListeners(50);
 const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
- * Loads infra/index.ts afresh: under jest in an isolated module registry (a test file runs several stacks);
- * outside jest (scripts/snapshot.mjs, one stack per process) with a plain require.
+ * Loads infra/index.ts afresh: under jest in an isolated module registry (a test file runs it several times);
+ * outside jest (npm run snapshot, one fixture per process) with a plain require.
  */
 function loadProgram(): Record<string, unknown> {
   const entry = '../../../infra/index';
@@ -161,12 +162,13 @@ function loadProgram(): Record<string, unknown> {
 }
 
 async function runProgramOnce(
-  stack: string,
+  fixtureName: string,
   overrides: Record<string, string | undefined>,
-  stackName: string,
+  stackName: string | undefined,
 ): Promise<ProgramRun> {
+  const fixture = stackFixture(fixtureName);
   const config: Record<string, string> = {
-    ...stackFileConfig(stack),
+    ...fixture.config,
     [`${PROJECT}:twilioAuthToken`]: TEST_AUTH_TOKEN,
     [`${PROJECT}:participantsApiToken`]: TEST_API_TOKEN,
   };
@@ -187,7 +189,7 @@ async function runProgramOnce(
       },
     },
     PROJECT,
-    stackName,
+    stackName ?? fixture.stackName,
     false,
   );
   process.env.VOICEAI_CODE_DIR = path.join(ROOT, 'dist');
