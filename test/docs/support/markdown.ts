@@ -101,3 +101,39 @@ export function repoMarkdownFiles(): string[] {
     .filter(Boolean)
     .sort();
 }
+
+/** A Markdown table: its header cells and its rows' cells, each row with its line. */
+export interface Table {
+  readonly header: string[];
+  readonly rows: { readonly cells: string[]; readonly line: number }[];
+}
+
+// A cell boundary: a `|` not escaped with a backslash.
+const cellsOf = (line: string) =>
+  line
+    .trim()
+    .replace(/^\|/, '')
+    .replace(/(?<!\\)\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((cell) => cell.trim().replace(/\\\|/g, '|'));
+
+/**
+ * The first table in the section under the heading line `heading` (e.g. `## GitHub settings`), before the next
+ * heading; undefined when the heading or the table is missing.
+ */
+export function tableUnder(markdown: string, heading: string): Table | undefined {
+  const lines = proseOnly(markdown).split('\n');
+  const start = lines.findIndex((l) => l.trim() === heading);
+  if (start === -1) return undefined;
+  let i = start + 1;
+  while (i < lines.length && !lines[i].trim().startsWith('|')) {
+    if (/^ {0,3}#/.test(lines[i])) return undefined;
+    i++;
+  }
+  if (i + 1 >= lines.length || !/^\s*\|?\s*:?-{3,}/.test(lines[i + 1])) return undefined;
+  const header = cellsOf(lines[i]);
+  const rows: Table['rows'][number][] = [];
+  for (let j = i + 2; j < lines.length && lines[j].trim().startsWith('|'); j++)
+    rows.push({ cells: cellsOf(lines[j]), line: j + 1 });
+  return { header, rows };
+}
