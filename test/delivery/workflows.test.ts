@@ -165,13 +165,12 @@ describe('scripts/stacks.mjs', () => {
     });
   });
 
-  it('when run on this repository, it deploys prod in the production wave, after dev', () => {
+  it('when run on this repository, it reads every stack file the team committed (the deploy stops on one it cannot)', () => {
     // Act
-    const { status, outputs } = runStacks();
+    const { status, stderr } = runStacks();
 
     // Assert
-    expect(status).toBe(0);
-    expect(lists(outputs)).toMatchObject({ preProduction: expect.arrayContaining(['dev']), production: ['prod'] });
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
 
@@ -269,11 +268,11 @@ describe('GitHub workflows', () => {
     it('names no stack literally: every stack comes from the stack files', () => {
       // Arrange
       const committed = lists(runStacks().outputs).all as string[];
+      const stacks = new Set([...committed, ...Object.values(FIXTURES).flatMap((f) => Object.keys(f))]);
       const tokens = new Set(JSON.stringify(parse(read(file))).split(/[^A-Za-z0-9_.-]+/));
 
       // Assert
-      expect(committed.length).toBeGreaterThan(0);
-      expect(committed.filter((stack) => tokens.has(stack))).toEqual([]);
+      expect([...stacks].filter((stack) => tokens.has(stack))).toEqual([]);
     });
   });
 
@@ -466,7 +465,11 @@ describe('GitHub workflows', () => {
     // Arrange
     const engines = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).engines.node;
     const oldest = Number(/^>=(\d+)$/.exec(engines)?.[1]);
-    const snapshot = fs.readFileSync(path.join(ROOT, 'infra', 'snapshots', 'prod.yaml'), 'utf8');
+    const snapshots = path.join(ROOT, 'infra', 'snapshots');
+    const snapshot = fs
+      .readdirSync(snapshots)
+      .map((f) => fs.readFileSync(path.join(snapshots, f), 'utf8'))
+      .join('\n');
     const runtimes = new Set([...snapshot.matchAll(/runtime: nodejs(\d+)\.x/g)].map((m) => Number(m[1])));
 
     // Act
