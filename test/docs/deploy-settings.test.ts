@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { type Setting, settingsRead, workflowSettings } from '../support/workflow-settings';
 import { ROOT, tableUnder } from './support/markdown';
 
-const HEADING = '## GitHub settings';
+const HEADING = '### GitHub settings';
 const KINDS = ['variable', 'secret'];
 
 /** The settings a table documents (a Name cell may name several in code spans), and what is wrong in its rows. */

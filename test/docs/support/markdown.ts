@@ -118,7 +118,7 @@ const cellsOf = (line: string) =>
     .map((cell) => cell.trim().replace(/\\\|/g, '|'));
 
 /**
- * The first table in the section under the heading line `heading` (e.g. `## GitHub settings`), before the next
+ * The first table in the section under the heading line `heading` (e.g. `### GitHub settings`), before the next
  * heading; undefined when the heading or the table is missing.
  */
 export function tableUnder(markdown: string, heading: string): Table | undefined {
