@@ -71,9 +71,7 @@ afterAll(async () => {
 });
 
 it('finds the documented curl examples and the answers the README promises', () => {
-  expect(examples.map((e) => e.where)).toEqual(
-    expect.arrayContaining([expect.stringMatching(/^README\.md:/)]),
-  );
+  expect(examples.map((e) => e.where)).toEqual(expect.arrayContaining([expect.stringMatching(/^README\.md:/)]));
   expect(answers.size).toBeGreaterThanOrEqual(5);
 });
 
