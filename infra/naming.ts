@@ -5,6 +5,9 @@
 import type { RouteDefinition } from '../lambdas/routes';
 import type { SecretName } from './functions';
 
+/** A stack name the program accepts (the short name, without organization or project): it goes into every name. */
+export const STACK_NAME = /^[A-Za-z0-9_.-]{1,30}$/;
+
 /** `<prefix>-<stack>-<part>`: every physical name carries the stack so stacks can share an account. */
 export function physicalName(prefix: string, stack: string, part: string): string {
   return `${prefix}-${stack}-${part}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');

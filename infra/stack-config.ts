@@ -32,7 +32,7 @@ import {
   TWILIO_REQUEST_TIMEOUT_MS,
 } from './functions';
 import { FUNCTION_LAYOUTS, functionPlan, type FunctionLayout } from './layout';
-import { nameLengthProblem, plannedNames, serviceName, SERVICE_NAME_ENV } from './naming';
+import { nameLengthProblem, plannedNames, serviceName, SERVICE_NAME_ENV, STACK_NAME } from './naming';
 
 /** Thrown for invalid stack config; the message starts with the `project:key`. */
 export class StackConfigError extends Error {
@@ -237,7 +237,7 @@ export function readStackSettings(
       name('namePrefix'),
       'must be 1-20 lowercase letters, digits or -, starting with a letter',
     );
-  if (!/^[A-Za-z0-9_.-]{1,30}$/.test(stack))
+  if (!STACK_NAME.test(stack))
     throw new StackConfigError(
       'stack',
       `name "${stack}" must be 1-30 letters, digits, _ . - (it goes into resource names)`,

@@ -60,6 +60,9 @@ export function resolveTwilioCredentials(
     const value = config?.(source.config) ?? env[source.env];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   };
+  // A malformed value is named where it came from (config key or environment variable), never shown.
+  const origin = (source: { config: string; env: string }): string =>
+    config?.(source.config) !== undefined ? `config ${source.config}` : source.env;
   const accountSid = read(CREDENTIAL_SOURCES.accountSid);
   if (!accountSid)
     throw new TwilioCredentialsError(
@@ -67,7 +70,7 @@ export function resolveTwilioCredentials(
     );
   if (!/^AC[0-9a-f]{32}$/.test(accountSid))
     throw new TwilioCredentialsError(
-      `${CREDENTIAL_SOURCES.accountSid.config} must be an Account SID (AC followed by 32 hex digits)`,
+      `${origin(CREDENTIAL_SOURCES.accountSid)} must be an Account SID (AC followed by 32 hex digits)`,
     );
   const apiKeySid = read(CREDENTIAL_SOURCES.apiKeySid);
   const apiKeySecret = read(CREDENTIAL_SOURCES.apiKeySecret);
@@ -80,7 +83,7 @@ export function resolveTwilioCredentials(
     }
     if (!/^SK[0-9a-f]{32}$/.test(apiKeySid))
       throw new TwilioCredentialsError(
-        `${CREDENTIAL_SOURCES.apiKeySid.config} must be an API key SID (SK followed by 32 hex digits)`,
+        `${origin(CREDENTIAL_SOURCES.apiKeySid)} must be an API key SID (SK followed by 32 hex digits)`,
       );
     return { accountSid, username: apiKeySid, password: apiKeySecret, baseUrl };
   }

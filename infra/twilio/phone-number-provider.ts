@@ -8,6 +8,7 @@ import { isTwilioFailure } from '../../lambdas/shared/errors';
 import type { TwilioRestClient } from '../../lambdas/shared/twilio-client';
 import { configKey } from './credentials';
 import { TwilioProvisioningError } from './errors';
+import { findIncomingNumber } from './number-lookup';
 import { providerVersionOf, TwilioProviderBase } from './provider-base';
 import {
   changedKeys,
@@ -164,18 +165,16 @@ export class PhoneNumberVoiceConfigProvider extends TwilioProviderBase implement
 
   private async findByNumber(phoneNumber: string): Promise<NumberLike> {
     const found = await this.call(`looking up ${phoneNumber}`, (c: TwilioRestClient) =>
-      c.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber, limit: 20 }),
+      findIncomingNumber(c, phoneNumber),
     );
-    // The PhoneNumber filter matches partially (and takes *): only an exact match is this number.
-    const exact = found.filter((n) => n.phoneNumber === phoneNumber);
-    if (exact.length === 0) {
+    if (found === undefined) {
       throw new TwilioProvisioningError(
         `the Twilio account has no incoming phone number ${phoneNumber}; buy or port it in Twilio first (this stack adopts an existing number and never buys or releases one), or fix config ${configKey('phoneNumber', this.project)}`,
         404,
         20404,
       );
     }
-    return exact[0] as NumberLike;
+    return found as NumberLike;
   }
 
   private async fetchBySid(sid: string, phoneNumber: string): Promise<NumberLike> {

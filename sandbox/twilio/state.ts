@@ -27,6 +27,14 @@ export interface ApplicationRecord extends WebhookSettings {
   dateUpdated: Date;
 }
 
+/** What an incoming number can do (the API's `capabilities`). */
+export interface NumberCapabilities {
+  voice: boolean;
+  sms: boolean;
+  mms: boolean;
+  fax: boolean;
+}
+
 /** A phone number the account owns. */
 export interface IncomingNumberRecord extends WebhookSettings {
   sid: string;
@@ -36,6 +44,7 @@ export interface IncomingNumberRecord extends WebhookSettings {
   smsApplicationSid: string | null;
   trunkSid: string | null;
   voiceReceiveMode: string;
+  capabilities: NumberCapabilities;
   emergencyStatus: string;
   emergencyAddressSid: string | null;
   identitySid: string | null;

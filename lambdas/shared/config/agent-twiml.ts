@@ -15,7 +15,9 @@ export const AGENT_TWIML_ENV = {
   relayDtmfDetection: 'CONVERSATION_RELAY_DTMF_DETECTION',
 } as const;
 
-export type AgentMode = 'stream' | 'conversation-relay' | 'play';
+/** What the agent leg can run; the first is the default. */
+export const AGENT_MODES = ['stream', 'conversation-relay', 'play'] as const;
+export type AgentMode = (typeof AGENT_MODES)[number];
 
 /** ConversationRelay attributes the agent TwiML carries. */
 export interface ConversationRelayConfig {
@@ -60,7 +62,7 @@ export function readContextAllowlist(env: Env): readonly string[] {
 /** Reads what the agent leg's TwiML does. */
 export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
   const E = AGENT_TWIML_ENV;
-  const mode = oneOf(env, E.agentMode, ['stream', 'conversation-relay', 'play'] as const, 'stream');
+  const mode = oneOf(env, E.agentMode, AGENT_MODES, 'stream');
   const streamUrl = url(env, E.agentStreamUrl, ['wss:', 'ws:'], mode !== 'play');
   // Twilio only connects to wss://; plain ws:// is accepted for loopback hosts so the local sandbox needs no TLS.
   if (streamUrl !== undefined && new URL(streamUrl).protocol === 'ws:' && !isLoopback(new URL(streamUrl).hostname)) {

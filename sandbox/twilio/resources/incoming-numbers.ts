@@ -5,7 +5,7 @@
  */
 import { invalidParameter, notFound, TwilioApiError } from '../errors';
 import { newSid } from '../sids';
-import type { IncomingNumberRecord } from '../state';
+import type { IncomingNumberRecord, NumberCapabilities } from '../state';
 import { rfc2822 } from '../time';
 import { applyWebhookSettings, formString, page, type RestContext, type RestHandler, type RestRequest } from './common';
 
@@ -17,7 +17,7 @@ export function numberJson(ctx: RestContext, n: IncomingNumberRecord): Record<st
     address_requirements: 'none',
     api_version: n.apiVersion,
     beta: false,
-    capabilities: { voice: true, sms: true, mms: true, fax: false },
+    capabilities: { ...n.capabilities },
     date_created: rfc2822(n.dateCreated),
     date_updated: rfc2822(n.dateUpdated),
     friendly_name: n.friendlyName,
@@ -57,6 +57,8 @@ export interface NumberSeed {
   readonly voiceMethod?: string;
   readonly voiceFallbackUrl?: string | null;
   readonly voiceApplicationSid?: string | null;
+  /** What the number can do (default: voice, SMS and MMS, as most local US numbers). */
+  readonly capabilities?: Partial<NumberCapabilities>;
 }
 
 /** A new number record (seeded or bought). */
@@ -83,6 +85,7 @@ export function createNumberRecord(phoneNumber: string, seed: NumberSeed = {}): 
     smsApplicationSid: null,
     trunkSid: null,
     voiceReceiveMode: 'voice',
+    capabilities: { voice: true, sms: true, mms: true, fax: false, ...seed.capabilities },
     emergencyStatus: 'Inactive',
     emergencyAddressSid: null,
     identitySid: null,
