@@ -46,6 +46,12 @@ function describeEvent(e: EmulatorEvent): string | undefined {
   }
 }
 
+/** `npm run setup` pointed at this sandbox's Twilio emulator (TWILIO_API_BASE_URL), as a clone would run it. */
+function setupCommand(sandbox: Sandbox): string {
+  const { twilio } = sandbox;
+  return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken} npm run setup -- --stack dev --phone-number ${sandbox.phoneNumber} --print`;
+}
+
 function banner(sandbox: Sandbox, control: ControlServer): string {
   const participants = sandbox.apiBaseUrl + API_PATHS.participants;
   const otherApiPaths = [
@@ -90,6 +96,9 @@ A supervisor listens in, whispers to the agent, then barges in (see whom each he
   curl -sS -X POST '${conferenceUrl}/supervisors' ${auth} -d '{"target": "client:lead"}'
   curl -sS -X PATCH '${conferenceUrl}/supervisors/supervisor' ${auth} -d '{"mode": "whisper", "coach": "agent"}'
   curl -sS -X PATCH '${conferenceUrl}/supervisors/supervisor' ${auth} -d '{"mode": "barge"}'
+
+Check the number and print a stack's config with the setup command (the emulator's own credentials):
+  ${setupCommand(sandbox)}
 `;
 }
 

@@ -3,7 +3,7 @@
  * says what is wrong, and `--serve` runs until a SIGTERM to the npm process, then restores the number, says so
  * and leaves no process behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { descendants, isAlive } from './support/processes';
@@ -83,7 +83,7 @@ it('when given an unknown flag, it exits 2 and says which, with the usage', asyn
   expect(run.output.stdout).not.toContain('Sandbox running');
 });
 
-it('when --serve gets SIGTERM on the npm process, it stops every process, restores the number and says so', async () => {
+it('when --serve runs, the setup command it prints checks its number; a SIGTERM on the npm process then stops every process, restores the number and says so', async () => {
   // Arrange: fixed ports, the way a person pins them
   const [apiPort, controlPort] = [await freePort(), await freePort()];
   const run = npmStart(['--serve', '--quiet', '--control-port', String(controlPort)], {
@@ -92,6 +92,8 @@ it('when --serve gets SIGTERM on the npm process, it stops every process, restor
   await until(() => run.output.stdout.includes('Sandbox running.'), 'the ready line');
   await until(() => /Control endpoint.*\n(?:.*\n){4}/.test(run.output.stdout), 'the control endpoint lines');
   const placed = await fetch(`http://127.0.0.1:${controlPort}/calls`, { method: 'POST' });
+  const setupLine = /^ {2}(TWILIO_API_BASE_URL=\S+ .*npm run setup -- .*)$/m.exec(run.output.stdout)?.[1];
+  const setup = spawnSync('sh', ['-c', setupLine ?? 'false'], { cwd: ROOT, encoding: 'utf8' });
   const processes = descendants(run.child.pid!);
   for (const pid of processes) seen.add(pid);
 
@@ -101,6 +103,9 @@ it('when --serve gets SIGTERM on the npm process, it stops every process, restor
 
   // Assert
   expect(placed.status).toBe(201);
+  expect(setup.stderr).toBe('');
+  expect(setup.status).toBe(0);
+  expect(setup.stdout).toMatch(/\+15005550006 \(PN[0-9a-f]{32}, ".*"\) is a voice-capable number of the account/);
   expect(run.output.stdout).toContain(`API base URL        http://127.0.0.1:${apiPort}`);
   expect(run.output.stdout).toContain(`POST http://127.0.0.1:${controlPort}/calls`);
   expect(processes.length).toBeGreaterThan(0);
