@@ -22,7 +22,13 @@ export interface ConfigKey {
   readonly undeclared?: true;
   /** The Lambda environment variable this key becomes, and the handlers that get it. */
   readonly env?: { readonly name: string; readonly handlers: readonly HandlerName[] };
+  /** `pulumi new` asks for this key (Pulumi.yaml `template.config`): the values a stack cannot start without. */
+  readonly prompt?: true;
 }
+
+/** Deploy waves: pre-production stacks deploy and are verified first, production stacks after them. */
+export const RELEASE_STAGES = ['pre-production', 'production'] as const;
+export type ReleaseStage = (typeof RELEASE_STAGES)[number];
 
 const ALL: readonly HandlerName[] = ['inbound', 'agent', 'events', 'participants'];
 const DIALLERS: readonly HandlerName[] = ['events', 'participants'];
@@ -35,6 +41,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'string',
     description: 'Twilio Account SID (AC...).',
     env: { name: ENV.accountSid, handlers: ALL },
+    prompt: true,
   },
   {
     key: 'twilioAuthToken',
@@ -42,6 +49,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     secret: true,
     description:
       'Twilio Auth Token: signs webhooks, and authenticates REST calls unless an API key is set. Stored in AWS Secrets Manager.',
+    prompt: true,
   },
   {
     key: 'twilioApiKeySid',
@@ -62,6 +70,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'string',
     description:
       'E.164 number the account already owns; its voice webhook is pointed at this stack (and restored on destroy).',
+    prompt: true,
   },
   {
     key: 'agentFromNumber',
@@ -78,6 +87,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description:
       'What the agent leg runs: stream (<Connect><Stream>), conversation-relay, or play (demo: play agentPlayUrl, hang up).',
     env: { name: ENV.agentMode, handlers: ['agent'] },
+    prompt: true,
   },
   {
     key: 'agentStreamUrl',
@@ -85,6 +95,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: '',
     description: 'wss:// URL of the AI agent (Media Streams or ConversationRelay). Required unless agentMode is play.',
     env: { name: ENV.agentStreamUrl, handlers: ['agent'] },
+    prompt: true,
   },
   {
     key: 'agentPlayUrl',
@@ -293,6 +304,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
       "Time budget for retrying rate-limited Twilio calls, ms. At most the events function's timeout (14 s) minus 6 s (the last request's 5 s timeout, 1 s to start and answer): 8000.",
     env: { name: ENV.retryBudgetMs, handlers: DIALLERS },
   },
+  // Delivery (.github/workflows)
+  {
+    key: 'releaseStage',
+    type: 'string',
+    default: 'pre-production',
+    description:
+      "Which deploy wave the stack belongs to: pre-production (default) or production. Pre-production stacks deploy and are verified first; production stacks deploy after them, behind their GitHub environment's approval.",
+  },
   // AWS
   {
     key: 'namePrefix',
@@ -474,4 +493,51 @@ export function configReferenceMarkdown(): string {
   return ['| Key | Type | Default | What | Lambda environment |', '| --- | --- | --- | --- | --- |', ...rows].join(
     '\n',
   );
+}
+
+/** Provider config `pulumi new` also asks for (the project table holds only the project's own keys). */
+export const PROVIDER_PROMPTS: readonly {
+  readonly key: string;
+  readonly description: string;
+  readonly default: string;
+}[] = [
+  {
+    key: 'aws:region',
+    description: 'AWS region of the stack (the custom domain certificate, if any, must be in it).',
+    default: 'us-east-1',
+  },
+];
+
+/** One `pulumi new` prompt (Pulumi.yaml `template.config.<key>`); Pulumi takes template defaults as strings. */
+export interface TemplatePrompt {
+  readonly description: string;
+  readonly default?: string;
+  readonly secret?: true;
+}
+
+/** The `template:` section of Pulumi.yaml: what `pulumi new <this repository>` asks for and prints. */
+export function projectTemplate(): {
+  readonly description: string;
+  readonly quickstart: string;
+  readonly config: Record<string, TemplatePrompt>;
+} {
+  const config: Record<string, TemplatePrompt> = {};
+  for (const { key, description, default: value } of PROVIDER_PROMPTS) config[key] = { description, default: value };
+  for (const k of CONFIG_KEYS) {
+    if (!k.prompt) continue;
+    const value =
+      k.default === undefined || k.default === '' || Array.isArray(k.default) ? undefined : String(k.default);
+    config[k.key] = {
+      description: k.description,
+      ...(value !== undefined ? { default: value } : {}),
+      ...(k.secret ? { secret: true as const } : {}),
+    };
+  }
+  return {
+    description:
+      'A Voice AI agent in a Twilio Conference on AWS: API Gateway + Lambda answer your Twilio number, put the caller in a conference and dial your agent in.',
+    quickstart:
+      'Next: npm ci, then pulumi preview --policy-pack policy (the Auth Token is stored encrypted in the stack file: commit it). The checklist: infra/README.md, "Deploying from zero".',
+    config,
+  };
 }

@@ -23,7 +23,7 @@ import {
 } from '../lambdas/shared/config';
 import { logLevelFrom } from '../lambdas/shared/log';
 import { alarmPlan, type CallAlarmThresholds, callAlarmPlan } from './alarm-plan';
-import { CONFIG_KEYS, configKey, type ConfigKey } from './config-schema';
+import { CONFIG_KEYS, configKey, type ConfigKey, RELEASE_STAGES, type ReleaseStage } from './config-schema';
 import {
   FUNCTION_SPECS,
   maxRetryBudgetMs,
@@ -52,6 +52,8 @@ export type ConfigLookup = (key: string) => string | undefined;
 export interface StackSettings {
   readonly project: string;
   readonly stack: string;
+  /** The deploy wave of the stack (the delivery workflows read it from the stack file). */
+  readonly releaseStage: ReleaseStage;
   readonly namePrefix: string;
   readonly accountSid: string;
   readonly phoneNumber: string;
@@ -231,6 +233,9 @@ export function readStackSettings(
       'twilioApiKeySid and twilioApiKeySecret are set together or not at all',
     );
 
+  const releaseStage = rawValue(lookup, project, configKey('releaseStage')) as ReleaseStage;
+  if (!RELEASE_STAGES.includes(releaseStage))
+    throw new StackConfigError(name('releaseStage'), `must be ${RELEASE_STAGES.join(' or ')}, got "${releaseStage}"`);
   const namePrefix = rawValue(lookup, project, configKey('namePrefix'))!;
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(namePrefix))
     throw new StackConfigError(
@@ -328,6 +333,7 @@ export function readStackSettings(
   return {
     project,
     stack,
+    releaseStage,
     namePrefix,
     accountSid,
     phoneNumber,

@@ -1,5 +1,5 @@
-// Writes Pulumi.yaml's config schema and infra/README.md's config reference from infra/config-schema.ts (the one
-// table of config keys):
+// Writes Pulumi.yaml's config schema, its `template:` section (what `pulumi new` asks for) and infra/README.md's
+// config reference from infra/config-schema.ts (the one table of config keys):
 // `node scripts/pulumi-yaml.mjs`. test/infra/stack-files.test.ts fails when the two differ.
 import { build } from 'esbuild';
 import { createRequire } from 'node:module';
@@ -19,12 +19,13 @@ await build({
   outfile,
   logLevel: 'error',
 });
-const { projectConfigSchema, configReferenceMarkdown } = createRequire(import.meta.url)(outfile);
+const { projectConfigSchema, projectTemplate, configReferenceMarkdown } = createRequire(import.meta.url)(outfile);
 const file = path.join(root, 'Pulumi.yaml');
 const doc = YAML.parseDocument(await readFile(file, 'utf8'));
 doc.set('config', projectConfigSchema());
+doc.set('template', projectTemplate());
 await writeFile(file, doc.toString({ lineWidth: 0 }));
-console.log('Pulumi.yaml config schema written');
+console.log('Pulumi.yaml config schema and template written');
 
 // The config reference table of infra/README.md, between its markers.
 const readme = path.join(root, 'infra', 'README.md');

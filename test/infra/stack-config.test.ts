@@ -207,6 +207,12 @@ describe('readStackSettings', () => {
       `${PROJECT}:logLevel: must be debug, info, warn or error`,
     ],
     [
+      'a release stage the delivery workflows do not know',
+      { releaseStage: 'staging' },
+      {},
+      `${PROJECT}:releaseStage: must be pre-production or production, got "staging"`,
+    ],
+    [
       'a fallback target outside the dial allow-list',
       { fallbackTarget: '+4420700000', allowedDialTargets: '["+1*"]' },
       {},
@@ -220,6 +226,17 @@ describe('readStackSettings', () => {
       // Assert
       expect(attempt).toThrow(message);
     });
+  });
+
+  it.each([
+    ['unset', 'pre-production', undefined],
+    ['production', 'production', 'production'],
+  ])('when releaseStage is %s, the stack is in the %s wave', (_case, expected, releaseStage) => {
+    // Act
+    const settings = read({ ...valid, releaseStage });
+
+    // Assert
+    expect(settings.releaseStage).toBe(expected);
   });
 
   it('accepts play mode without an agent URL when a play URL is set', () => {
