@@ -6,7 +6,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
-import { configReferenceMarkdown, projectConfigSchema, projectTemplate } from '../../infra/config-schema';
+import {
+  CONFIG_KEYS,
+  configReferenceMarkdown,
+  PROVIDER_PROMPTS,
+  projectConfigSchema,
+  projectTemplate,
+} from '../../infra/config-schema';
 import {
   classifyCiphertext,
   isPassphraseSalt,
@@ -409,16 +415,28 @@ describe("Pulumi's passphrase format", () => {
   });
 });
 
-describe('infra/README.md "Deploying from zero"', () => {
+describe('docs/deploy.md "Your values and secrets"', () => {
   // Values only an example can have: reserved example domains, Twilio's test numbers, zero-patterned IDs.
   const EXAMPLE = /example\.com|^\+1500555|0123456789|123456789012|^\+1\*$|^client:\*$|^\+1415555\*$/;
-  const readme = readFileSync(path.join(REPO_ROOT, 'infra', 'README.md'), 'utf8');
-  const table = readme.slice(readme.indexOf('## Deploying from zero'), readme.indexOf('## Configure a stack'));
+  const guide = readFileSync(path.join(REPO_ROOT, 'docs', 'deploy.md'), 'utf8');
+  const from = guide.indexOf('## 4. Your values and secrets');
+  const section = guide.slice(from, guide.indexOf('\n## 5.', from));
+  // The day-one values (the pulumi new prompts) are what `npm run setup` writes; the section's table names the rest.
+  const written = new Set([
+    ...PROVIDER_PROMPTS.map((p) => p.key),
+    ...CONFIG_KEYS.filter((k) => k.prompt).map((k) => `${project.name}:${k.key}`),
+  ]);
+
+  it('has the section the example values are looked up in', () => {
+    // Assert
+    expect(from).toBeGreaterThanOrEqual(0);
+    expect(section).toContain('| Key |');
+  });
 
   // A team that replaced every example has nothing left to look up; `it.each([])` throws, hence the guard.
   if (committed.length > 0)
     it.each(committed.map((file) => [file.fileName, file] as const))(
-      'when %s holds an example value, the checklist tells what replaces it',
+      'when %s holds an example value, the guide tells what replaces it',
       (_name, { text, stack }) => {
         // Arrange
         const { config } = parseStackFile(text, stack);
@@ -429,10 +447,12 @@ describe('infra/README.md "Deploying from zero"', () => {
             const values = value.startsWith('[') ? (JSON.parse(value) as string[]) : [value];
             return values.some((v) => EXAMPLE.test(v));
           })
-          .map(([key]) => key.replace(`${project.name}:`, ''));
+          .map(([key]) => key);
 
         // Assert
-        const undocumented = placeholders.filter((key) => !table.includes(`| \`${key}\``));
+        const undocumented = placeholders.filter(
+          (key) => !written.has(key) && !section.includes(`\`${key.replace(`${project.name}:`, '')}\``),
+        );
         expect(undocumented).toEqual([]);
       },
     );
