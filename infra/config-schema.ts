@@ -428,7 +428,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'integer',
     default: 7000,
     description:
-      "Alarm when the p95 of Twilio's queue_time for agent legs exceeds this (ms) in two of three 5-minute periods: the account's calls-per-second rate is what keeps callers waiting. 7 s: the latency model's time-to-agent budget (alarmTimeToAgentP95Ms, 10 s) minus the slowest modelled way to the agent without queueing, about 2.8 s (first call after idle, worst case: npm run bench -- --only=model).",
+      "Alarm when the p95 of Twilio's queue_time for agent legs exceeds this (ms) in two of three 5-minute periods: the account's calls-per-second rate is what keeps callers waiting. 7 s: the latency model's time-to-agent budget (alarmTimeToAgentP95Ms, 10 s) minus the slowest modelled way to the agent without queueing (first call after idle, worst case, every input at its high bound: the derivation and its figure are in bench/RESULTS.md, from npm run bench -- --only=model).",
   },
   {
     key: 'alarmSignatureRejectedPer5Min',

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { RELEASE_STAGES } from '../../infra/config-schema';
 
 const { loadBundle, loadWorkflowLinter } = require('../../scripts/load-workflow-linter.cjs') as {
   loadBundle: (entry: string) => unknown;
@@ -106,6 +107,24 @@ describe('scripts/stacks.mjs', () => {
       expect(lists(outputs)).toEqual(expected);
     });
   });
+
+  it.each(RELEASE_STAGES.map((s) => [s]))(
+    'when a stack file sets releaseStage %s (a value the config schema admits), the script files it in that wave',
+    (value) => {
+      // Arrange
+      const projectDir = project({ qa: stage(value) });
+
+      // Act
+      const run = runStacks(projectDir);
+
+      // Assert
+      expect(run.status).toBe(0);
+      const waves = lists(run.outputs);
+      expect({ preProduction: waves.preProduction, production: waves.production }).toEqual(
+        value === 'production' ? { preProduction: [], production: ['qa'] } : { preProduction: ['qa'], production: [] },
+      );
+    },
+  );
 
   it('when $GITHUB_OUTPUT is not set, it prints the same lists as one JSON object', () => {
     // Arrange
