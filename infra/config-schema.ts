@@ -116,7 +116,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     key: 'agentLabel',
     type: 'string',
     default: 'ai-agent',
-    description: 'Conference participant label of the agent; one agent per conference is enforced through it.',
+    description:
+      'Conference participant label of the agent the stack adds (once per call: a repeated add is refused by the label); an agent added through the participants API without a label takes this label with -2, -3, ... appended when it is taken.',
     env: { name: ENV.agentLabel, handlers: DIALLERS },
   },
   {

@@ -8,6 +8,7 @@
  * changes nothing: a leg the stack would dial twice is refused by its label (Twilio error 16026), and a signal
  * about a leg that no longer matters finds someone with the caller and does nothing.
  */
+import { isAgentLabel } from '../shared/agent-labels';
 import type { RecoveryConfig } from '../shared/config';
 import type { FallbackKind, MetricPoint } from '../shared/metrics';
 import type { LegKind, LegState } from './leg-state';
@@ -39,9 +40,11 @@ export function parseCallStatus(value: string | undefined): CallStatus | undefin
 export type Role = 'caller' | 'agent' | 'fallback' | 'human' | 'supervisor';
 
 /**
- * A participant's role from its label and how it is heard. Anything the stack did not dial itself is a human (a
- * transfer target, a barging supervisor) unless it is muted or coaching: a listening or whispering supervisor,
- * whom the caller cannot hear, so it keeps nobody company and its comings and goings change nothing.
+ * A participant's role from its label and how it is heard. Every label of the agent's series (`ai-agent`,
+ * `ai-agent-2`, …: an agent added through the participants API) is an agent, recovered through its leg's status
+ * callback. Anything else the stack did not dial itself is a human (a transfer target, a barging supervisor)
+ * unless it is muted or coaching: a listening or whispering supervisor, whom the caller cannot hear, so it keeps
+ * nobody company and its comings and goings change nothing.
  */
 export function roleOf(
   label: string | null | undefined,
@@ -49,7 +52,7 @@ export function roleOf(
   heard: { readonly muted?: boolean; readonly coaching?: boolean } = {},
 ): Role {
   if (label === labels.caller) return 'caller';
-  if (label === labels.agent) return 'agent';
+  if (isAgentLabel(label, labels.agent)) return 'agent';
   if (label === FALLBACK_LABEL) return 'fallback';
   if (heard.muted === true || heard.coaching === true) return 'supervisor';
   return 'human';

@@ -37,15 +37,10 @@ export class CallRecovery {
    * ended (or never existed under that SID) is `ended`.
    */
   async live(conferenceSid: string, exceptCallSid?: string): Promise<Live> {
-    let participants: ParticipantSummary[];
-    try {
-      participants = await this.ops.listParticipants(conferenceSid);
-    } catch (error) {
-      if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return 'ended';
-      throw error;
-    }
-    const labels = { caller: this.settings.dial.callerLabel, agent: this.settings.dial.agentLabel };
-    const active = participants.filter((p) => ACTIVE_STATUSES.has(p.status) && p.callSid !== exceptCallSid);
+    const participants = await this.activeParticipants(conferenceSid);
+    if (participants === 'ended') return 'ended';
+    const labels = this.labels();
+    const active = participants.filter((p) => p.callSid !== exceptCallSid);
     const caller = active.find((p) => roleOf(p.label, labels) === 'caller');
     const count = (role: string) => active.filter((p) => roleOf(p.label, labels, p) === role).length;
     return {
@@ -55,6 +50,20 @@ export class CallRecovery {
       fallbacks: count('fallback'),
       humans: count('human'),
     };
+  }
+
+  /** The participants in the conference or on their way in; `ended` when Twilio has no such conference. */
+  private async activeParticipants(conferenceSid: string): Promise<ParticipantSummary[] | 'ended'> {
+    try {
+      return (await this.ops.listParticipants(conferenceSid)).filter((p) => ACTIVE_STATUSES.has(p.status));
+    } catch (error) {
+      if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return 'ended';
+      throw error;
+    }
+  }
+
+  private labels(): { caller: string; agent: string } {
+    return { caller: this.settings.dial.callerLabel, agent: this.settings.dial.agentLabel };
   }
 
   /**
@@ -99,10 +108,17 @@ export class CallRecovery {
           if (!(isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404))) throw error;
         });
         return;
-      case 'remove-stack-legs':
-        await this.ops.removeParticipant(conferenceSid, dial.agentLabel, true);
-        await this.ops.removeParticipant(conferenceSid, FALLBACK_LABEL, true);
+      case 'remove-stack-legs': {
+        // Every agent leg (the one the stack added and any added through the participants API) and the fallback.
+        const participants = await this.activeParticipants(conferenceSid);
+        if (participants === 'ended') return;
+        const labels = this.labels();
+        for (const p of participants) {
+          const role = roleOf(p.label, labels);
+          if (role === 'agent' || role === 'fallback') await this.ops.removeParticipant(conferenceSid, p.callSid, true);
+        }
         return;
+      }
     }
   }
 

@@ -2,6 +2,7 @@
  * Parses the participants API's JSON bodies into typed commands, once, at the edge. Every refusal is a 400
  * that names the field and says why; nothing here calls Twilio.
  */
+import { isAgentLabel } from '../shared/agent-labels';
 import { dialTargetKind, isAllowedTarget } from '../shared/dial-target';
 import { ContextError, MAX_CALL_TOKEN_CHARS, validateContext, type AgentContext } from '../shared/agent-context';
 import type { DialConfig } from '../shared/config';
@@ -16,12 +17,19 @@ export type HumanTarget = { readonly kind: 'phone' | 'sip' | 'client'; readonly 
 
 export type AddCommand = {
   readonly kind: 'add';
-  readonly label: string;
   readonly from: string;
   readonly muted?: boolean;
   readonly endConferenceOnExit?: boolean;
   readonly timeout?: number;
-} & ({ readonly target: 'agent'; readonly context: AgentContext } | { readonly target: HumanTarget });
+} & (
+  | {
+      readonly target: 'agent';
+      readonly context: AgentContext;
+      /** The label asked for; none: the first free one of the agent's series (`ai-agent`, `ai-agent-2`, …). */
+      readonly label?: string;
+    }
+  | { readonly target: HumanTarget; readonly label: string }
+);
 
 export interface UpdateCommand {
   readonly kind: 'update';
@@ -128,11 +136,26 @@ function optionalTimeout(body: Record<string, unknown>): number | undefined {
   return value;
 }
 
-function label(body: Record<string, unknown>, fallback: string): string {
+function label(body: Record<string, unknown>, fallback: string): string;
+function label(body: Record<string, unknown>, fallback: undefined): string | undefined;
+function label(body: Record<string, unknown>, fallback: string | undefined): string | undefined {
   const value = optionalString(body, 'label') ?? fallback;
+  if (value === undefined) return undefined;
   if (!LABEL.test(value)) throw bad('label', 'label must be 1-128 letters, digits, _ . : or -');
   if (CALL_SID.test(value)) throw bad('label', 'label must not look like a Call SID');
   return value;
+}
+
+/**
+ * Whether a label is the caller's or one of the agent's series: a person labelled so would be taken for them by the
+ * recovery, which reads who is who from labels.
+ */
+function isStackLabel(value: string, dial: DialConfig): boolean {
+  return value === dial.callerLabel || isAgentLabel(value, dial.agentLabel);
+}
+
+function differentLabel(dial: DialConfig): string {
+  return `label must differ from the caller's and the agents' labels (${dial.callerLabel}, ${dial.agentLabel}, ${dial.agentLabel}-2, …)`;
 }
 
 function from(body: Record<string, unknown>, dial: DialConfig): string {
@@ -207,11 +230,13 @@ export function parseAddCommand(
       ...common,
       target: 'agent',
       context: context(body.context, contextAllowlist),
-      label: label(body, dial.agentLabel),
+      label: label(body, undefined),
     };
   }
   if (body.context !== undefined) throw bad('context', 'context is only for the agent target');
-  return { ...common, target: parseHumanTarget(body.target, 'target', dial), label: label(body, 'human') };
+  const humanLabel = label(body, 'human');
+  if (isStackLabel(humanLabel, dial)) throw bad('label', differentLabel(dial));
+  return { ...common, target: parseHumanTarget(body.target, 'target', dial), label: humanLabel };
 }
 
 /** `PATCH /conferences/{conference}/participants/{participant}`. */
@@ -235,8 +260,7 @@ export function parseTransferCommand(body: Record<string, unknown>, dial: DialCo
   if (type === 'warm' && body.removeAgent !== undefined)
     throw bad('removeAgent', 'removeAgent applies to cold transfers; a warm transfer removes the agent on completion');
   const transferLabel = label(body, 'human');
-  if (transferLabel === dial.agentLabel || transferLabel === dial.callerLabel)
-    throw bad('label', 'label must differ from the agent and caller labels');
+  if (isStackLabel(transferLabel, dial)) throw bad('label', differentLabel(dial));
   return {
     kind: 'transfer',
     type,
@@ -279,8 +303,7 @@ export function parseAddSupervisorCommand(body: Record<string, unknown>, dial: D
   onlyFields(body, ['target', 'mode', 'coach', 'label', 'from', 'timeout']);
   if (body.target === undefined) throw bad('target', "target is required: the supervisor's number, sip: or client:");
   const supervisorLabel = label(body, 'supervisor');
-  if (supervisorLabel === dial.agentLabel || supervisorLabel === dial.callerLabel)
-    throw bad('label', 'label must differ from the agent and caller labels');
+  if (isStackLabel(supervisorLabel, dial)) throw bad('label', differentLabel(dial));
   return {
     kind: 'add-supervisor',
     target: parseHumanTarget(body.target, 'target', dial),
@@ -300,7 +323,7 @@ export function parseSupervisorModeCommand(
   onlyFields(body, ['mode', 'coach']);
   if (body.mode === undefined) throw bad('mode', 'mode is required: "listen", "whisper" or "barge"');
   // The caller and the agent are no supervisors: making either a coach would silence them for everyone else.
-  if (participant === dial.callerLabel || participant === dial.agentLabel)
+  if (isStackLabel(participant, dial))
     throw bad('participant', 'participant must be a supervisor, not the caller or the agent');
   return { kind: 'supervisor-mode', ...supervisorMode(body, dial, participant) };
 }
@@ -334,7 +357,7 @@ export function parseCancelTransferCommand(body: Record<string, unknown>, dial: 
   onlyFields(body, ['label']);
   const humanLabel = label(body, 'human');
   // Cancelling removes this participant: never the caller or the agent the caller goes back to.
-  if (humanLabel === dial.agentLabel || humanLabel === dial.callerLabel)
+  if (isStackLabel(humanLabel, dial))
     throw bad('label', 'label must be the human of the transfer, not the agent or the caller');
   return { kind: 'cancel-transfer', label: humanLabel };
 }

@@ -2,6 +2,7 @@
  * Carries out the participants API's commands on a conference: adding the agent or a human, hold and mute,
  * removal. Transfers are the shared `lambdas/shared/transfer.ts`, which the AI agent's handoff uses too.
  */
+import { freeAgentLabels, isAgentLabel } from '../shared/agent-labels';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import type { AddParticipantRequest, ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
@@ -22,13 +23,12 @@ export interface ServiceSettings extends TransferSettings {
  * events handler dials (agent again, fallback target, fallback message), so its failure or a dropped stream cannot
  * leave the caller alone. None when the conference has no caller to recover for.
  */
-async function agentRecoveryCallback(
-  ops: ConferenceOperations,
+function agentRecoveryCallback(
+  participants: readonly ParticipantSummary[],
   conferenceSid: string,
   context: AgentContext,
   settings: ServiceSettings,
-): Promise<Pick<AddParticipantRequest, 'statusCallback' | 'statusCallbackEvent'>> {
-  const participants = await ops.listParticipants(conferenceSid);
+): Pick<AddParticipantRequest, 'statusCallback' | 'statusCallbackEvent'> {
   const caller = participants.find((p) => p.label === settings.dial.callerLabel);
   if (!caller) return {};
   const state = encodeLegState({
@@ -40,6 +40,57 @@ async function agentRecoveryCallback(
     context,
   });
   return { statusCallback: `${settings.legStatusUrl}?${state}`, statusCallbackEvent: LEG_STATUS_EVENTS };
+}
+
+/**
+ * How many labels of the agent's series an add without `label` tries: the free one it read, then the next ones when
+ * another add took it in between (Twilio's 16026).
+ */
+export const AGENT_LABEL_ATTEMPTS = 3;
+
+/**
+ * Adds an agent to a conference (by CF SID). An explicit label is used as asked (409 when taken); without one, the
+ * first label of the agent's series (`ai-agent`, `ai-agent-2`, …) free in the live participant list, so an agent
+ * added to a call whose agent the events handler added already joins beside it. Every agent of the series reports
+ * its leg status to the recovery.
+ */
+async function addAgent(
+  ops: ConferenceOperations,
+  conferenceSid: string,
+  command: Extract<AddCommand, { target: 'agent' }>,
+  common: Omit<AddParticipantRequest, 'to' | 'label'>,
+  settings: ServiceSettings,
+): Promise<ParticipantSummary> {
+  const { agentLabel } = settings.dial;
+  const participants = await ops.listParticipants(conferenceSid);
+  const labels =
+    command.label !== undefined
+      ? [command.label]
+      : freeAgentLabels(
+          agentLabel,
+          participants.map((p) => p.label),
+          AGENT_LABEL_ATTEMPTS,
+        );
+  for (const label of labels) {
+    const recovery = isAgentLabel(label, agentLabel)
+      ? agentRecoveryCallback(participants, conferenceSid, command.context, settings)
+      : {};
+    const outcome = await ops.addAgent(conferenceSid, settings.dial.twimlAppSid, command.context, {
+      ...common,
+      ...recovery,
+      label,
+    });
+    if (outcome.added) return outcome.participant;
+  }
+  throw new ApiError(
+    409,
+    'label_in_use',
+    command.label !== undefined
+      ? `A participant labelled ${command.label} is already in the conference`
+      : `Other participants took the agent labels ${labels.join(', ')} while this agent was added: send it again`,
+    'label',
+    16026,
+  );
 }
 
 /**
@@ -58,33 +109,14 @@ export async function addParticipant(
   const conferenceSid = await ops.resolveConferenceSid(conference);
   const common = {
     from: command.from,
-    label: command.label,
     timeout: command.timeout ?? settings.dial.joinTimeoutSeconds,
     muted: command.muted,
     endConferenceOnExit: command.endConferenceOnExit ?? false,
     beep: 'false' as const,
     startConferenceOnEnter: true,
   };
-  if (command.target === 'agent') {
-    const recovery =
-      command.label === settings.dial.agentLabel
-        ? await agentRecoveryCallback(ops, conferenceSid, command.context, settings)
-        : {};
-    const outcome = await ops.addAgent(conferenceSid, settings.dial.twimlAppSid, command.context, {
-      ...common,
-      ...recovery,
-    });
-    if (!outcome.added)
-      throw new ApiError(
-        409,
-        'label_in_use',
-        `A participant labelled ${command.label} is already in the conference`,
-        'label',
-        16026,
-      );
-    return outcome.participant;
-  }
-  return ops.addParticipant(conferenceSid, { ...common, to: command.target.address });
+  if (command.target === 'agent') return addAgent(ops, conferenceSid, command, common, settings);
+  return ops.addParticipant(conferenceSid, { ...common, label: command.label, to: command.target.address });
 }
 
 /** Who is in a conference now: the live list Twilio keeps, not what this API remembers. */

@@ -4,6 +4,7 @@
  * Whom to whisper to is resolved from Twilio's live participant list, so a coach is never dialled for somebody who
  * is not there (Twilio would refuse it with 13240 anyway, after the supervisor's phone had rung).
  */
+import { isAgentLabel } from '../shared/agent-labels';
 import type { DialConfig } from '../shared/config';
 import type { ConferenceOperations, ParticipantChanges, ParticipantSummary } from '../shared/conference-ops';
 import { ApiError } from '../shared/errors';
@@ -110,7 +111,7 @@ export async function changeSupervisorMode(
   const participants = await ops.listParticipants(conferenceSid);
   const current = participants.find((p) => p.label === supervisor || p.callSid === supervisor);
   if (!current) throw new ApiError(404, 'not_found', `No participant "${supervisor}" in the conference`, 'participant');
-  if (current.label === dial.callerLabel || current.label === dial.agentLabel)
+  if (current.label === dial.callerLabel || isAgentLabel(current.label, dial.agentLabel))
     throw new ApiError(
       400,
       'invalid_request',

@@ -319,4 +319,148 @@ describe('events handler: recovery when the caller could be left alone', () => {
       expect(stub.requests[1].form).toEqual({ Hold: 'false' });
     });
   });
+  describe('a second agent, added through the participants API beside the one the stack added (ai-agent-2)', () => {
+    const SECOND_AGENT = sid('CA', 6);
+    const callerQuery = `caller=%2B15557654321&callerCallSid=${CALLER}`;
+    const secondAgentEvent = (event: string, extra: Record<string, string> = {}) =>
+      twilioEvent({
+        path: '/twilio/conference/events',
+        rawQueryString: callerQuery,
+        params: conferenceEventParams(event, {
+          CallSid: SECOND_AGENT,
+          ParticipantLabel: 'ai-agent-2',
+          EndConferenceOnExit: 'false',
+          ...extra,
+        }),
+      });
+
+    it('when it joins, reports no transfer answered and calls Twilio for nothing', async () => {
+      // Act
+      await handler(secondAgentEvent('participant-join'));
+
+      // Assert
+      expect(metric('TransferOutcomes', { Outcome: 'answered' })).toBe(0);
+      expect(stub.requests).toHaveLength(0);
+    });
+
+    it('when it leaves a caller who is alone, does not hang the caller up as if a human had ended the call (its leg status decides)', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, listOf(participant(CALLER, 'caller')));
+
+      // Act
+      const response = await handler(
+        secondAgentEvent('participant-leave', {
+          ReasonParticipantLeft: 'participant_hung_up',
+          ParticipantCallStatus: 'completed',
+        }),
+      );
+
+      // Assert
+      expect(response.statusCode).toBe(204);
+      expect(calls()).toEqual([]);
+    });
+
+    it.each([
+      ['its leg fails', 'failed', AGENT_LEG, 'ai-agent', SECOND_AGENT, 'ai-agent-2'],
+      ['the agent the stack added drops', 'completed', SECOND_AGENT, 'ai-agent-2', AGENT_LEG, 'ai-agent'],
+    ])(
+      'when %s while the other agent is with the caller, dials nobody',
+      async (_what, status, stays, stayingLabel, leg) => {
+        // Arrange
+        stub.on('GET', /Participants\.json$/, listOf(participant(CALLER, 'caller'), participant(stays, stayingLabel)));
+
+        // Act
+        await handler(legStatus(status, legQuery('agent', 1, true), leg));
+
+        // Assert
+        expect(calls()).toEqual([`GET ${PARTICIPANTS}.json`]);
+        expect(metric('Fallbacks', { Kind: 'retry' })).toBe(0);
+      },
+    );
+
+    it('when its leg drops and the caller is alone, dials the agent again under the stack’s label, attempt 2', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json$/, listOf(participant(CALLER, 'caller')));
+      stub.on('POST', /Participants\.json$/, {
+        status: 201,
+        body: participantJson({
+          accountSid: ACCOUNT_SID,
+          conferenceSid: CONFERENCE_SID,
+          callSid: sid('CA', 7),
+          label: 'ai-agent',
+        }),
+      });
+
+      // Act
+      await handler(legStatus('completed', legQuery('agent', 1, true), SECOND_AGENT));
+
+      // Assert
+      expect(calls()).toEqual([`GET ${PARTICIPANTS}.json`, `POST ${PARTICIPANTS}.json`]);
+      expect(stub.requests[1].form.Label).toBe('ai-agent');
+      expect(new URL(String(stub.requests[1].form.StatusCallback)).searchParams.get('attempt')).toBe('2');
+    });
+
+    it('when a warm transfer’s human never answers and only it is with the held caller, takes the caller off hold', async () => {
+      // Arrange
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        listOf(participant(CALLER, 'caller', { hold: true }), participant(SECOND_AGENT, 'ai-agent-2')),
+      );
+      stub.on('POST', /Participants\/caller\.json$/, { status: 200, body: participant(CALLER, 'caller') });
+
+      // Act
+      await handler(
+        twilioEvent({
+          path: '/twilio/conference/events',
+          rawQueryString: callerQuery,
+          params: conferenceEventParams('participant-leave', {
+            CallSid: sid('CA', 3),
+            ParticipantLabel: 'human',
+            ReasonParticipantLeft: 'participant_add_failed',
+            ParticipantCallStatus: 'no-answer',
+          }),
+        }),
+      );
+
+      // Assert
+      expect(calls()).toEqual([`GET ${PARTICIPANTS}.json`, `POST ${PARTICIPANTS}/caller.json`]);
+      expect(stub.requests[1].form).toEqual({ Hold: 'false' });
+    });
+
+    it('when the caller leaves a conference that goes on, removes every agent and the fallback, not the human', async () => {
+      // Arrange
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        listOf(
+          participant(AGENT_LEG, 'ai-agent'),
+          participant(SECOND_AGENT, 'ai-agent-2'),
+          participant(sid('CA', 8), 'fallback'),
+          participant(sid('CA', 3), 'human'),
+        ),
+      );
+      stub.on('DELETE', /Participants\/CA\w+\.json$/, { status: 204 });
+
+      // Act
+      await handler(
+        twilioEvent({
+          path: '/twilio/conference/events',
+          rawQueryString: callerQuery,
+          params: conferenceEventParams('participant-leave', {
+            EndConferenceOnExit: 'false',
+            ReasonParticipantLeft: 'participant_hung_up',
+          }),
+        }),
+      );
+
+      // Assert
+      expect(calls()).toEqual([
+        `GET ${PARTICIPANTS}.json`,
+        `DELETE ${PARTICIPANTS}/${AGENT_LEG}.json`,
+        `DELETE ${PARTICIPANTS}/${SECOND_AGENT}.json`,
+        `DELETE ${PARTICIPANTS}/${sid('CA', 8)}.json`,
+      ]);
+    });
+  });
 });

@@ -485,11 +485,134 @@ describe('participants handler', () => {
       );
     });
 
-    it('answers 409 when the agent is already in the conference', async () => {
+    it('when an explicit label is taken, answers 409 label_in_use after one create', async () => {
+      // Arrange
       stub.on('POST', /Participants\.json$/, twilioError(400, 16026, 'Label in use'));
-      const response = await handler(apiEvent({ body: {} }));
+
+      // Act
+      const response = await handler(apiEvent({ body: { label: 'ai-agent' } }));
+
+      // Assert
       expect(response.statusCode).toBe(409);
       expect(JSON.parse(response.body).error).toMatchObject({ code: 'label_in_use', field: 'label' });
+      expect(stub.requests.filter((r) => r.method === 'POST').map((r) => r.form.Label)).toEqual(['ai-agent']);
+    });
+
+    describe('an agent added without a label, to a call whose agent is in already', () => {
+      const created = (label: string): StubResponse => participant(sid('CA', 7), label);
+      const creates = () => stub.requests.filter((r) => r.method === 'POST');
+
+      describe.each<[string, string[], string]>([
+        ['the agent the events handler added', ['ai-agent'], 'ai-agent-2'],
+        ['that agent and a second one', ['ai-agent', 'ai-agent-2'], 'ai-agent-3'],
+        ['only a second one (the first left)', ['ai-agent-2'], 'ai-agent'],
+      ])('when the conference holds %s', (_situation, agents, expected) => {
+        it(`adds it as ${expected}, answers that label with 201 and puts it under the recovery`, async () => {
+          // Arrange
+          stub.on(
+            'GET',
+            /Participants\.json$/,
+            participantList([
+              { callSid: sid('CA', 1), label: 'caller' },
+              ...agents.map((label, i) => ({ callSid: sid('CA', 2 + i), label })),
+            ]),
+          );
+          stub.on('POST', /Participants\.json$/, created(expected));
+
+          // Act
+          const response = await handler(apiEvent({ body: { context: { ticket: 'T-42' } } }));
+
+          // Assert
+          expect(response.statusCode).toBe(201);
+          expect(JSON.parse(response.body)).toMatchObject({ label: expected, callSid: sid('CA', 7) });
+          const [create] = creates();
+          expect(creates()).toHaveLength(1);
+          expect(create.form).toMatchObject({ Label: expected, To: `app:${APP_SID}?ticket=T-42` });
+          expect(Object.fromEntries(new URL(String(create.form.StatusCallback)).searchParams)).toMatchObject({
+            leg: 'agent',
+            callerCallSid: sid('CA', 1),
+            attended: '1',
+          });
+        });
+      });
+
+      it('when another add takes the free label in between (16026), takes the next one', async () => {
+        // Arrange
+        stub.on(
+          'GET',
+          /Participants\.json$/,
+          participantList([
+            { callSid: sid('CA', 1), label: 'caller' },
+            { callSid: sid('CA', 2), label: 'ai-agent' },
+          ]),
+        );
+        stub.sequence('POST', /Participants\.json$/, [
+          twilioError(400, 16026, 'Participant label ai-agent-2 is already in use'),
+          created('ai-agent-3'),
+        ]);
+
+        // Act
+        const response = await handler(apiEvent({ body: {} }));
+
+        // Assert
+        expect(response.statusCode).toBe(201);
+        expect(JSON.parse(response.body).label).toBe('ai-agent-3');
+        expect(creates().map((r) => r.form.Label)).toEqual(['ai-agent-2', 'ai-agent-3']);
+      });
+
+      it('when every label it tries is taken in between, answers 409 label_in_use saying to send it again', async () => {
+        // Arrange
+        stub.on('POST', /Participants\.json$/, twilioError(400, 16026, 'Label in use'));
+
+        // Act
+        const response = await handler(apiEvent({ body: {} }));
+
+        // Assert
+        expect(response.statusCode).toBe(409);
+        const { error } = JSON.parse(response.body);
+        expect(error).toMatchObject({ code: 'label_in_use', field: 'label', twilioCode: 16026 });
+        expect(error.message).toMatch(/send it again/);
+        expect(creates().map((r) => r.form.Label)).toEqual(['ai-agent', 'ai-agent-2', 'ai-agent-3']);
+      });
+    });
+
+    it('when an agent is added under a label outside the agent series, its leg gets no recovery callback', async () => {
+      // Arrange
+      stub.on('POST', /Participants\.json$/, participant(sid('CA', 2), 'concierge'));
+
+      // Act
+      const response = await handler(apiEvent({ body: { label: 'concierge' } }));
+
+      // Assert
+      expect(response.statusCode).toBe(201);
+      expect(stub.requests.find((r) => r.method === 'POST')?.form.StatusCallback).toBeUndefined();
+    });
+
+    describe.each([
+      ['adding a person', {}, (label: string) => ({ target: '+15551230000', label })],
+      [
+        'a transfer',
+        { routeKey: 'POST /conferences/{conference}/transfers' },
+        (label: string) => ({ type: 'cold', target: '+15551230000', label }),
+      ],
+      [
+        'a supervisor',
+        { routeKey: 'POST /conferences/{conference}/supervisors' },
+        (label: string) => ({ target: 'client:lead', label }),
+      ],
+    ])('%s', (_what, route, body) => {
+      it.each(['ai-agent', 'ai-agent-2', 'caller'])(
+        'labelled %s is refused with 400 before anyone is dialled (the recovery would take them for the agent or the caller)',
+        async (label) => {
+          // Act
+          const response = await handler(apiEvent({ ...route, body: body(label) }));
+
+          // Assert
+          expect(response.statusCode).toBe(400);
+          expect(JSON.parse(response.body).error).toMatchObject({ code: 'invalid_request', field: 'label' });
+          expect(stub.requests.filter((r) => r.method === 'POST')).toEqual([]);
+        },
+      );
     });
 
     describe.each<[string, StubResponse, number, string]>([

@@ -268,6 +268,8 @@ describe('onCallerLeft and roleOf', () => {
     ['human', { muted: true }, 'supervisor'],
     ['caller', { muted: true }, 'caller'],
     ['ai-agent', { coaching: true }, 'agent'],
+    ['ai-agent-2', {}, 'agent'],
+    ['ai-agent-1', {}, 'human'],
   ])('labels %s heard as %j as %s', (label, heard, role) => {
     expect(roleOf(label, { caller: 'caller', agent: 'ai-agent' }, heard)).toBe(role);
   });
