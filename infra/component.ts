@@ -19,7 +19,7 @@ import { buildScope } from './scope';
 import { buildSecrets, type SecretInputs } from './secrets-builder';
 import type { StackSettings } from './stack-config';
 import { buildNumberConfig, buildTwimlApp } from './twilio-builder';
-import { exampleAddAgentRequest, participantsEndpoint, webhookUrls, type WebhookUrls } from './urls';
+import { addAgentCommand, participantsEndpoint, webhookUrls, type WebhookUrls } from './urls';
 
 /** The component's type token. */
 export const COMPONENT_TYPE = 'voiceai:stack:VoiceAiConference';
@@ -40,7 +40,8 @@ export class VoiceAiConference extends pulumi.ComponentResource {
   readonly twimlAppSid: pulumi.Output<string>;
   readonly phoneNumber: pulumi.Output<string>;
   readonly participantsEndpoint: pulumi.Output<string>;
-  readonly exampleAddAgentRequest: pulumi.Output<string>;
+  /** Shell code that defines `add_agent <conference>` (the token is read from the secret output when it runs). */
+  readonly addAgentCommand: pulumi.Output<string>;
   readonly participantsApiToken: pulumi.Output<string>;
   /** Per handler, the name of the function that serves it (one name for inbound, agent and events when combined). */
   readonly functionNames: Record<HandlerName, pulumi.Output<string>>;
@@ -73,7 +74,7 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     this.twimlAppSid = app.sid;
     this.phoneNumber = number.phoneNumber;
     this.participantsEndpoint = this.apiBaseUrl.apply(participantsEndpoint);
-    this.exampleAddAgentRequest = this.apiBaseUrl.apply((base) => exampleAddAgentRequest(base, settings.stack));
+    this.addAgentCommand = this.apiBaseUrl.apply((base) => addAgentCommand(base, settings));
     this.participantsApiToken = secrets.participantsApiToken;
     this.functionNames = Object.fromEntries(
       HANDLERS.map((h) => [h, functions.find((f) => f.planned.handlers.includes(h))!.function.name]),

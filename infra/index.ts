@@ -40,7 +40,7 @@ export const conferenceEventsUrl = voice.webhookUrls.events;
 export const twimlAppSid = voice.twimlAppSid;
 export const phoneNumber = voice.phoneNumber;
 export const participantsEndpoint = voice.participantsEndpoint;
-export const exampleAddAgentRequest = voice.exampleAddAgentRequest;
+export const addAgentCommand = voice.addAgentCommand;
 export const participantsApiToken = voice.participantsApiToken;
 export const functionNames = voice.functionNames;
 /** Where DNS must point the custom domain; a stack without one says so instead of exporting nothing. */

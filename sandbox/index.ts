@@ -16,7 +16,7 @@ import type { HandlerName } from '../lambdas/routes';
 import { ENV } from '../lambdas/shared/config';
 import { FUNCTION_SPECS } from '../infra/functions';
 import { configuredEnvironment, functionPlan } from '../infra/layout';
-import { readStackSettings } from '../infra/stack-config';
+import { readStackSettings, type StackSettings } from '../infra/stack-config';
 import { fixedConfigureRequest } from '../infra/twilio/credentials';
 import {
   PhoneNumberVoiceConfigProvider,
@@ -68,6 +68,8 @@ export interface Sandbox {
   readonly twimlAppSid: string;
   /** The participants API's bearer token (random per sandbox). */
   readonly apiToken: string;
+  /** The stack settings (stack `sandbox`) the functions' environment comes from, as the Pulumi program reads them. */
+  readonly settings: StackSettings;
   /** The local Secrets Manager and the ARNs of the stack's secrets in it, with `secretsManager: true`. */
   readonly secretsManager?: {
     readonly store: SecretsManagerEmulator;
@@ -222,6 +224,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     phoneNumber,
     twimlAppSid: app.id,
     apiToken,
+    settings,
     secretsManager,
     previousVoiceUrl,
     functionApiKeys,

@@ -1,37 +1,39 @@
 /**
- * Every curl example in the repository's Markdown runs against the sandbox and gets the answer the README's
- * participants API table promises for its route (status and JSON fields). The examples run as written, through
- * bash and curl; only their placeholders are filled in: the variables below and the example conference name
- * (`conf-CA…`), which becomes a live call's conference.
+ * Every curl example in the repository's Markdown, and the stack output `addAgentCommand` used the way the docs show,
+ * run against a sandbox with the stack's default configuration (the agent joins every call by itself) and get the
+ * answer the README's participants API table promises for their route (status and JSON fields). They run as written,
+ * through bash, curl and a stand-in `pulumi` on the PATH that answers `pulumi stack output` with this sandbox's
+ * outputs (the secret token only with `--show-secrets`); only the example conference name (`conf-CA…`) becomes a live
+ * call's, and the variables the README leaves to the reader (`$API_URL`, `$PARTICIPANTS_API_TOKEN`) are set.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { startSandbox, type Sandbox } from '../../sandbox';
-import { exampleAddAgentRequest } from '../../infra/urls';
+import { addAgentCommand, participantsEndpoint } from '../../infra/urls';
+import { API_PATHS, routeKey } from '../../lambdas/routes';
 import { matchRoute } from '../../sandbox/api-gateway/server';
 import { fencedBlocks, repoMarkdownFiles, ROOT } from './support/markdown';
 
 const run = promisify(execFile);
 
-/** The shell variables the examples use, and what they stand for. */
-const VARIABLES = {
+/** The shell variables the README's examples use without setting them, and what they stand for. */
+const READER_VARIABLES = {
   API_URL: (s: Sandbox) => s.apiBaseUrl,
-  BASE: (s: Sandbox) => s.apiBaseUrl,
   PARTICIPANTS_API_TOKEN: (s: Sandbox) => s.apiToken,
-  TOKEN: (s: Sandbox) => s.apiToken,
 } as const;
 const EXAMPLE_CONFERENCE = /conf-CA[0-9a-fA-F]*(?:…|\.\.\.)/g;
+const SHELL = ['bash', 'sh', 'shell', 'console'];
+const ADD_PARTICIPANT = routeKey({ method: 'POST', path: API_PATHS.participants });
 
-/** The curl commands of a shell block, continuation lines joined, comments dropped. */
-function curlCommands(shell: string): string[] {
+/** The lines of a shell block, continuation lines joined. */
+function shellLines(shell: string): string[] {
   return shell
     .replace(/\\\n\s*/g, ' ')
     .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => /^curl\s/.test(l));
+    .map((l) => l.trim());
 }
 
 /** The README's promise per route key: `POST /conferences/{conference}/participants` -> status and JSON fields. */
@@ -50,92 +52,216 @@ function documentedAnswers(): Map<string, { status: number; fields: string[] }> 
   return answers;
 }
 
-const examples = repoMarkdownFiles().flatMap((file) =>
+const shellBlocks = repoMarkdownFiles().flatMap((file) =>
   fencedBlocks(readFileSync(path.join(ROOT, file), 'utf8'))
-    .filter((b) => ['bash', 'sh', 'shell', 'console'].includes(b.lang) && curlCommands(b.body).length > 0)
-    .map((b) => ({ where: `${file}:${b.line}`, commands: curlCommands(b.body) })),
+    .filter((b) => SHELL.includes(b.lang))
+    .map((b) => ({ where: `${file}:${b.line}`, lines: shellLines(b.body) })),
 );
+/** Each block's curl commands, with the block's variable assignments (`BASE=$(pulumi stack output …)`) run first. */
+const examples = shellBlocks
+  .map(({ where, lines }) => ({
+    where,
+    assignments: lines.filter((l) => /^[A-Za-z_]\w*=/.test(l)),
+    commands: lines.filter((l) => /^curl\s/.test(l)),
+  }))
+  .filter((e) => e.commands.length > 0);
+/** Each block that evals the stack output and calls the `add_agent` it defines. */
+const stackOutputUses = shellBlocks
+  .map(({ where, lines }) => ({
+    where,
+    script: [
+      ...lines.filter((l) => /^eval "\$\(pulumi stack output (?:--stack \S+ )?addAgentCommand\)"/.test(l)),
+      ...lines.filter((l) => /^add_agent\s/.test(l)),
+    ],
+  }))
+  .filter((u) => u.script.length > 0);
+/** The stacks the docs name (`--stack dev`): the sandbox stands in for each. */
+const documentedStacks = [
+  ...new Set(
+    stackOutputUses.flatMap((u) => u.script.flatMap((l) => [...l.matchAll(/--stack (\S+)/g)].map((m) => m[1]))),
+  ),
+];
 const answers = documentedAnswers();
 
 let sandbox: Sandbox;
-let bodyDir: string;
+let workDir: string;
+let pathWithPulumi: string;
+
+/**
+ * A stand-in `pulumi` answering `pulumi stack output [--stack <s>] [--show-secrets] <name>` from files, as the CLI
+ * does for the selected stack (the first) or `--stack`: a secret output prints `[secret]` unless `--show-secrets`
+ * is given; a stack it does not know fails.
+ */
+function installPulumi(
+  dir: string,
+  outputsByStack: Readonly<Record<string, Record<string, string>>>,
+  secrets: readonly string[],
+) {
+  mkdirSync(path.join(dir, 'bin'));
+  for (const [stack, outputs] of Object.entries(outputsByStack)) {
+    mkdirSync(path.join(dir, 'outputs', stack), { recursive: true });
+    for (const [name, value] of Object.entries(outputs)) writeFileSync(path.join(dir, 'outputs', stack, name), value);
+  }
+  const stack = Object.keys(outputsByStack)[0];
+  const script = `#!/usr/bin/env bash
+[ "$1 $2" = "stack output" ] || { echo "stand-in pulumi: only 'stack output' is known" >&2; exit 1; }
+shift 2
+stack=${stack} show=0 name=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --stack) stack=$2; shift ;;
+    --show-secrets) show=1 ;;
+    -*) echo "stand-in pulumi: unknown flag $1" >&2; exit 1 ;;
+    *) name=$1 ;;
+  esac
+  shift
+done
+file=${JSON.stringify(path.join(dir, 'outputs'))}/$stack/$name
+[ -f "$file" ] || { echo "error: no stack output $name on stack $stack" >&2; exit 255; }
+case " ${secrets.join(' ')} " in *" $name "*) [ $show = 1 ] || { echo '[secret]'; exit 0; } ;; esac
+cat "$file"; echo
+`;
+  writeFileSync(path.join(dir, 'bin', 'pulumi'), script);
+  chmodSync(path.join(dir, 'bin', 'pulumi'), 0o755);
+}
+
 beforeAll(async () => {
-  // The README's example adds the AI agent itself: with the default agentAutoAdd the events handler has already
-  // added it and the example would rightly get 409 label_in_use.
-  sandbox = await startSandbox({ quiet: true, config: { agentAutoAdd: 'false' } });
-  bodyDir = mkdtempSync(path.join(tmpdir(), 'curl-examples-'));
+  sandbox = await startSandbox({ quiet: true });
+  workDir = mkdtempSync(path.join(tmpdir(), 'curl-examples-'));
+  const outputsOf = (stack: string) => ({
+    apiBaseUrl: sandbox.apiBaseUrl,
+    participantsEndpoint: participantsEndpoint(sandbox.apiBaseUrl),
+    participantsApiToken: sandbox.apiToken,
+    addAgentCommand: addAgentCommand(sandbox.apiBaseUrl, { ...sandbox.settings, stack }),
+  });
+  installPulumi(
+    workDir,
+    Object.fromEntries([sandbox.settings.stack, ...documentedStacks].map((stack) => [stack, outputsOf(stack)])),
+    ['participantsApiToken'],
+  );
+  pathWithPulumi = `${path.join(workDir, 'bin')}${path.delimiter}${process.env.PATH}`;
 });
 afterAll(async () => {
   await sandbox?.stop();
-  rmSync(bodyDir, { recursive: true, force: true });
+  rmSync(workDir, { recursive: true, force: true });
 });
 
-it('finds the documented curl examples and the answers the README promises', () => {
+it('finds the documented curl examples, the uses of the add_agent output and the answers the README promises', () => {
   expect(examples.map((e) => e.where)).toEqual(expect.arrayContaining([expect.stringMatching(/^README\.md:/)]));
+  expect(stackOutputUses.map((e) => e.where)).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^docs\/deploy\.md:/)]),
+  );
+  expect(stackOutputUses.every((u) => u.script.some((l) => l.startsWith('add_agent ')))).toBe(true);
   expect(answers.size).toBeGreaterThanOrEqual(5);
 });
 
-/** A live call whose caller is in their conference; resolves with the conference name. */
+/** A live call: the caller and the agent the stack added are in its conference; resolves with its name. */
 async function liveConference(): Promise<string> {
   const { callSid } = await sandbox.placeInboundCall({ from: '+15557654321' });
   const conference = `conf-${callSid}`;
   await sandbox.twilio.waitUntil(
-    () => sandbox.twilio.participants(conference).some((p) => p.label === 'caller' && p.status === 'connected'),
+    () =>
+      ['caller', 'ai-agent'].every((label) =>
+        sandbox.twilio.participants(conference).some((p) => p.label === label && p.status === 'connected'),
+      ),
     // Generous: the sandbox answers in milliseconds, but a shared CI machine can stall a process for seconds.
     20_000,
-    'the caller in the conference',
+    'the caller and the agent in the conference',
   );
   return conference;
 }
 
-/** Runs one documented curl command through bash with its placeholders filled in; what came back and was promised. */
-async function runDocumented(command: string, conference: string, example: RegExp) {
-  const env = Object.fromEntries(Object.entries(VARIABLES).map(([name, value]) => [name, value(sandbox)]));
-  const unknown = [...command.matchAll(/\$\{?(\w+)/g)].map((m) => m[1]).filter((v) => !(v in env));
-  const filled = command.replace(example, conference);
-  const bodyFile = path.join(bodyDir, `answer-${Math.random().toString(36).slice(2)}.json`);
-  const { stdout } = await run('bash', ['-c', `${filled} -o "$CURL_ANSWER" -w '%{http_code}'`], {
-    env: { ...process.env, ...env, CURL_ANSWER: bodyFile },
-  });
-  const method = /-X\s+(\w+)/.exec(command)?.[1] ?? 'GET';
-  const expanded = filled.replace(/\$\{?(\w+)\}?/g, (_, name: string) => env[name] ?? '');
-  const url = new URL(/(https?:\/\/[^'"\s]+)/.exec(expanded)![1]);
-  const promised = answers.get(matchRoute(method, url.pathname)?.routeKey ?? '');
-  return { unknown, status: Number(stdout), answer: readFileSync(bodyFile, 'utf8'), promised };
+/** Runs a script through bash with the stand-in pulumi and the reader's variables; what it printed and its code. */
+async function bash(script: string, env: Record<string, string> = {}) {
+  const readerVariables = Object.fromEntries(
+    Object.entries(READER_VARIABLES).map(([name, value]) => [name, value(sandbox)]),
+  );
+  return run('bash', ['-c', script], { env: { ...process.env, ...readerVariables, ...env, PATH: pathWithPulumi } })
+    .then(({ stdout, stderr }) => ({ code: 0, stdout, stderr }))
+    .catch((error: { code: number; stdout: string; stderr: string }) => error);
 }
 
-describe.each(examples)('the curl examples at $where', ({ commands }) => {
+/** Runs one documented curl command after its block's assignments; what came back and was promised. */
+async function runDocumented(command: string, assignments: readonly string[], conference: string) {
+  const assigned = new Set(assignments.map((a) => a.split('=')[0]));
+  const unknown = [...command.matchAll(/\$\{?(\w+)/g)]
+    .map((m) => m[1])
+    .filter((v) => !assigned.has(v) && !(v in READER_VARIABLES));
+  const bodyFile = path.join(workDir, `answer-${Math.random().toString(36).slice(2)}.json`);
+  const script = [
+    'set -e',
+    ...assignments,
+    `${command.replace(EXAMPLE_CONFERENCE, conference)} -o "$CURL_ANSWER" -w '%{http_code} %{url_effective}'`,
+  ].join('\n');
+  const { stdout, stderr } = await bash(script, { CURL_ANSWER: bodyFile });
+  const [status, url] = stdout.split(' ');
+  const method = /-X\s+(\w+)/.exec(command)?.[1] ?? 'GET';
+  const promised = url ? answers.get(matchRoute(method, new URL(url).pathname)?.routeKey ?? '') : undefined;
+  return { unknown, status: Number(status), stderr, answer: readFileSync(bodyFile, 'utf8'), promised };
+}
+
+describe.each(examples)('the curl examples at $where', ({ assignments, commands }) => {
   it('each get the status and JSON fields the README documents for their route, in order, on a live call', async () => {
     // Arrange
     const conference = await liveConference();
 
     for (const command of commands) {
       // Act
-      const { unknown, status, answer, promised } = await runDocumented(command, conference, EXAMPLE_CONFERENCE);
+      const { unknown, status, stderr, answer, promised } = await runDocumented(command, assignments, conference);
 
       // Assert
-      expect({ command, unknown, status }).toEqual({ command, unknown: [], status: promised?.status });
+      expect({ command, unknown, status, stderr }).toEqual({
+        command,
+        unknown: [],
+        status: promised?.status,
+        stderr: '',
+      });
       expect(Object.keys(JSON.parse(answer)).sort()).toEqual(expect.arrayContaining(promised!.fields.sort()));
     }
   });
 });
 
-describe('the stack output exampleAddAgentRequest (the README says to eval it)', () => {
-  it('adds the agent with the documented answer once its example conference is a live one', async () => {
-    // Arrange: the output for a stack served at the sandbox's URL; its first line reads the token with pulumi
-    const [tokenLine, ...rest] = exampleAddAgentRequest(sandbox.apiBaseUrl, 'dev').split('\n');
+describe.each(stackOutputUses)('the stack output addAgentCommand as used at $where', ({ script }) => {
+  it('adds a second agent to a live call whose agent the stack added, with the answer the README documents', async () => {
+    // Arrange
     const conference = await liveConference();
+    const sent = JSON.parse(/ -d '([^']*)'/.exec(addAgentCommand(sandbox.apiBaseUrl, sandbox.settings))![1]);
 
     // Act
-    const { unknown, status, answer, promised } = await runDocumented(
-      curlCommands(rest.join('\n'))[0],
-      conference,
-      /conf-CA[0-9a-f]{32}/,
-    );
+    const { code, stdout, stderr } = await bash(script.join('\n').replace(EXAMPLE_CONFERENCE, conference));
 
     // Assert
-    expect(tokenLine).toMatch(/^TOKEN=\$\(pulumi stack output --stack dev --show-secrets participantsApiToken\)$/);
-    expect({ unknown, status }).toEqual({ unknown: [], status: promised?.status });
-    expect(Object.keys(JSON.parse(answer))).toEqual(expect.arrayContaining(promised!.fields));
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const served = sandbox.api.invocations.filter(
+      (i) => i.routeKey === ADD_PARTICIPANT && i.path === `/conferences/${conference}/participants`,
+    );
+    const promised = answers.get(ADD_PARTICIPANT)!;
+    expect(served.map((i) => i.status)).toEqual([promised.status]);
+    const added = JSON.parse(stdout);
+    expect(Object.keys(added)).toEqual(expect.arrayContaining(promised.fields));
+    expect(added.label).toBe('ai-agent-2');
+    const session = await sandbox.agent!.waitForSession((s) => s.callSid === added.callSid);
+    expect(session.customParameters).toEqual(sent.context ?? {});
+    expect(
+      sandbox.twilio
+        .participants(conference)
+        .filter((p) => p.status === 'connected')
+        .map((p) => p.label)
+        .sort(),
+    ).toEqual(['ai-agent', 'ai-agent-2', 'caller']);
   });
+});
+
+it('when add_agent is called without a conference, it says how to call it and sends nothing', async () => {
+  // Arrange
+  const adds = () => sandbox.api.invocations.filter((i) => i.routeKey === ADD_PARTICIPANT).length;
+  const before = adds();
+
+  // Act
+  const { code, stderr } = await bash('eval "$(pulumi stack output addAgentCommand)"\nadd_agent');
+
+  // Assert
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/^usage: add_agent <conference>/);
+  expect(adds()).toBe(before);
 });

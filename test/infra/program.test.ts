@@ -293,17 +293,24 @@ describe.each([
     expect(versions.sort()).toEqual([`voiceai-${stack}-participants-api-token`, `voiceai-${stack}-twilio-auth-token`]);
   });
 
-  it('exports the URLs, the App SID, the number and a ready-to-paste request', () => {
+  it('exports the URLs, the App SID, the number and the add_agent command, sending only context names the stack allows', () => {
     // Act
     const { outputs } = run;
+    const command = String(outputs.addAgentCommand);
+    const body = JSON.parse(/ -d '([^']*)'/.exec(command)?.[1] ?? 'null');
 
     // Assert
     expect(outputs.apiBaseUrl).toBe(base);
     expect(outputs.participantsEndpoint).toBe(base + API_PATHS.participants);
     expect(outputs.phoneNumber).toBe(cfg['voice-ai-conference:phoneNumber']);
-    expect(outputs.exampleAddAgentRequest).toContain(`${base}/conferences/`);
-    expect(outputs.exampleAddAgentRequest).toContain(`--stack ${stack} --show-secrets participantsApiToken`);
-    expect(outputs.exampleAddAgentRequest).not.toContain(TEST_API_TOKEN);
+    expect(command).toMatch(/^add_agent\(\) \{$/m);
+    expect(command).toContain(`'${base}/conferences/'"$1"'/participants'`);
+    expect(command).toContain(`$(pulumi stack output --stack ${stack} --show-secrets participantsApiToken)`);
+    expect(command).not.toContain(TEST_API_TOKEN);
+    // Pulumi.dev.yaml allows customerId and language; Pulumi.prod.yaml customerId only (no ticket in either).
+    expect(body).toEqual({
+      context: stack === 'dev' ? { customerId: '42', language: 'en-US' } : { customerId: '42' },
+    });
   });
 });
 
