@@ -1,16 +1,36 @@
 /** The `npm start` command line: options, environment fallbacks and the usage text. Pure. */
 import { parseArgs } from 'node:util';
+import { AGENT_MODES, ConfigError, ENV, readAgentTwimlConfig, type AgentMode } from '../lambdas/shared/config';
 import { CONTROL_ROUTES } from './control';
+
+/** How the agent leg reaches an agent: `<Connect><Stream>` or `<Connect><ConversationRelay>` (`play` has none). */
+export type SandboxAgentMode = Exclude<AgentMode, 'play'>;
+const SANDBOX_AGENT_MODES = AGENT_MODES.filter((m): m is SandboxAgentMode => m !== 'play');
+
+/** Which agent the served sandbox connects calls to: the sample agent (no `url`) or the team's own service. */
+export interface AgentChoice {
+  readonly mode: SandboxAgentMode;
+  /** The agent service's WebSocket URL; absent: the sandbox starts its sample agent. */
+  readonly url?: string;
+}
 
 /** What the command line asks for. */
 export type CliCommand =
   | { readonly command: 'help' }
   | { readonly command: 'scenario' }
-  | { readonly command: 'serve'; readonly apiPort: number; readonly controlPort: number; readonly quiet: boolean }
+  | {
+      readonly command: 'serve';
+      readonly apiPort: number;
+      readonly controlPort: number;
+      readonly quiet: boolean;
+      readonly agent: AgentChoice;
+    }
   | { readonly command: 'invalid'; readonly problem: string };
 
 /** The environment variables that give a port when its flag is absent. */
 export const PORT_ENV = { apiPort: 'SANDBOX_API_PORT', controlPort: 'SANDBOX_CONTROL_PORT' } as const;
+/** The environment variables that give the agent when its flags are absent. */
+export const AGENT_ENV = { url: 'SANDBOX_AGENT_URL', mode: 'SANDBOX_AGENT_MODE' } as const;
 
 /** The usage text of `npm start`. */
 export const USAGE = `Usage: npm start -- [options]
@@ -24,6 +44,10 @@ Runs the Voice AI conference sandbox on 127.0.0.1 (no Twilio or AWS account invo
   --api-port <port>      with --serve: the API Gateway emulator's port (env ${PORT_ENV.apiPort}; default: a free one)
   --control-port <port>  with --serve: the control endpoint's port (env ${PORT_ENV.controlPort}; default: a free one)
   --quiet                with --serve: no function log lines
+  --agent-url <url>      with --serve: connect calls to your agent service at this wss:// URL (ws:// for
+                         127.0.0.1 or localhost) instead of the sample agent (env ${AGENT_ENV.url})
+  --agent-mode <mode>    with --serve: stream (<Connect><Stream>, default) or conversation-relay
+                         (env ${AGENT_ENV.mode}); the sample agent speaks both
   -h, --help             print this text
 
 Control endpoint (with --serve):
@@ -36,6 +60,24 @@ function port(flag: string, value: string | undefined): number | string {
   if (value === undefined || value === '') return 0;
   const n = Number(value);
   return Number.isInteger(n) && n >= 1 && n <= 65535 ? n : `${flag} must be a port number (1-65535), got "${value}"`;
+}
+
+/**
+ * The agent asked for; its URL checked by the agent handler's own config reader (what `agentStreamUrl` must be on a
+ * stack), so the sandbox refuses what the agent function would.
+ */
+function agentChoice(url: string | undefined, requestedMode: string | undefined): AgentChoice | string {
+  const chosenMode = requestedMode === undefined || requestedMode === '' ? 'stream' : requestedMode;
+  const mode = SANDBOX_AGENT_MODES.find((m) => m === chosenMode);
+  if (mode === undefined) return `--agent-mode must be ${SANDBOX_AGENT_MODES.join(' or ')}, got "${chosenMode}"`;
+  if (url === undefined || url === '') return { mode };
+  try {
+    readAgentTwimlConfig({ [ENV.agentMode]: mode, [ENV.agentStreamUrl]: url });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return `--agent-url ${error.message.replace(/^Configuration \S+: /, '')}, got "${url}"`;
+  }
+  return { mode, url };
 }
 
 /** Reads the command line (`args` without node and script) and the environment. */
@@ -55,15 +97,18 @@ export function readCommandLine(
         help: { type: 'boolean', short: 'h' },
         'api-port': { type: 'string' },
         'control-port': { type: 'string' },
+        'agent-url': { type: 'string' },
+        'agent-mode': { type: 'string' },
       },
     }));
   } catch (error) {
     return { command: 'invalid', problem: (error as Error).message };
   }
   if (values.help) return { command: 'help' };
-  const ports = ['api-port', 'control-port'].filter((f) => values[f] !== undefined);
+  const servingFlags = ['api-port', 'control-port', 'agent-url', 'agent-mode'].filter((f) => values[f] !== undefined);
   if (!values.serve) {
-    const servingOnly = [...ports, ...(values.quiet ? ['quiet'] : [])];
+    // The main scenario checks the stack with its sample agent: it takes none of the serving options.
+    const servingOnly = [...servingFlags, ...(values.quiet ? ['quiet'] : [])];
     return servingOnly.length > 0
       ? { command: 'invalid', problem: `--${servingOnly[0]} applies only with --serve` }
       : { command: 'scenario' };
@@ -77,5 +122,10 @@ export function readCommandLine(
   if (typeof controlPort === 'string') return { command: 'invalid', problem: controlPort };
   if (apiPort !== 0 && apiPort === controlPort)
     return { command: 'invalid', problem: 'the API and control ports must differ' };
-  return { command: 'serve', apiPort, controlPort, quiet: values.quiet === true };
+  const agent = agentChoice(
+    (values['agent-url'] as string | undefined) ?? env[AGENT_ENV.url],
+    (values['agent-mode'] as string | undefined) ?? env[AGENT_ENV.mode],
+  );
+  if (typeof agent === 'string') return { command: 'invalid', problem: agent };
+  return { command: 'serve', apiPort, controlPort, quiet: values.quiet === true, agent };
 }

@@ -1,11 +1,12 @@
 /**
  * `npm start`: runs the main scenario and exits 0 only if every step happened.
  * `npm start -- --serve`: keeps a sandbox running for a person, with its URLs, a control endpoint and curl
- * examples; SIGINT or SIGTERM stops it, restoring the number as `pulumi destroy` does. `--help` lists the options.
+ * examples, its calls connected to the sample agent or (`--agent-url`) the team's own agent service; SIGINT or
+ * SIGTERM stops it, restoring the number as `pulumi destroy` does. `--help` lists the options.
  */
 import * as path from 'node:path';
 import { API_PATHS, ROUTES } from '../lambdas/routes';
-import { readCommandLine, USAGE } from './cli-options';
+import { type AgentChoice, readCommandLine, USAGE } from './cli-options';
 import { CONTROL_ROUTES, startControlServer, type ControlServer } from './control';
 import { startSandbox, type Sandbox } from './index';
 import { runMainScenario } from './scenario';
@@ -52,7 +53,14 @@ function setupCommand(sandbox: Sandbox): string {
   return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken} npm run setup -- --stack dev --phone-number ${sandbox.phoneNumber} --print`;
 }
 
-function banner(sandbox: Sandbox, control: ControlServer): string {
+/** Where calls' agent legs connect, and who answers there. */
+function agentLine(sandbox: Sandbox, agent: AgentChoice): string {
+  return agent.url !== undefined
+    ? `${agent.url} (${agent.mode}: your agent service)`
+    : `${sandbox.agent?.url ?? '(none)'} (${agent.mode}: the sample agent; --agent-url for yours)`;
+}
+
+function banner(sandbox: Sandbox, control: ControlServer, agent: AgentChoice): string {
   const participants = sandbox.apiBaseUrl + API_PATHS.participants;
   const otherApiPaths = [
     ...new Set(ROUTES.filter((r) => r.auth === 'bearer-token' && r.path !== API_PATHS.participants).map((r) => r.path)),
@@ -72,7 +80,7 @@ function banner(sandbox: Sandbox, control: ControlServer): string {
   Participants API    ${participants} (and ${otherApiPaths.join(', ')})
   Participants token  ${sandbox.apiToken}
   Twilio emulator     ${sandbox.twilio.baseUrl} (Account ${sandbox.twilio.accountSid})
-  Sample agent        ${sandbox.agent?.url ?? '(none)'}
+  Agent               ${agentLine(sandbox, agent)}
   Phone number        ${sandbox.phoneNumber} (TwiML App ${sandbox.twimlAppSid})
   Control endpoint    ${control.url}
 ${controlLines}
@@ -83,10 +91,10 @@ Place an inbound call (prints the conference name):
 See who is in that conference:
   curl -sS '${control.url}/conferences/<conference>'
 
-Add another AI agent with context to it:
+Add another AI agent with context to it (labelled ai-agent-2, beside the agent the stack added):
   curl -sS -X POST '${participants.replace('{conference}', '<conference>')}' \\
     ${auth} \\
-    -d '{"label": "ai-agent-2", "context": {"customerId": "42", "language": "en-US"}}'
+    -d '{"context": {"customerId": "42", "language": "en-US"}}'
 
 Warm transfer to a human, then complete it (or call it off: .../transfers/cancel):
   curl -sS -X POST '${conferenceUrl}/transfers' ${auth} -d '{"type": "warm", "target": "+15550002222"}'
@@ -102,8 +110,18 @@ Check the number and print a stack's config with the setup command (the emulator
 `;
 }
 
-async function serve(options: { apiPort: number; controlPort: number; quiet: boolean }): Promise<void> {
-  const sandbox = await startSandbox({ quiet: options.quiet, apiPort: options.apiPort });
+async function serve(options: {
+  apiPort: number;
+  controlPort: number;
+  quiet: boolean;
+  agent: AgentChoice;
+}): Promise<void> {
+  const sandbox = await startSandbox({
+    quiet: options.quiet,
+    apiPort: options.apiPort,
+    agentStreamUrl: options.agent.url,
+    agentMode: options.agent.mode,
+  });
   const control = await startControlServer(sandbox, options.controlPort).catch(async (error: unknown) => {
     await sandbox.stop();
     throw error;
@@ -112,7 +130,7 @@ async function serve(options: { apiPort: number; controlPort: number; quiet: boo
     const line = describeEvent(e);
     if (line) console.log(`${new Date().toISOString().slice(11, 23)}  ${line}`);
   });
-  console.log(banner(sandbox, control));
+  console.log(banner(sandbox, control, options.agent));
 
   // npm forwards SIGINT/SIGTERM; a terminal's Ctrl-C may deliver SIGINT twice (directly and through npm).
   let stopping = false;

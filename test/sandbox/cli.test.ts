@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
+import { SampleAgent } from '../../sandbox/sample-agent';
 import { descendants, isAlive } from './support/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -116,4 +117,32 @@ it('when --serve runs, the setup command it prints checks its number; a SIGTERM 
   expect(run.output.stdout).not.toMatch(/Twilio debugger error/);
   expect(processes.filter(isAlive)).toEqual([]);
   expect(run.output.stderr).toBe('');
+}, 60_000);
+
+it('when --serve is given --agent-url, calls reach that agent service in its mode and the banner says where the agent is', async () => {
+  // Arrange: the team's agent service (a sample agent of this test's own, on another port)
+  const team = await new SampleAgent().start();
+  const controlPort = await freePort();
+  const run = npmStart(['--serve', '--quiet', '--control-port', String(controlPort)], {
+    SANDBOX_AGENT_URL: team.url,
+    SANDBOX_AGENT_MODE: 'conversation-relay',
+  });
+  try {
+    await until(() => /Control endpoint.*\n(?:.*\n){4}/.test(run.output.stdout), 'the control endpoint lines');
+    for (const pid of descendants(run.child.pid!)) seen.add(pid);
+
+    // Act
+    const placed = await fetch(`http://127.0.0.1:${controlPort}/calls`, { method: 'POST' });
+    const { callSid } = (await placed.json()) as { callSid: string };
+    const session = await team.waitForSession((s) => s.customParameters?.callerCallSid === callSid, 20_000);
+
+    // Assert
+    expect(run.output.stdout).toContain(`Agent               ${team.url} (conversation-relay: your agent service)`);
+    expect(session.kind).toBe('conversation-relay');
+    expect(session.customParameters?.conference).toBe(`conf-${callSid}`);
+  } finally {
+    process.kill(run.child.pid!, 'SIGTERM');
+    await closedWithin(run.closed, 20_000);
+    await team.stop();
+  }
 }, 60_000);
