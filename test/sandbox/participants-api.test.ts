@@ -172,3 +172,40 @@ it('a context name off the allow-list is refused with 400 before anyone is diall
   expect(accepted.status).toBe(201);
   expect(session.customParameters).toEqual({ ticket: 'T-7' });
 });
+
+it('an agent added without a label joins beside the stack’s agent as ai-agent-2; when it is the last agent with the caller and leaves, the agent is dialled again and the caller stays', async () => {
+  // Arrange
+  const { callSid, conference } = await callWithAgent('+15550000106');
+  const firstAgent = connected(conference).find((p) => p.label === 'ai-agent')!.callSid;
+
+  // Act
+  const added = await sandbox.participantsApi('POST', `/conferences/${conference}/participants`, {});
+  await sandbox.twilio.waitUntil(
+    () => connected(conference).some((p) => p.label === 'ai-agent-2'),
+    5000,
+    'the second agent joined',
+  );
+  const firstRemoved = await sandbox.participantsApi('DELETE', `/conferences/${conference}/participants/ai-agent`);
+  await sandbox.twilio.waitUntil(
+    () => !connected(conference).some((p) => p.label === 'ai-agent'),
+    5000,
+    'the stack’s agent gone',
+  );
+  const secondRemoved = await sandbox.participantsApi('DELETE', `/conferences/${conference}/participants/ai-agent-2`);
+  await sandbox.twilio.waitUntil(
+    () => connected(conference).some((p) => p.label === 'ai-agent' && p.callSid !== firstAgent),
+    10_000,
+    'the agent dialled again',
+  );
+
+  // Assert
+  expect(added.status).toBe(201);
+  expect(added.body.label).toBe('ai-agent-2');
+  expect([firstRemoved.status, secondRemoved.status]).toEqual([204, 204]);
+  expect(
+    connected(conference)
+      .map((p) => p.label)
+      .sort(),
+  ).toEqual(['ai-agent', 'caller']);
+  expect(connected(conference).find((p) => p.label === 'caller')?.callSid).toBe(callSid);
+});
