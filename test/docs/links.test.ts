@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { codeSpanPaths, fencedBlocks, links, repoMarkdownFiles, ROOT } from './support/markdown';
+import { codeSpanPaths, fencedBlocks, headingAnchors, links, repoMarkdownFiles, ROOT } from './support/markdown';
 
 const files = repoMarkdownFiles().filter((f) => existsSync(path.join(ROOT, f)));
 const tracked = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
@@ -69,6 +69,36 @@ describe('reading Markdown', () => {
   });
 });
 
+/** Why a link's `#fragment` is not acceptable (it names no heading of the Markdown file it points to), or undefined. */
+function anchorProblem(file: string, target: string): string | undefined {
+  if (/^[a-z][\w+.-]*:/i.test(target) || !target.includes('#')) return undefined;
+  const [page, fragment] = target.split('#');
+  const linked = page === '' ? path.join(ROOT, file) : path.resolve(ROOT, path.dirname(file), decodeURI(page));
+  if (!linked.endsWith('.md') || !existsSync(linked)) return undefined;
+  return headingAnchors(readFileSync(linked, 'utf8')).has(decodeURIComponent(fragment))
+    ? undefined
+    : `names no heading of ${path.relative(ROOT, linked)}`;
+}
+
+describe('heading anchors as GitHub makes them', () => {
+  it.each([
+    ['a numbered heading', '## 7. Add an agent to a live call', '7-add-an-agent-to-a-live-call'],
+    ['code and punctuation', '## The first `pulumi up`', 'the-first-pulumi-up'],
+    [
+      'a colon and a comma',
+      '## When things go wrong: no caller left alone',
+      'when-things-go-wrong-no-caller-left-alone',
+    ],
+    ['an apostrophe', "## The human sees the caller's number", 'the-human-sees-the-callers-number'],
+  ])('when a heading has %s, its anchor drops what GitHub drops', (_situation, heading, anchor) => {
+    expect([...headingAnchors(heading)]).toEqual([anchor]);
+  });
+
+  it('when two headings are the same, the second anchor gets -1', () => {
+    expect([...headingAnchors('## Notes\n\n## Notes\n')]).toEqual(['notes', 'notes-1']);
+  });
+});
+
 describe.each(files)('%s', (file) => {
   const markdown = readFileSync(path.join(ROOT, file), 'utf8');
 
@@ -76,6 +106,16 @@ describe.each(files)('%s', (file) => {
     // Act
     const problems = links(markdown)
       .map(({ target, line }) => ({ at: `${file}:${line}`, target, problem: linkProblem(file, target) }))
+      .filter((p) => p.problem !== undefined);
+
+    // Assert
+    expect(problems).toEqual([]);
+  });
+
+  it('links to headings that exist in the Markdown files it links to', () => {
+    // Act
+    const problems = links(markdown)
+      .map(({ target, line }) => ({ at: `${file}:${line}`, target, problem: anchorProblem(file, target) }))
       .filter((p) => p.problem !== undefined);
 
     // Assert

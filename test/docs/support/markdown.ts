@@ -137,3 +137,26 @@ export function tableUnder(markdown: string, heading: string): Table | undefined
     rows.push({ cells: cellsOf(lines[j]), line: j + 1 });
   return { header, rows };
 }
+
+/**
+ * The anchors GitHub gives a Markdown file's headings: the heading text lower-cased, inline code and link markup
+ * reduced to their text, every character that is not a letter, digit, space, `-` or `_` dropped, spaces turned
+ * into `-`; a repeated slug gets `-1`, `-2`, … in order.
+ */
+export function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  const seen = new Map<string, number>();
+  for (const line of proseOnly(markdown).split('\n')) {
+    const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+    if (!heading) continue;
+    const text = heading[1].replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/`/g, '');
+    const slug = text
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    anchors.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return anchors;
+}
