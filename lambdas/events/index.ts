@@ -95,8 +95,8 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
       const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
         budgetMs: config.dial.retryBudgetMs,
       });
-      const removed = await ops.removeParticipant(query.conferenceSid, query.agentLabel, true);
-      log.info('cold transfer completed', { conferenceSid: query.conferenceSid, agentRemoved: removed });
+      const removed = await ops.removeAgents(query.conferenceSid, query.agentLabel);
+      log.info('cold transfer completed', { conferenceSid: query.conferenceSid, agentRemoved: removed.length > 0 });
     }
     return emptyResponse(204);
   }

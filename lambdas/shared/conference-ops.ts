@@ -4,6 +4,7 @@
  * (16030), and a network failure only when a label guards the create against a double add.
  */
 import { agentAddress, type AgentContext } from './agent-context';
+import { isAgentLabel } from './agent-labels';
 import {
   ApiError,
   isNetworkFailure,
@@ -290,6 +291,17 @@ export class ConferenceOperations {
         return false;
       throw error;
     }
+  }
+
+  /**
+   * Removes every AI agent of a conference: the participants whose label is `agentLabel` or one of its numbered
+   * labels (`-2`, `-3`, … that the participants API gives further agents), read from one participant list and
+   * removed by call SID. Resolves with the call SIDs removed (one already gone counts as removed).
+   */
+  async removeAgents(conferenceSid: string, agentLabel: string): Promise<string[]> {
+    const agents = (await this.listParticipants(conferenceSid)).filter((p) => isAgentLabel(p.label, agentLabel));
+    await Promise.all(agents.map((p) => this.removeParticipant(conferenceSid, p.callSid, true)));
+    return agents.map((p) => p.callSid);
   }
 
   private withRetry<T>(

@@ -11,6 +11,7 @@
 import { coldTransferQuery } from '../events/query';
 import type { TransferConfig } from './config';
 import type { AddParticipantRequest, ConferenceOperations, ParticipantSummary } from './conference-ops';
+import { isAgentLabel } from './agent-labels';
 import { isTwilioFailure, TWILIO } from './errors';
 import type { Logger } from './log';
 
@@ -138,8 +139,7 @@ export async function startTransfer(
       request.callerId,
       log,
     );
-    if (request.removeAgent === 'immediately')
-      await ops.removeParticipant(conferenceSid, settings.dial.agentLabel, true);
+    if (request.removeAgent === 'immediately') await ops.removeAgents(conferenceSid, settings.dial.agentLabel);
     return {
       type: 'cold',
       conferenceSid,
@@ -196,7 +196,8 @@ export interface TransferCompleted {
 }
 
 /**
- * Finishes a warm transfer: takes the caller off hold and removes the agent, then reads the live participant list:
+ * Finishes a warm transfer: takes the caller off hold and removes every AI agent (the agent the stack added and any
+ * added through the API), then reads the live participant list:
  * Twilio's 204 to the removal (or a 20404 for an agent already gone) says nothing about an agent that is there
  * again, e.g. re-added by a retry, so `agentRemoved` comes from the list.
  */
@@ -207,9 +208,9 @@ export async function completeWarmTransfer(
 ): Promise<TransferCompleted> {
   const conferenceSid = await ops.resolveConferenceSid(conference);
   await ops.updateParticipant(conferenceSid, settings.dial.callerLabel, { hold: false });
-  await ops.removeParticipant(conferenceSid, settings.dial.agentLabel, true);
+  await ops.removeAgents(conferenceSid, settings.dial.agentLabel);
   const participants = (await ops.listParticipants(conferenceSid)).map(toListEntry);
-  const agentRemoved = !participants.some((p) => p.label === settings.dial.agentLabel);
+  const agentRemoved = !participants.some((p) => isAgentLabel(p.label, settings.dial.agentLabel));
   return { conferenceSid, callerOnHold: false, agentRemoved, participants };
 }
 

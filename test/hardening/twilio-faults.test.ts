@@ -59,7 +59,8 @@ describe('Twilio faults', () => {
     beforeEach(() => {
       api = load('participants', env());
     });
-    const addAgent = () => fx.output.during(() => api(apiEvent({ body: { context: { ticket: 'T-1' } } })));
+    const addAgent = (extra: Record<string, unknown> = {}) =>
+      fx.output.during(() => api(apiEvent({ body: { context: { ticket: 'T-1' }, ...extra } })));
 
     /** The refusal's log line: route, status, code and Twilio's own status/code. */
     function expectFailureLogged(
@@ -135,10 +136,10 @@ describe('Twilio faults', () => {
       expectNothingLeaked(response);
     });
 
-    it('a label already in use before the request (16026 on the first attempt) is still 409 label_in_use', async () => {
+    it('a label asked for and already in use before the request (16026 on the first attempt) is still 409 label_in_use', async () => {
       fx.world.seed('ai-agent');
       fx.world.failNext('create', RATE_LIMITED);
-      const response = await addAgent();
+      const response = await addAgent({ label: 'ai-agent' });
       expect(response.statusCode).toBe(409);
       expect(apiError(response)).toMatchObject({ code: 'label_in_use', twilioCode: 16026 });
       expect(fx.world.labelled('ai-agent')).toHaveLength(1);
@@ -182,9 +183,9 @@ describe('Twilio faults', () => {
       });
     });
 
-    it('a duplicate label (16026): 409 label_in_use naming label, and still one agent', async () => {
+    it('a duplicate label asked for (16026): 409 label_in_use naming label, and still one agent', async () => {
       fx.world.seed('ai-agent');
-      const response = await addAgent();
+      const response = await addAgent({ label: 'ai-agent' });
       expect(response.statusCode).toBe(409);
       expect(apiError(response)).toMatchObject({ code: 'label_in_use', field: 'label', twilioCode: 16026 });
       expect(fx.world.labelled('ai-agent')).toHaveLength(1);

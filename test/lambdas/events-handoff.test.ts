@@ -160,24 +160,26 @@ describe('events handler: the agent asks for a human (<Connect action> with Hand
   });
 
   it('when the briefing session of a warm handoff ends, takes the caller off hold, removes the agent and hangs its leg up', async () => {
-    stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
-    stub.on(
-      'GET',
-      /Participants\.json$/,
-      participantListPage(ACCOUNT_SID, CONFERENCE_SID, [
-        participant(CALLER, 'caller'),
-        participant(HUMAN_LEG, 'human'),
-      ]),
-    );
+    // Arrange
+    stub.on('DELETE', /Participants\/CA\w+\.json$/, { status: 204 });
+    const people = [participant(CALLER, 'caller'), participant(HUMAN_LEG, 'human')];
+    stub.sequence('GET', /Participants\.json$/, [
+      participantListPage(ACCOUNT_SID, CONFERENCE_SID, [...people, participant(AGENT_LEG, 'ai-agent')]),
+      participantListPage(ACCOUNT_SID, CONFERENCE_SID, [...people, participant(AGENT_LEG, 'ai-agent')]),
+      participantListPage(ACCOUNT_SID, CONFERENCE_SID, people),
+    ]);
 
+    // Act
     const response = await handler(sessionEnded(undefined, actionQuery({ handoff: 'warm' })));
 
+    // Assert
     expect(response.body).toMatch(/<Response><Hangup\/><\/Response>$/);
     expect(calls()).toEqual([
       `GET ${ACCOUNT}/Conferences.json`,
       `GET ${PARTICIPANTS}.json`,
       `POST ${PARTICIPANTS}/caller.json`,
-      `DELETE ${PARTICIPANTS}/ai-agent.json`,
+      `GET ${PARTICIPANTS}.json`,
+      `DELETE ${PARTICIPANTS}/${AGENT_LEG}.json`,
       `GET ${PARTICIPANTS}.json`,
     ]);
     expect(stub.requests[2].form).toEqual({ Hold: 'false' });

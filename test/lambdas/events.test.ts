@@ -1,6 +1,6 @@
 import { ACCOUNT_SID, APP_SID, baseEnv, conferenceEventParams, sid, twilioEvent } from './support/events';
 import { loadHandler, type TestHandler } from './support/events';
-import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
+import { participantJson, participantListPage, TwilioStub, twilioError } from './support/twilio-stub';
 import { specProblems } from './support/openapi';
 import { captureLogs } from '../support/logs';
 import { datapointsIn, sumOf } from '../support/emf';
@@ -257,19 +257,50 @@ describe('events handler', () => {
       Direction: 'outbound-api',
     });
 
-    it('removes the agent when the human answers', async () => {
-      stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
+    const participantsPath = `/2010-04-01/Accounts/${ACCOUNT_SID}/Conferences/${CONFERENCE_SID}/Participants`;
+    const listed = (...labels: string[]) =>
+      participantListPage(
+        ACCOUNT_SID,
+        CONFERENCE_SID,
+        [['caller', 1], ['human', 3], ...labels.map((l, i) => [l, 10 + i] as const)].map(([label, n]) =>
+          participantJson({
+            accountSid: ACCOUNT_SID,
+            conferenceSid: CONFERENCE_SID,
+            callSid: sid('CA', n as number),
+            label: label as string,
+            status: 'connected',
+          }),
+        ),
+        250,
+      );
+
+    it('when the human answers, it removes every AI agent in the conference (the added ones too), by call SID', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json/, listed('ai-agent', 'ai-agent-2'));
+      stub.on('DELETE', /Participants\/CA\w+\.json$/, { status: 204 });
+
+      // Act
       const response = await handler(twilioEvent({ path, rawQueryString: query, params: humanStatus('in-progress') }));
+
+      // Assert
       expect(response.statusCode).toBe(204);
-      expect(stub.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
-        `DELETE /2010-04-01/Accounts/${ACCOUNT_SID}/Conferences/${CONFERENCE_SID}/Participants/ai-agent.json`,
+      const deletes = stub.requests.filter((r) => r.method === 'DELETE').map((r) => r.path);
+      expect(deletes.sort()).toEqual([
+        `${participantsPath}/${sid('CA', 10)}.json`,
+        `${participantsPath}/${sid('CA', 11)}.json`,
       ]);
-      expect(specProblems('DELETE', stub.requests[0].path, {})).toEqual([]);
+      for (const path of deletes) expect(specProblems('DELETE', path, {})).toEqual([]);
     });
 
-    it('counts an agent already gone (20404) as removed', async () => {
-      stub.on('DELETE', /Participants\/ai-agent\.json$/, twilioError(404, 20404, 'not found'));
+    it('when the agent left just before (20404 on its removal), it still answers 204', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json/, listed('ai-agent'));
+      stub.on('DELETE', /Participants\/CA\w+\.json$/, twilioError(404, 20404, 'not found'));
+
+      // Act
       const response = await handler(twilioEvent({ path, rawQueryString: query, params: humanStatus('in-progress') }));
+
+      // Assert
       expect(response.statusCode).toBe(204);
     });
 

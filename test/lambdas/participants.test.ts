@@ -754,18 +754,33 @@ describe('participants handler', () => {
       expect(stub.requests.some((r) => r.method === 'DELETE')).toBe(false);
     });
 
-    it('cold with removeAgent "immediately": removes the agent right after dialling the human', async () => {
+    it('when a cold transfer says removeAgent "immediately", it removes every AI agent right after dialling the human', async () => {
+      // Arrange
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
       stub.on('POST', /Participants\.json$/, participant(sid('CA', 3), 'human'));
-      stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
+      stub.on(
+        'GET',
+        /Participants\.json$/,
+        participantList([
+          { callSid: sid('CA', 1), label: 'caller' },
+          { callSid: sid('CA', 2), label: 'ai-agent' },
+          { callSid: sid('CA', 5), label: 'ai-agent-2' },
+          { callSid: sid('CA', 3), label: 'human' },
+        ]),
+      );
+      stub.on('DELETE', /Participants\/CA\w+\.json$/, { status: 204 });
 
+      // Act
       const response = await handler(
         apiEvent(transfer({ type: 'cold', target: '+15551230000', removeAgent: 'immediately' })),
       );
 
+      // Assert
       expect(response.statusCode).toBe(201);
       expect(JSON.parse(response.body).agentRemoval).toBe('done');
-      expect(stub.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'DELETE']);
+      expect(stub.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'GET', 'DELETE', 'DELETE']);
+      const removed = stub.requests.filter((r) => r.method === 'DELETE').map((r) => r.path.split('/').at(-1));
+      expect(removed.sort()).toEqual([`${sid('CA', 2)}.json`, `${sid('CA', 5)}.json`]);
     });
 
     it('warm: holds the caller, then dials the human', async () => {
@@ -944,23 +959,32 @@ describe('participants handler', () => {
       expect(holds).toEqual(['true', 'false']);
     });
 
-    it('completing a warm transfer unholds the caller, removes the agent and confirms it from the live list', async () => {
+    it('when a warm transfer completes, it unholds the caller, removes every AI agent and confirms it from the live list', async () => {
+      // Arrange
       stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
       stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
-      stub.on('DELETE', /Participants\/ai-agent\.json$/, { status: 204 });
-      stub.on(
-        'GET',
-        /Participants\.json$/,
-        participantList([
-          { callSid: sid('CA', 1), label: 'caller' },
-          { callSid: sid('CA', 3), label: 'human' },
-        ]),
+      stub.on('DELETE', /Participants\/CA\w+\.json$/, { status: 204 });
+      const people = [
+        { callSid: sid('CA', 1), label: 'caller' },
+        { callSid: sid('CA', 3), label: 'human' },
+      ];
+      let lists = 0;
+      stub.on('GET', /Participants\.json$/, () =>
+        lists++ === 0
+          ? participantList([
+              ...people,
+              { callSid: sid('CA', 2), label: 'ai-agent' },
+              { callSid: sid('CA', 5), label: 'ai-agent-2' },
+            ])
+          : participantList(people),
       );
 
+      // Act
       const response = await handler(
         apiEvent({ routeKey: 'POST /conferences/{conference}/transfers/complete', body: {} }),
       );
 
+      // Assert
       expect(response.statusCode).toBe(200);
       expect(JSON.parse(response.body)).toMatchObject({
         conferenceSid: CONFERENCE_SID,
@@ -968,12 +992,16 @@ describe('participants handler', () => {
         agentRemoved: true,
         participants: [{ label: 'caller' }, { label: 'human' }],
       });
-      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`)).toEqual([
-        'GET Conferences.json',
-        'POST caller.json',
-        'DELETE ai-agent.json',
-        'GET Participants.json',
-      ]);
+      expect(stub.requests.map((r) => `${r.method} ${r.path.split('/').slice(-1)[0]}`).sort()).toEqual(
+        [
+          'GET Conferences.json',
+          'POST caller.json',
+          'GET Participants.json',
+          `DELETE ${sid('CA', 2)}.json`,
+          `DELETE ${sid('CA', 5)}.json`,
+          'GET Participants.json',
+        ].sort(),
+      );
       expect(stub.requests[1].form).toEqual({ Hold: 'false' });
     });
 
@@ -984,7 +1012,7 @@ describe('participants handler', () => {
       it('answers agentRemoved: false and shows who is there', async () => {
         stub.on('GET', /Conferences\.json$/, conferenceList('in-progress'));
         stub.on('POST', /Participants\/caller\.json$/, { ...participant(sid('CA', 1), 'caller'), status: 200 });
-        stub.on('DELETE', /Participants\/ai-agent\.json$/, removal);
+        stub.on('DELETE', /Participants\/CA\w+\.json$/, removal);
         stub.on(
           'GET',
           /Participants\.json$/,

@@ -144,6 +144,44 @@ it('completing a warm transfer answers agentRemoved: true only once Twilio no lo
   expect(connected(conference).map((p) => p.label)).not.toContain('ai-agent');
 });
 
+it('when a second AI agent was added through the API, completing a warm transfer removes both agents', async () => {
+  // Arrange
+  const { conference } = await callWithAgent('+15550000106');
+  const second = await sandbox.participantsApi('POST', `/conferences/${conference}/participants`, {
+    context: { ticket: 'T-2' },
+  });
+  expect(second.status).toBe(201);
+  expect(second.body.label).toBe('ai-agent-2');
+  await sandbox.twilio.waitUntil(
+    () => connected(conference).some((p) => p.label === 'ai-agent-2'),
+    5000,
+    'second agent joined',
+  );
+  const started = await sandbox.participantsApi('POST', `/conferences/${conference}/transfers`, {
+    type: 'warm',
+    target: 'client:alice',
+  });
+  expect(started.status).toBe(201);
+  await sandbox.twilio.waitUntil(() => connected(conference).some((p) => p.label === 'human'), 5000, 'human joined');
+
+  // Act
+  const completed = await sandbox.participantsApi('POST', `/conferences/${conference}/transfers/complete`, {});
+
+  // Assert
+  expect(completed.status).toBe(200);
+  expect(completed.body).toMatchObject({ agentRemoved: true });
+  await sandbox.twilio.waitUntil(
+    () => !connected(conference).some((p) => p.label?.startsWith('ai-agent')),
+    5000,
+    'no agent left',
+  );
+  expect(
+    connected(conference)
+      .map((p) => p.label)
+      .sort(),
+  ).toEqual(['caller', 'human']);
+});
+
 it('a context name off the allow-list is refused with 400 before anyone is dialled; listed names reach the agent', async () => {
   // Arrange
   const { conference } = await callWithAgent('+15550000105');
