@@ -1,6 +1,14 @@
+const { noColourEnv, wantsColour } = require('./scripts/colour.cjs');
+
+// No colour codes in a CI log or a file: set here, in jest's main process, so its workers inherit it.
+if (!wantsColour([process.stdout.isTTY, process.stderr.isTTY], process.env)) {
+  Object.assign(process.env, noColourEnv(process.env));
+}
+
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // Node's environment, silent while tests pass: a failing test's output is printed under its name.
+  testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Type-checking happens once in `npm run typecheck`; transpiling per file keeps jest fast.
