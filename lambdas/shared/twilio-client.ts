@@ -4,7 +4,7 @@
  *
  * The client runs the official SDK's own 2010-04-01 resource classes (ConferenceListInstance, its
  * participants, Applications, IncomingPhoneNumbers, Calls: their paths, serialisation, paging and
- * RestException), loaded on first use, over a lean node:http transport. Requiring `twilio` itself costs ~200 ms
+ * RestException) and Monitor v1's Alerts, loaded on first use, over a lean node:http transport. Requiring `twilio` itself costs ~200 ms
  * and 3.6 MB bundled; its base client alone still loads axios (~80 ms), which a cold webhook Lambda would pay.
  */
 import os from 'node:os';
@@ -15,6 +15,8 @@ import type { ApplicationListInstance } from 'twilio/lib/rest/api/v2010/account/
 import type { CallListInstance } from 'twilio/lib/rest/api/v2010/account/call';
 import type { ConferenceListInstance } from 'twilio/lib/rest/api/v2010/account/conference';
 import type { IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber';
+import type MonitorV1 from 'twilio/lib/rest/monitor/V1';
+import type { AlertListInstance } from 'twilio/lib/rest/monitor/v1/alert';
 import type Twilio from 'twilio/lib/rest/Twilio';
 import {
   DEFAULT_TWILIO_REQUEST_TIMEOUT_MS,
@@ -96,6 +98,7 @@ const USER_AGENT = `twilio-node/${(require('twilio/package.json') as { version: 
 /** A REST client for one account: `client.api.v2010.account.conferences(...)`, as on the full SDK client. */
 export class TwilioRestClient {
   private resources?: AccountResources;
+  private alertList?: AlertListInstance;
   private readonly transport: NodeHttpTransport;
 
   constructor(private readonly options: TwilioClientOptions) {
@@ -115,6 +118,21 @@ export class TwilioRestClient {
       this.resources = new LazyAccountResources(version, this.options.accountSid);
     }
     return { v2010: { account: this.resources } };
+  }
+
+  /**
+   * Monitor v1 (monitor.twilio.com), as on the full SDK client: `client.monitor.v1.alerts.list(...)`, the Debugger's
+   * alerts. Loaded on first use; no handler on a call's path needs it.
+   */
+  get monitor(): { readonly v1: { readonly alerts: AlertListInstance } } {
+    if (!this.alertList) {
+      const domain = new Domain(this as unknown as Twilio, 'https://monitor.twilio.com');
+      const version = new Version(domain, 'v1') as MonitorV1;
+      this.alertList = (
+        require('twilio/lib/rest/monitor/v1/alert') as typeof import('twilio/lib/rest/monitor/v1/alert')
+      ).AlertListInstance(version);
+    }
+    return { v1: { alerts: this.alertList } };
   }
 
   /** What twilio's Domain calls for every request: adds auth and the SDK's headers, applies the base URL. */

@@ -90,6 +90,8 @@ export class ApiGatewayEmulator {
   private domainName = '';
   private inFlight = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Routes scripted to fail, by route key, with how many requests are left to fail. */
+  private readonly failing = new Map<string, number>();
 
   constructor(private readonly options: ApiGatewayOptions) {
     this.server = http.createServer((req, res) => {
@@ -131,6 +133,16 @@ export class ApiGatewayEmulator {
       this.containers.set(fn.planned.name, this.container(fn));
       this.load.set(fn.planned.name, { inFlight: 0, containers: 0 });
     }
+  }
+
+  /**
+   * The next `times` requests of a route (`'POST /twilio/voice/agent'`) get what API Gateway answers when the
+   * function behind it fails (an unhandled error, a crash, a time-out): 500 `{"message":"Internal Server Error"}`,
+   * without running the function. How a test makes one of the stack's webhooks answer 5xx.
+   */
+  failRoute(key: string, times = Number.POSITIVE_INFINITY): void {
+    if (!ROUTES.some((r) => routeKey(r) === key)) throw new Error(`no route ${key}`);
+    this.failing.set(key, times);
   }
 
   /** Resolves once no request is being served (e.g. before stopping, so a webhook in flight gets its answer). */
@@ -212,6 +224,20 @@ export class ApiGatewayEmulator {
       match,
       { apiId: 'sandbox', domainName: this.domainName },
     );
+    const failuresLeft = this.failing.get(match.routeKey) ?? 0;
+    if (failuresLeft > 0) {
+      this.failing.set(match.routeKey, failuresLeft - 1);
+      record({
+        handler: match.handler,
+        functionName,
+        coldStart: false,
+        routeKey: match.routeKey,
+        status: 500,
+        functionMs: 0,
+        error: 'injected failure',
+      });
+      return INTERNAL_ERROR;
+    }
     // Lambda runs one request per container: a request finding them all busy waits for a new, cold one.
     const load = this.load.get(functionName)!;
     load.inFlight++;

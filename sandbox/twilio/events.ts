@@ -1,5 +1,6 @@
 /** The emulator's timeline: typed events for tests and the scenario runner, plus recorded requests and alerts. */
 import { EventEmitter } from 'node:events';
+import { newSid } from './sids';
 
 /** Everything the emulator reports, in order. `at` is milliseconds since the emulator started. */
 export type EmulatorEvent = { readonly at: number } & (
@@ -91,12 +92,18 @@ export type WebhookPurpose =
 
 /** An entry of the Twilio Debugger: what went wrong, with Twilio's error code. */
 export interface DebuggerAlert {
+  /** The Monitor Alert SID (`NO…`) it is listed under. */
+  readonly sid: string;
   readonly code: number;
   readonly level: 'error' | 'warning';
   readonly message: string;
   readonly callSid?: string;
   readonly url?: string;
+  /** The method of the request that failed, when the alert is about one. */
+  readonly method?: string;
   readonly at: number;
+  /** When it was generated (wall clock). */
+  readonly date: Date;
 }
 
 /** One REST request as received and answered (the Authorization header is never recorded). */
@@ -151,8 +158,8 @@ export class Timeline {
   }
 
   /** Records a Debugger alert (and announces it as an event). */
-  alert(alert: Omit<DebuggerAlert, 'at'>): DebuggerAlert {
-    const recorded = { ...alert, at: this.now() };
+  alert(alert: Omit<DebuggerAlert, 'at' | 'sid' | 'date'>): DebuggerAlert {
+    const recorded = { ...alert, sid: newSid('NO'), at: this.now(), date: new Date() };
     this.alerts.push(recorded);
     this.emit({ type: 'debugger-alert', alert: recorded });
     return recorded;

@@ -200,6 +200,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     conferences: conferenceManager,
     engine,
     accountUri: `/2010-04-01/Accounts/${accountSid}`,
+    alerts: timeline.alerts,
   };
   const server = new RestServer(ctx, timeline, faults, scheduler);
   const baseUrl = await server.start();

@@ -1,5 +1,5 @@
 /**
- * The REST server: Twilio's 2010-04-01 API on 127.0.0.1. Every request is authenticated (Basic: Account SID +
+ * The REST server: Twilio's 2010-04-01 API and Monitor v1's Alerts on 127.0.0.1. Every request is authenticated (Basic: Account SID +
  * Auth Token, or an API key), resolved to its OpenAPI operation, checked against the spec, run through the
  * fault script, handled, and recorded with its response.
  */
@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { CODES, notFound, TwilioApiError } from './errors';
 import type { Timeline } from './events';
 import type { FaultInjector } from './faults';
+import { alertHandlers } from './resources/alerts';
 import { applicationHandlers } from './resources/applications';
 import { callHandlers } from './resources/calls';
 import type { RestContext, RestHandler } from './resources/common';
@@ -25,6 +26,7 @@ const HANDLERS: Record<string, RestHandler> = {
   ...conferenceHandlers,
   ...participantHandlers,
   ...callHandlers,
+  ...alertHandlers,
 };
 
 /** Parses a form body; repeated names become arrays. */
@@ -119,8 +121,9 @@ export class RestServer {
       if (resolved === 'method-not-allowed')
         throw new TwilioApiError(405, 20004, `Method ${method} not allowed on ${path}`);
       operationId = resolved.operationId;
+      // 2010-04-01 paths name the account; Monitor's (`/v1/Alerts`) take it from the credentials.
       const accountSid = resolved.pathParams.AccountSid;
-      if (accountSid !== this.ctx.state.accountSid) throw notFound(path);
+      if (accountSid !== undefined && accountSid !== this.ctx.state.accountSid) throw notFound(path);
       const handler = HANDLERS[operationId];
       if (!handler) throw new TwilioApiError(404, CODES.notFound, `${operationId} is not emulated`);
       // The contract is checked first, so a scripted fault never hides a malformed request.

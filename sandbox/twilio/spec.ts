@@ -1,6 +1,9 @@
 /**
- * Twilio's OpenAPI spec for 2010-04-01 (`@twilio/cli-core@9.0.0`) as the emulator's contract: routing finds the
- * operation by method and path template, every request is checked against it, and responses are shaped by it.
+ * Twilio's OpenAPI specs (`@twilio/cli-core@9.0.0`) as the emulator's contract: 2010-04-01 (api.twilio.com) and
+ * Monitor v1 (monitor.twilio.com: the Debugger's Alerts). Routing finds the operation by method and path template,
+ * every request is checked against it, and responses are shaped by it. The two specs' paths do not overlap
+ * (`/2010-04-01/...` and `/v1/...`), so one server on one base URL serves both hosts, as the clients' base-URL
+ * rewrite expects.
  */
 import fs from 'node:fs';
 import { invalidParameter } from './errors';
@@ -52,12 +55,23 @@ let loaded:
   | { spec: Spec; templates: { template: string; regex: RegExp; names: string[]; literal: number }[] }
   | undefined;
 
+/** The specs served: the 2010-04-01 API and Monitor v1. */
+const SPEC_FILES = ['twilio_api_v2010.json', 'twilio_monitor_v1.json'];
+
 function load() {
   if (!loaded) {
     // Read, not imported: importing the 2 MB JSON would make tsc infer a type for all of it.
-    const spec = JSON.parse(
-      fs.readFileSync(require.resolve('@twilio/cli-core/src/services/twilio-api/twilio_api_v2010.json'), 'utf8'),
-    ) as Spec;
+    const specs = SPEC_FILES.map(
+      (file) =>
+        JSON.parse(
+          fs.readFileSync(require.resolve(`@twilio/cli-core/src/services/twilio-api/${file}`), 'utf8'),
+        ) as Spec,
+    );
+    // Path templates and component names are distinct across the specs (`api.v2010.*`, `monitor.v1.*`).
+    const spec: Spec = {
+      paths: Object.assign({}, ...specs.map((s) => s.paths)),
+      components: { schemas: Object.assign({}, ...specs.map((s) => s.components.schemas)) },
+    };
     const templates = Object.keys(spec.paths).map((template) => {
       const names = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
       const regex = new RegExp(`^${template.replace(/[.]/g, '\\.').replace(/\{[^}]+\}/g, '([^/]+)')}$`);

@@ -73,9 +73,20 @@ class CallSession {
   appQuery?: string;
   /** Why the leg leaves its conference when it ends (a REST hang-up counts as a kick). */
   leaveReason: LeaveReason = 'hangup';
+  /** Aborted when the leg ends (timers that live as long as the call: `TimeLimit`). */
+  readonly lifetime = new AbortController();
+  /** Resolves when the leg is answered (its first TwiML document ran). */
+  readonly answeredOnce: Promise<void>;
+  resolveAnswered!: () => void;
+  /**
+   * The other leg of a call the account placed to one of its own numbers: the API-created leg and the inbound leg
+   * it caused end together.
+   */
+  linkedSid?: string;
 
   constructor(readonly call: CallRecord) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.answeredOnce = new Promise((resolve) => (this.resolveAnswered = resolve));
   }
 }
 
@@ -251,6 +262,8 @@ export class VoiceEngine {
     twiml?: string;
     applicationSid?: string;
     timeoutSeconds: number;
+    /** `TimeLimit`: the most seconds the call lasts once answered. */
+    timeLimitSeconds?: number;
     statusCallback: string | null;
     statusCallbackMethod: string;
     statusCallbackEvents: string[];
@@ -293,15 +306,59 @@ export class VoiceEngine {
       try {
         await this.waitInQueue(session, queueMs);
         this.callback(session, 'initiated');
-        const behaviour = await this.ring(session, input.timeoutSeconds);
+        const scripted = this.script.takeOutcome(input.to);
+        const behaviour =
+          scripted === undefined && this.state.numberByE164(input.to)
+            ? await this.ringOwnNumber(session)
+            : await this.ring(session, input.timeoutSeconds, undefined, scripted ?? 'answer');
         if (session.ended) return;
         if (behaviour !== 'answer') return void (await this.finish(session, behaviour));
-        await this.run(session, source);
+        await this.run(session, source, () => {
+          if (input.timeLimitSeconds !== undefined) this.endAfter(session, input.timeLimitSeconds);
+          return true;
+        });
       } catch (error) {
         if (!(error instanceof Cancelled)) throw error;
       }
     };
     return { created, dial: () => void dial() };
+  }
+
+  /**
+   * A call the account places to one of its own numbers (the stack's acceptance call does): the API-created leg
+   * rings, and the number receives it as an inbound call (its own CallSid, direction `inbound`, `From` the caller
+   * ID given) that fetches the number's voice URL. The API-created leg is answered when that inbound leg answers
+   * and runs its own TwiML; when either leg ends, the other ends too.
+   * Twilio documents no restriction on such calls (reference §14); how the two legs relate on Twilio is UNCONFIRMED
+   * here: the emulator gives the inbound leg no `parent_call_sid`, so a client finds it by `To`, `From` and direction.
+   */
+  private async ringOwnNumber(session: CallSession): Promise<LegOutcome> {
+    this.setStatus(session, 'ringing');
+    this.callback(session, 'ringing');
+    const { callSid } = this.placeInboundCall({ from: session.call.from, to: session.call.to });
+    const inbound = this.sessions.get(callSid)!;
+    inbound.linkedSid = session.call.sid;
+    session.linkedSid = callSid;
+    // A number with nothing to call fails its inbound leg at once, before the two were linked.
+    if (inbound.ended && !inbound.answered) return inbound.call.status === 'busy' ? 'busy' : 'failed';
+    const signal = session.verb.signal;
+    await new Promise<void>((resolve, reject) => {
+      if (signal.aborted) return reject(new Cancelled());
+      signal.addEventListener('abort', () => reject(new Cancelled()), { once: true });
+      void inbound.answeredOnce.then(resolve);
+    });
+    return 'answer';
+  }
+
+  /**
+   * `TimeLimit` (Call resource: "The maximum duration of the call in seconds"): the leg hangs up that long after it
+   * was answered (when the clock starts is UNCONFIRMED; `<Dial timeLimit>` counts from the answer too), in scaled time.
+   */
+  private endAfter(session: CallSession, seconds: number): void {
+    this.scheduler.sleep(this.scaled(seconds), session.lifetime.signal).then(
+      () => void this.finish(session, 'completed'),
+      () => undefined,
+    );
   }
 
   /** Hangs a call up (the caller or callee puts the phone down). */
@@ -510,6 +567,7 @@ export class VoiceEngine {
           message: `${method} ${url} failed: ${response.error}`,
           callSid,
           url,
+          method,
         });
         return { code, url };
       }
@@ -520,6 +578,7 @@ export class VoiceEngine {
           message: `${method} ${url} answered HTTP ${response.status}`,
           callSid,
           url,
+          method,
         });
         return { code: CODES.httpRetrievalFailure, url };
       }
@@ -594,6 +653,7 @@ export class VoiceEngine {
           session.answered = true;
           this.setStatus(session, 'in-progress');
           this.callback(session, 'answered');
+          session.resolveAnswered();
           if (onAnswered && !onAnswered()) return;
         }
         if (session.pending) {
@@ -1066,12 +1126,19 @@ export class VoiceEngine {
     session.ended = true;
     session.leaveReason = status === 'completed' ? leaveReason : 'failed';
     session.verb.abort();
+    session.lifetime.abort();
     session.call.endTime = new Date();
     // Out of the conference first, so that whoever sees the final call status also sees the participant gone.
     this.conferences.leave(session.call.sid, session.leaveReason, status);
     this.setStatus(session, status);
     this.callback(session, 'completed');
     session.resolveDone();
+    const linked = session.linkedSid === undefined ? undefined : this.sessions.get(session.linkedSid);
+    if (linked && !linked.ended) {
+      // One end of a call to an own number hung up (or never connected): the other end goes with it.
+      const unanswered = ['busy', 'failed', 'no-answer'].includes(status) ? status : 'canceled';
+      void this.finish(linked, linked.answered || session.answered ? 'completed' : unanswered);
+    }
     return session.callbacks;
   }
 

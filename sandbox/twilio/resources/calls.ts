@@ -1,4 +1,8 @@
-/** Calls: create, list (To, From, Status, ParentCallSid filters), fetch, update (Status, Twiml, Url), delete. */
+/**
+ * Calls: create (a call to one of the account's own numbers reaches that number as an inbound call; `TimeLimit`
+ * ends the call that long after it was answered), list (To, From, Status, ParentCallSid filters), fetch, update
+ * (Status, Twiml, Url), delete.
+ */
 import { CODES, invalidParameter, notFound, TwilioApiError } from '../errors';
 import type { CallRecord } from '../state';
 import { rfc2822 } from '../time';
@@ -101,6 +105,7 @@ export const callHandlers: Record<string, RestHandler> = {
       ...(twiml !== undefined && { twiml }),
       ...(applicationSid !== undefined && { applicationSid }),
       timeoutSeconds: Number(formString(f, 'Timeout') ?? 60),
+      ...(formString(f, 'TimeLimit') !== undefined && { timeLimitSeconds: Number(formString(f, 'TimeLimit')) }),
       statusCallback: formUrl(f, 'StatusCallback') ?? null,
       statusCallbackMethod: formMethod(f, 'StatusCallbackMethod') ?? 'POST',
       statusCallbackEvents: events,

@@ -1,5 +1,6 @@
 /** What every REST resource handler gets and returns, plus form reading and Twilio's list envelope. */
 import type { ConferenceManager } from '../conference';
+import type { DebuggerAlert } from '../events';
 import { invalidParameter } from '../errors';
 import type { FormBody } from '../spec';
 import type { AccountState, WebhookSettings } from '../state';
@@ -12,6 +13,8 @@ export interface RestContext {
   readonly engine: VoiceEngine;
   /** `/2010-04-01/Accounts/AC...`: the prefix of every `uri` field. */
   readonly accountUri: string;
+  /** The Debugger's alerts so far (Monitor v1 Alerts lists them). */
+  readonly alerts: readonly DebuggerAlert[];
 }
 
 /** A validated request. */
