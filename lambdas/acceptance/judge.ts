@@ -166,14 +166,23 @@ export function relevantAlerts(
   return { own, during };
 }
 
-/** `Msg` of Twilio's URL-encoded `alert_text`, else the text itself. */
+/** `Msg` of Twilio's URL-encoded `alert_text` (or all its fields, decoded), else the text itself. */
 export function alertMessage(alert: AlertInfo): string {
   const text = alert.alertText.trim();
   if (/^[\w.-]+=/.test(text) && !/\s/.test(text)) {
-    const msg = new URLSearchParams(text).get('Msg');
-    if (msg) return msg;
+    const fields = new URLSearchParams(text);
+    return fields.get('Msg') ?? [...fields].map(([k, v]) => `${k}=${v}`).join(' ');
   }
   return text;
+}
+
+/** An alert fit to print or keep: its URLs without their queries (see {@link withoutQueries}), its text decoded. */
+export function sanitizeAlert(alert: AlertInfo): AlertInfo {
+  return {
+    ...alert,
+    requestUrl: alert.requestUrl === null ? null : withoutQueries(alert.requestUrl),
+    alertText: withoutQueries(alertMessage(alert)),
+  };
 }
 
 /**

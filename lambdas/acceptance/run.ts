@@ -17,6 +17,7 @@ import {
   participantsApiCause,
   pickInboundLeg,
   relevantAlerts,
+  sanitizeAlert,
   STEPS,
   type StepId,
 } from './judge';
@@ -182,7 +183,12 @@ export async function runAcceptanceCall(
       const legs = await hangUp(twilio, clock, obs, times);
       const found = await readAlerts(twilio, clock, times, obs, family, target, dialledAt, signal);
       const verdict = diagnose({ step: f.step, observed: f.observed, alerts: found, target });
-      failure = { step: verdict.step, title: STEPS[verdict.step], cause: verdict.cause, alerts: verdict.alerts };
+      failure = {
+        step: verdict.step,
+        title: STEPS[verdict.step],
+        cause: verdict.cause,
+        alerts: verdict.alerts.map(sanitizeAlert),
+      };
       record(failure.step, false, failure.cause);
       return finish(legs);
     }

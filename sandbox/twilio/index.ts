@@ -97,6 +97,8 @@ export interface TwilioEmulator {
   readonly script: LegScript;
   /** The account's calls-per-second rate for API-created calls (Infinity: no queue). */
   readonly callsPerSecond: number;
+  /** Real milliseconds per Twilio millisecond (`<Pause>`, ring timeouts, `TimeLimit`). */
+  readonly timeScale: number;
   /** Scripts status-callback deliveries: `deliveries.duplicate('conference-status')`, `deliveries.delay('call-status', 50)`. */
   readonly deliveries: DeliveryScript;
   /** Every REST request with its form and response body (no credentials). */
@@ -157,6 +159,9 @@ function describe(event: EmulatorEvent): string {
   return `[twilio +${String(at).padStart(5)}ms] ${type} ${JSON.stringify(rest)}`;
 }
 
+/** Twilio's seconds last a real millisecond unless a test asks otherwise. */
+const DEFAULT_TIME_SCALE = 0.001;
+
 /** Starts an emulator on a free port of 127.0.0.1. */
 export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): Promise<TwilioEmulator> {
   const accountSid = options.accountSid ?? newSid('AC');
@@ -188,7 +193,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     scheduler,
     {
       answerDelayMs: options.answerDelayMs ?? 10,
-      timeScale: options.timeScale ?? 0.001,
+      timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
       mediaFrames: options.mediaFrames ?? 3,
       mediaMs: options.mediaMs ?? 5,
     },
@@ -262,6 +267,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     faults,
     script,
     callsPerSecond: rate.callsPerSecond,
+    timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
     deliveries,
     requests: timeline.requests,
     webhooks: timeline.webhooks,

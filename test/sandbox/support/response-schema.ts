@@ -1,8 +1,9 @@
 /**
- * Checks a JSON response against the response schema of Twilio's OpenAPI spec (`@twilio/cli-core@9.0.0`):
- * the same field names (none missing, none extra), and SIDs / dates in Twilio's formats.
+ * Checks a JSON response against the response schema of Twilio's OpenAPI specs (`@twilio/cli-core@9.0.0`: 2010-04-01
+ * and Monitor v1): the same field names (none missing, none extra), and SIDs / dates in Twilio's formats.
  */
 import spec from '@twilio/cli-core/src/services/twilio-api/twilio_api_v2010.json';
+import monitorSpec from '@twilio/cli-core/src/services/twilio-api/twilio_monitor_v1.json';
 
 interface Schema {
   $ref?: string;
@@ -13,7 +14,14 @@ interface Schema {
   nullable?: boolean;
 }
 
-const components = (spec as unknown as { components: { schemas: Record<string, Schema> } }).components.schemas;
+type WithComponents = { components: { schemas: Record<string, Schema> } };
+/** Component names are distinct across the two specs (`api.v2010.*`, `monitor.v1.*`). */
+const components = {
+  ...(spec as unknown as WithComponents).components.schemas,
+  ...(monitorSpec as unknown as WithComponents).components.schemas,
+};
+/** Monitor's ISO 8601 dates, to the second. */
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const RFC2822 =
   /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0000$/;
 
@@ -35,6 +43,8 @@ export function resourceProblems(name: string, body: Record<string, unknown>): s
     if (value === null || value === undefined) continue;
     if (property.format === 'date-time-rfc-2822' && !RFC2822.test(String(value)))
       problems.push(`${name}.${key}: ${String(value)} is not RFC 2822`);
+    if (property.format === 'date-time' && !ISO_8601.test(String(value)))
+      problems.push(`${name}.${key}: ${String(value)} is not ISO 8601`);
     if (property.type === 'boolean' && typeof value !== 'boolean') problems.push(`${name}.${key}: not a boolean`);
     if (property.type === 'string' && typeof value !== 'string') problems.push(`${name}.${key}: not a string`);
     if (/(^|_)sid$/.test(key) && typeof value === 'string' && !/^[A-Z]{2}[0-9a-f]{32}$/.test(value))
