@@ -97,7 +97,9 @@ export function readVerifyCommandLine(args: readonly string[]): VerifyCommandLin
   if (values.help) return { command: 'help' };
   const stack = values.stack as string | undefined;
   if (!stack) return { command: 'invalid', problem: '--stack <name> is required' };
-  if (!/^[\w.-]{1,100}$/.test(stack)) return { command: 'invalid', problem: '--stack must be a Pulumi stack name' };
+  // A stack name, or fully qualified: org/project/stack.
+  if (!/^[\w.-]{1,100}(\/[\w.-]{1,100}){0,2}$/.test(stack))
+    return { command: 'invalid', problem: '--stack must be a Pulumi stack name' };
   return {
     command: 'run',
     flags: {

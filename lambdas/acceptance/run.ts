@@ -323,13 +323,13 @@ async function follow(
     if (FINAL_STATUSES.has(outbound.status))
       throw new StepFailure(
         waiting(),
-        `the test call ended (${outbound.status}) before ${STEPS[waiting()].replace(/^the /, '')}`,
+        `the test call ended (${outbound.status}) while waiting for: ${STEPS[waiting()]}`,
         true,
       );
     if (clock.now() >= deadline)
       throw new StepFailure(
         waiting(),
-        `no progress within ${times.agentDeadlineSeconds} s of the dial: still waiting for ${STEPS[waiting()].replace(/^the /, '')}`,
+        `no progress within ${times.agentDeadlineSeconds} s of the dial: still waiting for: ${STEPS[waiting()]}`,
         true,
       );
     await clock.sleep(times.pollMs, hooks.signal).catch(() => undefined);
