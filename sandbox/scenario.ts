@@ -1,7 +1,8 @@
 /**
  * The product's main scenario in the sandbox: provision, inbound call, conference, the agent added
  * automatically with its context, the agent's stream, the bad day (the agent drops mid-call and a new agent leg
- * takes over), a warm transfer to a human and its completion, hang-up.
+ * takes over), a warm transfer to a human and its completion, hang-up; then the acceptance call `npm run verify`
+ * places, against the same local stack.
  * Each step is checked; the result says which step failed and why.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HandlerName } from '../lambdas/routes';
 import { STACK_PARAMETERS } from '../lambdas/shared/agent-context';
+import { runAcceptanceCall } from '../lambdas/acceptance/run';
+import { sandboxIo, sandboxTarget, sandboxTimes } from './acceptance';
 import { flowDiagram, type Observation } from './flow-diagram';
 import { startSandbox, type Sandbox, type SandboxOptions } from './index';
 import type { EmulatorEvent } from './twilio';
@@ -34,6 +37,8 @@ export async function runMainScenario(
   const steps: { name: string; ok: boolean; ms: number; detail: string }[] = [];
   const stamp = () => `+${String(Math.round(performance.now() - t0)).padStart(5)} ms`;
   let sandbox: Sandbox | undefined;
+  /** The diagram shows the main scenario's call and teardown, not the acceptance call in between. */
+  let recording = true;
 
   const step = async (name: string, run: () => Promise<string>) => {
     const started = performance.now();
@@ -57,7 +62,8 @@ export async function runMainScenario(
     await step('sandbox started and Twilio provisioned with the Pulumi providers', async () => {
       sandbox = await startSandbox({
         quiet: true,
-        onInvocation: (i) =>
+        onInvocation: (i) => {
+          if (!recording) return;
           observations.push({
             kind: 'api',
             startedAt: i.startedAt,
@@ -67,10 +73,13 @@ export async function runMainScenario(
             routeKey: i.routeKey,
             handler: i.handler,
             status: i.status,
-          }),
+          });
+        },
         ...options.sandbox,
       });
-      sandbox.twilio.on('event', (event) => observations.push({ at: performance.now(), kind: 'twilio', event }));
+      sandbox.twilio.on('event', (event) => {
+        if (recording) observations.push({ at: performance.now(), kind: 'twilio', event });
+      });
       const number = sandbox.twilio.addIncomingNumber(sandbox.phoneNumber);
       if (number.voiceUrl !== sandbox.webhookUrls.inbound)
         throw new Error(`the number's voice URL is ${number.voiceUrl}`);
@@ -185,6 +194,30 @@ export async function runMainScenario(
       if (failed.length > 0)
         throw new Error(`webhook failures: ${failed.map((i) => `${i.method} ${i.path} ${i.status}`).join('; ')}`);
       return `${end.friendlyName} ended (${end.reason}); ${s.api.invocations.length} webhook/API invocations, none failed; no debugger alerts`;
+    });
+
+    await step('a test call as `npm run verify` makes it', async () => {
+      // The acceptance call's own code: Calls API, Twilio's records, the participants API, every leg hung up.
+      recording = false;
+      const alertsBefore = s.twilio.alerts.length;
+      const invocationsBefore = s.api.invocations.length;
+      const result = await runAcceptanceCall(
+        sandboxTarget(s),
+        sandboxIo(s),
+        sandboxTimes(s, { mediaHoldSeconds: 0.2 }),
+      );
+      await s.twilio.settle();
+      await s.api.idle();
+      recording = true;
+      if (!result.ok) throw new Error(`${result.failure!.title}: ${result.failure!.cause}`);
+      const alerts = s.twilio.alerts.slice(alertsBefore).filter((a) => a.level !== 'warning');
+      if (alerts.length > 0)
+        throw new Error(`Twilio debugger alerts: ${alerts.map((a) => `${a.code} ${a.message}`).join('; ')}`);
+      const failed = s.api.invocations.slice(invocationsBefore).filter((i) => i.status >= 400);
+      if (failed.length > 0)
+        throw new Error(`webhook failures: ${failed.map((i) => `${i.method} ${i.path} ${i.status}`).join('; ')}`);
+      const checks = result.steps.filter((x) => x.ok).length;
+      return `agent joined in ${Math.round(result.observations.seenMs.agentConnected!)} ms (a Calls API call to ${s.phoneNumber}, followed through Twilio's records and the participants API: ${checks} checks passed; the test call and its inbound leg hung up)`;
     });
 
     await step('teardown restores the number as pulumi destroy would', async () => {

@@ -33,8 +33,12 @@ it('runs the main scenario to the end', async () => {
   // Assert
   expect(result.failure).toBeUndefined();
   expect(result.ok).toBe(true);
-  expect(result.steps).toHaveLength(9);
+  expect(result.steps).toHaveLength(10);
   expect(lines.every((l) => l.includes('✓'))).toBe(true);
+  // It ends with the acceptance call `npm run verify` places, against the same local stack.
+  expect(lines.at(-2)).toMatch(
+    /✓ a test call as `npm run verify` makes it: agent joined in \d+ ms \(.*10 checks passed/,
+  );
 });
 
 it('when the main scenario shows the agent’s dial address, it leaves out the caller’s CallToken', async () => {
