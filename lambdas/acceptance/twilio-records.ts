@@ -3,6 +3,8 @@
  * resource classes for Calls, Conferences, Participants, IncomingPhoneNumbers, Applications and Monitor Alerts,
  * pointed at Twilio or, with `baseUrl`, at the sandbox's emulator.
  */
+// The stack's one definition of "the account owns this number" (the phone number provider and setup use it too).
+import { findIncomingNumber } from '../../infra/twilio/number-lookup';
 import { createTwilioClient, type TwilioClientOptions } from '../shared/twilio-client';
 import type { AlertInfo, CallLeg, TwilioRecords } from './records';
 import { TwilioRequestError } from './records';
@@ -60,7 +62,7 @@ export function twilioRecords(options: TwilioClientOptions): TwilioRecords {
   return {
     findNumber: (phoneNumber) =>
       request(async () => {
-        const [n] = await account().incomingPhoneNumbers.list({ phoneNumber, limit: 1 });
+        const n = await findIncomingNumber(client, phoneNumber);
         if (!n) return undefined;
         return {
           sid: n.sid,

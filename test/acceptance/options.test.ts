@@ -5,7 +5,7 @@ import {
   resolvePlan,
   type StackOutputs,
   type VerifyFlags,
-} from '../../verify/options';
+} from '../../scripts/verify/options';
 
 const ACCOUNT = `AC${'a'.repeat(32)}`;
 const APP = `AP${'b'.repeat(32)}`;

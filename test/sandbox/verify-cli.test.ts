@@ -4,10 +4,10 @@
  * and its cost before any dial, exit codes, and a SIGTERM mid-call that still hangs the call up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox';
+import { FakePulumi } from '../setup/support/fake-pulumi';
 import { descendants, isAlive } from './support/processes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -95,17 +95,16 @@ describe('npm run verify without a stack to call', () => {
 
 describe('npm run verify against the sandbox', () => {
   let sandbox: Sandbox;
-  let dir: string;
+  const fakes: FakePulumi[] = [];
   beforeEach(async () => {
     sandbox = await startSandbox({
       quiet: true,
       twilio: { timeScale: 1, callsPerSecond: Number.POSITIVE_INFINITY },
     });
-    dir = mkdtempSync(path.join(tmpdir(), 'verify-cli-'));
   });
   afterEach(async () => {
     await sandbox.stop();
-    rmSync(dir, { recursive: true, force: true });
+    for (const fake of fakes.splice(0)) fake.remove();
   });
 
   /** The Twilio side of the environment: the account's credentials and the emulator as Twilio's API. */
@@ -126,28 +125,24 @@ describe('npm run verify against the sandbox', () => {
 
   it('when the Pulumi CLI is on PATH, it reads the stack’s outputs through it, passes every step and exits 0', async () => {
     // A stand-in `pulumi` that records its arguments and prints the stack's outputs, as `pulumi stack output` does.
-    writeFileSync(
-      path.join(dir, 'outputs.json'),
-      JSON.stringify({
+    const pulumi = new FakePulumi({
+      stackOutputs: {
         apiBaseUrl: sandbox.apiBaseUrl,
         webhookUrls: sandbox.webhookUrls,
         phoneNumber: sandbox.phoneNumber,
         twimlAppSid: sandbox.twimlAppSid,
         participantsApiToken: sandbox.apiToken,
-      }),
-    );
-    writeFileSync(path.join(dir, 'pulumi'), `#!/bin/sh\necho "$@" > "${dir}/args"\ncat "${dir}/outputs.json"\n`);
-    chmodSync(path.join(dir, 'pulumi'), 0o755);
+      },
+    });
+    fakes.push(pulumi);
 
     const run = verify(['--stack', 'sandbox', '--hold', '1', '--agent-deadline', '10'], {
       ...twilioEnv(),
-      PATH: `${dir}:${PATH_WITHOUT_PULUMI}`,
+      PATH: pulumi.path(PATH_WITHOUT_PULUMI),
     });
 
     expect(await run.closed).toBe(0);
-    expect(readFileSync(path.join(dir, 'args'), 'utf8').trim()).toBe(
-      'stack output --json --show-secrets --stack sandbox',
-    );
+    expect(pulumi.calls().map((c) => c.argv.join(' '))).toEqual(['stack output --json --show-secrets --stack sandbox']);
     const out = run.output.stdout;
     expect(out).toContain(`✓ the TwiML App points at the stack: ${sandbox.twimlAppSid}`);
     expect(out).toMatch(/✓ the AI agent joins the conference: CA[0-9a-f]{32} "ai-agent" connected/);

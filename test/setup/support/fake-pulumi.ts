@@ -1,6 +1,7 @@
 /**
- * A stand-in `pulumi` executable for setup's tests: a tiny script, placed first on PATH, that records every
- * invocation (argv and all of stdin) as a JSON line and answers `stack ls --json` with the stacks it was given.
+ * A stand-in `pulumi` executable for setup's and verify's tests: a tiny script, placed first on PATH, that records
+ * every invocation (argv and all of stdin) as a JSON line and answers `stack ls --json` with the stacks it was given
+ * and `stack output --json` with the outputs it was given.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,8 @@ export interface FakePulumiOptions {
   readonly failOnKey?: { readonly key: string; readonly stderr: string };
   /** Exit 255 with this stderr line on `stack ls`. */
   readonly stackLsError?: string;
+  /** What `pulumi stack output --json` prints (any stack). */
+  readonly stackOutputs?: unknown;
 }
 
 /** A fake pulumi in a temporary directory of its own. */
@@ -39,6 +42,11 @@ try { stdin = fs.readFileSync(0, 'utf8'); } catch {}
 fs.appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({ argv, stdin }) + '\\n');
 const failOn = ${JSON.stringify(options.failOnKey ?? null)};
 const stackLsError = ${JSON.stringify(options.stackLsError ?? null)};
+const stackOutputs = ${JSON.stringify(JSON.stringify(options.stackOutputs ?? {}))};
+if (argv[0] === 'stack' && argv[1] === 'output') {
+  process.stdout.write(stackOutputs);
+  process.exit(0);
+}
 if (argv[0] === 'stack' && argv[1] === 'ls') {
   if (stackLsError) { process.stderr.write(stackLsError + '\\n'); process.exit(255); }
   process.stdout.write(${JSON.stringify(stacks)});

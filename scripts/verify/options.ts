@@ -12,10 +12,10 @@ import {
   type AgentMode,
   DEFAULT_TIMES,
   timesProblem,
-} from '../lambdas/acceptance/plan';
-import type { TwilioClientOptions } from '../lambdas/shared/twilio-client';
-import { resolveTwilioCredentials } from '../infra/twilio/credentials';
-import { webhookUrls } from '../infra/urls';
+} from '../../lambdas/acceptance/plan';
+import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
+import { resolveTwilioCredentials } from '../../infra/twilio/credentials';
+import { webhookUrls } from '../../infra/urls';
 
 /** The usage text of `npm run verify`. */
 export const USAGE = `Usage: npm run verify -- --stack <name> [options]

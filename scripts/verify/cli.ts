@@ -4,12 +4,12 @@
  * and the hop table, and exits 0 only if every step passed. Ctrl-C, SIGTERM and its own time-out hang up every leg
  * the run created before it exits.
  */
-import { estimateCost } from '../lambdas/acceptance/plan';
-import { participantsApi } from '../lambdas/acceptance/participants-api';
-import { systemClock } from '../lambdas/acceptance/records';
-import { describePlan, describeStep, hopTable, verdict } from '../lambdas/acceptance/report';
-import { runAcceptanceCall } from '../lambdas/acceptance/run';
-import { twilioRecords } from '../lambdas/acceptance/twilio-records';
+import { estimateCost } from '../../lambdas/acceptance/plan';
+import { participantsApi } from '../../lambdas/acceptance/participants-api';
+import { systemClock } from '../../lambdas/acceptance/records';
+import { describePlan, describeStep, hopTable, verdict } from '../../lambdas/acceptance/report';
+import { runAcceptanceCall } from '../../lambdas/acceptance/run';
+import { twilioRecords } from '../../lambdas/acceptance/twilio-records';
 import { readStackOutputs, readVerifyCommandLine, resolvePlan, type StackOutputs, USAGE } from './options';
 import { readPulumiOutputs } from './pulumi';
 
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   const { flags } = commandLine;
 
   let outputs: StackOutputs = {};
-  const pulumi = await readPulumiOutputs(flags.stack);
+  const pulumi = await readPulumiOutputs(flags.stack, process.cwd(), process.env);
   if (pulumi.kind === 'outputs') outputs = readStackOutputs(pulumi.json);
   else if (pulumi.kind === 'no-cli')
     console.log('The Pulumi CLI is not on PATH: the stack’s values come from flags and environment variables.');
