@@ -178,7 +178,8 @@ export async function runAcceptanceCall(
         ? error
         : new StepFailure(current, `unexpected error: ${(error as Error).message ?? String(error)}`, true);
     failure = { step: f.step, title: STEPS[f.step], cause: f.observed, alerts: [] };
-    if (f.diagnose) {
+    // Twilio's alerts can only explain a call that was placed.
+    if (f.diagnose && obs.outbound) {
       // Hang up first (the call costs money while we read the Debugger), then ask Twilio why.
       const legs = await hangUp(twilio, clock, obs, times);
       const found = await readAlerts(twilio, clock, times, obs, family, target, dialledAt, signal);
