@@ -299,7 +299,15 @@ export class ConferenceOperations {
    * removed by call SID. Resolves with the call SIDs removed (one already gone counts as removed).
    */
   async removeAgents(conferenceSid: string, agentLabel: string): Promise<string[]> {
-    const agents = (await this.listParticipants(conferenceSid)).filter((p) => isAgentLabel(p.label, agentLabel));
+    let participants: ParticipantSummary[];
+    try {
+      participants = await this.listParticipants(conferenceSid);
+    } catch (error) {
+      // A conference that has ended has no agents left to remove.
+      if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return [];
+      throw error;
+    }
+    const agents = participants.filter((p) => isAgentLabel(p.label, agentLabel));
     await Promise.all(agents.map((p) => this.removeParticipant(conferenceSid, p.callSid, true)));
     return agents.map((p) => p.callSid);
   }

@@ -304,6 +304,18 @@ describe('events handler', () => {
       expect(response.statusCode).toBe(204);
     });
 
+    it('when the conference has ended (20404 on the participant list), it answers 204 and removes nobody', async () => {
+      // Arrange
+      stub.on('GET', /Participants\.json/, twilioError(404, 20404, 'not found'));
+
+      // Act
+      const response = await handler(twilioEvent({ path, rawQueryString: query, params: humanStatus('in-progress') }));
+
+      // Assert
+      expect(response.statusCode).toBe(204);
+      expect(stub.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    });
+
     it('keeps the agent while the human is only ringing', async () => {
       const response = await handler(twilioEvent({ path, rawQueryString: query, params: humanStatus('ringing') }));
       expect(response.statusCode).toBe(204);
