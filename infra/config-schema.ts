@@ -313,6 +313,13 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     description:
       "Which deploy wave the stack belongs to: pre-production (default) or production. Pre-production stacks deploy and are verified first; production stacks deploy after them, behind their GitHub environment's approval.",
   },
+  {
+    key: 'verifyAfterDeploy',
+    type: 'boolean',
+    default: true,
+    description:
+      "Whether the deploy workflow places the acceptance call (npm run verify) after this stack's pulumi up. Pre-production stacks are always verified (false is refused there): production's approval waits for their calls. A production stack is verified unless this is false.",
+  },
   // AWS
   {
     key: 'namePrefix',

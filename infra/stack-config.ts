@@ -54,6 +54,8 @@ export interface StackSettings {
   readonly stack: string;
   /** The deploy wave of the stack (the delivery workflows read it from the stack file). */
   readonly releaseStage: ReleaseStage;
+  /** Whether the deploy workflow places the acceptance call after this stack's update (always for pre-production). */
+  readonly verifyAfterDeploy: boolean;
   readonly namePrefix: string;
   readonly accountSid: string;
   readonly phoneNumber: string;
@@ -236,6 +238,13 @@ export function readStackSettings(
   const releaseStage = rawValue(lookup, project, configKey('releaseStage')) as ReleaseStage;
   if (!RELEASE_STAGES.includes(releaseStage))
     throw new StackConfigError(name('releaseStage'), `must be ${RELEASE_STAGES.join(' or ')}, got "${releaseStage}"`);
+  const verifyAfterDeploy = rawValue(lookup, project, configKey('verifyAfterDeploy')) === 'true';
+  // Production's approval waits for the pre-production stacks' calls: one that is not verified would open the gate.
+  if (!verifyAfterDeploy && releaseStage === 'pre-production')
+    throw new StackConfigError(
+      name('verifyAfterDeploy'),
+      'must be true on a pre-production stack: its acceptance call is what production waits for (releaseStage production makes it optional)',
+    );
   const namePrefix = rawValue(lookup, project, configKey('namePrefix'))!;
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(namePrefix))
     throw new StackConfigError(
@@ -334,6 +343,7 @@ export function readStackSettings(
     project,
     stack,
     releaseStage,
+    verifyAfterDeploy,
     namePrefix,
     accountSid,
     phoneNumber,

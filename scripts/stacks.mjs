@@ -2,8 +2,10 @@
 // release waves, read from its Pulumi.<stack>.yaml files. The workflows build their preview matrix and deploy
 // chain from it, so a stack file is all a new stack needs. A stack file may set `<project>:releaseStage` to
 // `pre-production` (the default) or `production`; production stacks deploy after every pre-production stack.
-// Writes `all`, `preProduction` and `production` (JSON lists sorted by name) to $GITHUB_OUTPUT when it is set,
-// else prints them as one JSON object. Exits 1, naming the file, on anything it cannot read.
+// `<project>:verifyAfterDeploy` (default true) says whether the deploy places the acceptance call after the
+// stack's update: pre-production stacks always do (false is refused: production waits for their calls).
+// Writes `all`, `preProduction`, `production` and `verify` (JSON lists sorted by name) to $GITHUB_OUTPUT when it
+// is set, else prints them as one JSON object. Exits 1, naming the file, on anything it cannot read.
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,16 +34,27 @@ function describe(value) {
   return JSON.stringify(value);
 }
 
+// What `pulumi config set verifyAfterDeploy false` writes (a string) and what a hand-written file may hold.
+const BOOLEANS = new Map([
+  [true, true],
+  [false, false],
+  ['true', true],
+  ['false', false],
+]);
+
 /**
- * The stacks of `files` (each a stack file's name and text) in release waves, each list sorted by name.
- * `project` is the name in Pulumi.yaml, the namespace of the stack files' config keys. Pure.
+ * The stacks of `files` (each a stack file's name and text) in release waves, each list sorted by name, and the
+ * stacks the deploy verifies after their update. `project` is the name in Pulumi.yaml, the namespace of the
+ * stack files' config keys. Pure.
  * @param {string} project
  * @param {{ file: string, text: string }[]} files
- * @returns {{ all: string[], preProduction: string[], production: string[] }}
+ * @returns {{ all: string[], preProduction: string[], production: string[], verify: string[] }}
  */
 export function releaseWaves(project, files) {
   const key = `${project}:releaseStage`;
+  const verifyKey = `${project}:verifyAfterDeploy`;
   const stages = new Map();
+  const verified = new Set();
   for (const { file, text } of files) {
     const stack = STACK_FILE.exec(file)?.[1];
     if (stack === undefined) continue;
@@ -55,13 +68,22 @@ export function releaseWaves(project, files) {
     const stage = config[key] ?? 'pre-production';
     if (!RELEASE_STAGES.includes(stage))
       throw new StackFileError(`${file}: ${key} is ${describe(stage)}; expected one of: ${RELEASE_STAGES.join(', ')}`);
+    const verify = BOOLEANS.get(config[verifyKey] ?? true);
+    if (verify === undefined)
+      throw new StackFileError(`${file}: ${verifyKey} is ${describe(config[verifyKey])}; expected true or false`);
+    if (!verify && stage === 'pre-production')
+      throw new StackFileError(
+        `${file}: ${verifyKey} is false on a pre-production stack; production waits for its acceptance call (set ${key}: production to make it optional)`,
+      );
     stages.set(stack, stage);
+    if (verify) verified.add(stack);
   }
   const all = [...stages.keys()].sort();
   return {
     all,
     preProduction: all.filter((s) => stages.get(s) === 'pre-production'),
     production: all.filter((s) => stages.get(s) === 'production'),
+    verify: all.filter((s) => verified.has(s)),
   };
 }
 
@@ -104,7 +126,9 @@ function main() {
       .join(''),
   );
   for (const stack of waves.all)
-    console.log(`${stack}: ${waves.production.includes(stack) ? 'production' : 'pre-production'}`);
+    console.log(
+      `${stack}: ${waves.production.includes(stack) ? 'production' : 'pre-production'}${waves.verify.includes(stack) ? ', acceptance call after its update' : ''}`,
+    );
   if (waves.all.length === 0) console.log('no Pulumi.<stack>.yaml files: nothing to preview or deploy');
 }
 

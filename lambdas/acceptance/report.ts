@@ -56,3 +56,48 @@ export function verdict(result: AcceptanceResult): string {
     ...f.alerts.map((a) => `  Twilio alert ${describeAlert(a)} ${a.moreInfo ?? ''}`.trimEnd()),
   ].join('\n');
 }
+
+/** Text as Markdown shows it literally (a cause may quote TwiML: `<Dial>` would be taken for HTML). */
+const md = (text: string) => text.replace(/[\\`*_[\]<>|]/g, (c) => `\\${c}`);
+
+/**
+ * The outcome as Markdown (GitHub's job summary): the verdict in the heading, Twilio's alerts, each step, the hop
+ * table and the time to agent. Carries what the console shows and nothing more: no token, no credential.
+ */
+export function summaryMarkdown(stack: string, result: AcceptanceResult): string {
+  const f = result.failure;
+  const lines = [
+    f
+      ? `### ✗ Acceptance call of stack ${md(stack)}: FAILED at “${md(f.title)}”`
+      : `### ✓ Acceptance call of stack ${md(stack)}: PASSED`,
+    '',
+    f ? `**Cause** (${md(f.step)}): ${md(f.cause)}` : 'The stack answered a real call and its agent joined.',
+    ...(f?.alerts ?? []).map((a) => `- Twilio alert ${md(describeAlert(a))}${a.moreInfo ? ` ${a.moreInfo}` : ''}`),
+    '',
+    ...result.steps.map(
+      (s) => `- ${s.ok ? '✓' : '✗'} ${md(s.title)}: ${md(s.detail)} (+${(s.atMs / 1000).toFixed(1)} s)`,
+    ),
+  ];
+  const { rows, timeToAgent } = hops(result.observations);
+  if (rows.length > 0) {
+    lines.push(
+      '',
+      '| Hop | Twilio (UTC) | +s Twilio | seen +ms |',
+      '| --- | --- | ---: | ---: |',
+      ...rows.map(
+        (r) =>
+          `| ${md(r.what)} | ${clockTime(r.twilioAt)} | ${r.twilioSeconds ?? ''} | ${r.seenMs === null ? '' : Math.round(r.seenMs)} |`,
+      ),
+      '',
+      timeToAgent.seenMs === null
+        ? 'Time to agent: the agent never connected.'
+        : `Time to agent: ${timeToAgent.twilioSeconds ?? '?'} s by Twilio's timestamps (whole seconds), first seen connected ${Math.round(timeToAgent.seenMs)} ms after the dial.`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
+}
+
+/** Why the call was not placed, as Markdown (the job summary of a run that stopped before dialling). */
+export function notRunMarkdown(stack: string, problems: readonly string[]): string {
+  return `### ✗ Acceptance call of stack ${md(stack)}: not placed\n\n${problems.map((p) => `- ${md(p)}`).join('\n')}\n\n`;
+}

@@ -1,9 +1,10 @@
 /**
- * `npm run verify` inputs, pure: the command line, the environment and the stack's outputs (`pulumi stack output
- * --json --show-secrets`), each value parsed once into the typed target of the acceptance call. Flags win over
- * environment variables, which win over the stack's outputs. Secrets (the participants API token, Twilio
- * credentials) come from the environment or the outputs only, never from flags (a process list shows flags), and no
- * message carries their values.
+ * `npm run verify` inputs, pure: the command line, the environment, the stack's outputs (`pulumi stack output
+ * --json --show-secrets`) and its config (`pulumi config --json --show-secrets`, for the Twilio credentials), each
+ * value parsed once into the typed target of the acceptance call. Flags win over environment variables, which win
+ * over the stack's outputs and config. Secrets (the participants API token, Twilio credentials) come from the
+ * environment, the outputs or the config only, never from flags (a process list shows flags), and no message
+ * carries their values.
  */
 import { parseArgs } from 'node:util';
 import {
@@ -14,7 +15,7 @@ import {
   timesProblem,
 } from '../../lambdas/acceptance/plan';
 import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
-import { resolveTwilioCredentials } from '../../infra/twilio/credentials';
+import { credentialSources, resolveTwilioCredentials } from '../../infra/twilio/credentials';
 import { webhookUrls } from '../../infra/urls';
 
 /** The usage text of `npm run verify`. */
@@ -26,7 +27,8 @@ only if every step passed; otherwise names the failed step and its likeliest cau
 It costs real money: the plan, with its price, is printed before dialling.
 
 The stack's values come from \`pulumi stack output --json --show-secrets --stack <name>\` when the Pulumi CLI is on
-PATH; a flag or environment variable gives (or overrides) each one:
+PATH, and its Twilio credentials from \`pulumi config --json --show-secrets --stack <name>\` unless the environment
+has TWILIO_ACCOUNT_SID; a flag or environment variable gives (or overrides) each one:
 
   --stack <name>               the Pulumi stack (required)
   --from <E.164>               caller ID of the test call: a number of the account or a verified caller ID
@@ -36,7 +38,8 @@ PATH; a flag or environment variable gives (or overrides) each one:
   --twiml-app-sid <AP…>        the stack's TwiML App, checked for drift (env VERIFY_TWIML_APP_SID; output twimlAppSid)
   env PARTICIPANTS_API_TOKEN   the participants API token (output participantsApiToken; never a flag)
   env TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY_SID and TWILIO_API_KEY_SECRET)
-                               the Twilio account of the stack
+                               the Twilio account of the stack (config twilioAccountSid and twilioAuthToken, or
+                               twilioApiKeySid and twilioApiKeySecret; never a flag)
 
   --agent-mode <mode>          stream (default) or conversation-relay: what the agent's minutes cost
   --agent-label <label>        the stack's agentLabel (default ai-agent)
@@ -45,6 +48,8 @@ PATH; a flag or environment variable gives (or overrides) each one:
   --time-limit <s>             TimeLimit of the test call (default ${DEFAULT_TIMES.timeLimitSeconds}; Twilio ends it by then whatever happens here)
   --agent-deadline <s>         the agent must be connected within this (default ${DEFAULT_TIMES.agentDeadlineSeconds})
   --hold <s>                   and stay connected this long (default ${DEFAULT_TIMES.mediaHoldSeconds})
+  --summary <file>             also append the outcome, its steps and the hop table to <file> as Markdown
+                               (in GitHub Actions: --summary "$GITHUB_STEP_SUMMARY", the job summary)
   --dry-run                    print the plan and its cost, dial nothing
   -h, --help                   print this text
 `;
@@ -53,6 +58,8 @@ PATH; a flag or environment variable gives (or overrides) each one:
 export interface VerifyFlags {
   readonly stack: string;
   readonly dryRun: boolean;
+  /** A Markdown file the outcome is appended to (the job summary in CI). */
+  readonly summary?: string;
   readonly values: Readonly<Record<string, string | undefined>>;
 }
 
@@ -75,6 +82,7 @@ const STRING_FLAGS = [
   'time-limit',
   'agent-deadline',
   'hold',
+  'summary',
 ] as const;
 
 /** Reads the command line (without node and script). */
@@ -100,11 +108,15 @@ export function readVerifyCommandLine(args: readonly string[]): VerifyCommandLin
   // A stack name, or fully qualified: org/project/stack.
   if (!/^[\w.-]{1,100}(\/[\w.-]{1,100}){0,2}$/.test(stack))
     return { command: 'invalid', problem: '--stack must be a Pulumi stack name' };
+  const summary = values.summary as string | undefined;
+  if (summary !== undefined && summary.trim() === '')
+    return { command: 'invalid', problem: '--summary must name a file (is $GITHUB_STEP_SUMMARY set?)' };
   return {
     command: 'run',
     flags: {
       stack,
       dryRun: values['dry-run'] === true,
+      ...(summary !== undefined && { summary }),
       values: Object.fromEntries(STRING_FLAGS.map((f) => [f, values[f] as string | undefined])),
     },
   };
@@ -137,6 +149,35 @@ export function readStackOutputs(json: unknown): StackOutputs {
   };
 }
 
+/** The Twilio credentials in the stack's config, by config key (twilioAccountSid, ...), and their namespace. */
+export interface StackCredentialConfig {
+  /** The project's config namespace (`<project>:twilioAccountSid`), which error messages name. */
+  readonly project: string;
+  readonly values: Readonly<Record<string, string>>;
+}
+
+/**
+ * Picks the Twilio credentials out of `pulumi config --json --show-secrets` (`{"<project>:<key>": {"value": ...,
+ * "secret": ...}}`), in the namespace that holds twilioAccountSid; undefined when there is none, or several.
+ * Everything else in the config (other keys, object values) is left alone.
+ */
+export function readStackCredentialConfig(json: unknown): StackCredentialConfig | undefined {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined;
+  const entries = json as Record<string, unknown>;
+  const accountKey = credentialSources().accountSid.config;
+  const projects = Object.keys(entries)
+    .filter((k) => k.endsWith(`:${accountKey}`))
+    .map((k) => k.slice(0, -accountKey.length - 1));
+  if (projects.length !== 1) return undefined;
+  const [project] = projects;
+  const values: Record<string, string> = {};
+  for (const { config: key } of Object.values(credentialSources())) {
+    const entry = entries[`${project}:${key}`] as { value?: unknown } | undefined;
+    if (typeof entry?.value === 'string' && entry.value.trim() !== '') values[key] = entry.value;
+  }
+  return { project, values };
+}
+
 /** Everything a run needs, typed. */
 export interface VerifyPlan {
   readonly target: AcceptanceTarget;
@@ -152,13 +193,16 @@ const LABEL = /^[^/]{1,128}$/;
 const PREFIX = /^[A-Za-z0-9_-]{1,32}$/;
 
 /**
- * Combines flags, environment and outputs into the plan, or lists every problem (each naming where the value
- * comes from, never a secret's value).
+ * Combines flags, environment, outputs and the stack's config into the plan, or lists every problem (each naming
+ * where the value comes from, never a secret's value). The Twilio credentials come whole from one place: the
+ * environment when it has TWILIO_ACCOUNT_SID, else the stack's config (a key of one account with the SID of
+ * another would only fail at Twilio).
  */
 export function resolvePlan(
   flags: VerifyFlags,
   env: Readonly<Record<string, string | undefined>>,
   outputs: StackOutputs,
+  config?: StackCredentialConfig,
 ): { plan: VerifyPlan } | { problems: string[] } {
   const problems: string[] = [];
   const pick = (flag: string, envName: string, output?: string) => {
@@ -231,7 +275,15 @@ export function resolvePlan(
 
   let twilio: TwilioClientOptions | undefined;
   try {
-    twilio = resolveTwilioCredentials(undefined, env);
+    twilio =
+      env.TWILIO_ACCOUNT_SID?.trim() || !config
+        ? resolveTwilioCredentials(undefined, env)
+        : resolveTwilioCredentials(
+            (key) => config.values[key.slice(config.project.length + 1)],
+            // Where Twilio's API is (an emulator) is not a credential: the environment may still say it.
+            { TWILIO_API_BASE_URL: env.TWILIO_API_BASE_URL },
+            config.project,
+          );
   } catch (error) {
     problems.push((error as Error).message);
   }

@@ -1,8 +1,10 @@
 /** `npm run verify` inputs, pure: the command line, the stack's outputs and the environment, parsed once. */
 import {
+  readStackCredentialConfig,
   readStackOutputs,
   readVerifyCommandLine,
   resolvePlan,
+  type StackCredentialConfig,
   type StackOutputs,
   type VerifyFlags,
 } from '../../scripts/verify/options';
@@ -38,6 +40,8 @@ describe('readVerifyCommandLine', () => {
     [['--stack', 'a b'], { command: 'invalid', problem: '--stack must be a Pulumi stack name' }],
     [['--stack', 'dev', '--transfer-target', '+1555'], { command: 'invalid' }],
     [['--stack', 'dev', 'extra'], { command: 'invalid' }],
+    [['--stack', 'dev', '--summary', ''], { command: 'invalid', problem: expect.stringContaining('--summary') }],
+    [['--stack', 'dev', '--summary', '/tmp/s.md'], { command: 'run', flags: { summary: '/tmp/s.md' } }],
   ])('when given %j, it answers %j', (args, expected) => {
     expect(readVerifyCommandLine(args)).toMatchObject(expected);
   });
@@ -65,6 +69,60 @@ describe('readStackOutputs', () => {
     ['not an object', 'oops', {}],
   ])('when Pulumi prints %s, it keeps %j', (_name, json, expected) => {
     expect(JSON.parse(JSON.stringify(readStackOutputs(json)))).toEqual(expected);
+  });
+});
+
+/** `pulumi config --json --show-secrets` of a stack, as the CLI prints it (fully qualified keys). */
+const CONFIG_JSON = {
+  'aws:region': { value: 'us-east-1', secret: false },
+  'voice-ai-conference:twilioAccountSid': { value: ACCOUNT, secret: false },
+  'voice-ai-conference:twilioAuthToken': { value: 'config-auth-token', secret: true },
+  // Pulumi.yaml's empty default: unset.
+  'voice-ai-conference:twilioApiKeySid': { value: '', secret: false },
+  'voice-ai-conference:agentContextAllowlist': { value: '["caller"]', objectValue: ['caller'], secret: false },
+  'voice-ai-conference:participantsApiToken': { value: 'config-api-token', secret: true },
+};
+
+describe('readStackCredentialConfig', () => {
+  it.each<[string, unknown, StackCredentialConfig | undefined]>([
+    [
+      'a stack’s config',
+      CONFIG_JSON,
+      {
+        project: 'voice-ai-conference',
+        values: { twilioAccountSid: ACCOUNT, twilioAuthToken: 'config-auth-token' },
+      },
+    ],
+    [
+      'an API key pair in another project’s namespace',
+      {
+        'acme:twilioAccountSid': { value: ACCOUNT, secret: false },
+        'acme:twilioApiKeySid': { value: `SK${'c'.repeat(32)}`, secret: false },
+        'acme:twilioApiKeySecret': { value: 'key-secret', secret: true },
+        'other:twilioApiKeySecret': { value: 'not-ours', secret: true },
+      },
+      {
+        project: 'acme',
+        values: { twilioAccountSid: ACCOUNT, twilioApiKeySid: `SK${'c'.repeat(32)}`, twilioApiKeySecret: 'key-secret' },
+      },
+    ],
+    [
+      'secrets not shown (no --show-secrets: no value)',
+      { 'p:twilioAccountSid': { secret: false } },
+      {
+        project: 'p',
+        values: {},
+      },
+    ],
+    ['no account SID', { 'p:twilioAuthToken': { value: 't', secret: true } }, undefined],
+    [
+      'an account SID in two namespaces',
+      { 'a:twilioAccountSid': { value: ACCOUNT }, 'b:twilioAccountSid': { value: ACCOUNT } },
+      undefined,
+    ],
+    ['not an object', ['x'], undefined],
+  ])('when Pulumi prints %s, it keeps %j', (_name, json, expected) => {
+    expect(readStackCredentialConfig(json)).toEqual(expected);
   });
 });
 
@@ -146,6 +204,65 @@ describe('resolvePlan', () => {
     );
 
     expect('plan' in result && result.plan.twilio).toMatchObject({ accountSid: ACCOUNT, username: key, password: 's' });
+  });
+
+  describe('the Twilio credentials', () => {
+    const config = readStackCredentialConfig(CONFIG_JSON)!;
+    const KEY = `SK${'c'.repeat(32)}`;
+
+    it.each<[string, Record<string, string>, StackCredentialConfig | undefined, Record<string, unknown>]>([
+      [
+        'only the stack’s config has them, it authenticates with the config’s Auth Token',
+        {},
+        config,
+        { accountSid: ACCOUNT, username: ACCOUNT, password: 'config-auth-token' },
+      ],
+      [
+        'the config has an API key pair, it authenticates with the key',
+        {},
+        {
+          project: 'p',
+          values: { twilioAccountSid: ACCOUNT, twilioApiKeySid: KEY, twilioApiKeySecret: 'key-secret' },
+        },
+        { accountSid: ACCOUNT, username: KEY, password: 'key-secret' },
+      ],
+      [
+        'the environment names an account too, the environment’s credentials win, whole',
+        { TWILIO_ACCOUNT_SID: `AC${'d'.repeat(32)}`, TWILIO_AUTH_TOKEN: 'env-token' },
+        config,
+        { accountSid: `AC${'d'.repeat(32)}`, username: `AC${'d'.repeat(32)}`, password: 'env-token' },
+      ],
+      [
+        'the environment points at another Twilio API (an emulator), the config’s credentials go there',
+        { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' },
+        config,
+        { accountSid: ACCOUNT, password: 'config-auth-token', baseUrl: 'http://127.0.0.1:9' },
+      ],
+    ])('when %s', (_name, env, stackConfig, expected) => {
+      const result = resolvePlan(flags([]), env, OUTPUTS, stackConfig);
+
+      expect('plan' in result && result.plan.twilio).toMatchObject(expected);
+    });
+
+    it('when the config’s credentials are not usable, it names the config key and never the value', () => {
+      const result = resolvePlan(flags([]), {}, OUTPUTS, {
+        project: 'p',
+        values: { twilioAccountSid: 'AC-not-a-sid', twilioAuthToken: 'config-auth-token' },
+      });
+
+      expect('problems' in result && result.problems).toEqual([
+        'config p:twilioAccountSid must be an Account SID (AC followed by 32 hex digits)',
+      ]);
+      expect(JSON.stringify(result)).not.toContain('config-auth-token');
+    });
+
+    it('when neither the environment nor the config has an account, it says where to set one', () => {
+      const result = resolvePlan(flags([]), {}, OUTPUTS, { project: 'p', values: {} });
+
+      expect('problems' in result && result.problems.join('\n')).toMatch(
+        /no Twilio Account SID: set config p:twilioAccountSid or TWILIO_ACCOUNT_SID/,
+      );
+    });
   });
 
   it.each<[string, string[], Record<string, string>, StackOutputs, RegExp]>([

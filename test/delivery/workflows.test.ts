@@ -21,15 +21,27 @@ const dir = path.join(ROOT, '.github', 'workflows');
 const SCRIPT = path.join(ROOT, 'scripts', 'stacks.mjs');
 const read = (file: string) => fs.readFileSync(path.join(dir, file), 'utf8');
 
-type Step = { id?: string; uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Step = {
+  id?: string;
+  if?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, string>;
+  'continue-on-error'?: unknown;
+};
 type WorkflowJob = Omit<Job, 'steps'> & { steps: Step[]; permissions?: unknown; 'runs-on'?: string };
 const jobsOf = (file: string) => parse(read(file)).jobs as Record<string, WorkflowJob>;
 const pulumiStep = (job: { steps: Step[] }) => job.steps.find((s) => s.uses?.startsWith('pulumi/actions@'))!;
+/** The index of the step that places the acceptance call (npm run verify), or -1. */
+const verifyIndex = (job: { steps: Step[] }) => job.steps.findIndex((s) => /\bnpm run verify\b/.test(s.run ?? ''));
 
 // --- scripts/stacks.mjs, run as the workflows run it --------------------------------------------------------------
 
 const PROJECT = 'acme-voice';
 const stage = (value: string) => `config:\n  ${PROJECT}:releaseStage: ${value}\n`;
+/** A stack file with releaseStage `value` and verifyAfterDeploy `verify` (as YAML text: true, "false"...). */
+const verified = (value: string, verify: string) => `${stage(value)}  ${PROJECT}:verifyAfterDeploy: ${verify}\n`;
 const tempDirs: string[] = [];
 afterAll(() => {
   for (const d of tempDirs) fs.rmSync(d, { recursive: true, force: true });
@@ -76,6 +88,10 @@ const FIXTURES = {
   },
   'only a production stack': { prod: stage('production') },
   'no stack file': {},
+  'dev, and prod in production with verifyAfterDeploy false': {
+    dev: 'config:\n  aws:region: us-east-1\n',
+    prod: verified('production', '"false"'),
+  },
 } satisfies Record<string, Record<string, string>>;
 type Fixture = keyof typeof FIXTURES;
 const fixtureOutputs = new Map<Fixture, Record<string, string>>();
@@ -87,13 +103,22 @@ function outputsOf(fixture: Fixture): Record<string, string> {
 
 describe('scripts/stacks.mjs', () => {
   describe.each([
-    ['only dev', { all: ['dev'], preProduction: ['dev'], production: [] }],
+    ['only dev', { all: ['dev'], preProduction: ['dev'], production: [], verify: ['dev'] }],
     [
       'dev, staging and prod, prod in production',
-      { all: ['dev', 'prod', 'staging'], preProduction: ['dev', 'staging'], production: ['prod'] },
+      {
+        all: ['dev', 'prod', 'staging'],
+        preProduction: ['dev', 'staging'],
+        production: ['prod'],
+        verify: ['dev', 'prod', 'staging'],
+      },
     ],
-    ['only a production stack', { all: ['prod'], preProduction: [], production: ['prod'] }],
-    ['no stack file', { all: [], preProduction: [], production: [] }],
+    ['only a production stack', { all: ['prod'], preProduction: [], production: ['prod'], verify: ['prod'] }],
+    ['no stack file', { all: [], preProduction: [], production: [], verify: [] }],
+    [
+      'dev, and prod in production with verifyAfterDeploy false',
+      { all: ['dev', 'prod'], preProduction: ['dev'], production: ['prod'], verify: ['dev'] },
+    ],
   ] as const)('when the project has %s', (fixture, expected) => {
     it('writes every stack and its release wave to $GITHUB_OUTPUT, sorted by name', () => {
       // Arrange
@@ -123,6 +148,27 @@ describe('scripts/stacks.mjs', () => {
       expect({ preProduction: waves.preProduction, production: waves.production }).toEqual(
         value === 'production' ? { preProduction: [], production: ['qa'] } : { preProduction: ['qa'], production: [] },
       );
+    },
+  );
+
+  it.each([
+    ['production', 'false', []],
+    ['production', '"false"', []],
+    ['production', 'true', ['qa']],
+    ['production', '"true"', ['qa']],
+    ['pre-production', 'true', ['qa']],
+  ])(
+    'when a %s stack file sets verifyAfterDeploy %s (YAML or as pulumi config set writes it), the verify list is %j',
+    (wave, value, expected) => {
+      // Arrange
+      const projectDir = project({ qa: verified(wave, value) });
+
+      // Act
+      const run = runStacks(projectDir);
+
+      // Assert
+      expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+      expect(lists(run.outputs).verify).toEqual(expected);
     },
   );
 
@@ -160,6 +206,16 @@ describe('scripts/stacks.mjs', () => {
       'a stack file with an encrypted releaseStage',
       { prod: stage('\n    secure: v1:c2VjcmV0Y2lwaGVydGV4dA==') },
       /Pulumi\.prod\.yaml: acme-voice:releaseStage is a mapping/,
+    ],
+    [
+      'a pre-production stack that is not to be verified (production waits for its call)',
+      { dev: verified('pre-production', 'false') },
+      /Pulumi\.dev\.yaml: acme-voice:verifyAfterDeploy is false on a pre-production stack; production waits for its acceptance call/,
+    ],
+    [
+      'a verifyAfterDeploy that is not a boolean',
+      { prod: verified('production', 'yes please') },
+      /Pulumi\.prod\.yaml: acme-voice:verifyAfterDeploy is "yes please"; expected true or false/,
     ],
     ['a stack file that is not YAML', { dev: 'config: [\n' }, /Pulumi\.dev\.yaml: not valid YAML/],
     [
@@ -453,6 +509,83 @@ describe('GitHub workflows', () => {
         expect(new Set(groups).size).toBe(legs.length);
       },
     );
+
+    it.each([
+      ['only dev', { dev: true }],
+      ['dev, staging and prod, prod in production', { dev: true, staging: true, prod: true }],
+      ['dev, and prod in production with verifyAfterDeploy false', { dev: true, prod: false }],
+      ['only a production stack', { prod: true }],
+    ] as const)(
+      'when the project has %s, each stack’s job places the acceptance call after its pulumi up: %j',
+      (fixture, expected) => {
+        // Arrange
+        const jobs = jobsOf('deploy.yml');
+
+        // Act
+        const runs = dryRunWith('deploy.yml', fixture);
+
+        // Assert
+        const verifiedAfterUp = Object.entries(runs).flatMap(([name, run]) => {
+          const job = jobs[name];
+          if (!pulumiStep(job)) return [];
+          const up = job.steps.indexOf(pulumiStep(job));
+          const verify = verifyIndex(job);
+          expect([name, verify > up]).toEqual([name, true]);
+          return run.legs.map((leg) => [String(leg.matrix.stack), leg.runs[up] && leg.runs[verify]]);
+        });
+        expect(Object.fromEntries(verifiedAfterUp)).toEqual(expected);
+      },
+    );
+
+    it.each([
+      ['', (stack: string) => stack],
+      ['acme', (stack: string) => `acme/${stack}`],
+    ])(
+      'when dev deploys (PULUMI_STACK_OWNER "%s"), pulumi up, then its acceptance call on the same stack, then prod’s approval',
+      (owner, stackName) => {
+        // Arrange
+        const jobs = jobsOf('deploy.yml');
+
+        // Act
+        const runs = dryRunWith('deploy.yml', 'dev, staging and prod, prod in production', { owner });
+
+        // Assert
+        const legs = pulumiLegs('deploy.yml', runs);
+        const jobOf = (stack: string) => Object.keys(legs).find((j) => legs[j].includes(stack))!;
+        const dev = jobs[jobOf('dev')];
+        const leg = runs[jobOf('dev')].legs.find((l) => l.matrix.stack === 'dev')!;
+        const up = dev.steps.indexOf(pulumiStep(dev));
+        const verify = verifyIndex(dev);
+        expect(verify).toBeGreaterThan(up);
+        expect(leg.runs[verify]).toBe(true);
+        expect(leg.envs[verify].STACK).toBe(stackName('dev'));
+        expect(leg.inputs[up]['stack-name']).toBe(stackName('dev'));
+        expect(dev.steps[verify].run).toMatch(/--stack "\$STACK" --summary "\$GITHUB_STEP_SUMMARY"/);
+        // A failed call fails the job, which the production job (its environment's approval) needs.
+        expect(dev.steps[verify]['continue-on-error']).toBeUndefined();
+        expect(waitsFor(jobs, jobOf('prod'), jobOf('dev'))).toBe(true);
+        expect(runs[jobOf('prod')].legs[0].environment?.name).toBe('prod');
+      },
+    );
+
+    it('when the acceptance call runs, it gets the Pulumi credentials its pulumi up got and no other secret (the Twilio ones are in the stack’s config)', () => {
+      // Arrange
+      const jobs = Object.values(jobsOf('deploy.yml')).filter((j) => pulumiStep(j));
+      const secretsOf = (step: Step) =>
+        [...JSON.stringify(step.env ?? {}).matchAll(/\bsecrets\.(\w+)/g)].map((m) => m[1]).sort();
+
+      // Act
+      const steps = jobs.map((j) => ({ verify: j.steps[verifyIndex(j)], up: pulumiStep(j) }));
+
+      // Assert
+      expect(steps.length).toBeGreaterThan(0);
+      for (const { verify, up } of steps) {
+        expect(secretsOf(verify).length).toBeGreaterThan(0);
+        expect(secretsOf(verify).filter((name) => !secretsOf(up).includes(name))).toEqual([]);
+        expect(Object.keys(verify.env ?? {}).filter((name) => !/^PULUMI_/.test(name))).toEqual(['STACK']);
+        expect(verify.with).toBeUndefined();
+      }
+    });
 
     it('when one stack fails, the others’ updates are not cancelled half way', () => {
       // Arrange

@@ -213,6 +213,18 @@ describe('readStackSettings', () => {
       `${PROJECT}:releaseStage: must be pre-production or production, got "staging"`,
     ],
     [
+      'a pre-production stack that is not to be verified after its deploy (production waits for its call)',
+      { verifyAfterDeploy: 'false' },
+      {},
+      `${PROJECT}:verifyAfterDeploy: must be true on a pre-production stack`,
+    ],
+    [
+      'a verifyAfterDeploy that is not a boolean',
+      { releaseStage: 'production', verifyAfterDeploy: 'no' },
+      {},
+      `${PROJECT}:verifyAfterDeploy: must be true or false, got "no"`,
+    ],
+    [
       'a fallback target outside the dial allow-list',
       { fallbackTarget: '+4420700000', allowedDialTargets: '["+1*"]' },
       {},
@@ -237,6 +249,19 @@ describe('readStackSettings', () => {
 
     // Assert
     expect(settings.releaseStage).toBe(expected);
+  });
+
+  it.each([
+    ['a pre-production stack leaves it unset', true, undefined, undefined],
+    ['a production stack leaves it unset', true, 'production', undefined],
+    ['a production stack sets it false', false, 'production', 'false'],
+    ['a production stack sets it true', true, 'production', 'true'],
+  ])('when %s, verifyAfterDeploy is %s', (_case, expected, releaseStage, verifyAfterDeploy) => {
+    // Act
+    const settings = read({ ...valid, releaseStage, verifyAfterDeploy });
+
+    // Assert
+    expect(settings.verifyAfterDeploy).toBe(expected);
   });
 
   it('accepts play mode without an agent URL when a play URL is set', () => {

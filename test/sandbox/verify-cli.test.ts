@@ -1,9 +1,11 @@
 /**
- * `npm run verify` as a person runs it, through npm, against the sandbox standing in for a deployed stack: the
- * stack's values from `pulumi stack output` (a stand-in `pulumi` on PATH) or from flags and environment, the plan
- * and its cost before any dial, exit codes, and a SIGTERM mid-call that still hangs the call up.
+ * `npm run verify` as a person (or the deploy workflow) runs it, through npm, against the sandbox standing in for a
+ * deployed stack: the stack's values from `pulumi stack output` and its Twilio credentials from `pulumi config` (a
+ * stand-in `pulumi` on PATH) or from flags and environment, the plan and its cost before any dial, the Markdown
+ * summary, exit codes, and a SIGTERM mid-call that still hangs the call up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox';
@@ -15,6 +17,16 @@ const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 /** A PATH with node, npm and sh but no Pulumi CLI. */
 const PATH_WITHOUT_PULUMI = [...new Set([path.dirname(process.execPath), '/usr/bin', '/bin'])].join(':');
 const started: ChildProcess[] = [];
+const tempDirs: string[] = [];
+
+/** A job summary file that already holds an earlier step's text, as $GITHUB_STEP_SUMMARY may. */
+function summaryFile(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'verify-summary-'));
+  tempDirs.push(dir);
+  const file = path.join(dir, 'summary.md');
+  writeFileSync(file, '## Earlier step\n\n');
+  return file;
+}
 
 /** Runs `npm run verify -- <args>` with exactly `env` (and a PATH); collects its output. */
 function verify(args: string[], env: Record<string, string>) {
@@ -32,6 +44,7 @@ function verify(args: string[], env: Record<string, string>) {
 }
 
 afterAll(() => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   // Only if a test failed midway: end what this file started, by pid.
   for (const child of started)
     if (child.pid)
@@ -74,6 +87,39 @@ describe('npm run verify without a stack to call', () => {
       'TWILIO_ACCOUNT_SID',
     ])
       expect(run.output.stderr).toContain(missing);
+  });
+
+  it('when values are missing and a summary file is given, it appends why the call was not placed to it', async () => {
+    const summary = summaryFile();
+
+    const run = verify(['--stack', 'dev', '--summary', summary], { PARTICIPANTS_API_TOKEN: TOKEN });
+
+    expect(await run.closed).toBe(2);
+    const written = readFileSync(summary, 'utf8');
+    expect(written).toMatch(/^## Earlier step\n\n### ✗ Acceptance call of stack dev: not placed\n\n- /);
+    expect(written).toContain(
+      '- the API base URL (--api-base-url, VERIFY\\_API\\_BASE\\_URL or output apiBaseUrl) is missing',
+    );
+    expect(written).not.toContain(TOKEN);
+  });
+
+  it('when the Pulumi CLI cannot read the stack’s config, it says so and takes the credentials from the environment', async () => {
+    const pulumi = new FakePulumi({
+      stackOutputs: { phoneNumber: FAKE_VALUES.VERIFY_PHONE_NUMBER, apiBaseUrl: FAKE_VALUES.VERIFY_API_BASE_URL },
+      configError: 'error: getting secrets manager: passphrase must be set with PULUMI_CONFIG_PASSPHRASE',
+    });
+    tempDirs.push(pulumi.dir);
+
+    const run = verify(['--stack', 'dev', '--dry-run'], {
+      PARTICIPANTS_API_TOKEN: TOKEN,
+      PATH: pulumi.path(PATH_WITHOUT_PULUMI),
+    });
+
+    expect(await run.closed).toBe(2);
+    expect(run.output.stdout).toContain(
+      'pulumi config failed: error: getting secrets manager: passphrase must be set with PULUMI_CONFIG_PASSPHRASE',
+    );
+    expect(run.output.stderr).toContain('no Twilio Account SID: set config twilioAccountSid or TWILIO_ACCOUNT_SID');
   });
 
   it('when run with --dry-run, it prints the plan and what one run costs, with the prices’ sources, and dials nothing', async () => {
@@ -150,6 +196,46 @@ describe('npm run verify against the sandbox', () => {
     expect(out).toMatch(/Hop +Twilio \(UTC\)/);
     expect(out).toContain('PASSED');
     expect(out + run.output.stderr).not.toContain(sandbox.apiToken);
+    expect(await liveCalls()).toEqual([]);
+  });
+
+  it('when the environment has no Twilio credentials, it takes the stack’s from its config, passes, and appends the outcome and hop table to the summary', async () => {
+    // The deploy workflow's case: the stack file holds the credentials; GitHub holds no Twilio secret.
+    const pulumi = new FakePulumi({
+      stackOutputs: {
+        apiBaseUrl: sandbox.apiBaseUrl,
+        webhookUrls: sandbox.webhookUrls,
+        phoneNumber: sandbox.phoneNumber,
+        twimlAppSid: sandbox.twimlAppSid,
+        participantsApiToken: sandbox.apiToken,
+      },
+      stackConfig: {
+        'aws:region': { value: 'us-east-1', secret: false },
+        'voice-ai-conference:twilioAccountSid': { value: sandbox.twilio.accountSid, secret: false },
+        'voice-ai-conference:twilioAuthToken': { value: sandbox.twilio.authToken, secret: true },
+        'voice-ai-conference:twilioApiKeySid': { value: '', secret: false },
+      },
+    });
+    fakes.push(pulumi);
+    const summary = summaryFile();
+
+    const run = verify(['--stack', 'acme/sandbox', '--hold', '1', '--agent-deadline', '10', '--summary', summary], {
+      TWILIO_API_BASE_URL: sandbox.twilio.baseUrl,
+      PATH: pulumi.path(PATH_WITHOUT_PULUMI),
+    });
+
+    expect(await run.closed).toBe(0);
+    expect(pulumi.calls().map((c) => c.argv.join(' '))).toEqual([
+      'stack output --json --show-secrets --stack acme/sandbox',
+      'config --json --show-secrets --stack acme/sandbox',
+    ]);
+    expect(run.output.stdout).toContain('PASSED');
+    const written = readFileSync(summary, 'utf8');
+    expect(written).toMatch(/^## Earlier step\n\n### ✓ Acceptance call of stack acme\/sandbox: PASSED\n/);
+    expect(written).toContain('| Hop | Twilio (UTC) | +s Twilio | seen +ms |');
+    expect(written).toMatch(/\| agent connected in the conference \| +\| +\| \d+ \|/);
+    for (const secret of [sandbox.twilio.authToken, sandbox.apiToken])
+      expect(run.output.stdout + run.output.stderr + written).not.toContain(secret);
     expect(await liveCalls()).toEqual([]);
   });
 

@@ -18,7 +18,12 @@ export interface Job {
   readonly environment?: string | { readonly name: string; readonly deployment?: boolean };
   readonly concurrency?: string | { readonly group: string; readonly 'cancel-in-progress'?: boolean };
   readonly outputs?: Record<string, string>;
-  readonly steps?: readonly { readonly id?: string; readonly with?: Record<string, unknown> }[];
+  readonly steps?: readonly {
+    readonly id?: string;
+    readonly if?: string | boolean;
+    readonly with?: Record<string, unknown>;
+    readonly env?: Record<string, unknown>;
+  }[];
 }
 
 /** One matrix leg of a job that ran, with its evaluated settings. */
@@ -28,6 +33,10 @@ export interface Leg {
   readonly concurrency?: { readonly group: string; readonly cancelInProgress: boolean };
   /** Each step's `with` inputs, evaluated (the secrets, env and steps contexts empty). */
   readonly inputs: Record<string, string>[];
+  /** Each step's `env`, evaluated the same way (a secret reads as ''). */
+  readonly envs: Record<string, string>[];
+  /** Whether each step runs, by its `if` (every step before it having succeeded). */
+  readonly runs: boolean[];
 }
 
 /** What became of a job. */
@@ -76,7 +85,7 @@ function interpolate(value: string, contexts: Record<string, unknown>, needs: Re
   return value.replace(TEMPLATE, (_, expression: string) => evaluate(expression, contexts, needs).coerceString());
 }
 
-function condition(job: Job): string {
+function condition(job: { readonly if?: string | boolean }): string {
   if (job.if === undefined) return 'success()';
   const text = String(job.if).replace(/^\s*\$\{\{([\s\S]*)\}\}\s*$/, '$1');
   // GitHub adds `success() &&` to an `if` that calls no status function.
@@ -145,6 +154,11 @@ export function dryRun(jobs: Record<string, Job>, input: RunInput): Record<strin
         inputs: (job.steps ?? []).map((step) =>
           Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, text(v)])),
         ),
+        envs: (job.steps ?? []).map((step) =>
+          Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, text(v)])),
+        ),
+        // A step's status functions look at the steps before it, which all succeeded in a leg that gets this far.
+        runs: (job.steps ?? []).map((step) => evaluate(condition(step), contexts, []).coerceString() === 'true'),
       };
     });
     const failed = legs.length === 0 || legs.some((leg) => input.fails?.(name, leg.matrix));

@@ -1,7 +1,7 @@
 /**
  * A stand-in `pulumi` executable for setup's and verify's tests: a tiny script, placed first on PATH, that records
- * every invocation (argv and all of stdin) as a JSON line and answers `stack ls --json` with the stacks it was given
- * and `stack output --json` with the outputs it was given.
+ * every invocation (argv and all of stdin) as a JSON line and answers `stack ls --json` with the stacks it was given,
+ * `stack output --json` with the outputs it was given and `config --json` (the listing) with the config it was given.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,10 @@ export interface FakePulumiOptions {
   readonly stackLsError?: string;
   /** What `pulumi stack output --json` prints (any stack). */
   readonly stackOutputs?: unknown;
+  /** What `pulumi config --json` prints (any stack): `{"<project>:<key>": {"value": "...", "secret": bool}}`. */
+  readonly stackConfig?: unknown;
+  /** Exit 255 with this stderr line on `config --json` (e.g. a passphrase it cannot decrypt with). */
+  readonly configError?: string;
 }
 
 /** A fake pulumi in a temporary directory of its own. */
@@ -43,8 +47,15 @@ fs.appendFileSync(${JSON.stringify(this.log)}, JSON.stringify({ argv, stdin }) +
 const failOn = ${JSON.stringify(options.failOnKey ?? null)};
 const stackLsError = ${JSON.stringify(options.stackLsError ?? null)};
 const stackOutputs = ${JSON.stringify(JSON.stringify(options.stackOutputs ?? {}))};
+const stackConfig = ${JSON.stringify(JSON.stringify(options.stackConfig ?? {}))};
+const configError = ${JSON.stringify(options.configError ?? null)};
 if (argv[0] === 'stack' && argv[1] === 'output') {
   process.stdout.write(stackOutputs);
+  process.exit(0);
+}
+if (argv[0] === 'config' && argv[1] === '--json') {
+  if (configError) { process.stderr.write(configError + '\\n'); process.exit(255); }
+  process.stdout.write(stackConfig);
   process.exit(0);
 }
 if (argv[0] === 'stack' && argv[1] === 'ls') {
