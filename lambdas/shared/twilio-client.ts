@@ -15,7 +15,6 @@ import type { ApplicationListInstance } from 'twilio/lib/rest/api/v2010/account/
 import type { CallListInstance } from 'twilio/lib/rest/api/v2010/account/call';
 import type { ConferenceListInstance } from 'twilio/lib/rest/api/v2010/account/conference';
 import type { IncomingPhoneNumberListInstance } from 'twilio/lib/rest/api/v2010/account/incomingPhoneNumber';
-import type MonitorV1 from 'twilio/lib/rest/monitor/V1';
 import type { AlertListInstance } from 'twilio/lib/rest/monitor/v1/alert';
 import type Twilio from 'twilio/lib/rest/Twilio';
 import {
@@ -127,10 +126,11 @@ export class TwilioRestClient {
   get monitor(): { readonly v1: { readonly alerts: AlertListInstance } } {
     if (!this.alertList) {
       const domain = new Domain(this as unknown as Twilio, 'https://monitor.twilio.com');
-      const version = new Version(domain, 'v1') as MonitorV1;
-      this.alertList = (
-        require('twilio/lib/rest/monitor/v1/alert') as typeof import('twilio/lib/rest/monitor/v1/alert')
-      ).AlertListInstance(version);
+      const alerts = require('twilio/lib/rest/monitor/v1/alert') as typeof import('twilio/lib/rest/monitor/v1/alert');
+      // Typed through the alert module alone: importing twilio's `monitor/V1` beside `monitor/v1/alert` (names that
+      // differ only in case) breaks Pulumi's ts-node, which then finds neither.
+      const version = new Version(domain, 'v1') as unknown as Parameters<typeof alerts.AlertListInstance>[0];
+      this.alertList = alerts.AlertListInstance(version);
     }
     return { v1: { alerts: this.alertList } };
   }
