@@ -316,9 +316,9 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'verifyAfterDeploy',
     type: 'boolean',
-    default: true,
+    default: false,
     description:
-      "Whether the deploy workflow places the acceptance call (npm run verify) after this stack's pulumi up. Pre-production stacks are always verified (false is refused there): production's approval waits for their calls. A production stack is verified unless this is false.",
+      "Production stacks: whether the deploy workflow also places the acceptance call (npm run verify, a real call to the number, about $0.03) after this stack's pulumi up. Pre-production stacks are always verified: production's approval waits for their calls.",
   },
   // AWS
   {

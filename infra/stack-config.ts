@@ -238,13 +238,9 @@ export function readStackSettings(
   const releaseStage = rawValue(lookup, project, configKey('releaseStage')) as ReleaseStage;
   if (!RELEASE_STAGES.includes(releaseStage))
     throw new StackConfigError(name('releaseStage'), `must be ${RELEASE_STAGES.join(' or ')}, got "${releaseStage}"`);
-  const verifyAfterDeploy = rawValue(lookup, project, configKey('verifyAfterDeploy')) === 'true';
-  // Production's approval waits for the pre-production stacks' calls: one that is not verified would open the gate.
-  if (!verifyAfterDeploy && releaseStage === 'pre-production')
-    throw new StackConfigError(
-      name('verifyAfterDeploy'),
-      'must be true on a pre-production stack: its acceptance call is what production waits for (releaseStage production makes it optional)',
-    );
+  // Pre-production stacks are always verified: production's approval waits for their calls.
+  const verifyAfterDeploy =
+    releaseStage === 'pre-production' || rawValue(lookup, project, configKey('verifyAfterDeploy')) === 'true';
   const namePrefix = rawValue(lookup, project, configKey('namePrefix'))!;
   if (!/^[a-z][a-z0-9-]{0,19}$/.test(namePrefix))
     throw new StackConfigError(

@@ -2,8 +2,8 @@
 // release waves, read from its Pulumi.<stack>.yaml files. The workflows build their preview matrix and deploy
 // chain from it, so a stack file is all a new stack needs. A stack file may set `<project>:releaseStage` to
 // `pre-production` (the default) or `production`; production stacks deploy after every pre-production stack.
-// `<project>:verifyAfterDeploy` (default true) says whether the deploy places the acceptance call after the
-// stack's update: pre-production stacks always do (false is refused: production waits for their calls).
+// Every pre-production stack is verified after its update (the acceptance call: production waits for it); a
+// production stack only when it sets `<project>:verifyAfterDeploy` to true.
 // Writes `all`, `preProduction`, `production` and `verify` (JSON lists sorted by name) to $GITHUB_OUTPUT when it
 // is set, else prints them as one JSON object. Exits 1, naming the file, on anything it cannot read.
 import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
@@ -68,13 +68,10 @@ export function releaseWaves(project, files) {
     const stage = config[key] ?? 'pre-production';
     if (!RELEASE_STAGES.includes(stage))
       throw new StackFileError(`${file}: ${key} is ${describe(stage)}; expected one of: ${RELEASE_STAGES.join(', ')}`);
-    const verify = BOOLEANS.get(config[verifyKey] ?? true);
-    if (verify === undefined)
+    const asked = BOOLEANS.get(config[verifyKey] ?? false);
+    if (asked === undefined)
       throw new StackFileError(`${file}: ${verifyKey} is ${describe(config[verifyKey])}; expected true or false`);
-    if (!verify && stage === 'pre-production')
-      throw new StackFileError(
-        `${file}: ${verifyKey} is false on a pre-production stack; production waits for its acceptance call (set ${key}: production to make it optional)`,
-      );
+    const verify = stage === 'pre-production' || asked;
     stages.set(stack, stage);
     if (verify) verified.add(stack);
   }

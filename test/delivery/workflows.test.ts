@@ -88,9 +88,9 @@ const FIXTURES = {
   },
   'only a production stack': { prod: stage('production') },
   'no stack file': {},
-  'dev, and prod in production with verifyAfterDeploy false': {
+  'dev, and prod in production with verifyAfterDeploy true': {
     dev: 'config:\n  aws:region: us-east-1\n',
-    prod: verified('production', '"false"'),
+    prod: verified('production', '"true"'),
   },
 } satisfies Record<string, Record<string, string>>;
 type Fixture = keyof typeof FIXTURES;
@@ -110,14 +110,14 @@ describe('scripts/stacks.mjs', () => {
         all: ['dev', 'prod', 'staging'],
         preProduction: ['dev', 'staging'],
         production: ['prod'],
-        verify: ['dev', 'prod', 'staging'],
+        verify: ['dev', 'staging'],
       },
     ],
-    ['only a production stack', { all: ['prod'], preProduction: [], production: ['prod'], verify: ['prod'] }],
+    ['only a production stack', { all: ['prod'], preProduction: [], production: ['prod'], verify: [] }],
     ['no stack file', { all: [], preProduction: [], production: [], verify: [] }],
     [
-      'dev, and prod in production with verifyAfterDeploy false',
-      { all: ['dev', 'prod'], preProduction: ['dev'], production: ['prod'], verify: ['dev'] },
+      'dev, and prod in production with verifyAfterDeploy true',
+      { all: ['dev', 'prod'], preProduction: ['dev'], production: ['prod'], verify: ['dev', 'prod'] },
     ],
   ] as const)('when the project has %s', (fixture, expected) => {
     it('writes every stack and its release wave to $GITHUB_OUTPUT, sorted by name', () => {
@@ -157,6 +157,7 @@ describe('scripts/stacks.mjs', () => {
     ['production', 'true', ['qa']],
     ['production', '"true"', ['qa']],
     ['pre-production', 'true', ['qa']],
+    ['pre-production', 'false', ['qa']],
   ])(
     'when a %s stack file sets verifyAfterDeploy %s (YAML or as pulumi config set writes it), the verify list is %j',
     (wave, value, expected) => {
@@ -206,11 +207,6 @@ describe('scripts/stacks.mjs', () => {
       'a stack file with an encrypted releaseStage',
       { prod: stage('\n    secure: v1:c2VjcmV0Y2lwaGVydGV4dA==') },
       /Pulumi\.prod\.yaml: acme-voice:releaseStage is a mapping/,
-    ],
-    [
-      'a pre-production stack that is not to be verified (production waits for its call)',
-      { dev: verified('pre-production', 'false') },
-      /Pulumi\.dev\.yaml: acme-voice:verifyAfterDeploy is false on a pre-production stack; production waits for its acceptance call/,
     ],
     [
       'a verifyAfterDeploy that is not a boolean',
@@ -512,9 +508,9 @@ describe('GitHub workflows', () => {
 
     it.each([
       ['only dev', { dev: true }],
-      ['dev, staging and prod, prod in production', { dev: true, staging: true, prod: true }],
-      ['dev, and prod in production with verifyAfterDeploy false', { dev: true, prod: false }],
-      ['only a production stack', { prod: true }],
+      ['dev, staging and prod, prod in production', { dev: true, staging: true, prod: false }],
+      ['dev, and prod in production with verifyAfterDeploy true', { dev: true, prod: true }],
+      ['only a production stack', { prod: false }],
     ] as const)(
       'when the project has %s, each stack’s job places the acceptance call after its pulumi up: %j',
       (fixture, expected) => {

@@ -213,12 +213,6 @@ describe('readStackSettings', () => {
       `${PROJECT}:releaseStage: must be pre-production or production, got "staging"`,
     ],
     [
-      'a pre-production stack that is not to be verified after its deploy (production waits for its call)',
-      { verifyAfterDeploy: 'false' },
-      {},
-      `${PROJECT}:verifyAfterDeploy: must be true on a pre-production stack`,
-    ],
-    [
       'a verifyAfterDeploy that is not a boolean',
       { releaseStage: 'production', verifyAfterDeploy: 'no' },
       {},
@@ -253,7 +247,8 @@ describe('readStackSettings', () => {
 
   it.each([
     ['a pre-production stack leaves it unset', true, undefined, undefined],
-    ['a production stack leaves it unset', true, 'production', undefined],
+    ['a production stack leaves it unset', false, 'production', undefined],
+    ['a pre-production stack sets it false (pre-production stacks are always verified)', true, undefined, 'false'],
     ['a production stack sets it false', false, 'production', 'false'],
     ['a production stack sets it true', true, 'production', 'true'],
   ])('when %s, verifyAfterDeploy is %s', (_case, expected, releaseStage, verifyAfterDeploy) => {
