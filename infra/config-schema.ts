@@ -4,7 +4,7 @@
  * environments and the validation messages all come from here (a test keeps Pulumi.yaml in step).
  */
 import type { HandlerName } from '../lambdas/routes';
-import { DEFAULT_FALLBACK_MESSAGE, ENV } from '../lambdas/shared/config';
+import { CONFIG_DEFAULTS, ENV } from '../lambdas/shared/config';
 
 export type ConfigType = 'string' | 'integer' | 'boolean' | 'array';
 
@@ -54,7 +54,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'twilioApiKeySid',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.twilioApiKeySid,
     description: 'Optional API key SID (SK...) for REST calls instead of the Auth Token.',
     env: { name: ENV.apiKeySid, handlers: DIALLERS },
   },
@@ -75,7 +75,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'agentFromNumber',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.agentFromNumber,
     description: 'Caller ID of the agent and transfer legs (E.164). Defaults to phoneNumber.',
     env: { name: ENV.agentFromNumber, handlers: DIALLERS },
   },
@@ -83,7 +83,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'agentMode',
     type: 'string',
-    default: 'stream',
+    default: CONFIG_DEFAULTS.agentMode,
     description:
       'What the agent leg runs: stream (<Connect><Stream>), conversation-relay, or play (demo: play agentPlayUrl, hang up).',
     env: { name: ENV.agentMode, handlers: ['agent'] },
@@ -92,7 +92,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'agentStreamUrl',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.agentStreamUrl,
     description: 'wss:// URL of the AI agent (Media Streams or ConversationRelay). Required unless agentMode is play.',
     env: { name: ENV.agentStreamUrl, handlers: ['agent'] },
     prompt: true,
@@ -100,22 +100,22 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'agentPlayUrl',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.agentPlayUrl,
     description: 'Audio URL for agentMode play.',
     env: { name: ENV.agentPlayUrl, handlers: ['agent'] },
   },
   {
     key: 'agentContextAllowlist',
     type: 'array',
-    default: [],
+    default: CONFIG_DEFAULTS.agentContextAllowlist,
     description:
-      'Context keys passed on to the agent as <Parameter>s (default: caller, callerCallSid, conference, customerId, ticket, language); the participants API refuses other keys with 400.',
+      'Context keys passed on to the agent as <Parameter>s; the participants API refuses other keys with 400.',
     env: { name: ENV.agentContextAllowlist, handlers: ['agent', 'participants'] },
   },
   {
     key: 'agentLabel',
     type: 'string',
-    default: 'ai-agent',
+    default: CONFIG_DEFAULTS.agentLabel,
     description:
       'Conference participant label of the agent the stack adds (once per call: a repeated add is refused by the label); an agent added through the participants API without a label takes this label with -2, -3, ... appended when it is taken.',
     env: { name: ENV.agentLabel, handlers: DIALLERS },
@@ -123,63 +123,63 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'agentAutoAdd',
     type: 'boolean',
-    default: true,
+    default: CONFIG_DEFAULTS.agentAutoAdd,
     description: 'Add the agent automatically when the caller joins (false: only through the participants API).',
     env: { name: ENV.agentAutoAdd, handlers: ['events'] },
   },
   {
     key: 'agentJoinTimeoutSeconds',
     type: 'integer',
-    default: 15,
+    default: CONFIG_DEFAULTS.agentJoinTimeoutSeconds,
     description: 'Ring timeout of participant legs, 5-600 s.',
     env: { name: ENV.agentJoinTimeout, handlers: DIALLERS },
   },
   {
     key: 'relayWelcomeGreeting',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.relayWelcomeGreeting,
     description: 'ConversationRelay welcomeGreeting.',
     env: { name: ENV.relayWelcomeGreeting, handlers: ['agent'] },
   },
   {
     key: 'relayLanguage',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.relayLanguage,
     description: 'ConversationRelay language (e.g. en-US).',
     env: { name: ENV.relayLanguage, handlers: ['agent'] },
   },
   {
     key: 'relayTtsProvider',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.relayTtsProvider,
     description: 'ConversationRelay ttsProvider.',
     env: { name: ENV.relayTtsProvider, handlers: ['agent'] },
   },
   {
     key: 'relayVoice',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.relayVoice,
     description: 'ConversationRelay voice.',
     env: { name: ENV.relayVoice, handlers: ['agent'] },
   },
   {
     key: 'relayTranscriptionProvider',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.relayTranscriptionProvider,
     description: 'ConversationRelay transcriptionProvider.',
     env: { name: ENV.relayTranscriptionProvider, handlers: ['agent'] },
   },
   {
     key: 'relayInterruptible',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.relayInterruptible,
     description: 'ConversationRelay interruptible (none, dtmf, speech, any).',
     env: { name: ENV.relayInterruptible, handlers: ['agent'] },
   },
   {
     key: 'relayDtmfDetection',
     type: 'boolean',
-    default: false,
+    default: CONFIG_DEFAULTS.relayDtmfDetection,
     description: 'ConversationRelay dtmfDetection.',
     env: { name: ENV.relayDtmfDetection, handlers: ['agent'] },
   },
@@ -187,49 +187,49 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'conferenceNamePrefix',
     type: 'string',
-    default: 'conf-',
+    default: CONFIG_DEFAULTS.conferenceNamePrefix,
     description: 'Prefix of conference names (conf-<CallSid>).',
     env: { name: ENV.conferenceNamePrefix, handlers: ['inbound'] },
   },
   {
     key: 'conferenceCallerLabel',
     type: 'string',
-    default: 'caller',
+    default: CONFIG_DEFAULTS.conferenceCallerLabel,
     description: 'Participant label of the caller.',
     env: { name: ENV.callerLabel, handlers: ['inbound', 'events', 'participants'] },
   },
   {
     key: 'conferenceWaitUrl',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.conferenceWaitUrl,
     description: 'Hold music while the caller waits for the agent; empty for silence.',
     env: { name: ENV.waitUrl, handlers: ['inbound'] },
   },
   {
     key: 'conferenceBeep',
     type: 'string',
-    default: 'false',
+    default: CONFIG_DEFAULTS.conferenceBeep,
     description: 'Beep on join/leave: true, false, onEnter, onExit.',
     env: { name: ENV.beep, handlers: ['inbound'] },
   },
   {
     key: 'conferenceJitterBufferSize',
     type: 'string',
-    default: 'small',
+    default: CONFIG_DEFAULTS.conferenceJitterBufferSize,
     description: 'off, small, medium or large; small keeps AI latency low.',
     env: { name: ENV.jitterBufferSize, handlers: ['inbound'] },
   },
   {
     key: 'conferenceEndOnCallerExit',
     type: 'boolean',
-    default: true,
+    default: CONFIG_DEFAULTS.conferenceEndOnCallerExit,
     description: 'End the conference (and the agent leg) when the caller hangs up.',
     env: { name: ENV.endConferenceOnCallerExit, handlers: ['inbound'] },
   },
   {
     key: 'conferenceMaxParticipants',
     type: 'integer',
-    default: 10,
+    default: CONFIG_DEFAULTS.conferenceMaxParticipants,
     description: 'maxParticipants of the conference, 2-250.',
     env: { name: ENV.maxParticipants, handlers: ['inbound'] },
   },
@@ -237,15 +237,15 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'allowedDialTargets',
     type: 'array',
-    default: [],
+    default: CONFIG_DEFAULTS.allowedDialTargets,
     description:
-      'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"). Default: any E.164 number and client:.',
+      'Glob patterns a transfer target must match (e.g. "+1415*", "sip:*@pbx.example.com"); the default allows any E.164 number and client: identity, no SIP.',
     env: { name: ENV.allowedTargets, handlers: DIALLERS },
   },
   {
     key: 'transferHoldUrl',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.transferHoldUrl,
     description:
       "What the caller hears on hold while the agent briefs the human in a warm transfer: an https URL of an MP3/WAV file or of TwiML with <Play>, <Say>, <Pause>, <Redirect>. Empty: Twilio's default hold music.",
     env: { name: ENV.transferHoldUrl, handlers: ['events', 'participants'] },
@@ -254,14 +254,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'agentRetries',
     type: 'integer',
-    default: 1,
+    default: CONFIG_DEFAULTS.agentRetries,
     description: 'How many more times the agent is dialled, with the same context, after its leg fails or drops (0-5).',
     env: { name: ENV.agentRetries, handlers: ['events'] },
   },
   {
     key: 'fallbackTarget',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.fallbackTarget,
     description:
       'Who is dialled when the agent cannot be reached: an E.164 number, sip: URI or client: identity on allowedDialTargets.',
     env: { name: ENV.fallbackTarget, handlers: ['events'] },
@@ -269,14 +269,14 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'fallbackMessage',
     type: 'string',
-    default: DEFAULT_FALLBACK_MESSAGE,
+    default: CONFIG_DEFAULTS.fallbackMessage,
     description: 'What the caller hears before the stack hangs up when nobody can take the call.',
     env: { name: ENV.fallbackMessage, handlers: ['events'] },
   },
   {
     key: 'fallbackVoicemailUrl',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.fallbackVoicemailUrl,
     description: 'TwiML URL the caller is sent to instead of the fallback message (e.g. a voicemail recorder).',
     env: { name: ENV.fallbackVoicemailUrl, handlers: ['events'] },
   },
@@ -284,7 +284,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'handoffQueues',
     type: 'array',
-    default: [],
+    default: CONFIG_DEFAULTS.handoffQueues,
     description:
       'Queues an AI agent may hand the caller off to by name (ConversationRelay handoffData {"queue": "billing"}), each "name=target" (e.g. "billing=+15551230000", "support=client:support"); every target must match allowedDialTargets.',
     env: { name: ENV.handoffQueues, handlers: ['events'] },
@@ -300,9 +300,8 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'twilioRetryBudgetMs',
     type: 'integer',
-    default: 8000,
-    description:
-      "Time budget for retrying rate-limited Twilio calls, ms. At most the events function's timeout (14 s) minus 6 s (the last request's 5 s timeout, 1 s to start and answer): 8000.",
+    default: CONFIG_DEFAULTS.twilioRetryBudgetMs,
+    description: `Time budget for retrying rate-limited Twilio calls, ms. At most the events function's timeout (14 s) minus 6 s (the last request's 5 s timeout, 1 s to start and answer): ${CONFIG_DEFAULTS.twilioRetryBudgetMs}.`,
     env: { name: ENV.retryBudgetMs, handlers: DIALLERS },
   },
   // Delivery (.github/workflows)
@@ -351,7 +350,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'publicBaseUrl',
     type: 'string',
-    default: '',
+    default: CONFIG_DEFAULTS.publicBaseUrl,
     description:
       'The public URL in front of the API when it is managed outside this stack (a proxy or CDN): used for webhook URLs and signature checks.',
     env: { name: ENV.publicBaseUrl, handlers: ALL },
@@ -359,7 +358,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   {
     key: 'logLevel',
     type: 'string',
-    default: 'info',
+    default: CONFIG_DEFAULTS.logLevel,
     description: 'debug, info, warn or error.',
     env: { name: ENV.logLevel, handlers: ALL },
   },
@@ -491,7 +490,8 @@ export function configReferenceMarkdown(): string {
   const defaultOf = (k: ConfigKey) => {
     if (k.secret) return 'secret';
     if (k.default === undefined) return '**required**';
-    if (Array.isArray(k.default)) return k.default.length === 0 ? '(none)' : k.default.join(', ');
+    if (Array.isArray(k.default))
+      return k.default.length === 0 ? '(none)' : k.default.map((v) => `\`${v}\``).join(', ');
     return k.default === '' ? '(none)' : `\`${String(k.default)}\``;
   };
   const rows = CONFIG_KEYS.map(

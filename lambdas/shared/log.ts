@@ -2,6 +2,7 @@
  * Structured JSON logs, one line per event, with call and conference correlation fields. Phone numbers are
  * masked at info level and secrets are never passed in.
  */
+import { CONFIG_DEFAULTS } from './config/defaults';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -51,9 +52,11 @@ export class Logger {
   }
 }
 
-/** Parses LOG_LEVEL, defaulting to info. */
+/** Parses LOG_LEVEL; unset or unknown: the stack's default level. */
 export function logLevelFrom(value: string | undefined): LogLevel {
-  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error' ? value : 'info';
+  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error'
+    ? value
+    : CONFIG_DEFAULTS.logLevel;
 }
 
 let root: Logger | undefined;

@@ -49,7 +49,9 @@ describe('readStackSettings', () => {
     expect(settings.usesApiKey).toBe(false);
     expect(settings.publicBaseUrl).toBeUndefined();
     expect(settings.environment.events.AGENT_FROM_NUMBER).toBe('+15551230000');
-    expect(settings.environment.agent.AGENT_CONTEXT_ALLOWLIST).toBeUndefined();
+    expect(settings.environment.agent.AGENT_CONTEXT_ALLOWLIST).toBe(
+      'caller,callerCallSid,conference,customerId,ticket,language',
+    );
   });
 
   it('gives the warm transfer hold URL to the handlers that start transfers (participants API, AI handoff) only', () => {

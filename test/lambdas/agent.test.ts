@@ -71,7 +71,7 @@ describe('agent handler', () => {
     );
     const response = await handler(twilioEvent({ path, rawQueryString: 'caller=x', params: appLegParams }));
     expect(response.body).toContain(
-      '<ConversationRelay url="wss://agent.example.com/media" welcomeGreeting="Hello"><Parameter name="caller" value="x"/>',
+      '<ConversationRelay url="wss://agent.example.com/media" welcomeGreeting="Hello" dtmfDetection="false"><Parameter name="caller" value="x"/>',
     );
   });
 

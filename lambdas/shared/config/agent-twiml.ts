@@ -1,4 +1,5 @@
 /** What the TwiML App's handler returns for the agent leg: a stream, a ConversationRelay session, or audio. */
+import { CONFIG_DEFAULTS } from './defaults';
 import { bool, ConfigError, type Env, isLoopback, list, oneOf, optional, url } from './read';
 
 export const AGENT_TWIML_ENV = {
@@ -15,7 +16,7 @@ export const AGENT_TWIML_ENV = {
   relayDtmfDetection: 'CONVERSATION_RELAY_DTMF_DETECTION',
 } as const;
 
-/** What the agent leg can run; the first is the default. */
+/** What the agent leg can run. */
 export const AGENT_MODES = ['stream', 'conversation-relay', 'play'] as const;
 export type AgentMode = (typeof AGENT_MODES)[number];
 
@@ -40,14 +41,12 @@ export interface AgentTwimlConfig {
   readonly conversationRelay: ConversationRelayConfig;
 }
 
-export const DEFAULT_CONTEXT_ALLOWLIST = ['caller', 'callerCallSid', 'conference', 'customerId', 'ticket', 'language'];
-
 /**
  * Reads the context names the agent receives; the participants API refuses others up front, the agent handler
  * drops them.
  */
 export function readContextAllowlist(env: Env): readonly string[] {
-  const contextAllowlist = list(env, AGENT_TWIML_ENV.agentContextAllowlist, DEFAULT_CONTEXT_ALLOWLIST);
+  const contextAllowlist = list(env, AGENT_TWIML_ENV.agentContextAllowlist, CONFIG_DEFAULTS.agentContextAllowlist);
   for (const name of contextAllowlist) {
     if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) {
       throw new ConfigError(
@@ -62,7 +61,7 @@ export function readContextAllowlist(env: Env): readonly string[] {
 /** Reads what the agent leg's TwiML does. */
 export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
   const E = AGENT_TWIML_ENV;
-  const mode = oneOf(env, E.agentMode, AGENT_MODES, 'stream');
+  const mode = oneOf(env, E.agentMode, AGENT_MODES, CONFIG_DEFAULTS.agentMode);
   const streamUrl = url(env, E.agentStreamUrl, ['wss:', 'ws:'], mode !== 'play');
   // Twilio only connects to wss://; plain ws:// is accepted for loopback hosts so the local sandbox needs no TLS.
   if (streamUrl !== undefined && new URL(streamUrl).protocol === 'ws:' && !isLoopback(new URL(streamUrl).hostname)) {
@@ -85,8 +84,7 @@ export function readAgentTwimlConfig(env: Env): AgentTwimlConfig {
       voice: optional(env, E.relayVoice),
       transcriptionProvider: optional(env, E.relayTranscriptionProvider),
       interruptible: optional(env, E.relayInterruptible),
-      dtmfDetection:
-        optional(env, E.relayDtmfDetection) === undefined ? undefined : bool(env, E.relayDtmfDetection, false),
+      dtmfDetection: bool(env, E.relayDtmfDetection, CONFIG_DEFAULTS.relayDtmfDetection),
     },
   };
 }

@@ -1,4 +1,5 @@
 /** How the caller's conference is set up (the inbound handler's TwiML). */
+import { CONFIG_DEFAULTS } from './defaults';
 import { bool, ConfigError, type Env, integer, LABEL, LABEL_WHAT, matching, oneOf, optional, url } from './read';
 
 export const CONFERENCE_ENV = {
@@ -25,28 +26,29 @@ export interface ConferenceConfig {
 
 /** Reads the caller's label (shared by the inbound TwiML and the dialling handlers). */
 export function readCallerLabel(env: Env): string {
-  return matching(env, CONFERENCE_ENV.callerLabel, LABEL, LABEL_WHAT, 'caller');
+  return matching(env, CONFERENCE_ENV.callerLabel, LABEL, LABEL_WHAT, CONFIG_DEFAULTS.conferenceCallerLabel);
 }
 
 /** Reads the conference settings of the inbound handler. */
 export function readConferenceConfig(env: Env): ConferenceConfig {
   const E = CONFERENCE_ENV;
-  const namePrefix = optional(env, E.conferenceNamePrefix) ?? 'conf-';
+  const namePrefix = optional(env, E.conferenceNamePrefix) ?? CONFIG_DEFAULTS.conferenceNamePrefix;
   if (!/^[A-Za-z0-9_-]{0,32}$/.test(namePrefix)) {
     throw new ConfigError(E.conferenceNamePrefix, 'must be up to 32 letters, digits, - or _ (it goes into URL paths)');
   }
-  const waitUrlValue = env[E.waitUrl];
-  const waitUrl =
-    waitUrlValue === undefined || waitUrlValue.trim() === ''
-      ? ''
-      : (url(env, E.waitUrl, ['http:', 'https:'], true) as string);
+  const waitUrl = url(env, E.waitUrl, ['http:', 'https:'], false) ?? CONFIG_DEFAULTS.conferenceWaitUrl;
   return {
     namePrefix,
     callerLabel: readCallerLabel(env),
     waitUrl,
-    beep: oneOf(env, E.beep, ['true', 'false', 'onEnter', 'onExit'] as const, 'false'),
-    jitterBufferSize: oneOf(env, E.jitterBufferSize, ['off', 'small', 'medium', 'large'] as const, 'small'),
-    endConferenceOnCallerExit: bool(env, E.endConferenceOnCallerExit, true),
-    maxParticipants: integer(env, E.maxParticipants, 10, 2, 250),
+    beep: oneOf(env, E.beep, ['true', 'false', 'onEnter', 'onExit'] as const, CONFIG_DEFAULTS.conferenceBeep),
+    jitterBufferSize: oneOf(
+      env,
+      E.jitterBufferSize,
+      ['off', 'small', 'medium', 'large'] as const,
+      CONFIG_DEFAULTS.conferenceJitterBufferSize,
+    ),
+    endConferenceOnCallerExit: bool(env, E.endConferenceOnCallerExit, CONFIG_DEFAULTS.conferenceEndOnCallerExit),
+    maxParticipants: integer(env, E.maxParticipants, CONFIG_DEFAULTS.conferenceMaxParticipants, 2, 250),
   };
 }

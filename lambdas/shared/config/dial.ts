@@ -1,5 +1,6 @@
 /** How the agent (and humans) are dialled into conferences: the App, the From number, labels, timeouts, retries. */
 import { readCallerLabel } from './conference';
+import { CONFIG_DEFAULTS } from './defaults';
 import { bool, E164, type Env, integer, LABEL, LABEL_WHAT, list, matching } from './read';
 
 export const DIAL_ENV = {
@@ -33,11 +34,11 @@ export function readDialConfig(env: Env): DialConfig {
   return {
     twimlAppSid: matching(env, E.twimlAppSid, APP_SID, 'a TwiML App SID (AP followed by 32 hex digits)'),
     fromNumber: matching(env, E.agentFromNumber, E164, 'an E.164 phone number such as +15551234567'),
-    agentLabel: matching(env, E.agentLabel, LABEL, LABEL_WHAT, 'ai-agent'),
+    agentLabel: matching(env, E.agentLabel, LABEL, LABEL_WHAT, CONFIG_DEFAULTS.agentLabel),
     callerLabel: readCallerLabel(env),
-    autoAddAgent: bool(env, E.agentAutoAdd, true),
-    joinTimeoutSeconds: integer(env, E.agentJoinTimeout, 15, 5, 600),
-    retryBudgetMs: integer(env, E.retryBudgetMs, 8000, 0, 25000),
-    allowedTargets: list(env, E.allowedTargets, ['+*', 'client:*']),
+    autoAddAgent: bool(env, E.agentAutoAdd, CONFIG_DEFAULTS.agentAutoAdd),
+    joinTimeoutSeconds: integer(env, E.agentJoinTimeout, CONFIG_DEFAULTS.agentJoinTimeoutSeconds, 5, 600),
+    retryBudgetMs: integer(env, E.retryBudgetMs, CONFIG_DEFAULTS.twilioRetryBudgetMs, 0, 25000),
+    allowedTargets: list(env, E.allowedTargets, CONFIG_DEFAULTS.allowedDialTargets),
   };
 }

@@ -1,5 +1,6 @@
 /** Where an AI agent's handoff may send the caller: named queues, each a dial target on the allow-list. */
 import { dialTargetKind, isAllowedTarget } from '../dial-target';
+import { CONFIG_DEFAULTS } from './defaults';
 import { ConfigError, type Env, list } from './read';
 
 export const HANDOFF_ENV = {
@@ -21,7 +22,7 @@ export const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 export function readHandoffConfig(env: Env, allowedTargets: readonly string[]): HandoffConfig {
   const key = HANDOFF_ENV.handoffQueues;
   const queues = new Map<string, string>();
-  for (const entry of list(env, key, [])) {
+  for (const entry of list(env, key, CONFIG_DEFAULTS.handoffQueues)) {
     const at = entry.indexOf('=');
     const name = at < 0 ? entry : entry.slice(0, at).trim();
     const target = at < 0 ? '' : entry.slice(at + 1).trim();

@@ -19,6 +19,7 @@ import { WEBHOOK_ENV } from './webhook';
 export * from './agent-twiml';
 export * from './api-auth';
 export * from './conference';
+export * from './defaults';
 export * from './dial';
 export * from './handoff';
 export { ConfigError, type Env, once, type SecretSource } from './read';

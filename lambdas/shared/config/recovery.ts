@@ -3,6 +3,7 @@
  * next, and what the caller hears before the call ends on purpose.
  */
 import { isAllowedTarget, dialTargetKind } from '../dial-target';
+import { CONFIG_DEFAULTS } from './defaults';
 import { ConfigError, type Env, integer, optional, url } from './read';
 
 export const RECOVERY_ENV = {
@@ -24,9 +25,6 @@ export interface RecoveryConfig {
   readonly fallbackVoicemailUrl?: string;
 }
 
-export const DEFAULT_FALLBACK_MESSAGE =
-  'We are sorry, nobody can take your call right now. Please call again later. Goodbye.';
-
 /**
  * Reads the recovery settings; the fallback target must be a dial target on `allowedTargets` (the same list the
  * participants API enforces), so a typo fails at deployment, not on a caller.
@@ -40,10 +38,10 @@ export function readRecoveryConfig(env: Env, allowedTargets: readonly string[]):
     if (!isAllowedTarget(allowedTargets, fallbackTarget))
       throw new ConfigError(E.fallbackTarget, 'must match ALLOWED_DIAL_TARGETS');
   }
-  const fallbackMessage = optional(env, E.fallbackMessage) ?? DEFAULT_FALLBACK_MESSAGE;
+  const fallbackMessage = optional(env, E.fallbackMessage) ?? CONFIG_DEFAULTS.fallbackMessage;
   if (fallbackMessage.length > 1000) throw new ConfigError(E.fallbackMessage, 'must be at most 1000 characters');
   return {
-    agentRetries: integer(env, E.agentRetries, 1, 0, 5),
+    agentRetries: integer(env, E.agentRetries, CONFIG_DEFAULTS.agentRetries, 0, 5),
     fallbackTarget,
     fallbackMessage,
     fallbackVoicemailUrl: url(env, E.fallbackVoicemailUrl, ['https:', 'http:'], false),
