@@ -8,6 +8,7 @@ import { participantsApi } from '../lambdas/acceptance/participants-api';
 import { systemClock } from '../lambdas/acceptance/records';
 import type { AcceptanceIo } from '../lambdas/acceptance/run';
 import { twilioRecords } from '../lambdas/acceptance/twilio-records';
+import { CONFIG_DEFAULTS } from '../lambdas/shared/config/defaults';
 import type { Sandbox } from './index';
 
 /** The sandbox's stack as the acceptance call sees it (the values the stack's outputs carry when deployed). */
@@ -19,10 +20,10 @@ export function sandboxTarget(sandbox: Sandbox, from = sandbox.phoneNumber): Acc
     apiBaseUrl: sandbox.apiBaseUrl,
     webhooks: sandbox.webhookUrls,
     twimlAppSid: sandbox.twimlAppSid,
-    conferencePrefix: 'conf-',
-    callerLabel: 'caller',
-    agentLabel: 'ai-agent',
-    agentMode: 'stream',
+    conferencePrefix: CONFIG_DEFAULTS.conferenceNamePrefix,
+    callerLabel: CONFIG_DEFAULTS.conferenceCallerLabel,
+    agentLabel: CONFIG_DEFAULTS.agentLabel,
+    agentMode: CONFIG_DEFAULTS.agentMode,
   };
 }
 

@@ -14,6 +14,7 @@ import {
   DEFAULT_TIMES,
   timesProblem,
 } from '../../lambdas/acceptance/plan';
+import { CONFIG_DEFAULTS } from '../../lambdas/shared/config/defaults';
 import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
 import { credentialSources, resolveTwilioCredentials } from '../../infra/twilio/credentials';
 import { webhookUrls } from '../../infra/urls';
@@ -41,10 +42,10 @@ has TWILIO_ACCOUNT_SID; a flag or environment variable gives (or overrides) each
                                the Twilio account of the stack (config twilioAccountSid and twilioAuthToken, or
                                twilioApiKeySid and twilioApiKeySecret; never a flag)
 
-  --agent-mode <mode>          stream (default) or conversation-relay: what the agent's minutes cost
-  --agent-label <label>        the stack's agentLabel (default ai-agent)
-  --caller-label <label>       the stack's callerLabel (default caller)
-  --conference-prefix <prefix> the stack's conferenceNamePrefix (default conf-)
+  --agent-mode <mode>          stream or conversation-relay: what the agent's minutes cost (default ${CONFIG_DEFAULTS.agentMode})
+  --agent-label <label>        the stack's agentLabel (default ${CONFIG_DEFAULTS.agentLabel})
+  --caller-label <label>       the stack's callerLabel (default ${CONFIG_DEFAULTS.conferenceCallerLabel})
+  --conference-prefix <prefix> the stack's conferenceNamePrefix (default ${CONFIG_DEFAULTS.conferenceNamePrefix})
   --time-limit <s>             TimeLimit of the test call (default ${DEFAULT_TIMES.timeLimitSeconds}; Twilio ends it by then whatever happens here)
   --agent-deadline <s>         the agent must be connected within this (default ${DEFAULT_TIMES.agentDeadlineSeconds})
   --hold <s>                   and stay connected this long (default ${DEFAULT_TIMES.mediaHoldSeconds})
@@ -242,13 +243,21 @@ export function resolvePlan(
     env.PARTICIPANTS_API_TOKEN?.trim() || outputs.participantsApiToken,
     'the participants API token (env PARTICIPANTS_API_TOKEN or output participantsApiToken)',
   );
-  const agentMode = (pick('agent-mode', 'VERIFY_AGENT_MODE') ?? 'stream') as AgentMode;
+  const agentMode = (pick('agent-mode', 'VERIFY_AGENT_MODE') ?? CONFIG_DEFAULTS.agentMode) as AgentMode;
   if (agentMode !== 'stream' && agentMode !== 'conversation-relay')
     problems.push('--agent-mode must be stream or conversation-relay');
-  const agentLabel = check(pick('agent-label', 'VERIFY_AGENT_LABEL') ?? 'ai-agent', LABEL, '--agent-label');
-  const callerLabel = check(pick('caller-label', 'VERIFY_CALLER_LABEL') ?? 'caller', LABEL, '--caller-label');
+  const agentLabel = check(
+    pick('agent-label', 'VERIFY_AGENT_LABEL') ?? CONFIG_DEFAULTS.agentLabel,
+    LABEL,
+    '--agent-label',
+  );
+  const callerLabel = check(
+    pick('caller-label', 'VERIFY_CALLER_LABEL') ?? CONFIG_DEFAULTS.conferenceCallerLabel,
+    LABEL,
+    '--caller-label',
+  );
   const conferencePrefix = check(
-    pick('conference-prefix', 'VERIFY_CONFERENCE_PREFIX') ?? 'conf-',
+    pick('conference-prefix', 'VERIFY_CONFERENCE_PREFIX') ?? CONFIG_DEFAULTS.conferenceNamePrefix,
     PREFIX,
     '--conference-prefix',
   );
