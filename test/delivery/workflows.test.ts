@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { RELEASE_STAGES } from '../../infra/config-schema';
+import { configKey, RELEASE_STAGES } from '../../infra/config-schema';
 
 const { loadBundle, loadWorkflowLinter } = require('../../scripts/load-workflow-linter.cjs') as {
   loadBundle: (entry: string) => unknown;
@@ -172,6 +172,15 @@ describe('scripts/stacks.mjs', () => {
       expect(lists(run.outputs).verify).toEqual(expected);
     },
   );
+
+  it("when a stack file leaves releaseStage unset, the script files it in the wave of the schema's default", () => {
+    // Act: the fixture's dev stack sets no releaseStage
+    const waves = lists(outputsOf('only dev'));
+
+    // Assert
+    const wave = configKey('releaseStage').default === 'production' ? waves.production : waves.preProduction;
+    expect(wave).toEqual(['dev']);
+  });
 
   it('when $GITHUB_OUTPUT is not set, it prints the same lists as one JSON object', () => {
     // Arrange
