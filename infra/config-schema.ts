@@ -1,7 +1,9 @@
 /**
  * The stack's configuration keys in one table: type, default, description, and which Lambda environment
  * variable each feeds (and for which handlers). `Pulumi.yaml`'s config schema, the config reader, the Lambda
- * environments and the validation messages all come from here (a test keeps Pulumi.yaml in step).
+ * environments and the validation messages all come from here (a test keeps Pulumi.yaml in step). A key that
+ * becomes a Lambda environment variable takes its default from CONFIG_DEFAULTS, which the handlers' readers use
+ * too (test/infra/config-defaults.test.ts holds the two together).
  */
 import type { HandlerName } from '../lambdas/routes';
 import { CONFIG_DEFAULTS, ENV } from '../lambdas/shared/config';
@@ -13,6 +15,7 @@ export interface ConfigKey {
   readonly key: string;
   readonly type: ConfigType;
   readonly description: string;
+  /** Absent: the key is required (optional secrets excepted); `''` and `[]`: no value. See CONFIG_DEFAULTS. */
   readonly default?: string | number | boolean | readonly string[];
   readonly secret?: true;
   /**
