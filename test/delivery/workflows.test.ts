@@ -182,6 +182,14 @@ describe('scripts/stacks.mjs', () => {
     expect(wave).toEqual(['dev']);
   });
 
+  it("when a production stack file leaves verifyAfterDeploy unset, the verify list follows the schema's default", () => {
+    // Act: the fixture's prod stack sets no verifyAfterDeploy
+    const { verify } = lists(outputsOf('only a production stack'));
+
+    // Assert
+    expect(verify).toEqual(configKey('verifyAfterDeploy').default === true ? ['prod'] : []);
+  });
+
   it('when $GITHUB_OUTPUT is not set, it prints the same lists as one JSON object', () => {
     // Arrange
     const projectDir = project(FIXTURES['dev, staging and prod, prod in production']);
