@@ -30,6 +30,7 @@ import {
   textResponse,
   xmlResponse,
 } from '../shared/http';
+import { isCallSid, isConferenceRef, isE164 } from '../shared/identifiers';
 import { type Logger, maskPhone } from '../shared/log';
 import { routeUrl } from '../shared/signature';
 import { completeWarmTransfer, startTransfer, type TransferSettings } from '../shared/transfer';
@@ -67,14 +68,10 @@ interface CallContext {
   readonly context: AgentContext;
 }
 
-const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
-const CONFERENCE = /^(?!\.+$)[A-Za-z0-9_.-]{1,128}$/;
-const E164 = /^\+[1-9]\d{1,14}$/;
-
 function callContext(query: URLSearchParams): CallContext | undefined {
   const conference = query.get('conference') ?? '';
   const callerCallSid = query.get('callerCallSid') ?? '';
-  if (!CONFERENCE.test(conference) || !CALL_SID.test(callerCallSid)) return undefined;
+  if (!isConferenceRef(conference) || !isCallSid(callerCallSid)) return undefined;
   const context: Record<string, string> = {};
   for (const [name, value] of query) if (name !== STACK_PARAMETERS.handoff) context[name] = value;
   return {
@@ -209,7 +206,7 @@ async function transfer(
   log: Logger,
 ): Promise<void> {
   const callerId =
-    call.callToken !== undefined && call.caller !== undefined && E164.test(call.caller)
+    call.callToken !== undefined && call.caller !== undefined && isE164(call.caller)
       ? { number: call.caller, token: call.callToken }
       : undefined;
   const started = await startTransfer(

@@ -19,6 +19,7 @@ import {
 } from '../shared/config';
 import { ConferenceOperations } from '../shared/conference-ops';
 import { emptyResponse, type FormParams, formValue, type HttpRequest, textResponse } from '../shared/http';
+import { isCallSid, isConferenceSid } from '../shared/identifiers';
 import type { Logger } from '../shared/log';
 import { metrics } from '../shared/metrics';
 import { twilioClientFor } from '../shared/runtime';
@@ -44,9 +45,6 @@ const loadConfig = once(() => {
 });
 
 type Config = ReturnType<typeof loadConfig>;
-
-const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
-const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
 /** A Twilio `Timestamp` (RFC 2822 or ISO 8601) in ms, or undefined. */
 function timestampOf(params: FormParams): number | undefined {
@@ -108,7 +106,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
   if (event !== 'participant-join' && event !== 'participant-leave') return emptyResponse(204);
   const conferenceSid = formValue(params, 'ConferenceSid') ?? '';
   const callSid = formValue(params, 'CallSid') ?? '';
-  if (!CONFERENCE_SID.test(conferenceSid) || !CALL_SID.test(callSid))
+  if (!isConferenceSid(conferenceSid) || !isCallSid(callSid))
     return textResponse(400, 'Bad Request: ConferenceSid or CallSid missing or malformed');
   const role = roleOf(
     label,
@@ -157,7 +155,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     live,
   );
   const callerCallSid = query.callerCallSid ?? '';
-  if (!CALL_SID.test(callerCallSid)) {
+  if (!isCallSid(callerCallSid)) {
     log.warn('conference callback without the caller context: nothing to recover with', {});
     for (const point of decision.metrics) write.record(point);
     return emptyResponse(204);
@@ -212,7 +210,7 @@ async function legStatus(request: HttpRequest, params: FormParams, config: Confi
   const state = decodeLegState(request.rawQueryString);
   const status = parseCallStatus(formValue(params, 'CallStatus'));
   const legCallSid = formValue(params, 'CallSid') ?? '';
-  if (state === undefined || status === undefined || !CALL_SID.test(legCallSid))
+  if (state === undefined || status === undefined || !isCallSid(legCallSid))
     return textResponse(400, 'Bad Request: not a leg status callback of this stack');
   log.info('leg status', {
     leg: state.leg,

@@ -4,14 +4,13 @@
  */
 import { encodeContext, MAX_CALL_TOKEN_CHARS, STACK_PARAMETERS } from '../shared/agent-context';
 import { once, readConferenceConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
+import { isCallSid } from '../shared/identifiers';
 import { formValue, textResponse, xmlResponse } from '../shared/http';
 import { maskPhone } from '../shared/log';
 import { routeUrl } from '../shared/signature';
 import { conferenceTwiml } from '../shared/twiml';
 import { twilioWebhook } from '../shared/webhook';
 import { TWILIO_PATHS } from '../routes';
-
-const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
 
 const loadConfig = once(() => ({
   twilio: readTwilioConfig(process.env),
@@ -26,7 +25,7 @@ export function conferenceNameFor(callSid: string, prefix: string): string {
 
 export const handler = twilioWebhook('inbound', loadConfig, async ({ request, params, config, log }) => {
   const callSid = formValue(params, 'CallSid') ?? '';
-  if (!CALL_SID.test(callSid)) return textResponse(400, 'Bad Request: CallSid missing or malformed');
+  if (!isCallSid(callSid)) return textResponse(400, 'Bad Request: CallSid missing or malformed');
   const caller = formValue(params, 'From') ?? '';
   const conferenceName = conferenceNameFor(callSid, config.conference.namePrefix);
   // Twilio's CallToken lets a transfer present the caller's number to the human: carried (a secret: never logged)

@@ -7,6 +7,7 @@ import { dialTargetKind, isAllowedTarget } from '../shared/dial-target';
 import { ContextError, MAX_CALL_TOKEN_CHARS, validateContext, type AgentContext } from '../shared/agent-context';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
+import { isApiLabel, isCallSid, isConferenceRef, isE164, isParticipantRef } from '../shared/identifiers';
 import type { CallerId, TransferRequest } from '../shared/transfer';
 
 /** The largest body accepted, in bytes. */
@@ -73,14 +74,6 @@ export type AddSupervisorCommand = {
 
 export type SupervisorModeCommand = { readonly kind: 'supervisor-mode' } & SupervisorMode;
 
-const E164 = /^\+[1-9]\d{1,14}$/;
-const LABEL = /^[A-Za-z0-9_.:-]{1,128}$/;
-const CALL_SID = /^CA[0-9a-fA-F]{32}$/;
-// Path segments of Twilio REST URLs: a name made only of dots (`.`, `..`) would be a dot-segment that URL
-// normalisation resolves, sending the request to another resource (`/Conferences/../Participants.json`).
-const CONFERENCE = /^(?!\.+$)[A-Za-z0-9_.-]{1,128}$/;
-const PARTICIPANT = /^(?!\.+$)[A-Za-z0-9_.:-]{1,128}$/;
-
 function bad(field: string, message: string): ApiError {
   return new ApiError(400, 'invalid_request', message, field);
 }
@@ -141,8 +134,11 @@ function label(body: Record<string, unknown>, fallback: undefined): string | und
 function label(body: Record<string, unknown>, fallback: string | undefined): string | undefined {
   const value = optionalString(body, 'label') ?? fallback;
   if (value === undefined) return undefined;
-  if (!LABEL.test(value)) throw bad('label', 'label must be 1-128 letters, digits, _ . : or -');
-  if (CALL_SID.test(value)) throw bad('label', 'label must not look like a Call SID');
+  if (!isApiLabel(value))
+    throw bad(
+      'label',
+      isCallSid(value) ? 'label must not look like a Call SID' : 'label must be 1-128 letters, digits, _ . : or -',
+    );
   return value;
 }
 
@@ -160,7 +156,7 @@ function differentLabel(dial: DialConfig): string {
 
 function from(body: Record<string, unknown>, dial: DialConfig): string {
   const value = optionalString(body, 'from') ?? dial.fromNumber;
-  if (!E164.test(value)) throw bad('from', 'from must be an E.164 number such as +15551234567');
+  if (!isE164(value)) throw bad('from', 'from must be an E.164 number such as +15551234567');
   return value;
 }
 
@@ -288,7 +284,7 @@ function supervisorMode(body: Record<string, unknown>, dial: DialConfig, supervi
   const coach = optionalString(body, 'coach');
   if (coach === undefined)
     throw bad('coach', `mode "whisper" needs coach: "${COACH_AGENT}", or the label or call SID of a human`);
-  if (!PARTICIPANT.test(coach))
+  if (!isParticipantRef(coach))
     throw bad('coach', 'coach must be "agent", a label (letters, digits, _ . : -) or a call SID (CA...)');
   const coached = coach === COACH_AGENT ? dial.agentLabel : coach;
   // Whispering to the caller would let them hear a voice nobody else hears: not a supervisor's job.
@@ -335,7 +331,7 @@ function callerId(value: unknown): CallerId | undefined {
     throw bad('callerId', 'callerId must be an object {"number", "token"}');
   onlyFields(value as Record<string, unknown>, ['number', 'token']);
   const { number, token } = value as Record<string, unknown>;
-  if (typeof number !== 'string' || !E164.test(number))
+  if (typeof number !== 'string' || !isE164(number))
     throw bad('callerId.number', "callerId.number must be the caller's E.164 number");
   // The token is a credential for the caller's identity: the message never repeats it.
   if (typeof token !== 'string' || token === '' || token.length > MAX_CALL_TOKEN_CHARS || /[\s]/.test(token))
@@ -364,7 +360,7 @@ export function parseCancelTransferCommand(body: Record<string, unknown>, dial: 
 
 /** Checks the `{conference}` path parameter: a URL-safe FriendlyName or a CF SID. */
 export function parseConferencePath(value: string | undefined): string {
-  if (value === undefined || !CONFERENCE.test(value)) {
+  if (!isConferenceRef(value)) {
     throw bad('conference', 'conference must be a conference name (letters, digits, _ . -, up to 128) or a CF SID');
   }
   return value;
@@ -372,7 +368,7 @@ export function parseConferencePath(value: string | undefined): string {
 
 /** Checks the `{participant}` path parameter: a CA call SID or a label. */
 export function parseParticipantPath(value: string | undefined): string {
-  if (value === undefined || !PARTICIPANT.test(value)) {
+  if (!isParticipantRef(value)) {
     throw bad('participant', 'participant must be a call SID (CA...) or a label (letters, digits, _ . : -)');
   }
   return value;

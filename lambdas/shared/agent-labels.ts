@@ -4,9 +4,8 @@
  * label unique among a conference's active participants (error 16026), so a second agent never collides with the
  * first; the recovery and the conference events treat every label of the series as an agent. Pure.
  */
+import { MAX_LABEL_CHARS } from './identifiers';
 
-/** Twilio's longest participant label. */
-const MAX_LABEL_CHARS = 128;
 const NUMBERED = /^-([2-9]|[1-9]\d+)$/;
 
 /** Whether `label` is the agent label or one of its numbered labels (`ai-agent`, `ai-agent-2`, `ai-agent-3`, …). */

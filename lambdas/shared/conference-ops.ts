@@ -13,6 +13,7 @@ import {
   isTwilioFailure,
   TWILIO,
 } from './errors';
+import { isConferenceSid } from './identifiers';
 import type { Logger } from './log';
 import { maskPhone } from './log';
 import { withRetry, type RetryOptions } from './retry';
@@ -74,8 +75,6 @@ export interface ParticipantChanges {
 export type AgentAddOutcome =
   | { readonly added: true; readonly participant: ParticipantSummary; readonly queueTimeMs?: number }
   | { readonly added: false; readonly reason: 'already-present' };
-
-const CONFERENCE_SID = /^CF[0-9a-fA-F]{32}$/;
 
 /** Operations on one account's conferences. */
 export class ConferenceOperations {
@@ -197,7 +196,7 @@ export class ConferenceOperations {
 
   /** Resolves a conference name or CF SID to the SID of the conference in progress (404 when none). */
   async resolveConferenceSid(conference: string): Promise<string> {
-    if (CONFERENCE_SID.test(conference)) return conference;
+    if (isConferenceSid(conference)) return conference;
     const conferences = await this.withRetry(
       'conference lookup',
       (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),

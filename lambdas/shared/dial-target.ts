@@ -1,12 +1,12 @@
 /** Dial targets the stack may call (phone numbers, SIP URIs, Client identities) and the allow-list check. */
+import { isE164 } from './identifiers';
 
-const E164 = /^\+[1-9]\d{1,14}$/;
 const SIP = /^sip:[A-Za-z0-9_.!~*'()&=+$,;?/%-]{1,64}@[A-Za-z0-9.-]{1,190}(:\d{1,5})?(;transport=(udp|tcp|tls))?$/;
 const CLIENT = /^client:[A-Za-z0-9_.-]{1,121}$/;
 
 /** The kind of a dial target, or undefined when the text is none of them. */
 export function dialTargetKind(value: string): 'phone' | 'sip' | 'client' | undefined {
-  if (E164.test(value)) return 'phone';
+  if (isE164(value)) return 'phone';
   if (SIP.test(value)) return 'sip';
   if (CLIENT.test(value)) return 'client';
   return undefined;

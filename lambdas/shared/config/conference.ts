@@ -1,6 +1,7 @@
 /** How the caller's conference is set up (the inbound handler's TwiML). */
+import { isTwilioLabel } from '../identifiers';
 import { CONFIG_DEFAULTS } from './defaults';
-import { bool, ConfigError, type Env, integer, LABEL, LABEL_WHAT, matching, oneOf, optional, url } from './read';
+import { bool, ConfigError, type Env, integer, LABEL_WHAT, matching, oneOf, optional, url } from './read';
 
 export const CONFERENCE_ENV = {
   conferenceNamePrefix: 'CONFERENCE_NAME_PREFIX',
@@ -26,7 +27,7 @@ export interface ConferenceConfig {
 
 /** Reads the caller's label (shared by the inbound TwiML and the dialling handlers). */
 export function readCallerLabel(env: Env): string {
-  return matching(env, CONFERENCE_ENV.callerLabel, LABEL, LABEL_WHAT, CONFIG_DEFAULTS.conferenceCallerLabel);
+  return matching(env, CONFERENCE_ENV.callerLabel, isTwilioLabel, LABEL_WHAT, CONFIG_DEFAULTS.conferenceCallerLabel);
 }
 
 /** Reads the conference settings of the inbound handler. */

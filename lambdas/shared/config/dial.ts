@@ -1,7 +1,8 @@
 /** How the agent (and humans) are dialled into conferences: the App, the From number, labels, timeouts, retries. */
 import { readCallerLabel } from './conference';
+import { isE164, isSid, isTwilioLabel } from '../identifiers';
 import { CONFIG_DEFAULTS } from './defaults';
-import { bool, E164, type Env, integer, LABEL, LABEL_WHAT, list, matching } from './read';
+import { bool, type Env, integer, LABEL_WHAT, list, matching } from './read';
 
 export const DIAL_ENV = {
   twimlAppSid: 'TWIML_APP_SID',
@@ -26,15 +27,13 @@ export interface DialConfig {
   readonly allowedTargets: readonly string[];
 }
 
-const APP_SID = /^AP[0-9a-fA-F]{32}$/;
-
 /** Reads how participants are dialled into conferences. */
 export function readDialConfig(env: Env): DialConfig {
   const E = DIAL_ENV;
   return {
-    twimlAppSid: matching(env, E.twimlAppSid, APP_SID, 'a TwiML App SID (AP followed by 32 hex digits)'),
-    fromNumber: matching(env, E.agentFromNumber, E164, 'an E.164 phone number such as +15551234567'),
-    agentLabel: matching(env, E.agentLabel, LABEL, LABEL_WHAT, CONFIG_DEFAULTS.agentLabel),
+    twimlAppSid: matching(env, E.twimlAppSid, (v) => isSid('AP', v), 'a TwiML App SID (AP followed by 32 hex digits)'),
+    fromNumber: matching(env, E.agentFromNumber, isE164, 'an E.164 phone number such as +15551234567'),
+    agentLabel: matching(env, E.agentLabel, isTwilioLabel, LABEL_WHAT, CONFIG_DEFAULTS.agentLabel),
     callerLabel: readCallerLabel(env),
     autoAddAgent: bool(env, E.agentAutoAdd, CONFIG_DEFAULTS.agentAutoAdd),
     joinTimeoutSeconds: integer(env, E.agentJoinTimeout, CONFIG_DEFAULTS.agentJoinTimeoutSeconds, 5, 600),

@@ -22,9 +22,7 @@ export type SecretSource =
   | { readonly kind: 'value'; readonly value: string }
   | { readonly kind: 'aws-secret'; readonly arn: string };
 
-export const E164 = /^\+[1-9]\d{1,14}$/;
-/** A participant label as Twilio takes it: 1-128 characters, no `/`. */
-export const LABEL = /^[^/]{1,128}$/;
+/** What a participant label must be (`isTwilioLabel`), in a configuration error. */
 export const LABEL_WHAT = 'a label of 1-128 characters without /';
 const SECRET_ARN = /^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/;
 
@@ -40,10 +38,17 @@ export function required(env: Env, key: string): string {
   return value;
 }
 
-export function matching(env: Env, key: string, pattern: RegExp, what: string, fallback?: string): string {
+/** A value `accepts` takes (see `../identifiers`), or `fallback` when unset; `what` describes it in the error. */
+export function matching(
+  env: Env,
+  key: string,
+  accepts: (value: string) => boolean,
+  what: string,
+  fallback?: string,
+): string {
   const value = optional(env, key) ?? fallback;
   if (value === undefined) throw new ConfigError(key, `is required (${what})`);
-  if (!pattern.test(value)) throw new ConfigError(key, `must be ${what}`);
+  if (!accepts(value)) throw new ConfigError(key, `must be ${what}`);
   return value;
 }
 

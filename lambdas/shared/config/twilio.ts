@@ -1,4 +1,5 @@
 /** How the stack reaches Twilio: the account, the Auth Token (the signature key), an optional API key. */
+import { isSid } from '../identifiers';
 import { ConfigError, type Env, matching, optional, secret, type SecretSource, url } from './read';
 
 export const TWILIO_ENV = {
@@ -22,18 +23,20 @@ export interface TwilioConfig {
   readonly apiBaseUrl?: string;
 }
 
-const ACCOUNT_SID = /^AC[0-9a-fA-F]{32}$/;
-const API_KEY_SID = /^SK[0-9a-fA-F]{32}$/;
-
 /** Reads the Twilio account settings. */
 export function readTwilioConfig(env: Env): TwilioConfig {
   const E = TWILIO_ENV;
-  const accountSid = matching(env, E.accountSid, ACCOUNT_SID, 'an Account SID (AC followed by 32 hex digits)');
+  const accountSid = matching(
+    env,
+    E.accountSid,
+    (v) => isSid('AC', v),
+    'an Account SID (AC followed by 32 hex digits)',
+  );
   const authToken = secret(env, E.authToken, E.authTokenSecretArn, true);
   const apiKeySid = optional(env, E.apiKeySid);
   let apiKey: TwilioConfig['apiKey'];
   if (apiKeySid !== undefined) {
-    if (!API_KEY_SID.test(apiKeySid))
+    if (!isSid('SK', apiKeySid))
       throw new ConfigError(E.apiKeySid, 'must be an API key SID (SK followed by 32 hex digits)');
     apiKey = { sid: apiKeySid, secret: secret(env, E.apiKeySecret, E.apiKeySecretArn, true) };
   }
