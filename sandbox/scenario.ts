@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { HandlerName } from '../lambdas/routes';
-import { STACK_PARAMETERS } from '../lambdas/shared/agent-context';
+import { STACK_PARAMETERS } from '../lambdas/shared/call-state';
 import { runAcceptanceCall } from '../lambdas/acceptance/run';
 import { sandboxIo, sandboxTarget, sandboxTimes } from './acceptance';
 import { flowDiagram, type Observation } from './flow-diagram';

@@ -4,7 +4,7 @@
  * `<Connect action>` URL (served by the events function: a handoff needs the REST API) carries the same query, so
  * the end of the stream or session is handled with the call's context: a handoff to a human, or the recovery.
  */
-import { connectActionQuery, readContext } from '../shared/agent-context';
+import { connectActionQuery, readContext } from '../shared/call-state';
 import { once, readAgentTwimlConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
 import { formValue, textResponse, xmlResponse } from '../shared/http';
 import { routeUrl } from '../shared/signature';

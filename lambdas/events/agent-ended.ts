@@ -12,7 +12,7 @@
  *   transfer): the fallback rungs of the recovery (`onHandoffFailed`): fallback target, else message;
  * - no handoff: the leg hangs up, and its status callback brings the recovery (the agent again with its context).
  */
-import { type AgentContext, STACK_PARAMETERS } from '../shared/agent-context';
+import { type AgentCall, briefingQuery, decodeAgentEnded } from '../shared/call-state';
 import type {
   DialConfig,
   HandoffConfig,
@@ -30,7 +30,7 @@ import {
   textResponse,
   xmlResponse,
 } from '../shared/http';
-import { isCallSid, isConferenceRef, isE164 } from '../shared/identifiers';
+import { isE164 } from '../shared/identifiers';
 import { type Logger, maskPhone } from '../shared/log';
 import { routeUrl } from '../shared/signature';
 import { completeWarmTransfer, startTransfer, type TransferSettings } from '../shared/transfer';
@@ -56,31 +56,6 @@ export interface AgentEndedInput {
   };
   /** The REST operations and the call's recovery (created only when the route acts on the call). */
   readonly open: () => Promise<{ ops: ConferenceOperations; recovery: CallRecovery }>;
-}
-
-/** The call the agent leg served, from the action URL's query (Twilio-signed). */
-interface CallContext {
-  readonly conference: string;
-  readonly callerCallSid: string;
-  readonly caller?: string;
-  readonly callToken?: string;
-  /** The agent's context, for a retry or the fallback's recovery state (the handoff marker left out). */
-  readonly context: AgentContext;
-}
-
-function callContext(query: URLSearchParams): CallContext | undefined {
-  const conference = query.get('conference') ?? '';
-  const callerCallSid = query.get('callerCallSid') ?? '';
-  if (!isConferenceRef(conference) || !isCallSid(callerCallSid)) return undefined;
-  const context: Record<string, string> = {};
-  for (const [name, value] of query) if (name !== STACK_PARAMETERS.handoff) context[name] = value;
-  return {
-    conference,
-    callerCallSid,
-    caller: query.get('caller') ?? undefined,
-    callToken: query.get(STACK_PARAMETERS.callToken) || undefined,
-    context,
-  };
 }
 
 const hangup = () => xmlResponse(hangupTwiml());
@@ -112,8 +87,7 @@ async function conferenceWithHuman(
 export async function agentEnded({ request, params, config, log, open }: AgentEndedInput): Promise<HttpResponse> {
   if (formValue(params, 'AccountSid') !== config.twilio.accountSid)
     return textResponse(403, 'Forbidden: call from another account');
-  const query = new URLSearchParams(request.rawQueryString);
-  const briefing = query.get(STACK_PARAMETERS.handoff) === 'warm';
+  const { briefing, call } = decodeAgentEnded(request.rawQueryString);
   const callStatus = formValue(params, 'CallStatus');
   const handoff = parseHandoffData(formValue(params, 'HandoffData'));
   // HandoffData is the agent's own text (it may hold personal data): only what the stack made of it is logged.
@@ -127,7 +101,6 @@ export async function agentEnded({ request, params, config, log, open }: AgentEn
   // The call itself ended the session (a hang-up, a removal): Twilio runs no answer on it, and its leg's status
   // callback brings whatever recovery the caller needs.
   if (callStatus === 'completed') return hangup();
-  const call = callContext(query);
   if (!briefing && handoff.kind === 'none') return hangup();
   if (call === undefined) {
     log.warn('agent session ended without the call context on its action URL: the agent leg hangs up', {});
@@ -170,7 +143,7 @@ export async function agentEnded({ request, params, config, log, open }: AgentEn
     if (handoff.kind === 'handoff' && handoff.request.type === 'warm') {
       // The agent stays to brief the human: its leg reconnects to the agent with the same context.
       const agentUrl = routeUrl(request, config.webhook, TWILIO_PATHS.agent);
-      return xmlResponse(redirectTwiml(`${agentUrl}?${request.rawQueryString}&${STACK_PARAMETERS.handoff}=warm`));
+      return xmlResponse(redirectTwiml(`${agentUrl}?${briefingQuery(request.rawQueryString)}`));
     }
     return hangup();
   }
@@ -199,7 +172,7 @@ export async function agentEnded({ request, params, config, log, open }: AgentEn
 async function transfer(
   request: HandoffRequest,
   target: string,
-  call: CallContext,
+  call: AgentCall,
   ops: ConferenceOperations,
   settings: TransferSettings,
   dial: DialConfig,

@@ -7,7 +7,8 @@
  * reads who is in the conference and answers with the next rung: the agent again, the fallback target, or the
  * fallback message and a deliberate end. REST calls are awaited before returning: a frozen Lambda never sends them.
  */
-import { type AgentContext, fitContext, STACK_PARAMETERS } from '../shared/agent-context';
+import { type AgentContext, fitContext } from '../shared/agent-context';
+import { decodeEventsQuery, decodeLegState, type LegState, STACK_PARAMETERS } from '../shared/call-state';
 import {
   once,
   readDialConfig,
@@ -27,9 +28,7 @@ import { routeUrl } from '../shared/signature';
 import { twilioWebhook } from '../shared/webhook';
 import { TWILIO_PATHS } from '../routes';
 import { agentEnded } from './agent-ended';
-import { decodeLegState, type LegState } from './leg-state';
 import { onCallerLeft, onHumanLeft, onLegStatus, parseCallStatus, roleOf } from './policy';
-import { parseEventsQuery } from './query';
 import { CallRecovery } from './recovery';
 
 const loadConfig = once(() => {
@@ -84,7 +83,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
   if (request.rawPath.endsWith(TWILIO_PATHS.agentEnded))
     return agentEnded({ request, params, config, log, open: () => openCall(request, config, log) });
 
-  const query = parseEventsQuery(request.rawQueryString);
+  const query = decodeEventsQuery(request.rawQueryString);
   if (query.action === 'complete-cold-transfer') {
     // A participant-level callback from the human's leg of a cold transfer.
     const callStatus = formValue(params, 'CallStatus');

@@ -11,7 +11,7 @@
 import { isAgentLabel } from '../shared/agent-labels';
 import type { RecoveryConfig } from '../shared/config';
 import type { FallbackKind, MetricPoint } from '../shared/metrics';
-import type { LegKind, LegState } from './leg-state';
+import type { LegKind, LegState } from '../shared/call-state';
 
 /** The label of the fallback target's participant. */
 export const FALLBACK_LABEL = 'fallback';

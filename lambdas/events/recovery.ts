@@ -4,12 +4,12 @@
  * records the metrics each decision returns.
  */
 import type { DialConfig, RecoveryConfig } from '../shared/config';
+import { encodeLegState, LEG_STATUS_EVENTS, type LegState } from '../shared/call-state';
 import type { ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
 import { isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import type { MetricsWriter } from '../shared/metrics';
 import { fallbackMessageTwiml } from '../shared/twiml';
-import { encodeLegState, LEG_STATUS_EVENTS, type LegState } from './leg-state';
 import { type Action, type Decision, FALLBACK_LABEL, type Live, onCreateFailed, roleOf } from './policy';
 
 /** Statuses of a participant still in the conference or on the way into it. */

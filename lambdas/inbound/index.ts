@@ -2,7 +2,7 @@
  * The phone number's voice webhook: answers an inbound call with TwiML that puts the caller into a conference
  * of their own, labelled, with the conference's events sent to the events route.
  */
-import { encodeContext, MAX_CALL_TOKEN_CHARS, STACK_PARAMETERS } from '../shared/agent-context';
+import { carriedCallToken, encodeCallerState } from '../shared/call-state';
 import { once, readConferenceConfig, readTwilioConfig, readWebhookConfig } from '../shared/config';
 import { isCallSid } from '../shared/identifiers';
 import { formValue, textResponse, xmlResponse } from '../shared/http';
@@ -31,13 +31,13 @@ export const handler = twilioWebhook('inbound', loadConfig, async ({ request, pa
   // Twilio's CallToken lets a transfer present the caller's number to the human: carried (a secret: never logged)
   // on the signed callback URL, unless it is too long for one.
   const token = formValue(params, 'CallToken');
-  const callToken = token !== undefined && token !== '' && token.length <= MAX_CALL_TOKEN_CHARS ? token : undefined;
+  const callToken = carriedCallToken(token);
   // The conference is per call, so its status callback URL can carry the caller's context to the events
   // handler; the signature covers the query, so it cannot be forged.
-  const statusCallbackUrl = `${routeUrl(request, config.webhook, TWILIO_PATHS.events)}?${encodeContext({
+  const statusCallbackUrl = `${routeUrl(request, config.webhook, TWILIO_PATHS.events)}?${encodeCallerState({
     caller,
     callerCallSid: callSid,
-    ...(callToken !== undefined && { [STACK_PARAMETERS.callToken]: callToken }),
+    callToken,
   })}`;
   log.info('caller sent to conference', {
     conference: conferenceName,

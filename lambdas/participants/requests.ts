@@ -4,7 +4,8 @@
  */
 import { isAgentLabel } from '../shared/agent-labels';
 import { dialTargetKind, isAllowedTarget } from '../shared/dial-target';
-import { ContextError, MAX_CALL_TOKEN_CHARS, validateContext, type AgentContext } from '../shared/agent-context';
+import { ContextError, validateContext, type AgentContext } from '../shared/agent-context';
+import { MAX_CALL_TOKEN_CHARS } from '../shared/call-state';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import { isApiLabel, isCallSid, isConferenceRef, isE164, isParticipantRef } from '../shared/identifiers';

@@ -6,8 +6,8 @@ import { freeAgentLabels, isAgentLabel } from '../shared/agent-labels';
 import type { DialConfig } from '../shared/config';
 import { ApiError } from '../shared/errors';
 import type { AddParticipantRequest, ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
-import { encodeLegState, LEG_STATUS_EVENTS } from '../events/leg-state';
 import type { AgentContext } from '../shared/agent-context';
+import { encodeLegState, LEG_STATUS_EVENTS } from '../shared/call-state';
 import { type ParticipantListEntry, toListEntry, type TransferSettings } from '../shared/transfer';
 import type { AddCommand, UpdateCommand } from './requests';
 

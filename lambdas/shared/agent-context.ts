@@ -1,6 +1,6 @@
 /**
- * The context that travels with the agent: encoded into the Participants API's `To=app:AP...?k=v`, and read
- * back from the query string Twilio appends to the TwiML App's Voice URL.
+ * The context that travels with the agent, and Twilio's limits on it: the custom parameters of an `app:` leg, handed
+ * to the agent as `<Parameter>`s. The URLs that carry it are `call-state.ts`.
  */
 
 /** Twilio advises at most 800 bytes of custom parameters on an `app:` leg. */
@@ -8,22 +8,6 @@ export const MAX_CONTEXT_BYTES = 800;
 /** `<Parameter>` names and values must each stay under 500 characters. */
 export const MAX_PARAMETER_CHARS = 499;
 const CONTEXT_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/**
- * Names the stack itself puts on the agent's URL besides the caller's context. `callToken` is the inbound call's
- * `CallToken`, carried so a handoff can present the caller's number: a secret, handed to the agent only when a
- * deployer puts it on the allow-list, and never reported as dropped. `handoff` marks the session in which the
- * agent briefs the human of a warm handoff: always handed on, since the agent must know it is briefing.
- */
-export const STACK_PARAMETERS = { callToken: 'callToken', handoff: 'handoff' } as const;
-
-/**
- * The longest `CallToken` the stack carries. Tokens in Twilio's inbound webhooks are URL-encoded JSON of about
- * 0.4 KB, or 1-2 KB with a SHAKEN PASSporT in `identityHeaderTokens`; a longer one is dropped (the human then
- * sees the stack's number) so the callback URLs carrying it stay far inside API Gateway's 10,240-byte limit on
- * the request line and headers.
- */
-export const MAX_CALL_TOKEN_CHARS = 2048;
 
 /** Context key/values, in the order they should be sent. */
 export type AgentContext = Readonly<Record<string, string>>;
@@ -94,63 +78,4 @@ export function fitContext(
     }
   }
   return { context: pick(kept), dropped };
-}
-
-/**
- * The Participants API `To` for the agent's TwiML App with its context.
- * @example agentAddress('AP123', { caller: '+15551234567' }) // 'app:AP123?caller=%2B15551234567'
- */
-export function agentAddress(appSid: string, context: AgentContext): string {
-  validateContext(context);
-  const query = encodeContext(context);
-  return query ? `app:${appSid}?${query}` : `app:${appSid}`;
-}
-
-/** Result of reading the custom parameters Twilio appended to the TwiML App's URL. */
-export interface ReceivedContext {
-  readonly parameters: { name: string; value: string }[];
-  /** Names dropped: not on the allow-list, or over Twilio's `<Parameter>` limits. */
-  readonly dropped: { name: string; reason: 'not-allowed' | 'too-long' | 'duplicate' }[];
-}
-
-/** Reads the allowed context parameters from the raw query string of the agent webhook, in the order sent. */
-export function readContext(rawQueryString: string, allowlist: readonly string[]): ReceivedContext {
-  const allowed = new Set(allowlist);
-  const parameters: { name: string; value: string }[] = [];
-  const dropped: ReceivedContext['dropped'] = [];
-  const seen = new Set<string>();
-  for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    if (name === STACK_PARAMETERS.callToken && !allowed.has(name)) continue;
-    if (!allowed.has(name) && name !== STACK_PARAMETERS.handoff)
-      dropped.push({ name: name.slice(0, 64), reason: 'not-allowed' });
-    else if (seen.has(name)) dropped.push({ name, reason: 'duplicate' });
-    else if (value.length > MAX_PARAMETER_CHARS) dropped.push({ name, reason: 'too-long' });
-    else {
-      seen.add(name);
-      parameters.push({ name, value });
-    }
-  }
-  return { parameters, dropped };
-}
-
-/** The call's own names the `<Connect action>` route needs, besides the agent's parameters. */
-const CALL_NAMES = ['conference', 'callerCallSid', 'caller', STACK_PARAMETERS.callToken, STACK_PARAMETERS.handoff];
-
-/**
- * The query of the agent's `<Connect action>` URL: the parameters handed to the agent and the call's own names
- * (conference, caller, CallToken, handoff marker) from the query Twilio signed, so the end of the session is handled
- * with the call's context; nothing the allow-list dropped.
- */
-export function connectActionQuery(
-  rawQueryString: string,
-  parameters: readonly { name: string; value: string }[],
-): string {
-  const query = new URLSearchParams(rawQueryString);
-  const kept: Record<string, string> = {};
-  for (const { name, value } of parameters) kept[name] = value;
-  for (const name of CALL_NAMES) {
-    const value = query.get(name);
-    if (value !== null && !(name in kept)) kept[name] = value;
-  }
-  return encodeContext(kept);
 }

@@ -3,7 +3,8 @@
  * removal. Retries follow one rule: retry only what Twilio did not process (429, 20429) or asked to retry
  * (16030), and a network failure only when a label guards the create against a double add.
  */
-import { agentAddress, type AgentContext } from './agent-context';
+import type { AgentContext } from './agent-context';
+import { agentAddress } from './call-state';
 import { isAgentLabel } from './agent-labels';
 import {
   ApiError,

@@ -8,10 +8,10 @@
  * 2023-10-25, "CallToken support for Conference /Participants API"); Twilio refuses a `From` it cannot tie to a
  * token or to the account (error 21210), and then the leg is placed again from the stack's own number.
  */
-import { coldTransferQuery } from '../events/query';
 import type { TransferConfig } from './config';
 import type { AddParticipantRequest, ConferenceOperations, ParticipantSummary } from './conference-ops';
 import { isAgentLabel } from './agent-labels';
+import { encodeColdTransfer } from './call-state';
 import { isTwilioFailure, TWILIO } from './errors';
 import type { Logger } from './log';
 
@@ -132,7 +132,7 @@ export async function startTransfer(
       {
         ...human,
         ...(onAnswer && {
-          statusCallback: `${settings.eventsUrl}?${coldTransferQuery(conferenceSid, settings.dial.agentLabel)}`,
+          statusCallback: `${settings.eventsUrl}?${encodeColdTransfer({ conferenceSid, agentLabel: settings.dial.agentLabel })}`,
           statusCallbackEvent: ['answered'],
         }),
       },

@@ -1,10 +1,5 @@
-import {
-  agentAddress,
-  encodeContext,
-  readContext,
-  validateContext,
-  ContextError,
-} from '../../lambdas/shared/agent-context';
+import { encodeContext, validateContext, ContextError } from '../../lambdas/shared/agent-context';
+import { agentAddress, readContext } from '../../lambdas/shared/call-state';
 import { backoffDelay, withRetry } from '../../lambdas/shared/retry';
 import { toApiError, isRetryableTwilioFailure } from '../../lambdas/shared/errors';
 import { maskPhone } from '../../lambdas/shared/log';

@@ -1,5 +1,5 @@
 import type { RecoveryConfig } from '../../lambdas/shared/config';
-import type { LegState } from '../../lambdas/events/leg-state';
+import type { LegState } from '../../lambdas/shared/call-state';
 import {
   type CallStatus,
   type LiveConference,
