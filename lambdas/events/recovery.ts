@@ -6,7 +6,7 @@
 import type { DialConfig, RecoveryConfig } from '../shared/config';
 import { encodeLegState, LEG_STATUS_EVENTS, type LegState } from '../shared/call-state';
 import type { ConferenceOperations, ParticipantSummary } from '../shared/conference-ops';
-import { isNetworkFailure, isRetryableTwilioFailure, isServerFailure, isTwilioFailure, TWILIO } from '../shared/errors';
+import { isGone, isTwilioFailure, isUnavailableFailure, TWILIO } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import type { MetricsWriter } from '../shared/metrics';
 import { fallbackMessageTwiml } from '../shared/twiml';
@@ -57,7 +57,7 @@ export class CallRecovery {
     try {
       return (await this.ops.listParticipants(conferenceSid)).filter((p) => ACTIVE_STATUSES.has(p.status));
     } catch (error) {
-      if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return 'ended';
+      if (isGone(error)) return 'ended';
       throw error;
     }
   }
@@ -105,7 +105,7 @@ export class CallRecovery {
         return;
       case 'unhold-caller':
         await this.ops.updateParticipant(conferenceSid, dial.callerLabel, { hold: false }).catch((error: unknown) => {
-          if (!(isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404))) throw error;
+          if (!isGone(error)) throw error;
         });
         return;
       case 'remove-stack-legs': {
@@ -188,8 +188,8 @@ export class CallRecovery {
 
 /** How a create failed, for the policy; undefined for an error that is not Twilio's (a bug: let it surface). */
 export function createFailureCause(error: unknown): 'rejected' | 'unavailable' | 'conference-ended' | undefined {
-  if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return 'conference-ended';
-  if (isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error)) return 'unavailable';
+  if (isGone(error)) return 'conference-ended';
+  if (isUnavailableFailure(error)) return 'unavailable';
   if (isTwilioFailure(error)) return 'rejected';
   return undefined;
 }

@@ -1,17 +1,24 @@
 /**
  * Conference and participant operations over the Twilio REST API: adding the agent or a human, hold, mute,
- * removal. Retries follow one rule: retry only what Twilio did not process (429, 20429) or asked to retry
- * (16030), and a network failure only when a label guards the create against a double add.
+ * removal. Each operation retries, with backoff inside the retry budget, one of two sets of failures (named in
+ * `errors.ts`, stated per method below):
+ * - {@link isTransientFailure}: Twilio did not act (429, 20429, 16030) or the request may not have reached it (a
+ *   network failure). Every operation retries these.
+ * - {@link isUnavailableFailure}: those and a Twilio 5xx, which may have acted. Only the reads (list, fetch) and
+ *   the label-guarded create retry it: a repeated create meets 16026 instead of adding twice.
  */
 import type { AgentContext } from './agent-context';
 import { agentAddress } from './call-state';
 import { isAgentLabel } from './agent-labels';
 import {
   ApiError,
+  isCallOver,
+  isGone,
   isNetworkFailure,
-  isRetryableTwilioFailure,
-  isServerFailure,
+  isTransientFailure,
   isTwilioFailure,
+  isUnavailableFailure,
+  mayHaveActed,
   TWILIO,
 } from './errors';
 import { isConferenceSid } from './identifiers';
@@ -87,8 +94,9 @@ export class ConferenceOperations {
 
   /**
    * Adds a participant. `conference` is a FriendlyName (Twilio creates the conference if none is active) or a
-   * CF SID. The label makes a retried create safe: a duplicate fails with 16026 instead of adding twice, so a
-   * lost answer (reset, timeout) or a Twilio 5xx is retried like a 429.
+   * CF SID. Retries {@link isUnavailableFailure}: the label makes a repeated create safe, since a duplicate fails
+   * with 16026 instead of adding twice; a 16026 after an attempt that {@link mayHaveActed} is that attempt's
+   * participant, fetched by label (itself retried like a read).
    */
   async addParticipant(conference: string, request: AddParticipantRequest): Promise<ParticipantSummary> {
     return (await this.dialParticipant(conference, request)).participant;
@@ -102,9 +110,8 @@ export class ConferenceOperations {
     conference: string,
     request: AddParticipantRequest,
   ): Promise<{ participant: ParticipantSummary; queueTimeMs?: number }> {
-    // Whether an earlier attempt may have added the participant (its answer was lost or Twilio failed mid-way);
-    // 429 and 16030 mean Twilio did nothing.
-    let mayHaveActed = false;
+    // Whether an earlier attempt may have added the participant: then a 16026 is that attempt's doing.
+    let ambiguous = false;
     const create = () =>
       this.client.api.v2010.account.conferences(conference).participants.create({
         from: request.from,
@@ -128,19 +135,15 @@ export class ConferenceOperations {
       });
     let participant: Awaited<ReturnType<typeof create>>;
     try {
-      participant = await this.withRetry(
-        'participant create',
-        (error) => isRetryableTwilioFailure(error) || isNetworkFailure(error) || isServerFailure(error),
-        () =>
-          create().catch((error: unknown) => {
-            if (isNetworkFailure(error) || (isServerFailure(error) && !isRetryableTwilioFailure(error)))
-              mayHaveActed = true;
-            throw error;
-          }),
+      participant = await this.withRetry('participant create', isUnavailableFailure, () =>
+        create().catch((error: unknown) => {
+          if (mayHaveActed(error)) ambiguous = true;
+          throw error;
+        }),
       );
     } catch (error) {
       // 16026 after an ambiguous attempt: that attempt added the participant and its answer was lost.
-      if (mayHaveActed && isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
+      if (ambiguous && isTwilioFailure(error) && error.code === TWILIO.duplicateLabel) {
         const found = await this.fetchByLabel(conference, request.label);
         this.log.info('participant create answer was lost; found it by label', {
           conferenceSid: found.conferenceSid,
@@ -165,7 +168,10 @@ export class ConferenceOperations {
     return { participant: summary, ...(Number.isFinite(queueTimeMs) && { queueTimeMs }) };
   }
 
-  /** Adds the AI agent through its TwiML App, carrying `context`; a duplicate label means it is already there. */
+  /**
+   * Adds the AI agent through its TwiML App, carrying `context` (retried as {@link addParticipant}); a duplicate
+   * label means it is already there.
+   */
   async addAgent(
     conference: string,
     appSid: string,
@@ -184,24 +190,23 @@ export class ConferenceOperations {
     }
   }
 
-  /** A participant of a conference (name or CF SID) by its label. */
+  /** A participant of a conference (name or CF SID) by its label; retries {@link isUnavailableFailure}. */
   private async fetchByLabel(conference: string, label: string): Promise<ParticipantSummary> {
     const conferenceSid = await this.resolveConferenceSid(conference);
-    const participant = await this.withRetry(
-      'participant fetch',
-      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e),
-      () => this.client.api.v2010.account.conferences(conferenceSid).participants(label).fetch(),
+    const participant = await this.withRetry('participant fetch', isUnavailableFailure, () =>
+      this.client.api.v2010.account.conferences(conferenceSid).participants(label).fetch(),
     );
     return toSummary(participant);
   }
 
-  /** Resolves a conference name or CF SID to the SID of the conference in progress (404 when none). */
+  /**
+   * Resolves a conference name or CF SID to the SID of the conference in progress (404 when none); the lookup by
+   * name retries {@link isTransientFailure}.
+   */
   async resolveConferenceSid(conference: string): Promise<string> {
     if (isConferenceSid(conference)) return conference;
-    const conferences = await this.withRetry(
-      'conference lookup',
-      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
-      () => this.client.api.v2010.account.conferences.list({ friendlyName: conference, limit: 20 }),
+    const conferences = await this.withRetry('conference lookup', isTransientFailure, () =>
+      this.client.api.v2010.account.conferences.list({ friendlyName: conference, limit: 20 }),
     );
     // A conference waiting for its second participant is `init`; a finished one is `completed`.
     const active = conferences.find((c) => c.status === 'in-progress') ?? conferences.find((c) => c.status === 'init');
@@ -209,86 +214,77 @@ export class ConferenceOperations {
     return active.sid;
   }
 
-  /** Who is in a conference (by CF SID) now, as Twilio lists them; one page of up to 250 (a conference's maximum). */
+  /**
+   * Who is in a conference (by CF SID) now, as Twilio lists them; one page of up to 250 (a conference's maximum).
+   * Retries {@link isUnavailableFailure}.
+   */
   async listParticipants(conferenceSid: string): Promise<ParticipantSummary[]> {
-    const participants = await this.withRetry(
-      'participant list',
-      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e) || isServerFailure(e),
-      () => this.client.api.v2010.account.conferences(conferenceSid).participants.list({ pageSize: 250, limit: 250 }),
+    const participants = await this.withRetry('participant list', isUnavailableFailure, () =>
+      this.client.api.v2010.account.conferences(conferenceSid).participants.list({ pageSize: 250, limit: 250 }),
     );
     return participants.map(toSummary);
   }
 
-  /** Holds/unholds, mutes/unmutes or (un)coaches a participant (by call SID or label). */
+  /** Holds/unholds, mutes/unmutes or (un)coaches a participant (by call SID or label); retries {@link isTransientFailure}. */
   async updateParticipant(
     conferenceSid: string,
     participant: string,
     changes: ParticipantChanges,
   ): Promise<ParticipantSummary> {
-    const updated = await this.withRetry(
-      'participant update',
-      (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
-      () =>
-        this.client.api.v2010.account
-          .conferences(conferenceSid)
-          .participants(participant)
-          .update({
-            ...(changes.hold !== undefined && { hold: changes.hold }),
-            ...(changes.holdUrl !== undefined && { holdUrl: changes.holdUrl, holdMethod: 'GET' }),
-            ...(changes.muted !== undefined && { muted: changes.muted }),
-            ...(changes.coaching !== undefined && { coaching: changes.coaching }),
-            ...(changes.callSidToCoach !== undefined && { callSidToCoach: changes.callSidToCoach }),
-          }),
+    const updated = await this.withRetry('participant update', isTransientFailure, () =>
+      this.client.api.v2010.account
+        .conferences(conferenceSid)
+        .participants(participant)
+        .update({
+          ...(changes.hold !== undefined && { hold: changes.hold }),
+          ...(changes.holdUrl !== undefined && { holdUrl: changes.holdUrl, holdMethod: 'GET' }),
+          ...(changes.muted !== undefined && { muted: changes.muted }),
+          ...(changes.coaching !== undefined && { coaching: changes.coaching }),
+          ...(changes.callSidToCoach !== undefined && { callSidToCoach: changes.callSidToCoach }),
+        }),
     );
     this.log.info('participant updated', { conferenceSid, participant, ...changes });
     return toSummary(updated);
   }
 
   /**
-   * Changes a live call (any leg, by call SID). A call that already ended answers 21220 or 20404: that counts as
-   * done (`false`), since ending or redirecting a finished call has nothing left to do.
+   * Changes a live call (any leg, by call SID); retries {@link isTransientFailure}. A call that already ended
+   * ({@link isCallOver}: 21220, 20404) counts as done (`false`): ending or redirecting it has nothing left to do.
    */
   async updateCall(callSid: string, change: CallChange): Promise<boolean> {
     try {
-      await this.withRetry(
-        'call update',
-        (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
-        () =>
-          this.client.api.v2010.account
-            .calls(callSid)
-            .update(
-              'status' in change
-                ? { status: change.status }
-                : 'twiml' in change
-                  ? { twiml: change.twiml }
-                  : { url: change.url, method: 'POST' },
-            ),
+      await this.withRetry('call update', isTransientFailure, () =>
+        this.client.api.v2010.account
+          .calls(callSid)
+          .update(
+            'status' in change
+              ? { status: change.status }
+              : 'twiml' in change
+                ? { twiml: change.twiml }
+                : { url: change.url, method: 'POST' },
+          ),
       );
       this.log.info('call updated', { callSid, change: Object.keys(change)[0] });
       return true;
     } catch (error) {
-      if (
-        isTwilioFailure(error) &&
-        (error.code === TWILIO.callNotInProgress || error.code === TWILIO.notFound || error.status === 404)
-      )
-        return false;
+      if (isCallOver(error)) return false;
       throw error;
     }
   }
 
-  /** Removes a participant (by call SID or label); `ignoreMissing` treats one already gone as removed. */
+  /**
+   * Removes a participant (by call SID or label); retries {@link isTransientFailure}. `ignoreMissing` treats one
+   * already gone ({@link isGone}) as removed (`false`).
+   */
   async removeParticipant(conferenceSid: string, participant: string, ignoreMissing = false): Promise<boolean> {
     try {
-      await this.withRetry(
-        'participant remove',
-        (e) => isRetryableTwilioFailure(e) || isNetworkFailure(e),
-        () => this.client.api.v2010.account.conferences(conferenceSid).participants(participant).remove(),
+      await this.withRetry('participant remove', isTransientFailure, () =>
+        this.client.api.v2010.account.conferences(conferenceSid).participants(participant).remove(),
       );
       this.log.info('participant removed', { conferenceSid, participant });
       return true;
     } catch (error) {
-      if (ignoreMissing && isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404))
-        return false;
+      if (ignoreMissing && isGone(error)) return false;
       throw error;
     }
   }
@@ -296,7 +292,9 @@ export class ConferenceOperations {
   /**
    * Removes every AI agent of a conference: the participants whose label is `agentLabel` or one of its numbered
    * labels (`-2`, `-3`, … that the participants API gives further agents), read from one participant list and
-   * removed by call SID. Resolves with the call SIDs removed (one already gone counts as removed).
+   * removed by call SID (the list and each removal retried as {@link listParticipants} and
+   * {@link removeParticipant}). Resolves with the call SIDs removed (one already gone counts as removed); a conference
+   * that has ended ({@link isGone}) has none.
    */
   async removeAgents(conferenceSid: string, agentLabel: string): Promise<string[]> {
     let participants: ParticipantSummary[];
@@ -304,7 +302,7 @@ export class ConferenceOperations {
       participants = await this.listParticipants(conferenceSid);
     } catch (error) {
       // A conference that has ended has no agents left to remove.
-      if (isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404)) return [];
+      if (isGone(error)) return [];
       throw error;
     }
     const agents = participants.filter((p) => isAgentLabel(p.label, agentLabel));

@@ -64,8 +64,8 @@ export function isRetryableTwilioFailure(error: unknown): boolean {
 }
 
 /**
- * Whether Twilio failed on its side (5xx). It may or may not have acted, so only operations that are safe to
- * repeat retry it: a label-guarded create (a repeat meets 16026), an update, a remove.
+ * Whether Twilio failed on its side (5xx). It may or may not have acted, so only operations a repeat cannot harm
+ * retry it ({@link isUnavailableFailure}): the reads, and a label-guarded create (a repeat meets 16026).
  */
 export function isServerFailure(error: unknown): boolean {
   return isTwilioFailure(error) && error.status >= 500;
@@ -81,6 +81,40 @@ export function isNetworkFailure(error: unknown): boolean {
   );
 }
 
+/**
+ * Whether a request failed in a way every operation retries: Twilio did not act on it (429, 20429, 16030), or it
+ * may never have reached Twilio (a network failure before an answer).
+ */
+export function isTransientFailure(error: unknown): boolean {
+  return isRetryableTwilioFailure(error) || isNetworkFailure(error);
+}
+
+/**
+ * Whether Twilio could not serve a request now: a {@link isTransientFailure} or a 5xx. Retried by the reads and the
+ * label-guarded create; for the recovery, a create that failed so is "Twilio unavailable", not "rejected".
+ */
+export function isUnavailableFailure(error: unknown): boolean {
+  return isTransientFailure(error) || isServerFailure(error);
+}
+
+/**
+ * Whether Twilio may have acted on a request that failed: its answer was lost (a network failure) or Twilio failed
+ * part-way (a 5xx other than a retry-later). A create that failed so may have added its participant.
+ */
+export function mayHaveActed(error: unknown): boolean {
+  return isNetworkFailure(error) || (isServerFailure(error) && !isRetryableTwilioFailure(error));
+}
+
+/** Whether the conference or participant a request named is gone (ended, left, never there): 20404 or HTTP 404. */
+export function isGone(error: unknown): boolean {
+  return isTwilioFailure(error) && (error.code === TWILIO.notFound || error.status === 404);
+}
+
+/** Whether a call a request named has ended: gone ({@link isGone}) or no longer in progress (21220). */
+export function isCallOver(error: unknown): boolean {
+  return isGone(error) || (isTwilioFailure(error) && error.code === TWILIO.callNotInProgress);
+}
+
 /** Maps a Twilio REST failure (or an unexpected error) to the API's error. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
@@ -90,7 +124,7 @@ export function toApiError(error: unknown): ApiError {
     return new ApiError(500, 'internal_error', 'Internal error');
   }
   const { status, code } = error;
-  if (code === TWILIO.notFound || status === 404) {
+  if (isGone(error)) {
     return new ApiError(404, 'not_found', 'Conference or participant not found (it may have ended)', undefined, code);
   }
   if (code === TWILIO.duplicateLabel) {

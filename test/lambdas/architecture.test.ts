@@ -54,4 +54,16 @@ describe('lambdas layout', () => {
 
     expect(copies).toEqual([]);
   });
+
+  it('when a handler or shared module asks whether a participant is gone or a failure is retried, it uses the names in errors.ts', () => {
+    const copies = ['shared', 'events', 'participants']
+      .flatMap((folder) => sourcesUnder(join(LAMBDAS, folder)))
+      .filter((file) => !file.endsWith(join('shared', 'errors.ts')))
+      .filter((file) =>
+        /status === 404|TWILIO\.notFound|isRetryableTwilioFailure\(\w+\) \|\|/.test(readFileSync(file, 'utf8')),
+      )
+      .map((file) => relative(ROOT, file));
+
+    expect(copies).toEqual([]);
+  });
 });

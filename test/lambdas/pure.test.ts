@@ -1,7 +1,15 @@
 import { encodeContext, validateContext, ContextError } from '../../lambdas/shared/agent-context';
 import { agentAddress, readContext } from '../../lambdas/shared/call-state';
 import { backoffDelay, withRetry } from '../../lambdas/shared/retry';
-import { toApiError, isRetryableTwilioFailure } from '../../lambdas/shared/errors';
+import {
+  isCallOver,
+  isGone,
+  isRetryableTwilioFailure,
+  isTransientFailure,
+  isUnavailableFailure,
+  mayHaveActed,
+  toApiError,
+} from '../../lambdas/shared/errors';
 import { maskPhone } from '../../lambdas/shared/log';
 import { matchPath, ROUTES, routeKey } from '../../lambdas/routes';
 import { rewriteTwilioUri } from '../../lambdas/shared/twilio-client';
@@ -142,6 +150,38 @@ describe('toApiError', () => {
     const error = toApiError(failure);
     expect([error.status, error.code]).toEqual([status, code]);
     expect(JSON.stringify(error.toBody())).not.toMatch(/\bat .+:\d+:\d+/);
+  });
+});
+
+describe('failure predicates', () => {
+  const twilio = (status: number, code?: number) => Object.assign(new Error('twilio'), { status, code });
+  const network = (code: string) => Object.assign(new Error('network'), { code });
+
+  describe.each([
+    // name, error, transient, unavailable, may have acted, gone, call over
+    ['429', twilio(429), true, true, false, false, false],
+    ['20429', twilio(400, 20429), true, true, false, false, false],
+    ['16030 (add failed, retry later)', twilio(500, 16030), true, true, false, false, false],
+    ['a 503', twilio(503), false, true, true, false, false],
+    ['a connection reset', network('ECONNRESET'), true, true, true, false, false],
+    ['a timeout', network('ETIMEDOUT'), true, true, true, false, false],
+    ['20404', twilio(404, 20404), false, false, false, true, true],
+    ['a bare 404', twilio(404), false, false, false, true, true],
+    ['21220 (call not in progress)', twilio(400, 21220), false, false, false, false, true],
+    ['16026 (duplicate label)', twilio(400, 16026), false, false, false, false, false],
+    ['a 401', twilio(401, 20003), false, false, false, false, false],
+    ['a programming error', new TypeError('x is undefined'), false, false, false, false, false],
+  ])('when the failure is %s', (_name, error, transient, unavailable, acted, gone, over) => {
+    it(`every operation retries it: ${transient}; the reads and the guarded create: ${unavailable}`, () => {
+      expect(isTransientFailure(error)).toBe(transient);
+      expect(isUnavailableFailure(error)).toBe(unavailable);
+    });
+
+    it(`Twilio may have acted: ${acted}; the participant is gone: ${gone}; the call is over: ${over}`, () => {
+      expect(mayHaveActed(error)).toBe(acted);
+      expect(isGone(error)).toBe(gone);
+      expect(isCallOver(error)).toBe(over);
+    });
   });
 });
 
