@@ -35,7 +35,7 @@ import { type Logger, maskPhone } from '../shared/log';
 import { routeUrl } from '../shared/signature';
 import { completeWarmTransfer, startTransfer, type TransferSettings } from '../shared/transfer';
 import { hangupTwiml, redirectTwiml } from '../shared/twiml';
-import { describe } from '../shared/webhook';
+import { describeError } from '../shared/webhook';
 import { TWILIO_PATHS } from '../routes';
 import { parseHandoffData, resolveHandoff, type HandoffRequest } from './handoff';
 import { onHandoffFailed } from './policy';
@@ -78,7 +78,7 @@ async function conferenceWithHuman(
       ? conferenceSid
       : undefined;
   } catch (error) {
-    log.info('the conference has ended: no briefing to complete', { error: describe(error) });
+    log.info('the conference has ended: no briefing to complete', { error: describeError(error) });
     return undefined;
   }
 }
@@ -135,7 +135,7 @@ export async function agentEnded({ request, params, config, log, open }: AgentEn
       await transfer(handoff.request, resolved.target, call, ops, settings, config.dial, log);
       return undefined;
     } catch (error) {
-      log.warn('handoff transfer failed', { error: describe(error) });
+      log.warn('handoff transfer failed', { error: describeError(error) });
       return 'transfer failed';
     }
   })();
@@ -153,7 +153,7 @@ export async function agentEnded({ request, params, config, log, open }: AgentEn
   try {
     conferenceSid = await ops.resolveConferenceSid(call.conference);
   } catch (error) {
-    log.info('the conference has ended: nobody to fall back for', { error: describe(error) });
+    log.info('the conference has ended: nobody to fall back for', { error: describeError(error) });
     return hangup();
   }
   const state = {

@@ -138,7 +138,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     const decision = onCallerLeft(formValue(params, 'EndConferenceOnExit') !== 'false');
     if (decision.actions.length > 0) {
       const recovery = await recoveryFor(request, config, log);
-      await recovery.apply(decision, callerState(conferenceSid, callSid, query, params, log));
+      await recovery.apply(decision, agentStateFromConference(conferenceSid, callSid, query, params, log));
     }
     return emptyResponse(204);
   }
@@ -159,7 +159,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     for (const point of decision.metrics) write.record(point);
     return emptyResponse(204);
   }
-  await recovery.apply(decision, callerState(conferenceSid, callerCallSid, query, params, log));
+  await recovery.apply(decision, agentStateFromConference(conferenceSid, callerCallSid, query, params, log));
   return emptyResponse(204);
 });
 
@@ -192,8 +192,11 @@ function agentContext(
   return context;
 }
 
-/** The state of a call from its conference callback (for recovery started by a conference event). */
-function callerState(
+/**
+ * The recovery state of the call's agent leg (first attempt, attended), built from a conference callback: what a
+ * recovery started by a conference event (the caller or a human left) acts on.
+ */
+function agentStateFromConference(
   conferenceSid: string,
   callerCallSid: string,
   query: { caller?: string; callToken?: string },
@@ -217,9 +220,9 @@ async function legStatus(request: HttpRequest, params: FormParams, config: Confi
     status,
     sequence: formValue(params, 'SequenceNumber'),
   });
-  // `initiated` tells nothing `ringing` or `answered` will not tell a moment later (when the leg could still be
-  // stopped): the stack no longer asks for it (LEG_STATUS_EVENTS); one that still arrives (a leg dialled by an
-  // earlier version) is logged, not looked into.
+  // `queued` and `initiated` tell nothing `ringing` or `answered` will not tell a moment later (while the leg can
+  // still be stopped): the stack does not ask for them (LEG_STATUS_EVENTS), and one that arrives anyway is logged,
+  // not looked into.
   if (status === 'queued' || status === 'initiated') return emptyResponse(204);
   const recovery = await recoveryFor(request, config, log);
   const live = await recovery.live(state.conferenceSid, legCallSid);

@@ -19,7 +19,7 @@ import { rootLogger, type Logger } from '../shared/log';
 import { restCredential, twilioClientFor } from '../shared/runtime';
 import { secrets } from '../shared/secrets';
 import { routeUrl } from '../shared/signature';
-import { describe } from '../shared/webhook';
+import { describeError } from '../shared/webhook';
 import { API_PATHS, routeKey, TWILIO_PATHS } from '../routes';
 import { AUTH_MESSAGES, type AuthFailure, readBearerToken, tokenMatches } from './auth';
 import {
@@ -141,7 +141,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
     else if (!(await secrets.verify(config.auth.token, (tokens) => tokenMatches(presented.token, tokens))))
       failure = 'wrong';
   } catch (error) {
-    log.error('configuration unavailable', { error: describe(error) });
+    log.error('configuration unavailable', { error: describeError(error) });
     return jsonResponse(500, new ApiError(500, 'misconfigured', 'Service misconfigured').toBody());
   }
 
@@ -159,7 +159,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
     return response;
   } catch (error) {
     const apiError = toApiError(error);
-    const logFields = { status: apiError.status, code: apiError.code, error: describe(error) };
+    const logFields = { status: apiError.status, code: apiError.code, error: describeError(error) };
     if (apiError.status >= 500) log.error('request failed', logFields);
     else log.info('request refused', logFields);
     return jsonResponse(apiError.status, apiError.toBody());

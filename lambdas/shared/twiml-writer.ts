@@ -1,6 +1,6 @@
 /**
  * A small TwiML serializer that writes byte for byte what twilio's `VoiceResponse` writes (xmlbuilder 13 with
- * twilio's attribute stringifier), without loading either: together they were about half of a TwiML handler's
+ * twilio's attribute stringifier), without loading either: loading them costs about half of a TwiML handler's
  * cold start. `test/lambdas/twiml-writer.test.ts` proves the equality with generated inputs against
  * `VoiceResponse` itself, so a change here or in twilio's output fails a test.
  */

@@ -60,7 +60,7 @@ export function twilioWebhook<C extends WebhookHandlerConfig>(name: string, load
         ));
     } catch (error) {
       // A 500 makes Twilio try the fallback URL; the message names the setting, never a value.
-      log.error('configuration unavailable', { error: describe(error) });
+      log.error('configuration unavailable', { error: describeError(error) });
       return textResponse(500, 'Service misconfigured');
     }
 
@@ -84,14 +84,14 @@ export function twilioWebhook<C extends WebhookHandlerConfig>(name: string, load
     try {
       return await body({ request, params, config, log: callLog });
     } catch (error) {
-      callLog.error('handler failed', { error: describe(error) });
+      callLog.error('handler failed', { error: describeError(error) });
       return textResponse(500, 'Internal error');
     }
   };
 }
 
 /** A loggable description of an error: name, message and Twilio code, never the stack or request data. */
-export function describe(error: unknown): Record<string, unknown> {
+export function describeError(error: unknown): Record<string, unknown> {
   if (error instanceof ConfigError) return { name: error.name, message: error.message };
   if (error instanceof Error) {
     const { status, code } = error as Error & { status?: number; code?: number | string };
