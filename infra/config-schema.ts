@@ -548,7 +548,7 @@ export function projectTemplate(): {
     description:
       'A Voice AI agent in a Twilio Conference on AWS: API Gateway + Lambda answer your Twilio number, put the caller in a conference and dial your agent in.',
     quickstart:
-      'Next: npm ci, then pulumi preview --policy-pack policy (the Auth Token is stored encrypted in the stack file: commit it). The checklist: infra/README.md, "Deploying from zero".',
+      'Next: npm ci, then pulumi preview --policy-pack policy (the Auth Token is stored encrypted in the stack file: commit it). The whole path: docs/deploy.md (then npm run verify -- --stack <name> places a real test call).',
     config,
   };
 }
