@@ -53,6 +53,15 @@ function setupCommand(sandbox: Sandbox): string {
   return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken} npm run setup -- --stack dev --phone-number ${sandbox.phoneNumber} --print`;
 }
 
+/**
+ * `npm run verify` against this sandbox, as a deployed stack is checked: the emulator's credentials and base URL, the
+ * participants API token, and the values `pulumi stack output` would give.
+ */
+function verifyCommand(sandbox: Sandbox): string {
+  const { twilio } = sandbox;
+  return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken} PARTICIPANTS_API_TOKEN=${sandbox.apiToken} npm run verify -- --stack sandbox --phone-number ${sandbox.phoneNumber} --api-base-url ${sandbox.apiBaseUrl} --twiml-app-sid ${sandbox.twimlAppSid} --hold 1`;
+}
+
 /** Where calls' agent legs connect, and who answers there. */
 function agentLine(sandbox: Sandbox, agent: AgentChoice): string {
   return agent.url !== undefined
@@ -107,6 +116,9 @@ A supervisor listens in, whispers to the agent, then barges in (see whom each he
 
 Check the number and print a stack's config with the setup command (the emulator's own credentials):
   ${setupCommand(sandbox)}
+
+Place a test call as on a deployed stack (the acceptance call; it hangs up everything it dialled):
+  ${verifyCommand(sandbox)}
 `;
 }
 
@@ -121,6 +133,9 @@ async function serve(options: {
     apiPort: options.apiPort,
     agentStreamUrl: options.agent.url,
     agentMode: options.agent.mode,
+    // A person's sandbox runs on Twilio's own clock (the tests' default runs Twilio's seconds in milliseconds): hold
+    // music, <Pause>, ring time-outs and the acceptance call's TimeLimit last as long as they would on Twilio.
+    twilio: { timeScale: 1 },
   });
   const control = await startControlServer(sandbox, options.controlPort).catch(async (error: unknown) => {
     await sandbox.stop();

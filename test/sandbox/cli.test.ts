@@ -84,7 +84,7 @@ it('when given an unknown flag, it exits 2 and says which, with the usage', asyn
   expect(run.output.stdout).not.toContain('Sandbox running');
 });
 
-it('when --serve runs, the setup command it prints checks its number; a SIGTERM on the npm process then stops every process, restores the number and says so', async () => {
+it('when --serve runs, the setup command it prints checks its number and its verify command passes; a SIGTERM on the npm process then stops every process, restores the number and says so', async () => {
   // Arrange: fixed ports, the way a person pins them
   const [apiPort, controlPort] = [await freePort(), await freePort()];
   const run = npmStart(['--serve', '--quiet', '--control-port', String(controlPort)], {
@@ -95,6 +95,19 @@ it('when --serve runs, the setup command it prints checks its number; a SIGTERM 
   const placed = await fetch(`http://127.0.0.1:${controlPort}/calls`, { method: 'POST' });
   const setupLine = /^ {2}(TWILIO_API_BASE_URL=\S+ .*npm run setup -- .*)$/m.exec(run.output.stdout)?.[1];
   const setup = spawnSync('sh', ['-c', setupLine ?? 'false'], { cwd: ROOT, encoding: 'utf8' });
+  const verifyLine = /^ {2}(TWILIO_API_BASE_URL=\S+ .*npm run verify -- .*)$/m.exec(run.output.stdout)?.[1];
+  const verify = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    // Asynchronous: the sandbox in this process's child answers the call while the command runs.
+    const child = spawn('sh', ['-c', verifyLine ?? 'false'], { cwd: ROOT });
+    let [stdout, stderr] = ['', ''];
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
   const processes = descendants(run.child.pid!);
   for (const pid of processes) seen.add(pid);
 
@@ -107,6 +120,12 @@ it('when --serve runs, the setup command it prints checks its number; a SIGTERM 
   expect(setup.stderr).toBe('');
   expect(setup.status).toBe(0);
   expect(setup.stdout).toMatch(/\+15005550006 \(PN[0-9a-f]{32}, ".*"\) is a voice-capable number of the account/);
+  expect({ status: verify.status, stderr: verify.stderr, failed: verify.stdout.match(/✗.*/g) }).toEqual({
+    status: 0,
+    stderr: '',
+    failed: null,
+  });
+  expect(verify.stdout).toMatch(/Acceptance call for stack sandbox/);
   expect(run.output.stdout).toContain(`API base URL        http://127.0.0.1:${apiPort}`);
   expect(run.output.stdout).toContain(`POST http://127.0.0.1:${controlPort}/calls`);
   expect(processes.length).toBeGreaterThan(0);
