@@ -127,6 +127,15 @@ function checkValue(name: string, value: string, raw: SpecSchema | undefined): v
 }
 
 /**
+ * Update fields whose empty value unbinds the number from an App or trunk: the spec's pattern describes only a SID,
+ * while Twilio takes `VoiceApplicationSid=` as "no App" (how the phone-number provider unlinks an App, and how it
+ * leaves a trunk). IncomingPhoneNumber resource, `voice_application_sid` / `trunk_sid`.
+ */
+const CLEARABLE: Readonly<Record<string, readonly string[]>> = {
+  UpdateIncomingPhoneNumber: ['VoiceApplicationSid', 'SmsApplicationSid', 'TrunkSid'],
+};
+
+/**
  * Enforces the contract on a request: every form field and query parameter is declared, required fields are
  * present, typed values parse. Throws 400/20001 naming the first offending parameter.
  */
@@ -137,6 +146,7 @@ export function validateRequest(resolved: ResolvedOperation, form: FormBody, que
   for (const [name, value] of Object.entries(form)) {
     const property = properties[name];
     if (!property) throw invalidParameter(`Unknown parameter ${name} for ${resolved.operationId}`);
+    if (value === '' && CLEARABLE[resolved.operationId]?.includes(name)) continue;
     const itemSchema = property.type === 'array' ? property.items : property;
     for (const item of Array.isArray(value) ? value : [value]) checkValue(name, item, itemSchema);
   }

@@ -138,6 +138,63 @@ describe('Twilio emulator REST API', () => {
       expect(emu.releasedNumbers).toEqual([]);
     });
 
+    it('when an update sends an empty VoiceApplicationSid, the number is unbound from its App', async () => {
+      // Arrange
+      const app = await lean.api.v2010.account.applications.create({
+        friendlyName: 'ivr',
+        voiceUrl: 'https://x.example',
+      });
+      const [number] = await lean.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber: OWN_NUMBER });
+      await lean.api.v2010.account.incomingPhoneNumbers(number.sid).update({ voiceApplicationSid: app.sid });
+
+      // Act
+      const unbound = await raw(emu, 'POST', `${API(emu)}/IncomingPhoneNumbers/${number.sid}.json`, {
+        VoiceApplicationSid: '',
+        VoiceUrl: 'https://example.com/inbound',
+      });
+
+      // Assert
+      expect(unbound.status).toBe(200);
+      expect(unbound.body).toMatchObject({ voice_application_sid: null, voice_url: 'https://example.com/inbound' });
+    });
+
+    it('when an App is bound, the trunk goes, and the other way round (the spec: "and vice versa")', async () => {
+      // Arrange
+      const app = await lean.api.v2010.account.applications.create({
+        friendlyName: 'ivr',
+        voiceUrl: 'https://x.example',
+      });
+      const [number] = await lean.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber: OWN_NUMBER });
+      const path = `${API(emu)}/IncomingPhoneNumbers/${number.sid}.json`;
+      const trunk = `TK${'1'.repeat(32)}`;
+
+      // Act
+      const withTrunk = await raw(emu, 'POST', path, { TrunkSid: trunk });
+      const withApp = await raw(emu, 'POST', path, { VoiceApplicationSid: app.sid });
+      const trunkAgain = await raw(emu, 'POST', path, { TrunkSid: trunk });
+
+      // Assert
+      expect(withTrunk.body).toMatchObject({ trunk_sid: trunk, voice_application_sid: null });
+      expect(withApp.body).toMatchObject({ trunk_sid: null, voice_application_sid: app.sid });
+      expect(trunkAgain.body).toMatchObject({ trunk_sid: trunk, voice_application_sid: null });
+    });
+
+    it('when the App is not the account’s, the update is refused with 22108 and nothing changes', async () => {
+      // Arrange
+      const [number] = await lean.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber: OWN_NUMBER });
+
+      // Act
+      const refused = await raw(emu, 'POST', `${API(emu)}/IncomingPhoneNumbers/${number.sid}.json`, {
+        VoiceApplicationSid: `AP${'e'.repeat(32)}`,
+        VoiceUrl: 'https://example.com/changed',
+      });
+      const after = await lean.api.v2010.account.incomingPhoneNumbers(number.sid).fetch();
+
+      // Assert
+      expect(refused).toMatchObject({ status: 400, body: { code: 22108 } });
+      expect(after.voiceUrl).not.toBe('https://example.com/changed');
+    });
+
     it('matches the PhoneNumber filter partially and with *, like Twilio', async () => {
       emu.addIncomingNumber('+15550002222');
       const partial = await lean.api.v2010.account.incomingPhoneNumbers.list({ phoneNumber: '0001111' });

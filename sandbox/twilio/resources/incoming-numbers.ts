@@ -96,7 +96,19 @@ export function createNumberRecord(phoneNumber: string, seed: NumberSeed = {}): 
   };
 }
 
-function apply(ctx: RestContext, n: IncomingNumberRecord, req: RestRequest): void {
+/**
+ * Error for an App SID that is not one of the account's. Twilio's pages: 21420 "ApplicationSid is not accessible"
+ * (https://www.twilio.com/docs/errors/21420: "a VoiceApplicationSid or SmsApplicationSid for a new phone number
+ * that is not controlled by your account") on a purchase; 22108 "Invalid Application SID"
+ * (https://www.twilio.com/docs/api/errors/22108: "configure a phone number with an invalid Application SID ... does
+ * not exist anymore or does not belong to your account") on an update. Which one Twilio answers on an update is
+ * UNCONFIRMED.
+ */
+type UnknownAppCode = 21420 | 22108;
+
+/** Applies an update form to the number, all or nothing: a refused field leaves the number as it was. */
+function apply(ctx: RestContext, number: IncomingNumberRecord, req: RestRequest, unknownAppCode: UnknownAppCode): void {
+  const n: IncomingNumberRecord = { ...number };
   const f = req.form;
   const set = <K extends keyof IncomingNumberRecord>(key: K, value: IncomingNumberRecord[K] | undefined) => {
     if (value !== undefined) n[key] = value;
@@ -111,12 +123,22 @@ function apply(ctx: RestContext, n: IncomingNumberRecord, req: RestRequest): voi
   };
   set('friendlyName', formString(f, 'FriendlyName'));
   applyWebhookSettings(n, f);
+  // An empty value unbinds (null), as Twilio takes it.
   const appSid = sidField('VoiceApplicationSid', 'AP');
   if (appSid && !ctx.state.applications.has(appSid))
-    throw new TwilioApiError(400, 21606, `VoiceApplicationSid ${appSid} is not an application of this account`);
+    throw new TwilioApiError(
+      400,
+      unknownAppCode,
+      `VoiceApplicationSid ${appSid} is not an application of this account`,
+    );
+  const trunkSid = sidField('TrunkSid', 'TK');
   set('voiceApplicationSid', appSid);
   set('smsApplicationSid', sidField('SmsApplicationSid', 'AP'));
-  set('trunkSid', sidField('TrunkSid', 'TK'));
+  set('trunkSid', trunkSid);
+  // IncomingPhoneNumber resource, `voice_application_sid`: "Setting a voice_application_sid will automatically
+  // delete your trunk_sid and vice versa."
+  if (appSid) n.trunkSid = null;
+  if (trunkSid) n.voiceApplicationSid = null;
   set('voiceReceiveMode', formString(f, 'VoiceReceiveMode'));
   set('identitySid', sidField('IdentitySid', 'RI'));
   set('addressSid', sidField('AddressSid', 'AD'));
@@ -124,6 +146,7 @@ function apply(ctx: RestContext, n: IncomingNumberRecord, req: RestRequest): voi
   set('emergencyAddressSid', sidField('EmergencyAddressSid', 'AD'));
   set('emergencyStatus', formString(f, 'EmergencyStatus'));
   n.dateUpdated = new Date();
+  Object.assign(number, n);
 }
 
 function find(ctx: RestContext, req: RestRequest): IncomingNumberRecord {
@@ -157,7 +180,7 @@ export const incomingNumberHandlers: Record<string, RestHandler> = {
   },
   UpdateIncomingPhoneNumber(ctx, req) {
     const n = find(ctx, req);
-    apply(ctx, n, req);
+    apply(ctx, n, req, 22108);
     return { status: 200, body: numberJson(ctx, n) };
   },
   CreateIncomingPhoneNumber(ctx, req) {
@@ -167,7 +190,7 @@ export const incomingNumberHandlers: Record<string, RestHandler> = {
     const phoneNumber = requested ?? `+1${areaCode}555${String(Math.floor(Math.random() * 10000)).padStart(4, '0')}`;
     if (ctx.state.numberByE164(phoneNumber)) throw new TwilioApiError(400, 21422, `${phoneNumber} is not available`);
     const n = createNumberRecord(phoneNumber);
-    apply(ctx, n, req);
+    apply(ctx, n, req, 21420);
     ctx.state.numbers.set(n.sid, n);
     ctx.state.purchasedNumbers.push({ ...n });
     return { status: 201, body: numberJson(ctx, n) };
