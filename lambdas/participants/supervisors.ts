@@ -2,7 +2,7 @@
  * Supervisors: a person dialled into the caller's conference who listens (muted), whispers to the agent or a human
  * (Twilio's coaching: heard only by the coached call) or barges in (heard by everyone), and switches between these.
  * Whom to whisper to is resolved from Twilio's live participant list, so a coach is never dialled for somebody who
- * is not there (Twilio would refuse it with 13240 anyway, after the supervisor's phone had rung).
+ * is not there (Twilio would refuse it with 16028 anyway, after the supervisor's phone had rung).
  */
 import { isAgentLabel } from '../shared/agent-labels';
 import type { DialConfig } from '../shared/config';
@@ -23,7 +23,7 @@ export interface SupervisorAnswer {
 
 /**
  * The participant that `coach` (a label or call SID) names, when it is connected and not on hold: Twilio refuses a
- * coach for a call that is not in the conference (13240) or is held (16027).
+ * coach for a call that is not in the conference (16028) or is held (16027).
  */
 export function coachedParticipant(participants: readonly ParticipantSummary[], coach: string): ParticipantSummary {
   const found = participants.find((p) => p.label === coach || p.callSid === coach);

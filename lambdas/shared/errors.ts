@@ -49,7 +49,16 @@ export const TWILIO = {
   duplicateLabel: 16026,
   addFailedRetryLater: 16030,
   callNotInProgress: 21220,
-  /** "Dial->Conference: Invalid Whisper SID": the call to coach is not (or no longer) in the conference. */
+  /**
+   * "Participant to be whispered is not present in the conference": the Participants API's answer to a coach whose
+   * `CallSidToCoach` is not (or no longer) connected (https://www.twilio.com/docs/api/errors/16028).
+   */
+  whisperedNotPresent: 16028,
+  /**
+   * "Dial->Conference: Invalid Whisper SID": the same condition for `<Conference coach>` TwiML
+   * (https://www.twilio.com/docs/api/errors/13240). The stack serves no such TwiML; it is still read as 16028 because
+   * Twilio's pages do not rule it out on the REST API (the page speaks of "the whisper parameter").
+   */
   invalidWhisperSid: 13240,
   /** "Participant to be whispered is on hold": a coach cannot be added for a held participant. */
   whisperedOnHold: 16027,
@@ -136,7 +145,7 @@ export function toApiError(error: unknown): ApiError {
       code,
     );
   }
-  if (code === TWILIO.invalidWhisperSid)
+  if (code === TWILIO.whisperedNotPresent || code === TWILIO.invalidWhisperSid)
     return new ApiError(
       409,
       'coached_participant_missing',

@@ -117,10 +117,10 @@ export class ConferenceManager {
   }
 
   /**
-   * Checks that `callSidToCoach` can be coached: error 13240 ("Invalid Whisper SID": "the specified call is no longer
-   * connected to the conference") when it is not a connected participant of this conference, 16027 ("Participant to
-   * be whispered is on hold") when it is held. Twilio's HTTP status for these is not documented: 400 here, as for
-   * its other refused parameters.
+   * Checks that `callSidToCoach` can be coached: error 16028 ("Participant to be whispered is not present in the
+   * conference": "not yet connected to the conference or no longer connected") when it is not a connected
+   * participant of this conference, 16027 ("Participant to be whispered is on hold") when it is held. Twilio's HTTP
+   * status for these is not documented: 400 here, as for its other refused parameters.
    */
   assertCoachable(conference: ConferenceRecord, callSidToCoach: string | null): void {
     // Participant resource, Coaching: "If `true`, `call_sid_to_coach` must be defined."
@@ -129,8 +129,8 @@ export class ConferenceManager {
     if (coached?.status !== 'connected')
       throw new TwilioApiError(
         400,
-        CODES.invalidWhisperSid,
-        `Invalid Whisper SID: call ${callSidToCoach} is not connected to conference ${conference.sid}`,
+        CODES.whisperedNotPresent,
+        `Participant to be whispered (${callSidToCoach}) is not present in conference ${conference.sid}`,
       );
     if (coached.hold)
       throw new TwilioApiError(

@@ -36,8 +36,12 @@ export const CODES = {
   duplicateLabel: 16026,
   /** Participant to be whispered is on hold (https://www.twilio.com/docs/api/errors/16027). */
   whisperedOnHold: 16027,
-  /** Dial->Conference: Invalid Whisper SID (https://www.twilio.com/docs/api/errors/13240). */
-  invalidWhisperSid: 13240,
+  /**
+   * Participant to be whispered is not present in the conference (https://www.twilio.com/docs/api/errors/16028): the
+   * Participants API's answer to a coach of a call that is not connected. (13240, "Dial->Conference: Invalid Whisper
+   * SID", is the `<Conference coach>` TwiML error; that attribute is not emulated.)
+   */
+  whisperedNotPresent: 16028,
   participantAddFailed: 16030,
   unverifiedFrom: 21210,
   invalidTo: 21211,

@@ -1118,22 +1118,31 @@ describe('participants handler', () => {
       expect(stub.requests.some((r) => r.method === 'POST')).toBe(false);
     });
 
-    it('when Twilio refuses the coach with 13240 (the coached call left meanwhile), it answers 409 with Twilio’s code', async () => {
-      // Arrange
-      stub.on('GET', /Participants\.json$/, live);
-      stub.on('POST', /Participants\.json$/, twilioError(400, 13240, 'Invalid Whisper SID'));
+    // 16028 is the Participants API's answer; 13240 (the `<Conference coach>` TwiML error) is read the same way.
+    it.each([
+      [16028, 'Participant to be whispered is not present in the conference'],
+      [13240, 'Invalid Whisper SID'],
+    ])(
+      'when Twilio refuses the coach with %i (the coached call left meanwhile), it answers 409 with Twilio’s code',
+      async (twilioCode, message) => {
+        // Arrange
+        stub.on('GET', /Participants\.json$/, live);
+        stub.on('POST', /Participants\.json$/, twilioError(400, twilioCode, message));
 
-      // Act
-      const response = await handler(apiEvent(supervisors({ target: 'client:lead', mode: 'whisper', coach: 'agent' })));
+        // Act
+        const response = await handler(
+          apiEvent(supervisors({ target: 'client:lead', mode: 'whisper', coach: 'agent' })),
+        );
 
-      // Assert
-      expect(response.statusCode).toBe(409);
-      expect(JSON.parse(response.body).error).toMatchObject({
-        code: 'coached_participant_missing',
-        field: 'coach',
-        twilioCode: 13240,
-      });
-    });
+        // Assert
+        expect(response.statusCode).toBe(409);
+        expect(JSON.parse(response.body).error).toMatchObject({
+          code: 'coached_participant_missing',
+          field: 'coach',
+          twilioCode,
+        });
+      },
+    );
 
     it('when a listening supervisor is switched to whisper to the agent, its call SID is updated to coach the agent', async () => {
       // Arrange

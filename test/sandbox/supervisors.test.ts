@@ -124,7 +124,7 @@ it('whispering to a human who is not in the conference answers 409 naming them, 
   expect(sandbox.twilio.participants(conference).map((p) => p.label)).not.toContain('supervisor');
 });
 
-it('when the coached human hangs up while the switch is on its way, Twilio’s 13240 comes back as 409 and the supervisor keeps listening', async () => {
+it('when the coached human hangs up while the switch is on its way, Twilio’s 16028 comes back as 409 and the supervisor keeps listening', async () => {
   // Arrange
   const conference = await callWithAgentAndHuman('+15550000303');
   await sandbox.participantsApi('POST', `/conferences/${conference}/supervisors`, { target: 'client:lead' });
@@ -145,7 +145,7 @@ it('when the coached human hangs up while the switch is on its way, Twilio’s 1
 
   // Assert
   expect(response.status).toBe(409);
-  expect(response.body.error).toMatchObject({ code: 'coached_participant_missing', twilioCode: 13240 });
+  expect(response.body.error).toMatchObject({ code: 'coached_participant_missing', twilioCode: 16028 });
   expect(sandbox.twilio.participants(conference).find((p) => p.label === 'supervisor')).toMatchObject({
     muted: true,
     coaching: false,

@@ -1,7 +1,7 @@
 /**
  * The Twilio emulator's coaching, muting and who-hears-whom, driven through the full `twilio` SDK: a coach
  * (`Coaching` + `CallSidToCoach`) is heard by the coached call only, a muted participant by nobody; a coach for a call
- * that is not in the conference is refused with 13240 on create and on update, one for a held call with 16027.
+ * that is not in the conference is refused with 16028 on create and on update, one for a held call with 16027.
  */
 import type { Twilio } from 'twilio';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse';
@@ -98,7 +98,7 @@ describe('a coach (Coaching=true, CallSidToCoach)', () => {
     expect(coach.coaching).toBe(true);
   });
 
-  it('when CallSidToCoach names a call that is not in the conference, the create is refused with 13240 and nobody is dialled', async () => {
+  it('when CallSidToCoach names a call that is not in the conference, the create is refused with 16028 and nobody is dialled', async () => {
     // Arrange
     const { conferenceSid } = await conferenceWithAgent();
     const callsBefore = emu.events.filter((e) => e.type === 'call-created').length;
@@ -114,12 +114,12 @@ describe('a coach (Coaching=true, CallSidToCoach)', () => {
     });
 
     // Assert
-    await expect(refused).rejects.toMatchObject({ status: 400, code: 13240 });
+    await expect(refused).rejects.toMatchObject({ status: 400, code: 16028 });
     expect(emu.events.filter((e) => e.type === 'call-created')).toHaveLength(callsBefore);
     expect(emu.participants(conferenceSid).map((p) => p.label)).toEqual(['caller', 'agent']);
   });
 
-  it('when a coach is created under the name of a conference that is not active, 13240 comes back and no conference is started', async () => {
+  it('when a coach is created under the name of a conference that is not active, 16028 comes back and no conference is started', async () => {
     // Arrange
     const conferencesBefore = emu.conferences().length;
 
@@ -132,11 +132,11 @@ describe('a coach (Coaching=true, CallSidToCoach)', () => {
     });
 
     // Assert
-    await expect(refused).rejects.toMatchObject({ status: 400, code: 13240 });
+    await expect(refused).rejects.toMatchObject({ status: 400, code: 16028 });
     expect(emu.conferences()).toHaveLength(conferencesBefore);
   });
 
-  it('when the coached call has left the conference, switching a listener to coach it is refused with 13240', async () => {
+  it('when the coached call has left the conference, switching a listener to coach it is refused with 16028', async () => {
     // Arrange
     const { conferenceSid, agentSid } = await conferenceWithAgent();
     await twilio
@@ -152,7 +152,7 @@ describe('a coach (Coaching=true, CallSidToCoach)', () => {
       .update({ coaching: true, callSidToCoach: agentSid, muted: false });
 
     // Assert
-    await expect(refused).rejects.toMatchObject({ status: 400, code: 13240 });
+    await expect(refused).rejects.toMatchObject({ status: 400, code: 16028 });
     expect(emu.participants(conferenceSid).find((p) => p.label === 'supervisor')).toMatchObject({
       coaching: false,
       muted: true,

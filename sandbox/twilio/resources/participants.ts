@@ -136,13 +136,17 @@ export const participantHandlers: Record<string, RestHandler> = {
     // Participant resource, Coaching: "If not present, defaults to `false` unless `call_sid_to_coach` is defined."
     const coaching = formBool(f, 'Coaching') ?? callSidToCoach !== null;
     if (coaching) {
-      // A conference this create would start has nobody in it to coach: 13240, and no empty conference is left over.
+      // A conference this create would start has nobody in it to coach: 16028, and no empty conference is left over.
       const key = req.pathParams.ConferenceSid;
       const existing = /^CF[0-9a-fA-F]{32}$/.test(key)
         ? conferenceFor(ctx, req, true)
         : ctx.state.activeConferenceByName(key);
       if (!existing)
-        throw new TwilioApiError(400, CODES.invalidWhisperSid, `Invalid Whisper SID: conference ${key} is not active`);
+        throw new TwilioApiError(
+          400,
+          CODES.whisperedNotPresent,
+          `Participant to be whispered (${callSidToCoach}) is not present: conference ${key} is not active`,
+        );
       ctx.conferences.assertCoachable(existing, callSidToCoach);
     }
     const conference = conferenceFor(ctx, req, true);
