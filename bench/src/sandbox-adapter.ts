@@ -52,7 +52,7 @@ interface ExpectedModule {
   startSandbox(options: {
     agentStreamUrl: string;
     quiet?: boolean;
-    twilio?: { callsPerSecond?: number; timeScale?: number };
+    twilio?: { callsPerSecond?: number; timeScale?: number; queueClock?: () => number };
   }): Promise<ExpectedSandbox>;
 }
 
@@ -61,6 +61,8 @@ export interface TwilioPace {
   readonly callsPerSecond: number;
   /** Twilio time per real ms; the emulator's default when left out. */
   readonly timeScale?: number;
+  /** Every call arrives at one Twilio instant (the queue's clock stands still), however long the creates take. */
+  readonly burst?: boolean;
 }
 
 /** The agent leg's queue_time: the other participant of the caller's conference. */
@@ -98,6 +100,7 @@ export async function startBenchSandbox(bundle: string, agent: AgentServer, pace
       twilio: {
         callsPerSecond: pace.callsPerSecond,
         ...(pace.timeScale !== undefined && { timeScale: pace.timeScale }),
+        ...(pace.burst && { queueClock: () => 0 }),
       },
     }),
   });

@@ -13,19 +13,22 @@ export const DEFAULT_CALLS_PER_SECOND = 1;
 /** One account's dial queue: each API-created call takes the next free slot, 1/cps seconds after the previous. */
 export class CallRateQueue {
   private nextSlotAt = Number.NEGATIVE_INFINITY;
+  private readonly now: () => number;
 
   /**
    * @param callsPerSecond slots per second; `Infinity` places every call at once (no queue).
-   * @param now the clock arrivals are measured on (ms).
+   * @param options.clock Twilio's clock, in Twilio ms: arrivals are read from it and the waits `reserve()` returns
+   *   are on it, so a caller that sleeps them at its time scale runs arrivals and waits on one clock.
    */
   constructor(
     readonly callsPerSecond: number,
-    private readonly now: () => number = Date.now,
+    options: { readonly clock: () => number },
   ) {
     if (!(callsPerSecond > 0)) throw new Error('callsPerSecond must be a positive number (Infinity for no limit)');
+    this.now = options.clock;
   }
 
-  /** Takes the next slot and returns how long this call waits in the queue before it is placed, in ms. */
+  /** Takes the next slot and returns how long this call waits in the queue before it is placed, in Twilio ms. */
   reserve(): number {
     if (this.callsPerSecond === Number.POSITIVE_INFINITY) return 0;
     const now = this.now();

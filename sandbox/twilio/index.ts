@@ -29,7 +29,7 @@ import {
   type IncomingNumberRecord,
   type ParticipantRecord,
 } from './state';
-import { Scheduler } from './time';
+import { Scheduler, scaledClock } from './time';
 import { VoiceEngine, type AnswerBehaviour } from './voice-engine';
 import { WebhookClient } from './webhook-client';
 
@@ -69,6 +69,12 @@ export interface TwilioEmulatorOptions {
    * `Infinity` turns the queue off. Default 1.
    */
   readonly callsPerSecond?: number;
+  /**
+   * The clock the calls-per-second queue reads arrivals on, in Twilio ms. Default: real time at `timeScale`, the
+   * clock its waits are slept on. A frozen clock (`() => 0`) makes creates arrive at one Twilio instant: a burst
+   * whose `queue_time`s are exact (0, 1000, 2000 ... at 1 cps), whatever the machine's pace.
+   */
+  readonly queueClock?: () => number;
 }
 
 /** A running emulator. */
@@ -184,7 +190,10 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
   );
   const conferenceManager = new ConferenceManager(state, timeline, webhooks);
   const script = new LegScript();
-  const rate = new CallRateQueue(options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND);
+  const timeScale = options.timeScale ?? DEFAULT_TIME_SCALE;
+  const rate = new CallRateQueue(options.callsPerSecond ?? DEFAULT_CALLS_PER_SECOND, {
+    clock: options.queueClock ?? scaledClock(timeScale),
+  });
   const engine = new VoiceEngine(
     state,
     conferenceManager,
@@ -193,7 +202,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     scheduler,
     {
       answerDelayMs: options.answerDelayMs ?? 10,
-      timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+      timeScale,
       mediaFrames: options.mediaFrames ?? 3,
       mediaMs: options.mediaMs ?? 5,
     },
@@ -267,7 +276,7 @@ export async function startTwilioEmulator(options: TwilioEmulatorOptions = {}): 
     faults,
     script,
     callsPerSecond: rate.callsPerSecond,
-    timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+    timeScale,
     deliveries,
     requests: timeline.requests,
     webhooks: timeline.webhooks,

@@ -1,8 +1,16 @@
-/** Dates as Twilio prints them, and timers the emulator can cancel all at once on stop(). */
+/** Dates as Twilio prints them, Twilio's (scaled) clock, and timers the emulator can cancel all at once on stop(). */
 
 /** RFC 2822 date as Twilio's REST API prints it: `Tue, 24 Nov 2026 02:00:00 +0000`. */
 export function rfc2822(date: Date): string {
   return date.toUTCString().replace('GMT', '+0000');
+}
+
+/**
+ * Twilio's clock in Twilio ms: real time run at `timeScale` (real ms per Twilio ms), the rate every Twilio wait of the
+ * emulator is slept at, so what is measured on it and what is waited on it agree.
+ */
+export function scaledClock(timeScale: number, realNow: () => number = () => performance.now()): () => number {
+  return () => realNow() / timeScale;
 }
 
 /** Thrown into a pending sleep when its signal aborts or the scheduler stops. */

@@ -13,6 +13,7 @@ import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } 
 import { CallRateQueue } from '../../sandbox/twilio/call-rate';
 import { connectActionParams } from '../../sandbox/twilio/connect-action';
 import { LegScript } from '../../sandbox/twilio/leg-script';
+import { scaledClock } from '../../sandbox/twilio/time';
 import { shouldRetry } from '../../sandbox/twilio/webhook-client';
 import { specProblems } from '../lambdas/support/openapi';
 import { resourceProblems } from './support/response-schema';
@@ -45,7 +46,7 @@ describe('CallRateQueue (Twilio CPS)', () => {
   ])('at %p calls per second', (cps, arrivals, expected) => {
     it(`when creates arrive at ${arrivals.join(', ')} ms, they queue ${expected.join(', ')} ms`, () => {
       let now = 0;
-      const queue = new CallRateQueue(cps, () => now);
+      const queue = new CallRateQueue(cps, { clock: () => now });
 
       const waits = arrivals.map((at) => {
         now = at;
@@ -57,7 +58,29 @@ describe('CallRateQueue (Twilio CPS)', () => {
   });
 
   it.each([0, -1, Number.NaN])('when the rate is %p, it refuses it', (cps) => {
-    expect(() => new CallRateQueue(cps)).toThrow(/positive/);
+    expect(() => new CallRateQueue(cps, { clock: () => 0 })).toThrow(/positive/);
+  });
+
+  describe.each([
+    // [time scale (real ms per Twilio ms), real arrival times in ms, expected queue times in Twilio ms]
+    [1, [0, 30, 60], [0, 970, 1940]],
+    [0.001, [0, 30, 60], [0, 0, 0]],
+    [0.01, [0, 5, 10], [0, 500, 1000]],
+  ])('on Twilio’s clock at time scale %p', (timeScale, arrivals, expected) => {
+    it(`when creates arrive at ${arrivals.join(', ')} real ms at 1 cps, they queue ${expected.join(', ')} Twilio ms`, () => {
+      // Arrange: the emulator's default clock, read through a real clock the test moves
+      let realNow = 0;
+      const queue = new CallRateQueue(1, { clock: scaledClock(timeScale, () => realNow) });
+
+      // Act
+      const waits = arrivals.map((at) => {
+        realNow = at;
+        return queue.reserve();
+      });
+
+      // Assert
+      expect(waits).toEqual(expected);
+    });
   });
 });
 
@@ -336,8 +359,8 @@ describe('Twilio emulator on a bad day', () => {
 
   describe('a cold transfer with <Dial> to a human who does not answer', () => {
     it('when the dialled client rings out, its noun statusCallback and the Dial action report no-answer, and the leg never queued', async () => {
-      // Arrange: two API-created calls fill the 1-CPS queue first.
-      await start({ callsPerSecond: 1 });
+      // Arrange: two API-created calls fill the 1-CPS queue first (they arrive at one Twilio instant).
+      await start({ callsPerSecond: 1, queueClock: () => 0 });
       emu.script.leg('client:alice', 'no-answer');
       hooks.route('/inbound', () =>
         xml((r) =>
@@ -396,8 +419,9 @@ describe('Twilio emulator on a bad day', () => {
 
   describe('the calls-per-second queue', () => {
     it('when three participants are created at once at 1 cps, they report growing queue_time and are dialled in order', async () => {
-      // Arrange: 1 Twilio second lasts 20 ms here, so the queued legs are dialled visibly apart.
-      await start({ callsPerSecond: 1, timeScale: 0.02 });
+      // Arrange: the creates arrive at one Twilio instant; 1 Twilio second lasts 20 ms here, so the queued legs are
+      // dialled visibly apart.
+      await start({ callsPerSecond: 1, timeScale: 0.02, queueClock: () => 0 });
       hooks.route('/inbound', () => xml((r) => r.dial().conference({ endConferenceOnExit: true }, 'room')));
       await emu.placeInboundCall({ from: CALLER, to: NUMBER });
       await emu.waitUntil(() => emu.participants('room').length === 1, 2000, 'caller in room');
@@ -418,16 +442,14 @@ describe('Twilio emulator on a bad day', () => {
 
       // Assert
       const queueTimes = created.map((p) => Number(p.queueTime)).sort((a, b) => a - b);
-      expect(queueTimes[0]).toBe(0);
-      expect(queueTimes[1]).toBeGreaterThan(0);
-      expect(queueTimes[2]).toBeGreaterThan(1000);
+      expect(queueTimes).toEqual([0, 1000, 2000]);
       const byQueueTime = [...created].sort((a, b) => Number(a.queueTime) - Number(b.queueTime)).map((p) => p.callSid);
       expect(hooks.on('/status').map((h) => h.params.CallSid)).toEqual(byQueueTime);
       expectSpecShapes();
     });
 
     it('when the Calls API creates a call behind a queued one, its answer reports queue_time too', async () => {
-      await start({ callsPerSecond: 1 });
+      await start({ callsPerSecond: 1, queueClock: () => 0 });
 
       const [first, second] = await Promise.all([
         client.api.v2010.account.calls.create({
@@ -442,9 +464,28 @@ describe('Twilio emulator on a bad day', () => {
         }),
       ]);
 
-      expect([first.queueTime, second.queueTime].map(Number).sort((a, b) => a - b)[1]).toBeGreaterThan(0);
+      expect([first.queueTime, second.queueTime].map(Number).sort((a, b) => a - b)).toEqual([0, 1000]);
       for (const r of emu.requests.filter((q) => q.operationId === 'CreateCall'))
         expect(resourceProblems('api.v2010.account.call', r.responseBody as Record<string, unknown>)).toEqual([]);
+    });
+
+    it('when creates come one after another, each after the previous answer, none queues at 1 cps (Twilio’s clock)', async () => {
+      // Arrange: 1 Twilio second is 0.1 real ms, less than any REST round trip apart
+      await start({ callsPerSecond: 1, timeScale: 0.0001 });
+
+      // Act
+      const answers = [];
+      for (const i of [1, 2, 3])
+        answers.push(
+          await client.api.v2010.account.calls.create({
+            from: NUMBER,
+            to: `+1555333000${i}`,
+            twiml: '<Response><Hangup/></Response>',
+          }),
+        );
+
+      // Assert
+      expect(answers.map((a) => a.queueTime)).toEqual(['0', '0', '0']);
     });
 
     it('when the rate is unlimited, nothing queues', async () => {
