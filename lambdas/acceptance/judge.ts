@@ -123,14 +123,16 @@ export const ALERT_CODES: Readonly<Record<string, { readonly title: string; read
   '12100': { title: 'Document parse failure' },
   '12200': { title: 'Schema validation warning' },
   '12300': { title: 'Invalid Content-Type' },
-  '15003': { title: 'Call Progress: Error Response to Callback URL' },
+  '15003': { title: 'Call Progress: Warning Response to Callback URL' },
   '16011': { title: 'Conference Event: Error Response to Callback URL' },
   '31901': { title: 'Stream - WebSocket - Connection Timeout', media: true },
+  '31902': { title: 'Stream - WebSocket - Connection Refused', media: true },
   '31903': { title: 'Stream - WebSocket - Connection Broken Pipe', media: true },
   '31920': { title: 'Stream - WebSocket - Handshake Error', media: true },
   '31921': { title: 'Stream - WebSocket - Close Error', media: true },
   '31924': { title: 'Stream - WebSocket - Protocol Error', media: true },
   '64101': { title: 'ConversationRelay - the WebSocket could not be used', media: true },
+  '64102': { title: 'ConversationRelay: Unable to Connect to Websocket URL', media: true },
   '64105': { title: 'ConversationRelay - the WebSocket was closed by the server during the call', media: true },
   '64107': { title: 'ConversationRelay - Invalid Message Received', media: true },
 };
@@ -221,7 +223,12 @@ export function diagnose(evidence: Evidence): { step: StepId; cause: string; ale
   const media = candidates.filter((a) => ALERT_CODES[a.errorCode]?.media);
   const inbound = onUrl(target.webhooks.inbound);
   const agent = onUrl(target.webhooks.agent);
-  const callbacks = candidates.filter((a) => a.errorCode === '16011' || a.errorCode === '15003');
+  // 15003 is logged as a warning (its page: "Call Progress: Warning Response to Callback URL"), yet it is a failed
+  // callback of the stack's: counted like 16011.
+  const callbacks = [
+    ...candidates.filter((a) => a.errorCode === '16011'),
+    ...[...evidence.alerts.own, ...evidence.alerts.during].filter((a) => a.errorCode === '15003'),
+  ];
 
   if (inbound.length > 0 && ['answered', 'inbound'].includes(evidence.step)) {
     const a = inbound[0];

@@ -362,7 +362,6 @@ export class ConferenceManager {
         if (outcome.status === 'failed')
           this.timeline.alert({
             code: outcome.code,
-            level: 'error',
             message: outcome.message,
             url,
             callSid: participant.callSid,
@@ -462,7 +461,6 @@ export class ConferenceManager {
           if (response.status === null || response.status >= 400) {
             this.timeline.alert({
               code: CODES.conferenceCallbackError,
-              level: 'error',
               message: `Conference status callback ${event} got ${response.status ?? response.error}`,
               url,
               ...(participant && { callSid: participant.callSid }),

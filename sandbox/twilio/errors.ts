@@ -47,7 +47,10 @@ export const CODES = {
   invalidTo: 21211,
   invalidFrom: 21212,
   httpRetrievalFailure: 11200,
-  /** Call Progress: Error Response to Callback URL (https://www.twilio.com/docs/api/errors/15003). */
+  /**
+   * Call Progress: Warning Response to Callback URL (https://www.twilio.com/docs/api/errors/15003): a WARNING, "Your
+   * application returned a 4xx or 5xx HTTP response to Twilio".
+   */
   callProgressCallbackError: 15003,
   /** Conference Event: Error Response to Callback URL (https://www.twilio.com/docs/api/errors/16011). */
   conferenceCallbackError: 16011,
@@ -56,6 +59,18 @@ export const CODES = {
   schemaValidation: 12200,
   invalidContentType: 12300,
 } as const;
+
+/**
+ * Codes whose Twilio error page gives Log Level WARNING: 12200 "Schema validation warning"
+ * (https://www.twilio.com/docs/api/errors/12200), 15003 "Call Progress: Warning Response to Callback URL". The level
+ * belongs to the code, whether or not the call went on.
+ */
+const WARNING_CODES: ReadonlySet<number> = new Set([CODES.schemaValidation, CODES.callProgressCallbackError]);
+
+/** The Debugger level Twilio logs a code at (its error page's Log Level). */
+export function debuggerLevel(code: number): 'error' | 'warning' {
+  return WARNING_CODES.has(code) ? 'warning' : 'error';
+}
 
 /** 20404 for a path that names nothing. */
 export function notFound(path: string): TwilioApiError {

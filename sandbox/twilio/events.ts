@@ -1,6 +1,7 @@
 /** The emulator's timeline: typed events for tests and the scenario runner, plus recorded requests and alerts. */
 import { EventEmitter } from 'node:events';
 import { newSid } from './sids';
+import { debuggerLevel } from './errors';
 
 /** Everything the emulator reports, in order. `at` is milliseconds since the emulator started. */
 export type EmulatorEvent = { readonly at: number } & (
@@ -158,8 +159,15 @@ export class Timeline {
   }
 
   /** Records a Debugger alert (and announces it as an event). */
-  alert(alert: Omit<DebuggerAlert, 'at' | 'sid' | 'date'>): DebuggerAlert {
-    const recorded = { ...alert, sid: newSid('NO'), at: this.now(), date: new Date() };
+  /** Records a Debugger alert at the level its code's page gives. */
+  alert(alert: Omit<DebuggerAlert, 'at' | 'sid' | 'date' | 'level'>): DebuggerAlert {
+    const recorded = {
+      ...alert,
+      level: debuggerLevel(alert.code),
+      sid: newSid('NO'),
+      at: this.now(),
+      date: new Date(),
+    };
     this.alerts.push(recorded);
     this.emit({ type: 'debugger-alert', alert: recorded });
     return recorded;

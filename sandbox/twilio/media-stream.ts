@@ -8,7 +8,27 @@ import type { Timeline } from './events';
 import { newSid } from './sids';
 
 /** How a stream ended: the agent closed it, Twilio did (the call ended), or it failed. */
-export type StreamEnd = { by: 'agent'; handoffData?: string } | { by: 'twilio' } | { by: 'error'; message: string };
+export type StreamEnd =
+  | { by: 'agent'; handoffData?: string }
+  | { by: 'twilio' }
+  | { by: 'error'; message: string; failure: StreamFailure };
+
+/** What went wrong with a stream's WebSocket: the connection refused, timed out, the handshake not answered 101. */
+export type StreamFailure = 'refused' | 'timeout' | 'handshake' | 'other';
+
+/**
+ * The Debugger code of a stream whose WebSocket failed, from Twilio's error pages. `<Stream>`: 31902 "Stream -
+ * WebSocket - Connection Refused" (https://www.twilio.com/docs/api/errors/31902), 31901 "Connection Timeout" ("didn't
+ * receive any response from the server"), 31920 "Handshake Error" ("an HTTP code different from 101"), 31920 for
+ * anything else. `<ConversationRelay>`: 64102 "Unable to Connect to Websocket URL" ("There is not a websocket server
+ * available at the url", "not responding correctly"; https://www.twilio.com/docs/api/errors/64102).
+ */
+export function streamFailureCode(kind: StreamOptions['kind'], failure: StreamFailure): number {
+  if (kind === 'conversation-relay') return 64102;
+  if (failure === 'refused') return 31902;
+  if (failure === 'timeout') return 31901;
+  return 31920;
+}
 
 /** What a stream needs to know about its call. */
 export interface StreamOptions {
@@ -53,7 +73,7 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
   };
 
   const ended = new Promise<StreamEnd>((resolve) => {
-    let failure: string | undefined;
+    let failure: { message: string; kind: StreamFailure } | undefined;
     socket.on('open', () => {
       timeline.emit({
         type: 'stream-started',
@@ -138,17 +158,20 @@ export function openStream(options: StreamOptions, timeline: Timeline): StreamSe
         socket.close(1000);
       }
     });
-    socket.on('error', (error) => (failure = error.message));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const kind = error.code === 'ECONNREFUSED' ? 'refused' : /timed? ?out/i.test(error.message) ? 'timeout' : 'other';
+      failure ??= { message: error.message, kind };
+    });
     socket.on('unexpected-response', (_req, res) => {
-      failure = `handshake answered ${res.statusCode}`;
+      failure = { message: `handshake answered ${res.statusCode}`, kind: 'handshake' };
       socket.terminate();
     });
     socket.on('close', () => {
       const by = stoppedByTwilio ? 'twilio' : failure ? 'error' : 'agent';
       timeline.emit({ type: 'stream-stopped', callSid: options.callSid, streamSid, by });
       if (by === 'twilio') resolve({ by });
-      else if (by === 'error') resolve({ by, message: failure as string });
-      else resolve({ by, ...(handoffData !== undefined && { handoffData }) });
+      else if (failure) resolve({ by: 'error', message: failure.message, failure: failure.kind });
+      else resolve({ by: 'agent', ...(handoffData !== undefined && { handoffData }) });
     });
   });
 

@@ -11,7 +11,7 @@ import { CODES, TwilioApiError } from './errors';
 import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
 import type { Timeline, WebhookPurpose } from './events';
 import type { LegOutcome, LegScript } from './leg-script';
-import { openStream, type StreamEnd, type StreamSession } from './media-stream';
+import { openStream, streamFailureCode, type StreamEnd, type StreamSession } from './media-stream';
 import { newSid } from './sids';
 import type { AccountState, CallRecord, CallStatus, ConferenceRecord, ParticipantRecord } from './state';
 import { Cancelled, rfc2822, type Scheduler } from './time';
@@ -187,7 +187,6 @@ export class VoiceEngine {
     if (!source) {
       this.timeline.alert({
         code: CODES.httpRetrievalFailure,
-        level: 'error',
         message: `Number ${number.sid} has no voice URL to call`,
         callSid: session.call.sid,
       });
@@ -563,7 +562,6 @@ export class VoiceEngine {
         const code = response.error === 'timeout' ? CODES.httpConnectionFailure : CODES.httpRetrievalFailure;
         this.timeline.alert({
           code,
-          level: 'error',
           message: `${method} ${url} failed: ${response.error}`,
           callSid,
           url,
@@ -574,7 +572,6 @@ export class VoiceEngine {
       if (response.status < 200 || response.status >= 300) {
         this.timeline.alert({
           code: CODES.httpRetrievalFailure,
-          level: 'error',
           message: `${method} ${url} answered HTTP ${response.status}`,
           callSid,
           url,
@@ -587,7 +584,6 @@ export class VoiceEngine {
       ) {
         this.timeline.alert({
           code: CODES.invalidContentType,
-          level: 'error',
           message: `${url} answered Content-Type ${response.contentType || '(none)'}, not XML`,
           callSid,
           url,
@@ -598,7 +594,7 @@ export class VoiceEngine {
         return this.parse(session, response.body, response.requestedUrl);
       } catch (error) {
         if (!(error instanceof TwimlError)) throw error;
-        this.timeline.alert({ code: error.code, level: 'error', message: error.message, callSid, url });
+        this.timeline.alert({ code: error.code, message: error.message, callSid, url });
         return { code: error.code, url };
       }
     };
@@ -617,7 +613,6 @@ export class VoiceEngine {
     for (const warning of document.warnings)
       this.timeline.alert({
         code: CODES.schemaValidation,
-        level: 'warning',
         message: warning,
         callSid: session.call.sid,
         ...(url && { url }),
@@ -630,7 +625,6 @@ export class VoiceEngine {
     if (!(error instanceof TwimlError)) throw error;
     this.timeline.alert({
       code: error.code,
-      level: 'error',
       message: error.message,
       callSid: session.call.sid,
       ...(url && { url }),
@@ -749,7 +743,6 @@ export class VoiceEngine {
       default:
         this.timeline.alert({
           code: CODES.schemaValidation,
-          level: 'warning',
           message: `<${verb.name}> is valid TwiML but not emulated; skipped`,
           callSid: session.call.sid,
         });
@@ -810,7 +803,6 @@ export class VoiceEngine {
       } catch (error) {
         this.timeline.alert({
           code: (error as { code?: number }).code ?? CODES.participantAddFailed,
-          level: 'error',
           message: `Could not join ${conference.friendlyName}: ${(error as Error).message}`,
           callSid,
         });
@@ -843,7 +835,6 @@ export class VoiceEngine {
       if (noun) {
         this.timeline.alert({
           code: CODES.schemaValidation,
-          level: 'warning',
           message: `<Dial><${noun.name}> is not emulated`,
           callSid: session.call.sid,
         });
@@ -923,7 +914,6 @@ export class VoiceEngine {
     if (!noun || (noun.name !== 'Stream' && noun.name !== 'ConversationRelay')) {
       this.timeline.alert({
         code: CODES.schemaValidation,
-        level: 'warning',
         message: `<Connect><${noun?.name ?? ''}> is not emulated`,
         callSid: session.call.sid,
       });
@@ -936,7 +926,6 @@ export class VoiceEngine {
     if (!target || (target.protocol !== 'wss:' && !loopback)) {
       this.timeline.alert({
         code: CODES.schemaValidation,
-        level: 'error',
         message: `<${noun.name}> url must be wss://, got ${url}`,
         callSid: session.call.sid,
       });
@@ -946,7 +935,6 @@ export class VoiceEngine {
     if (target.search)
       this.timeline.alert({
         code: CODES.schemaValidation,
-        level: 'warning',
         message: `<${noun.name}> url must not carry a query string; use <Parameter>`,
         callSid: session.call.sid,
       });
@@ -955,7 +943,6 @@ export class VoiceEngine {
       if (name.length >= 500 || value.length >= 500)
         this.timeline.alert({
           code: CODES.schemaValidation,
-          level: 'warning',
           message: `<Parameter ${name.slice(0, 40)}> is 500 characters or more`,
           callSid: session.call.sid,
         });
@@ -1003,8 +990,7 @@ export class VoiceEngine {
     }
     if (outcome.by === 'error') {
       this.timeline.alert({
-        code: noun.name === 'Stream' ? 31920 : 64101,
-        level: 'error',
+        code: streamFailureCode(noun.name === 'Stream' ? 'stream' : 'conversation-relay', outcome.failure),
         message: `WebSocket ${url} failed: ${outcome.message}`,
         callSid: session.call.sid,
         url,
@@ -1075,7 +1061,6 @@ export class VoiceEngine {
         if (!app?.voiceUrl) {
           this.timeline.alert({
             code: CODES.httpRetrievalFailure,
-            level: 'error',
             message: `Application ${session.call.applicationSid} has no VoiceUrl`,
             callSid,
           });
@@ -1165,11 +1150,11 @@ export class VoiceEngine {
       this.webhooks.deliverCallback(
         { purpose: 'call-status', url, method: call.statusCallbackMethod, params, callSid: call.sid },
         (response) => {
-          // A call-progress callback is delivered once (no retry unless the URL's `#rc=` asks); a failure is 15003.
+          // A call-progress callback is delivered once (no retry unless the URL's `#rc=` asks); a failure is 15003,
+          // which Twilio's page logs as a warning.
           if (response.status === null || response.status >= 400)
             this.timeline.alert({
               code: CODES.callProgressCallbackError,
-              level: 'error',
               message: `Call status callback (${event}) got ${response.status ?? response.error}`,
               callSid: call.sid,
               url,

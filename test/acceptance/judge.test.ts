@@ -234,6 +234,37 @@ describe('Twilio alerts', () => {
         /a status callback of the stack failed: 16011/,
       ],
       [
+        'a call-progress callback failed (15003, which Twilio logs as a warning)',
+        'agentJoined',
+        [
+          alert(1, {
+            errorCode: '15003',
+            logLevel: 'warning',
+            resourceSid: sid('CA', 2),
+            requestUrl: `${BASE}/twilio/conference/events`,
+          }),
+        ],
+        [],
+        'agentJoined',
+        /a status callback of the stack failed: 15003 Call Progress: Warning Response to Callback URL/,
+      ],
+      [
+        'the agent’s Stream WebSocket was refused',
+        'agentJoined',
+        [alert(1, { errorCode: '31902', resourceSid: sid('CA', 1), requestUrl: 'wss://agent.example.com/s' })],
+        [],
+        'agentMedia',
+        /the agent's WebSocket failed: 31902 Stream - WebSocket - Connection Refused/,
+      ],
+      [
+        'the agent’s ConversationRelay WebSocket could not be reached',
+        'agentJoined',
+        [alert(1, { errorCode: '64102', resourceSid: sid('CA', 1), requestUrl: 'wss://agent.example.com/s' })],
+        [],
+        'agentMedia',
+        /the agent's WebSocket failed: 64102 ConversationRelay/,
+      ],
+      [
         'an agent webhook alert, but the run stopped earlier (no conference)',
         'inbound',
         [alert(1, { resourceSid: sid('CA', 1), requestUrl: agentUrl })],

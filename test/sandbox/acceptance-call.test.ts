@@ -104,7 +104,7 @@ describe('the acceptance call against the sandbox', () => {
       async () => ({ agentStreamUrl: `ws://127.0.0.1:${await closedPort()}/agent` }),
       async () => undefined,
       'agentMedia',
-      /31920 Stream - WebSocket - Handshake Error/,
+      /31902 Stream - WebSocket - Connection Refused/,
       true,
     ],
     [

@@ -13,6 +13,7 @@ import { startTwilioEmulator, type TwilioEmulator, type TwilioEmulatorOptions } 
 import { CallRateQueue } from '../../sandbox/twilio/call-rate';
 import { connectActionParams } from '../../sandbox/twilio/connect-action';
 import { LegScript } from '../../sandbox/twilio/leg-script';
+import { streamFailureCode } from '../../sandbox/twilio/media-stream';
 import { scaledClock } from '../../sandbox/twilio/time';
 import { shouldRetry } from '../../sandbox/twilio/webhook-client';
 import { specProblems } from '../lambdas/support/openapi';
@@ -84,6 +85,19 @@ describe('CallRateQueue (Twilio CPS)', () => {
   });
 });
 
+describe('streamFailureCode (Twilio error pages)', () => {
+  it.each([
+    ['stream', 'refused', 31902],
+    ['stream', 'timeout', 31901],
+    ['stream', 'handshake', 31920],
+    ['stream', 'other', 31920],
+    ['conversation-relay', 'refused', 64102],
+    ['conversation-relay', 'handshake', 64102],
+  ] as const)('when a %s WebSocket fails (%s), the Debugger code is %i', (kind, failure, code) => {
+    expect(streamFailureCode(kind, failure)).toBe(code);
+  });
+});
+
 describe('connectActionParams', () => {
   const VX = 'VX00000000000000000000000000000001';
 
@@ -94,7 +108,7 @@ describe('connectActionParams', () => {
       { SessionStatus: 'ended', HandoffData: '{"to":"human"}' },
     ],
     ['the agent closed the socket', { by: 'agent' }, { SessionStatus: 'ended' }],
-    ['the WebSocket failed', { by: 'error', message: 'handshake answered 500' }, { SessionStatus: 'failed' }],
+    ['the WebSocket failed', { by: 'error', message: 'handshake answered 500', failure: 'handshake' }, { SessionStatus: 'failed' }],
     ['the call ended it', 'call-ended', { SessionStatus: 'completed' }],
   ] as const)('when a ConversationRelay session ends because %s, the action carries %j', (_name, end, expected) => {
     expect(connectActionParams('ConversationRelay', VX, end, 7)).toEqual({
@@ -576,7 +590,7 @@ describe('Twilio emulator on a bad day', () => {
       });
     });
 
-    it('when the ConversationRelay WebSocket cannot be reached, the Debugger logs 64101 and the action gets SessionStatus failed', async () => {
+    it('when the ConversationRelay WebSocket cannot be reached, the Debugger logs 64102 and the action gets SessionStatus failed', async () => {
       const unreachable = agent.url;
       await agent.stop();
       agentTwiml = () =>
@@ -591,7 +605,7 @@ describe('Twilio emulator on a bad day', () => {
         CallStatus: 'in-progress',
       });
       expect(hooks.on('/connect-action')[0].params.HandoffData).toBeUndefined();
-      expect(emu.alerts).toEqual([expect.objectContaining({ code: 64101, level: 'error', url: unreachable })]);
+      expect(emu.alerts).toEqual([expect.objectContaining({ code: 64102, level: 'error', url: unreachable })]);
     });
 
     it('when the call ends the session (the caller hangs up), the action URL is still requested and its TwiML is not run', async () => {
@@ -727,6 +741,28 @@ describe('Twilio emulator on a bad day', () => {
       expect(conferenceEvents('participant-join')).toHaveLength(1);
       expect(emu.alerts.filter((a) => a.code === 16011)).toEqual([
         expect.objectContaining({ level: 'error', url: `${hooks.baseUrl}/events` }),
+      ]);
+    });
+
+    it('when a call-progress callback answers 500, Twilio logs 15003 as a warning (its page) and does not retry it', async () => {
+      // Arrange
+      hooks.route('/progress', () => ({ status: 500 }));
+
+      // Act
+      await client.api.v2010.account.calls.create({
+        from: NUMBER,
+        to: '+15553330009',
+        twiml: '<Response><Hangup/></Response>',
+        statusCallback: `${hooks.baseUrl}/progress`,
+        statusCallbackEvent: ['completed'],
+      });
+      await emu.waitUntil(() => emu.alerts.some((a) => a.code === 15003), 3000, '15003');
+      await emu.settle();
+
+      // Assert
+      expect(hooks.on('/progress')).toHaveLength(1);
+      expect(emu.alerts.filter((a) => a.code === 15003)).toEqual([
+        expect.objectContaining({ level: 'warning', url: `${hooks.baseUrl}/progress` }),
       ]);
     });
   });
