@@ -1132,7 +1132,15 @@ export class VoiceEngine {
     const call = session.call;
     if (!call.statusCallback || !call.statusCallbackEvents.has(event)) return;
     call.callbackSequence += 1;
-    const callStatus = event === 'initiated' ? 'initiated' : event === 'answered' ? 'in-progress' : call.status;
+    // Each event reports its own status; only `completed` carries the final one (completed, busy, canceled...).
+    const callStatus =
+      event === 'initiated'
+        ? 'initiated'
+        : event === 'ringing'
+          ? 'ringing'
+          : event === 'answered'
+            ? 'in-progress'
+            : call.status;
     const params: Record<string, string> = {
       ...this.callParams(session),
       CallStatus: callStatus,

@@ -1,10 +1,12 @@
 /**
  * The bad day under load, through the sandbox: N concurrent inbound calls (LOAD_CALLS, default 100; the README
  * quotes a 500-call run) while the emulator mixes in, at stated rates, Twilio REST faults, agent creates refused for
- * good, agent legs that are busy, fail or ring out, agents that drop mid-call and callers who hang up at once.
+ * good, agent legs that are busy, fail or ring out, agents that drop mid-call, callers who hang up at once and,
+ * once the burst is over, callers who hang up after joining while their agent is on its way (its leg ringing).
  * Every call must end with the agent (one at a time), or with a deliberate outcome (the fallback message, the caller
- * hanging up): 0 callers stranded, no leg joining an empty conference; and the metrics the functions emitted (read
- * as CloudWatch reads EMF) must add up to what happened.
+ * hanging up): 0 callers stranded, no leg joining an empty conference; every injected REST fault fired; the split of
+ * outcomes is the one injected; and the metrics the functions emitted (read as CloudWatch reads EMF) add up to what
+ * happened.
  */
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { callOutcome, violations } from '../sandbox/support/call-outcome';
@@ -23,6 +25,7 @@ const RATES = {
   agentNoAnswer: 0.02,
   agentDropsMidCall: 0.04,
   callerHangsUpAtOnce: 0.02,
+  callerHangsUpWhileAgentRings: 0.02,
 };
 const count = (rate: number) => Math.round(CALLS * rate);
 /** Time for the burst to settle: one emulator process serialises every call on this 2-core machine. */
@@ -69,12 +72,6 @@ it(
       Promise.all(
         Array.from({ length: n }, (_, i) => sandbox.placeInboundCall({ from: `+1555${String(2000000 + offset + i)}` })),
       );
-    const hangUps = count(RATES.callerHangsUpAtOnce);
-    const main = place(CALLS - hangUps, 0);
-    // Callers who hang up as soon as they are through, while the rest of the burst is in flight.
-    const quitters = await place(hangUps, CALLS - hangUps);
-    await Promise.all(quitters.map((c) => sandbox.twilio.hangup(c.callSid)));
-    const calls = [...(await main), ...quitters];
     const settled = (callSid: string) => {
       const o = callOutcome(sandbox.twilio, callSid);
       const agentNow = sandbox.twilio
@@ -82,8 +79,43 @@ it(
         .some((p) => p.label === 'ai-agent' && p.status === 'connected');
       return agentNow || o.ended;
     };
-    await sandbox.twilio.waitUntil(() => calls.every((c) => settled(c.callSid)), SETTLE_MS, 'every call settled');
-    await sandbox.twilio.settle();
+    const settle = async (placed: readonly { callSid: string }[], what: string) => {
+      await sandbox.twilio.waitUntil(() => placed.every((c) => settled(c.callSid)), SETTLE_MS, what);
+      await sandbox.twilio.settle();
+    };
+    const hangUps = count(RATES.callerHangsUpAtOnce);
+    const lateHangUps = count(RATES.callerHangsUpWhileAgentRings);
+    const main = place(CALLS - hangUps - lateHangUps, 0);
+    // Callers who hang up as soon as they are through, while the rest of the burst is in flight.
+    const quitters = await place(hangUps, CALLS - hangUps - lateHangUps);
+    await Promise.all(quitters.map((c) => sandbox.twilio.hangup(c.callSid)));
+    const burst = [...(await main), ...quitters];
+    await settle(burst, 'every call of the burst settled');
+    const faultsLeft = faults.pending;
+    // Then callers who joined and hang up while their agent is on its way: each hangs up the moment its agent leg
+    // rings (a microtask after the event, before any timer, so the leg cannot answer first), whatever the machine's
+    // pace.
+    const ringingAgentOf = (callSid: string) => (legSid: string) =>
+      sandbox.twilio.participants(`conf-${callSid}`).some((p) => p.callSid === legSid && p.label === 'ai-agent');
+    const waitingForAgent = new Map<string, (legSid: string) => boolean>();
+    const stopWatching = sandbox.twilio.on('event', (event) => {
+      if (event.type !== 'call-status' || event.status !== 'ringing') return;
+      for (const [caller, isItsAgent] of waitingForAgent)
+        if (isItsAgent(event.callSid)) {
+          waitingForAgent.delete(caller);
+          queueMicrotask(() => void sandbox.twilio.hangup(caller));
+        }
+    });
+    const late = await Promise.all(
+      Array.from({ length: lateHangUps }, async (_, i) => {
+        const call = await sandbox.placeInboundCall({ from: `+1555${String(2000000 + CALLS - lateHangUps + i)}` });
+        waitingForAgent.set(call.callSid, ringingAgentOf(call.callSid));
+        return call;
+      }),
+    );
+    await settle(late, 'every late caller settled');
+    stopWatching();
+    const calls = [...burst, ...late];
     const elapsedMs = Date.now() - started;
     // Function log lines reach the emulator through worker stdout a moment after each answer.
     const emitted = () => datapointsIn(sandbox.api.logs());
@@ -136,9 +168,28 @@ it(
 
     expect(stranded.map((o) => ({ callSid: o.callSid, problems: violations(o) }))).toEqual([]);
     expect(figures.twoAgentsAtOnce).toBe(0);
-    expect(withAgent.length + fallbackHeard.length + callerLeft.length).toBe(CALLS);
+    // Every injected REST fault fired, during the burst, and the stack met each one.
+    expect(faultsLeft).toBe(0);
+    const creates = (status: number) =>
+      sandbox.twilio.requests.filter((r) => r.operationId === 'CreateParticipant' && r.status === status);
+    expect(creates(429)).toHaveLength(count(RATES.rateLimited429));
+    expect(creates(500)).toHaveLength(count(RATES.serverError500));
+    expect(creates(400).filter((r) => (r.responseBody as { code?: number }).code === 16030)).toHaveLength(
+      count(RATES.retryLater16030),
+    );
+    expect(faults.applied.filter((a) => a.fault.reset)).toHaveLength(count(RATES.connectionReset));
     // What was injected is what the outcomes and the metrics show.
-    expect(fallbackHeard.length).toBe(count(RATES.invalidFrom21212));
+    expect({
+      withAgent: withAgent.length,
+      fallbackMessage: fallbackHeard.length,
+      callerHungUpFirst: callerLeft.length,
+    }).toEqual({
+      withAgent: CALLS - count(RATES.invalidFrom21212) - hangUps - lateHangUps,
+      fallbackMessage: count(RATES.invalidFrom21212),
+      callerHungUpFirst: hangUps + lateHangUps,
+    });
+    // The late callers left while their agent's leg rang: their agent was on its way (a create Twilio accepted).
+    expect(late.filter((c) => agentCreateSent(c.callSid))).toHaveLength(lateHangUps);
     expect(figures.metrics.AgentJoinFailures).toMatchObject({
       rejected: count(RATES.invalidFrom21212),
       busy: count(RATES.agentBusy),
