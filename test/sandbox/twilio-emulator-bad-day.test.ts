@@ -108,7 +108,11 @@ describe('connectActionParams', () => {
       { SessionStatus: 'ended', HandoffData: '{"to":"human"}' },
     ],
     ['the agent closed the socket', { by: 'agent' }, { SessionStatus: 'ended' }],
-    ['the WebSocket failed', { by: 'error', message: 'handshake answered 500', failure: 'handshake' }, { SessionStatus: 'failed' }],
+    [
+      'the WebSocket failed',
+      { by: 'error', message: 'handshake answered 500', failure: 'handshake' },
+      { SessionStatus: 'failed' },
+    ],
     ['the call ended it', 'call-ended', { SessionStatus: 'completed' }],
   ] as const)('when a ConversationRelay session ends because %s, the action carries %j', (_name, end, expected) => {
     expect(connectActionParams('ConversationRelay', VX, end, 7)).toEqual({
