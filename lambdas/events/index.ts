@@ -62,7 +62,7 @@ async function openCall(
   config: Config,
   log: Logger,
 ): Promise<{ ops: ConferenceOperations; recovery: CallRecovery }> {
-  const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
+  const ops = new ConferenceOperations(await twilioClientFor(config.twilio, log), log, {
     budgetMs: config.dial.retryBudgetMs,
   });
   const recovery = new CallRecovery(
@@ -89,7 +89,7 @@ export const handler = twilioWebhook('events', loadConfig, async ({ request, par
     const callStatus = formValue(params, 'CallStatus');
     log.info('cold transfer target status', { callStatus });
     if (callStatus === 'in-progress') {
-      const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
+      const ops = new ConferenceOperations(await twilioClientFor(config.twilio, log), log, {
         budgetMs: config.dial.retryBudgetMs,
       });
       const removed = await ops.removeAgents(query.conferenceSid, query.agentLabel);

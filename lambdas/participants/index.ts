@@ -16,7 +16,7 @@ import { ConferenceOperations } from '../shared/conference-ops';
 import { ApiError, toApiError } from '../shared/errors';
 import { emptyResponse, jsonResponse, parseEvent, type HttpRequest, type HttpResponse } from '../shared/http';
 import { rootLogger, type Logger } from '../shared/log';
-import { restCredential, twilioClientFor } from '../shared/runtime';
+import { twilioClientFor } from '../shared/runtime';
 import { secrets } from '../shared/secrets';
 import { routeUrl } from '../shared/signature';
 import { describeError } from '../shared/webhook';
@@ -59,7 +59,7 @@ async function route(request: HttpRequest, config: Config, log: Logger): Promise
   const key = request.routeKey;
   const conference = parseConferencePath(request.pathParameters.conference);
   const body = parseJsonObject(request.body, request.headers['content-type']);
-  const ops = new ConferenceOperations(await twilioClientFor(config.twilio), log, {
+  const ops = new ConferenceOperations(await twilioClientFor(config.twilio, log), log, {
     budgetMs: config.dial.retryBudgetMs,
   });
   const settings: ServiceSettings = {
@@ -137,7 +137,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
     await secrets.accepted(config.auth.token);
     const presented = readBearerToken(request.headers, request.rawQueryString);
     if ('failure' in presented) failure = presented.failure;
-    // A well-formed token that matches none we hold may be a rotated one: verify refetches once (rate-limited).
+    // A well-formed token that matches none we hold may be a rotated one: verify refetches once (paced, shared).
     else if (!(await secrets.verify(config.auth.token, (tokens) => tokenMatches(presented.token, tokens))))
       failure = 'wrong';
   } catch (error) {
@@ -154,7 +154,7 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
 
   const routeLog = log.child({ conference: request.pathParameters.conference });
   try {
-    const response = await serve(request, config, routeLog);
+    const response = await route(request, config, routeLog);
     log.info('request served', { status: response.statusCode });
     return response;
   } catch (error) {
@@ -163,20 +163,5 @@ export async function handler(event: APIGatewayProxyEventV2): Promise<HttpRespon
     if (apiError.status >= 500) log.error('request failed', logFields);
     else log.info('request refused', logFields);
     return jsonResponse(apiError.status, apiError.toBody());
-  }
-}
-
-/**
- * Runs the route; when Twilio refuses our REST credential (401: nothing was processed) and the secret behind it
- * has changed since it was cached (a rotation), runs it once more with the new one.
- */
-async function serve(request: HttpRequest, config: Config, log: Logger): Promise<HttpResponse> {
-  try {
-    return await route(request, config, log);
-  } catch (error) {
-    if (toApiError(error).code !== 'twilio_auth_failed' || !(await secrets.refresh(restCredential(config.twilio))))
-      throw error;
-    log.warn('Twilio refused the cached REST credential; retrying with the rotated one');
-    return route(request, config, log);
   }
 }

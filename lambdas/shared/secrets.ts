@@ -1,7 +1,7 @@
 /**
  * Resolves secrets: a value given directly (local runs) or an AWS Secrets Manager secret (deployed). Fetched
- * values are cached with a bounded age and refetched early (rate-limited) when a presented credential matches
- * none of them; during a rotation the previous version stays valid for a grace period (`secret-cache.ts`). The
+ * values are cached with a bounded age and refetched early (one refetch per interval, shared by every waiting
+ * request) when a presented credential matches none of them; during a rotation the previous version stays valid for a grace period (`secret-cache.ts`). The
  * AWS call is a single signed HTTPS request, so handlers stay free of the AWS SDK and its cold-start cost.
  */
 import { sharedAcrossBundles } from './bundle-sharing';
@@ -14,6 +14,7 @@ import {
   type CacheTrigger,
   DEFAULT_SECRET_CACHE_POLICY,
   type FetchedSecret,
+  mismatchRefetchDelay,
   type SecretCachePolicy,
   shouldFetch,
 } from './secret-cache';
@@ -143,9 +144,16 @@ export const fetchFromSecretsManager: SecretFetcher = (arn, stage) => {
 interface CacheEntry {
   secret?: FetchedSecret;
   fetchedAt?: number;
+  /** When the last fetch started, or when the scheduled one will. */
   lastFetchAt?: number;
+  /** The fetch running or scheduled now; every caller that needs one shares it. */
   inFlight?: Promise<FetchedSecret>;
 }
+
+/** Waits `ms` milliseconds; replaceable in tests, which step a clock instead. */
+export type Wait = (ms: number) => Promise<void>;
+
+const realWait: Wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Resolves secret sources with a bounded cache (see `secret-cache.ts`). A failed first fetch is not cached, so the
@@ -158,6 +166,7 @@ export class SecretResolver {
     private readonly fetcher: SecretFetcher = fetchFromSecretsManager,
     private readonly policy: SecretCachePolicy = DEFAULT_SECRET_CACHE_POLICY,
     private readonly now: () => number = Date.now,
+    private readonly wait: Wait = realWait,
   ) {}
 
   /** The secret's current value (what this side presents, e.g. a REST credential). */
@@ -173,14 +182,15 @@ export class SecretResolver {
   }
 
   /**
-   * Checks a presented credential against the accepted values; on a mismatch, fetches the secret again (at most
-   * once per `minRefetchIntervalMs`) and checks once more. `matches` gets the candidate values.
+   * Checks a presented credential against the accepted values; on a mismatch, fetches the secret again and checks
+   * once more. Refetches are at most one per `minRefetchIntervalMs`: a mismatch inside the interval waits for the
+   * next one (shared with every other waiting mismatch) rather than being refused on a value that may be stale.
+   * `matches` gets the candidate values.
    */
   async verify(source: SecretSource, matches: (candidates: readonly string[]) => boolean): Promise<boolean> {
     if (matches(await this.accepted(source))) return true;
     if (source.kind === 'value') return false;
-    const entry = this.cache.get(source.arn);
-    const before = entry?.secret;
+    const before = this.cache.get(source.arn)?.secret;
     const after = await this.load(source.arn, 'mismatch');
     if (after === before) return false;
     return matches(acceptedValues(after, this.now(), this.policy));
@@ -188,7 +198,7 @@ export class SecretResolver {
 
   /**
    * After the far side refused the current value (Twilio answering 401 to our REST credential): fetches the secret
-   * again, at most once per `minRefetchIntervalMs`; true when the current value changed, so a retry can succeed.
+   * again (paced like a mismatch); true when the current value changed, so a retry can succeed.
    */
   async refresh(source: SecretSource): Promise<boolean> {
     if (source.kind === 'value') return false;
@@ -202,11 +212,19 @@ export class SecretResolver {
       entry = {};
       this.cache.set(arn, entry);
     }
+    if (trigger === 'read' && entry.secret) {
+      // A fetch already on its way (perhaps waiting out the interval) is not waited for: the cached value serves.
+      if (entry.inFlight || !shouldFetch('read', this.now(), entry, this.policy)) return entry.secret;
+    }
     if (entry.inFlight) return entry.inFlight;
-    if (entry.secret && !shouldFetch(trigger, this.now(), entry, this.policy)) return entry.secret;
-    const target = entry;
-    target.lastFetchAt = this.now();
-    const pending = this.fetchBoth(arn).then(
+    const delay = entry.secret ? mismatchRefetchDelay(this.now(), entry.lastFetchAt, this.policy) : 0;
+    return this.startFetch(arn, entry, delay);
+  }
+
+  private startFetch(arn: string, target: CacheEntry, delayMs: number): Promise<FetchedSecret> {
+    target.lastFetchAt = this.now() + delayMs;
+    const fetching = delayMs > 0 ? this.wait(delayMs).then(() => this.fetchBoth(arn)) : this.fetchBoth(arn);
+    const pending = fetching.then(
       (secret) => {
         target.secret = secret;
         target.fetchedAt = target.lastFetchAt;

@@ -33,6 +33,11 @@ export interface TwilioClientOptions {
   readonly baseUrl?: string;
   /** Per-request timeout in milliseconds; defaults to 5000 so a webhook can still answer in time. */
   readonly timeoutMs?: number;
+  /**
+   * Called when Twilio answers 401 (it processed nothing): resolves a rotated password to send the request once
+   * more with (kept for later requests), or undefined to give the 401 back.
+   */
+  readonly onUnauthorized?: () => Promise<string | undefined>;
 }
 
 /** Rewrites `https://<product>.twilio.com/...` to a local base URL, keeping path and query. */
@@ -99,9 +104,11 @@ export class TwilioRestClient {
   private resources?: AccountResources;
   private alertList?: AlertListInstance;
   private readonly transport: NodeHttpTransport;
+  private password: string;
 
   constructor(private readonly options: TwilioClientOptions) {
     this.transport = new NodeHttpTransport(options.timeoutMs ?? DEFAULT_TWILIO_REQUEST_TIMEOUT_MS);
+    this.password = options.password;
   }
 
   get accountSid(): string {
@@ -135,8 +142,20 @@ export class TwilioRestClient {
     return { v1: { alerts: this.alertList } };
   }
 
-  /** What twilio's Domain calls for every request: adds auth and the SDK's headers, applies the base URL. */
-  request(opts: TransportRequest): Promise<TransportResponse> {
+  /**
+   * What twilio's Domain calls for every request: adds auth and the SDK's headers, applies the base URL. A 401 is
+   * sent once more when `onUnauthorized` supplies a rotated password.
+   */
+  async request(opts: TransportRequest): Promise<TransportResponse> {
+    const response = await this.send(opts);
+    if (response.statusCode !== 401 || !this.options.onUnauthorized) return response;
+    const rotated = await this.options.onUnauthorized();
+    if (rotated === undefined) return response;
+    this.password = rotated;
+    return this.send(opts);
+  }
+
+  private send(opts: TransportRequest): Promise<TransportResponse> {
     const method = opts.method.toLowerCase();
     const headers: Record<string, string> = { ...opts.headers, 'User-Agent': USER_AGENT, 'Accept-Charset': 'utf-8' };
     if ((method === 'post' || method === 'put') && !headers['Content-Type'])
@@ -148,7 +167,7 @@ export class TwilioRestClient {
       uri: this.options.baseUrl ? rewriteTwilioUri(opts.uri, this.options.baseUrl) : opts.uri,
       headers,
       username: this.options.username,
-      password: this.options.password,
+      password: this.password,
     });
   }
 }

@@ -40,7 +40,12 @@ describe('readTwilioConfig', () => {
       authToken: { kind: 'value', value: 'test-auth-token-0123456789abcdef' },
       apiKey: undefined,
       apiBaseUrl: undefined,
+      requestTimeoutMs: 5000,
     });
+  });
+
+  it('when TWILIO_REQUEST_TIMEOUT_MS is set (tests playing a slow Twilio), uses it as the REST request timeout', () => {
+    expect(readTwilioConfig(baseEnv({ TWILIO_REQUEST_TIMEOUT_MS: '300' })).requestTimeoutMs).toBe(300);
   });
 
   it('takes the Auth Token from a Secrets Manager ARN when no value is set', () => {
@@ -72,6 +77,12 @@ describe('readTwilioConfig', () => {
     ],
     ['an API key without secret', { TWILIO_API_KEY_SID: `SK${'b'.repeat(32)}` }, 'TWILIO_API_KEY_SECRET'],
     ['a base URL that is not a URL', { TWILIO_API_BASE_URL: 'localhost:3000' }, 'TWILIO_API_BASE_URL'],
+    [
+      'a request timeout above the 5 s the functions are sized for',
+      { TWILIO_REQUEST_TIMEOUT_MS: '5001' },
+      'TWILIO_REQUEST_TIMEOUT_MS',
+    ],
+    ['a request timeout below 100 ms', { TWILIO_REQUEST_TIMEOUT_MS: '99' }, 'TWILIO_REQUEST_TIMEOUT_MS'],
   ])('rejects %s', (_name, overrides, key) => {
     it(`names ${key} without echoing the value`, () => {
       const error = errorOf(() => readTwilioConfig(baseEnv(overrides)));

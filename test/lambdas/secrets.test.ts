@@ -1,12 +1,13 @@
 /**
  * The secret cache: the pure decisions (when to fetch, which versions count) as tables, and the resolver over a
- * scripted fetcher and clock: bounded age, one rate-limited refetch on a mismatch, the previous version during its
- * grace, a failed refresh keeping the old value.
+ * scripted fetcher and clock (its waits step the clock): bounded age, one paced refetch on a mismatch that waiting
+ * mismatches share, the previous version during its grace, a failed refresh keeping the old value.
  */
 import {
   acceptedValues,
   type CacheTrigger,
   DEFAULT_SECRET_CACHE_POLICY,
+  mismatchRefetchDelay,
   type SecretCachePolicy,
   shouldFetch,
 } from '../../lambdas/shared/secret-cache';
@@ -61,6 +62,20 @@ describe('shouldFetch', () => {
   });
 });
 
+describe('mismatchRefetchDelay', () => {
+  describe.each<[string, number, number | undefined, number]>([
+    ['never fetched', 0, undefined, 0],
+    ['the last fetch started 1 ms ago', 1_001, 1_000, 4_999],
+    ['the last fetch started 4.999 s ago', 5_999, 1_000, 1],
+    ['the last fetch started exactly one interval ago', 6_000, 1_000, 0],
+    ['the last fetch started long ago', 600_000, 1_000, 0],
+  ])('when %s', (_name, now, lastFetchAt, expected) => {
+    it(`waits ${expected} ms`, () => {
+      expect(mismatchRefetchDelay(now, lastFetchAt, POLICY)).toBe(expected);
+    });
+  });
+});
+
 describe('acceptedValues', () => {
   const day = POLICY.previousGraceMs;
   describe.each<[string, { previous?: string; currentCreatedAt?: number }, number, string[]]>([
@@ -111,12 +126,23 @@ describe('SecretResolver', () => {
   let store: ScriptedStore;
   let now: number;
   let resolver: SecretResolver;
+  /** Every wait the resolver asked for; each steps the clock by its length. */
+  let waits: number[];
   const matches = (presented: string) => (candidates: readonly string[]) => candidates.includes(presented);
 
   beforeEach(() => {
     store = new ScriptedStore();
     now = 1_000_000;
-    resolver = new SecretResolver(store.fetch, POLICY, () => now);
+    waits = [];
+    resolver = new SecretResolver(
+      store.fetch,
+      POLICY,
+      () => now,
+      async (ms) => {
+        waits.push(ms);
+        now += ms;
+      },
+    );
   });
 
   it('when read within the maximum age, it fetches once (current and previous) and serves the cache', async () => {
@@ -147,18 +173,65 @@ describe('SecretResolver', () => {
     expect(await resolver.accepted(SOURCE)).toEqual(['token-2', 'token-1']);
   });
 
-  it('when forged credentials keep coming, it refetches at most once per interval', async () => {
+  it('when a credential signed with a just-stored value arrives inside the interval, it waits for the next fetch and is accepted', async () => {
+    // Arrange: fetched 1 ms ago (token-1); the store moves on to token-2, which the far side now presents.
+    await resolver.resolve(SOURCE);
+    store.put('token-2', now);
+    now += 1;
+    // Act
+    const ok = await resolver.verify(SOURCE, matches('token-2'));
+    // Assert: accepted after waiting out the rest of the interval, with one more read round.
+    expect(ok).toBe(true);
+    expect(waits).toEqual([POLICY.minRefetchIntervalMs - 1]);
+    expect(store.requests).toHaveLength(4);
+  });
+
+  it('when many mismatches arrive together, they share one refetch', async () => {
+    await resolver.resolve(SOURCE);
+    now += 1;
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) => resolver.verify(SOURCE, matches(`forged-${i}`))),
+    );
+    expect(results.every((r) => r === false)).toBe(true);
+    expect(store.requests).toHaveLength(4);
+    expect(waits).toHaveLength(1);
+  });
+
+  it('when a refetch is waiting out the interval, a valid credential is checked against the cache without waiting', async () => {
+    // Arrange: a wait that lasts until the test releases it.
+    let release = () => {};
+    const held = new SecretResolver(
+      store.fetch,
+      POLICY,
+      () => now,
+      () => new Promise((r) => (release = r)),
+    );
+    await held.resolve(SOURCE);
+    now += 1;
+    const forged = held.verify(SOURCE, matches('forged'));
+    // Act
+    const genuine = await held.verify(SOURCE, matches('token-1'));
+    // Assert: answered while the forged request's refetch is still waiting.
+    expect(genuine).toBe(true);
+    expect(store.requests).toHaveLength(2);
+    release();
+    expect(await forged).toBe(false);
+    expect(store.requests).toHaveLength(4);
+  });
+
+  it('when forged credentials keep coming one after another, it refetches at most once per interval', async () => {
     // Arrange
     await resolver.resolve(SOURCE);
-    // Act: 1000 forgeries a second for 60 s (one every millisecond).
-    const results: boolean[] = [];
-    for (let i = 0; i < 60_000; i++) {
+    const started = now;
+    // Act: a forgery every millisecond of the clock for 60 s (each one waiting its turn).
+    let forged = 0;
+    while (now - started < 60_000) {
       now += 1;
-      results.push(await resolver.verify(SOURCE, matches(`forged-${i}`)));
+      expect(await resolver.verify(SOURCE, matches(`forged-${forged++}`))).toBe(false);
     }
-    // Assert: the cold fetch plus one per 5 s, two GetSecretValue requests each.
-    expect(results.every((r) => r === false)).toBe(true);
-    expect(store.requests.length / 2).toBe(1 + 60_000 / POLICY.minRefetchIntervalMs);
+    // Assert: the cold fetch plus at most one per interval, two GetSecretValue requests each.
+    expect(store.requests.length / 2).toBeLessThanOrEqual(1 + Math.ceil((now - started) / POLICY.minRefetchIntervalMs));
+    expect(waits.every((ms) => ms <= POLICY.minRefetchIntervalMs)).toBe(true);
   });
 
   it('when the previous version is within its grace, both are accepted; after it, only the current one', async () => {

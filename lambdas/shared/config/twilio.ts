@@ -1,6 +1,7 @@
 /** How the stack reaches Twilio: the account, the Auth Token (the signature key), an optional API key. */
 import { isSid } from '../identifiers';
-import { ConfigError, type Env, matching, optional, secret, type SecretSource, url } from './read';
+import { DEFAULT_TWILIO_REQUEST_TIMEOUT_MS } from '../twilio-transport';
+import { ConfigError, type Env, integer, matching, optional, secret, type SecretSource, url } from './read';
 
 export const TWILIO_ENV = {
   accountSid: 'TWILIO_ACCOUNT_SID',
@@ -10,6 +11,7 @@ export const TWILIO_ENV = {
   apiKeySecret: 'TWILIO_API_KEY_SECRET',
   apiKeySecretArn: 'TWILIO_API_KEY_SECRET_ARN',
   apiBaseUrl: 'TWILIO_API_BASE_URL',
+  requestTimeoutMs: 'TWILIO_REQUEST_TIMEOUT_MS',
 } as const;
 
 /** How the stack reaches Twilio. */
@@ -21,6 +23,11 @@ export interface TwilioConfig {
   readonly apiKey?: { readonly sid: string; readonly secret: SecretSource };
   /** Points the REST client at a local server (tests, sandbox). */
   readonly apiBaseUrl?: string;
+  /**
+   * Per-request timeout of the REST client. The stack never sets it (5 s, which the functions' timeouts and retry
+   * budgets are sized around); tests set it lower to play a slow Twilio without waiting 5 s.
+   */
+  readonly requestTimeoutMs: number;
 }
 
 /** Reads the Twilio account settings. */
@@ -41,5 +48,12 @@ export function readTwilioConfig(env: Env): TwilioConfig {
     apiKey = { sid: apiKeySid, secret: secret(env, E.apiKeySecret, E.apiKeySecretArn, true) };
   }
   const apiBaseUrl = url(env, E.apiBaseUrl, ['http:', 'https:'], false);
-  return { accountSid, authToken, apiKey, apiBaseUrl };
+  const requestTimeoutMs = integer(
+    env,
+    E.requestTimeoutMs,
+    DEFAULT_TWILIO_REQUEST_TIMEOUT_MS,
+    100,
+    DEFAULT_TWILIO_REQUEST_TIMEOUT_MS,
+  );
+  return { accountSid, authToken, apiKey, apiBaseUrl, requestTimeoutMs };
 }
