@@ -1,6 +1,7 @@
 /**
  * Twilio misbehaving, through the TwilioStub on 127.0.0.1 with Twilio's conference semantics: 429 storms,
- * 500s, 16030, slow answers around the 5 s transport timeout, connection resets, 20404 for an ended conference
+ * 500s, 16030, slow answers around the transport timeout (5 s deployed; 1 s here through TWILIO_REQUEST_TIMEOUT_MS,
+ * the same code path without waiting 5 s), connection resets, 20404 for an ended conference
  * and 16026 for a duplicate label. Each ends in the documented status and code, never adds a second agent, and
  * is logged with what an operator needs (route or event, Twilio status/code) and without secrets.
  */
@@ -25,6 +26,12 @@ import { DelayingRelay, type Fault } from './support/twilio-world';
 import { useConferenceFixture } from './support/conference-fixture';
 
 const BUDGET_MS = 1500;
+/** The REST request timeout these tests run with, and answers on either side of it. */
+const REQUEST_TIMEOUT_MS = 1000;
+const UNDER_TIMEOUT_MS = 500;
+const OVER_TIMEOUT_MS = 1600;
+/** A retry budget a timed-out first attempt has already used up. */
+const SHORT_BUDGET_MS = 300;
 const RATE_LIMITED: Fault = twilioError(429, 20429, 'Too Many Requests');
 const SERVER_ERROR: Fault = twilioError(500, 20500, 'Internal Server Error');
 const RETRY_LATER: Fault = twilioError(500, 16030, 'Participant could not be added, retry later');
@@ -42,8 +49,12 @@ describe('Twilio faults', () => {
     relay = undefined;
   });
 
-  const env = (baseUrl = fx.stub.baseUrl) =>
-    hardeningEnv({ TWILIO_API_BASE_URL: baseUrl, TWILIO_RETRY_BUDGET_MS: String(BUDGET_MS) });
+  const env = (baseUrl = fx.stub.baseUrl, budgetMs = BUDGET_MS) =>
+    hardeningEnv({
+      TWILIO_API_BASE_URL: baseUrl,
+      TWILIO_RETRY_BUDGET_MS: String(budgetMs),
+      TWILIO_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
+    });
   const logs = () => fx.output.records() as Log[];
   const creates = () => fx.stub.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Participants.json'));
 
@@ -246,8 +257,8 @@ describe('Twilio faults', () => {
       expectNothingLeaked(response);
     });
 
-    it('a slow answer under the 5 s transport timeout (4 s) is waited for: one create, one agent', async () => {
-      relay = await new DelayingRelay(fx.stub.baseUrl, () => 4000).start();
+    it('a slow answer under the transport timeout is waited for: one create, one agent', async () => {
+      relay = await new DelayingRelay(fx.stub.baseUrl, () => UNDER_TIMEOUT_MS).start();
       api = load('participants', env(relay.baseUrl));
       const response = await addAgent();
       expect(response.statusCode).toBe(201);
@@ -256,8 +267,8 @@ describe('Twilio faults', () => {
     });
 
     it('an answer slower than the timeout on a hold that exhausts a short budget is 502 twilio_unreachable, logged with ETIMEDOUT', async () => {
-      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
-      api = load('participants', env(relay.baseUrl));
+      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? OVER_TIMEOUT_MS : 0)).start();
+      api = load('participants', env(relay.baseUrl, SHORT_BUDGET_MS));
       const response = await fx.output.during(() =>
         api(
           apiEvent({
@@ -276,9 +287,9 @@ describe('Twilio faults', () => {
     });
 
     it('an answer slower than the timeout on a hold is retried (hold is idempotent): 200, caller on hold', async () => {
-      // The budget counts from the first attempt, so it must exceed the 5 s timeout for a retry to fit (8 s default).
-      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? 5600 : 0)).start();
-      api = load('participants', hardeningEnv({ TWILIO_API_BASE_URL: relay.baseUrl, TWILIO_RETRY_BUDGET_MS: '8000' }));
+      // The budget counts from the first attempt, so it must exceed the timeout for a retry to fit.
+      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 1 ? OVER_TIMEOUT_MS : 0)).start();
+      api = load('participants', env(relay.baseUrl, 8 * REQUEST_TIMEOUT_MS));
       const response = await fx.output.during(() =>
         api(
           apiEvent({
@@ -377,9 +388,9 @@ describe('Twilio faults', () => {
       });
     });
 
-    it('an answer slower than the 5 s timeout after Twilio added the agent: the retry meets 16026, one agent', async () => {
-      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 0 ? 5600 : 0)).start();
-      events = load('events', hardeningEnv({ TWILIO_API_BASE_URL: relay.baseUrl, TWILIO_RETRY_BUDGET_MS: '8000' }));
+    it('an answer slower than the timeout after Twilio added the agent: the retry meets 16026, one agent', async () => {
+      relay = await new DelayingRelay(fx.stub.baseUrl, (i) => (i === 0 ? OVER_TIMEOUT_MS : 0)).start();
+      events = load('events', env(relay.baseUrl, 8 * REQUEST_TIMEOUT_MS));
       const response = await join();
       expect(response.statusCode).toBe(204);
       expect(fx.world.labelled('ai-agent')).toHaveLength(1);
