@@ -1,3 +1,4 @@
+const os = require('node:os');
 const { noColourEnv, wantsColour } = require('./scripts/colour.cjs');
 
 // No colour codes in a CI log or a file: set here, in jest's main process, so its workers inherit it.
@@ -16,4 +17,9 @@ module.exports = {
   // v8 coverage keeps counters out of the dynamic provider's serialized code.
   coverageProvider: 'v8',
   testTimeout: 30000,
+  // Jest's default is one worker less than the cores: on a 2-core machine one worker, every file in series, so a
+  // file waiting on a socket or a timer leaves a core idle. Two workers at least overlap those waits with the
+  // CPU-heavy files (test/support/sequencer.js starts those first).
+  maxWorkers: Math.max(2, (os.availableParallelism?.() ?? os.cpus().length) - 1),
+  testSequencer: '<rootDir>/test/support/sequencer.js',
 };
