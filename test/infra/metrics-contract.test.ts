@@ -7,6 +7,10 @@ import { type EmfDocument, METRICS, type MetricName, MetricsWriter } from '../..
 import { fixtureNames, stackFixture } from '../support/stack-fixtures';
 import { runProgram, type ProgramRun } from './support/program';
 
+// A program run is seconds of CPU; on a loaded 2-core machine, with another heavy file in the other worker, the
+// first (cold) one has taken more than jest's 30 s.
+jest.setTimeout(120_000);
+
 const ALARM = 'aws:cloudwatch/metricAlarm:MetricAlarm';
 const DASHBOARD = 'aws:cloudwatch/dashboard:Dashboard';
 

@@ -16,6 +16,10 @@ import {
 } from './support/program';
 import { stackFixture } from '../support/stack-fixtures';
 
+// A program run is seconds of CPU; on a loaded 2-core machine, with another heavy file in the other worker, the
+// first (cold) one has taken more than jest's 30 s.
+jest.setTimeout(120_000);
+
 const T = {
   api: 'aws:apigatewayv2/api:Api',
   integration: 'aws:apigatewayv2/integration:Integration',

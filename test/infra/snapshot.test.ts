@@ -9,6 +9,10 @@ import { fixtureNames } from '../support/stack-fixtures';
 import { committedSnapshotNames, renderSnapshot, snapshotFile } from './support/snapshot-file';
 import { TEST_API_TOKEN, TEST_AUTH_TOKEN } from './support/program';
 
+// A program run is seconds of CPU; on a loaded 2-core machine, with another heavy file in the other worker, the
+// first (cold) one has taken more than jest's 30 s.
+jest.setTimeout(120_000);
+
 describe('the committed snapshots', () => {
   it('when fixtures are added, renamed or deleted, there is exactly one snapshot per fixture (else: npm run snapshot)', () => {
     // Act

@@ -6,6 +6,10 @@ import { evaluate, TYPES, type PolicyResource } from '../../policy/rules';
 import { runProgram, type CapturedResource } from '../infra/support/program';
 import { fixtureNames } from '../support/stack-fixtures';
 
+// A program run is seconds of CPU; on a loaded 2-core machine, with another heavy file in the other worker, the
+// first (cold) one has taken more than jest's 30 s.
+jest.setTimeout(120_000);
+
 const asPolicyResources = (resources: CapturedResource[]): PolicyResource[] =>
   resources.map((r) => ({ type: r.type, name: r.name, props: JSON.parse(JSON.stringify(r.inputs)) }));
 

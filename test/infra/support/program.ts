@@ -149,16 +149,30 @@ const runs = new Map<string, Promise<ProgramRun>>();
 
 /**
  * Loads infra/index.ts afresh: under jest in an isolated module registry (a test file runs it several times);
- * outside jest (npm run snapshot, one fixture per process) with a plain require.
+ * outside jest (npm run snapshot, one fixture per process) with a plain require. The Pulumi SDKs are not
+ * reloaded: each isolated registry gets the instances this file loaded (re-evaluating @pulumi/aws costs ~2.5 s of
+ * CPU a run), and the program must share @pulumi/pulumi with the mocks set here anyway.
  */
 function loadProgram(): Record<string, unknown> {
   const entry = '../../../infra/index';
   if (typeof jest === 'undefined') return require(entry) as Record<string, unknown>;
+  const shared = sharedSdks();
   let program: Record<string, unknown> = {};
   jest.isolateModules(() => {
+    for (const [name, sdk] of Object.entries(shared)) jest.doMock(name, () => sdk);
     program = require(entry) as Record<string, unknown>;
   });
   return program;
+}
+
+let sdks: Record<string, unknown> | undefined;
+function sharedSdks(): Record<string, unknown> {
+  sdks ??= {
+    '@pulumi/pulumi': require('@pulumi/pulumi'),
+    '@pulumi/aws': require('@pulumi/aws'),
+    '@pulumi/random': require('@pulumi/random'),
+  };
+  return sdks;
 }
 
 async function runProgramOnce(
@@ -193,6 +207,28 @@ async function runProgramOnce(
     false,
   );
   process.env.VOICEAI_CODE_DIR = path.join(ROOT, 'dist');
+  const restoreStackTraces = plainStackTraces();
+  try {
+    return await declare(resources);
+  } finally {
+    restoreStackTraces();
+  }
+}
+
+/**
+ * Stack traces formatted by V8 alone while the program runs: @pulumi/pulumi takes a `new Error().stack` for every
+ * promise and resource, and jest's source-map support would map each frame (most of a run's CPU time). A failing
+ * run's trace then names transpiled positions.
+ */
+function plainStackTraces(): () => void {
+  const saved = Error.prepareStackTrace;
+  (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+  return () => {
+    Error.prepareStackTrace = saved;
+  };
+}
+
+async function declare(resources: CapturedResource[]): Promise<ProgramRun> {
   const program = loadProgram();
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(program)) {
