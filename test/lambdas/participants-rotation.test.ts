@@ -108,15 +108,17 @@ describe('the participants function across a rotation', () => {
     process.env = saved;
   });
 
-  it('when the API token is rotated, the new one is accepted at once (right after the last read), and the old one still is', async () => {
-    // Arrange: warm, with api-token-1 cached by a read that has just happened.
+  it('when the API token is rotated, the new one is accepted a refetch interval (1 s) after the last read, and the old one still is', async () => {
+    // Arrange: warm, with api-token-1 cached.
     expect((await handler(listEvent('api-token-1'))).statusCode).toBe(200);
     store.putSecretValue(apiTokenArn, 'api-token-2');
-    // Act
+    // Act: the clock steps past the interval, so no mismatch has to wait for its read.
+    jest.setSystemTime(Date.now() + 1_000);
     const withNew = await handler(listEvent('api-token-2'));
     const withOld = await handler(listEvent('api-token-1'));
+    jest.setSystemTime(Date.now() + 1_000);
     const withNeither = await handler(listEvent('api-token-3'));
-    // Assert: the new token waits for the next paced read instead of being refused inside the interval.
+    // Assert
     expect([withNew.statusCode, withOld.statusCode, withNeither.statusCode]).toEqual([200, 200, 401]);
     expect(logs.filter((l) => l.level === 'error')).toEqual([]);
   });
