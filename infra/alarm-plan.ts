@@ -71,6 +71,10 @@ export interface CallAlarmDefinition {
   readonly periodSeconds: number;
   readonly evaluationPeriods: number;
   readonly datapointsToAlarm: number;
+  /** Which side of the threshold alarms (default: above it). */
+  readonly comparison?: 'GreaterThanThreshold' | 'LessThanThreshold';
+  /** How a period without data counts (default notBreaching: no calls, no data, no alarm). */
+  readonly missingData?: 'notBreaching' | 'breaching';
   /** A single metric and its statistic, or metric math over several. */
   readonly watch:
     | { readonly kind: 'metric'; readonly query: AlarmMetricQuery }
@@ -158,4 +162,40 @@ export function callAlarmPlan(service: string, thresholds: CallAlarmThresholds):
       },
     },
   ];
+}
+
+/** What the canary's alarm is built from (StackSettings.canary). */
+export interface CanaryAlarmInput {
+  /** The schedule expression, for the description. */
+  readonly schedule: string;
+  readonly periodSeconds: number;
+  readonly alarmAfterFailures: number;
+}
+
+/**
+ * The canary's alarm: no passing run (`CanarySuccess` Minimum below 1) in `alarmAfterFailures` periods in a row,
+ * each period the schedule's longest gap, so each holds a run. A period without data is breaching: a canary that
+ * stopped reporting (its schedule disabled, a broken deploy that cannot start, a run Lambda cut off, a run skipped at
+ * the daily cap) no longer watches the stack, and nothing else would say so.
+ */
+export function canaryAlarmPlan(service: string, canary: CanaryAlarmInput): CallAlarmDefinition {
+  const n = canary.alarmAfterFailures;
+  return {
+    part: 'canary-failing',
+    description:
+      `No passing canary test call in ${n} ${n === 1 ? 'period' : 'periods in a row'} of ${canary.periodSeconds} s ` +
+      `(schedule ${canary.schedule}): callers may not reach the agent. A failed run logs the step and its likeliest ` +
+      "cause in the canary function's log group; a missing run (no data) also counts: the canary stopped, or skipped " +
+      'at canaryMaxCallsPerDay (CanarySkipped on the dashboard)',
+    threshold: 1,
+    periodSeconds: canary.periodSeconds,
+    evaluationPeriods: n,
+    datapointsToAlarm: n,
+    comparison: 'LessThanThreshold',
+    missingData: 'breaching',
+    watch: {
+      kind: 'metric',
+      query: { id: 'canary', metricName: 'CanarySuccess', dimensions: { Service: service }, stat: 'Minimum' },
+    },
+  };
 }

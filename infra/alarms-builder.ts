@@ -1,6 +1,6 @@
 /**
- * The alarms of infra/alarm-plan.ts (platform alarms and the alarms on the handlers' own metrics), to one SNS
- * topic (with an e-mail subscription when configured).
+ * The alarms of infra/alarm-plan.ts (platform alarms, the alarms on the handlers' own metrics and, with a canary,
+ * the canary's), to one SNS topic (with an e-mail subscription when configured).
  */
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
@@ -11,6 +11,7 @@ import {
   alarmPlan,
   type CallAlarmDefinition,
   callAlarmPlan,
+  canaryAlarmPlan,
 } from './alarm-plan';
 import type { DeployedFunction } from './functions-builder';
 import type { BuildScope } from './scope';
@@ -54,7 +55,13 @@ export function buildAlarms(
       opts,
     );
   }
-  for (const alarm of callAlarmPlan(settings.service, settings.alarms))
+  const callAlarms = [
+    ...callAlarmPlan(settings.service, settings.alarms),
+    ...(settings.canary
+      ? [canaryAlarmPlan(settings.service, { ...settings.canary, schedule: settings.canary.schedule.expression })]
+      : []),
+  ];
+  for (const alarm of callAlarms)
     new aws.cloudwatch.MetricAlarm(
       scope.name(alarm.part),
       {
@@ -62,9 +69,9 @@ export function buildAlarms(
         threshold: alarm.threshold,
         evaluationPeriods: alarm.evaluationPeriods,
         datapointsToAlarm: alarm.datapointsToAlarm,
-        comparisonOperator: 'GreaterThanThreshold',
-        // No calls, no data: quiet, not an alarm.
-        treatMissingData: 'notBreaching',
+        comparisonOperator: alarm.comparison ?? 'GreaterThanThreshold',
+        // No calls, no data: quiet, not an alarm (the canary's own alarm says otherwise: alarm-plan.ts).
+        treatMissingData: alarm.missingData ?? 'notBreaching',
         alarmDescription: alarm.description,
         alarmActions: [topic.arn],
         okActions: [topic.arn],

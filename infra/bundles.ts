@@ -6,11 +6,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { HANDLERS, TWILIO_FACING_HANDLERS } from '../lambdas/routes';
+import { CANARY_FUNCTION } from './canary-plan';
 import { COMBINED_FUNCTION } from './layout';
 
-/** What every layout deploys: `<handler>/index.js` per handler, and the combined function's dispatcher and modules. */
+/**
+ * What every layout deploys: `<handler>/index.js` per handler, the combined function's dispatcher and modules, and
+ * the canary (deployed with `canarySchedule`).
+ */
 export const BUNDLE_FILES: readonly string[] = [
   ...HANDLERS.map((h) => path.join(h, 'index.js')),
+  path.join(CANARY_FUNCTION, 'index.js'),
   ...['index', ...TWILIO_FACING_HANDLERS].map((m) => path.join(COMBINED_FUNCTION, `${m}.js`)),
 ];
 

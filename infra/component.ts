@@ -1,7 +1,7 @@
 /**
  * The whole stack as one reusable component. It only wires the builders together, in the order the dependencies
  * need: secrets, the API (its endpoint is in the webhook URLs), the TwiML App, the functions, routes and stage,
- * the custom domain, the phone number last, then the dashboard and the alarms. Each builder creates one area's resources; what they
+ * the custom domain, the phone number, the canary (with `canarySchedule`), then the dashboard and the alarms. Each builder creates one area's resources; what they
  * are made of (names, route → function map, policies, alarm definitions) is decided in plain modules.
  *
  * @example
@@ -12,6 +12,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import { buildAlarms } from './alarms-builder';
 import { buildApi, buildRoutes } from './api-builder';
+import { buildCanary } from './canary-builder';
 import { buildDashboard } from './dashboard-builder';
 import { buildDomain } from './domain-builder';
 import { buildFunctions } from './functions-builder';
@@ -68,7 +69,18 @@ export class VoiceAiConference extends pulumi.ComponentResource {
     this.customDomainTarget = domain?.target;
     // Only now point the number at the stack: every route (and the custom domain) it reaches is in place.
     const number = buildNumberConfig(scope, this.webhookUrls, [stage, ...(domain?.serving ?? [])]);
-    buildDashboard(scope, functions, api);
+    // The canary's first run waits for the number: before, its call would not reach the stack.
+    const canary =
+      settings.canary &&
+      buildCanary(scope, {
+        canary: settings.canary,
+        codeDir: args.codeDir,
+        apiBaseUrl: this.apiBaseUrl,
+        twimlAppSid: app.sid,
+        secretArns: secrets.arns,
+        ready: [number],
+      });
+    buildDashboard(scope, functions, api, canary);
     if (settings.alarms.enabled) buildAlarms(scope, functions, api);
 
     this.twimlAppSid = app.sid;

@@ -453,6 +453,35 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     default: '',
     description: 'Email subscribed to the alarms topic (confirm the subscription mail).',
   },
+  // The scheduled canary (infra/canary-plan.ts, lambdas/canary)
+  {
+    key: 'canarySchedule',
+    type: 'string',
+    default: '',
+    description:
+      'Runs the acceptance call of npm run verify against this stack on an EventBridge Scheduler schedule, e.g. rate(15 minutes), or a cron(...) that runs every day; empty: no canary. Every run is a real, billed test call (infra/README.md, "Canary").',
+  },
+  {
+    key: 'canaryFromNumber',
+    type: 'string',
+    default: CONFIG_DEFAULTS.canaryFromNumber,
+    description:
+      "Caller ID of the canary's test call (E.164): a number of the Twilio account or a verified caller ID. Defaults to phoneNumber.",
+  },
+  {
+    key: 'canaryAlarmAfterFailures',
+    type: 'integer',
+    default: 2,
+    description:
+      'With alarms: true, alarm after this many schedule periods in a row without a passing canary run (a failed run, or no run at all), 1-100.',
+  },
+  {
+    key: 'canaryMaxCallsPerDay',
+    type: 'integer',
+    default: CONFIG_DEFAULTS.canaryMaxCallsPerDay,
+    description:
+      "Most canary test calls in any 24 hours, 1-1440: a schedule that can run more often is refused at deploy, and the canary skips its run when Twilio's call log already shows this many (npm run verify's calls count too).",
+  },
 ];
 
 /** The config entry of `key`. */

@@ -15,6 +15,8 @@ export interface DashboardTarget {
    * has provisioned concurrency, the alias that carries it.
    */
   readonly functions: readonly { readonly part: string; readonly name: string; readonly provisionedAlias?: string }[];
+  /** The scheduled canary, when the stack runs one: its schedule, its period (one run each) and its function. */
+  readonly canary?: { readonly schedule: string; readonly periodSeconds: number; readonly functionName: string };
 }
 
 type MetricRow = (string | Record<string, unknown>)[];
@@ -71,6 +73,45 @@ function provisionedWidget(functions: DashboardTarget['functions'], region: stri
   ];
 }
 
+/**
+ * With a canary: a row of its runs, one point per schedule period (its alarm's): passed (1) or failed (0), the runs
+ * skipped at the daily cap, the time from its dial to the agent connected, and how long each run took.
+ */
+function canaryWidgets(service: string, canary: DashboardTarget['canary'], region: string): Widget[] {
+  if (!canary) return [];
+  const own = (metric: string, stat: string, label: string): MetricRow => [
+    METRICS_NAMESPACE,
+    metric,
+    'Service',
+    service,
+    { stat, label },
+  ];
+  const period = { period: canary.periodSeconds };
+  return [
+    widget(
+      `Canary test calls (${canary.schedule}): passed 1, failed 0`,
+      [own('CanarySuccess', 'Minimum', 'worst run'), own('CanarySkipped', 'Sum', 'skipped at the daily cap')],
+      period,
+      region,
+    ),
+    widget(
+      'Canary: dial to agent connected, and run duration (ms)',
+      [
+        own('CanaryTimeToAgent', 'Maximum', 'dial to agent connected'),
+        [
+          'AWS/Lambda',
+          'Duration',
+          'FunctionName',
+          canary.functionName,
+          { stat: 'Maximum', label: 'run duration', yAxis: 'right' },
+        ],
+      ],
+      period,
+      region,
+    ),
+  ];
+}
+
 /** The dashboard body (CloudWatch's dashboard body structure, as an object). */
 export function dashboardBody(target: DashboardTarget): { widgets: Widget[] } {
   const { service, region, apiId, functions } = target;
@@ -113,6 +154,7 @@ export function dashboardBody(target: DashboardTarget): { widgets: Widget[] } {
         sum,
         region,
       ),
+      ...canaryWidgets(service, target.canary, region),
       widget(
         'Function errors and throttles',
         functions.flatMap(({ part, name }): MetricRow[] => [

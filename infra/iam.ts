@@ -45,3 +45,29 @@ export function functionPolicy(logGroupArn: string, secretArns: readonly string[
     });
   return { Version: '2012-10-17', Statement: statements };
 }
+
+/**
+ * Lets EventBridge Scheduler assume the canary's schedule role, only on behalf of schedules of this account
+ * (`aws:SourceAccount`: the confused-deputy guard the Scheduler guide's execution-role example carries).
+ */
+export function schedulerAssumeRolePolicy(accountId: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': accountId } },
+      },
+    ],
+  } as const;
+}
+
+/** The schedule role's permission: invoke the canary function, nothing else. */
+export function invokeFunctionPolicy(functionArn: string): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'InvokeCanary', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn] }],
+  };
+}

@@ -3,6 +3,7 @@
  * the naming rules (stack in every name, route and secret parts) are table-tested without Pulumi.
  */
 import type { RouteDefinition } from '../lambdas/routes';
+import { CANARY_FUNCTION, CANARY_SCHEDULER_ROLE } from './canary-plan';
 import type { SecretName } from './functions';
 
 /** A stack name the program accepts (the short name, without organization or project): it goes into every name. */
@@ -55,14 +56,24 @@ export function plannedNames(
   plan: {
     /** The deployed functions' name parts. */
     readonly functions: readonly string[];
+    /** Whether the stack runs the canary (its function, its schedule and the schedule's role). */
+    readonly canary?: boolean;
     readonly secrets: readonly SecretName[];
     readonly alarmParts: readonly string[];
   },
 ): PlannedName[] {
   const n = (part: string) => physicalName(prefix, stack, part);
   const auto = (part: string) => `${n(part)}-${'x'.repeat(AUTONAME_SUFFIX_LENGTH - 1)}`;
+  const functions = plan.canary ? [...plan.functions, CANARY_FUNCTION] : plan.functions;
   return [
-    ...plan.functions.flatMap((h) => [
+    ...(plan.canary
+      ? [
+          { what: 'canary schedule', name: n(CANARY_FUNCTION), max: 64 },
+          { what: 'IAM role of the canary schedule', name: auto(CANARY_SCHEDULER_ROLE), max: 64 },
+          { what: 'IAM role policy of the canary schedule', name: auto(CANARY_SCHEDULER_ROLE), max: 128 },
+        ]
+      : []),
+    ...functions.flatMap((h) => [
       { what: `Lambda function ${h}`, name: n(h), max: 64 },
       { what: `IAM role of ${h}`, name: auto(h), max: 64 },
       { what: `IAM role policy of ${h}`, name: auto(h), max: 128 },

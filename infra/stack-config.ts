@@ -7,8 +7,11 @@
  */
 import { HANDLERS, type HandlerName } from '../lambdas/routes';
 import {
+  CANARY_ENV,
   ConfigError,
   ENV,
+  MAX_CANARY_CALLS_PER_DAY,
+  readCanaryConfig,
   readAgentTwimlConfig,
   readContextAllowlist,
   readTransferConfig,
@@ -22,7 +25,8 @@ import {
   type Env,
 } from '../lambdas/shared/config';
 import { logLevelFrom } from '../lambdas/shared/log';
-import { alarmPlan, type CallAlarmThresholds, callAlarmPlan } from './alarm-plan';
+import { alarmPlan, type CallAlarmThresholds, callAlarmPlan, canaryAlarmPlan } from './alarm-plan';
+import { canaryConfiguredEnvironment, canaryScheduleProblem } from './canary-plan';
 import { CONFIG_KEYS, configKey, type ConfigKey, RELEASE_STAGES, type ReleaseStage } from './config-schema';
 import {
   FUNCTION_SPECS,
@@ -33,6 +37,7 @@ import {
 } from './functions';
 import { FUNCTION_LAYOUTS, functionPlan, type FunctionLayout } from './layout';
 import { nameLengthProblem, plannedNames, serviceName, SERVICE_NAME_ENV, STACK_NAME } from './naming';
+import { longestGapSeconds, parseSchedule, type RecurringSchedule } from './schedule';
 
 /** Thrown for invalid stack config; the message starts with the `project:key`. */
 export class StackConfigError extends Error {
@@ -72,10 +77,26 @@ export interface StackSettings {
   /** Per route bucket: Twilio's webhook routes and the participants API routes never share one. */
   readonly throttling: { readonly webhooks: Throttle; readonly api: Throttle };
   readonly alarms: { readonly enabled: boolean; readonly email?: string } & CallAlarmThresholds;
+  /** The scheduled canary (config `canarySchedule`); undefined: none. */
+  readonly canary?: CanarySettings;
   /** `SERVICE_NAME` of every function: the `Service` dimension of the handlers' metrics. */
   readonly service: string;
   /** Per handler, the non-secret environment from config (secret ARNs and the App SID are added by the component). */
   readonly environment: Readonly<Record<HandlerName, Readonly<Record<string, string>>>>;
+}
+
+/** The scheduled canary's settings (infra/canary-plan.ts). */
+export interface CanarySettings {
+  readonly schedule: RecurringSchedule;
+  /**
+   * The alarm's period and the dashboard's: the longest gap between two runs, so every period holds a run (one, for
+   * a rate() schedule) and a period without one means the canary did not run.
+   */
+  readonly periodSeconds: number;
+  readonly alarmAfterFailures: number;
+  readonly maxCallsPerDay: number;
+  /** The canary's non-secret environment from config (the component adds the API, the App SID, secret ARNs). */
+  readonly environment: Readonly<Record<string, string>>;
 }
 
 /** A token bucket: steady-state requests per second and burst. */
@@ -159,6 +180,62 @@ function validateHandlerEnv(project: string, handler: HandlerName, env: Env): vo
     const reason = error.message.replace(/^Configuration \S+: /, '');
     throw new StackConfigError(`${project}:${key}`, reason);
   }
+}
+
+/** Where a canary variable comes from in stack config, for messages (the rest are the handlers' variables). */
+const CANARY_ENV_TO_KEY: Readonly<Record<string, string>> = {
+  [CANARY_ENV.canaryFromNumber]: 'canaryFromNumber',
+  [CANARY_ENV.canaryMaxCallsPerDay]: 'canaryMaxCallsPerDay',
+  [CANARY_ENV.canaryPhoneNumber]: 'phoneNumber',
+};
+
+/**
+ * The canary's settings when `canarySchedule` is set: the schedule checked against the cap, the function's timeout
+ * and CloudWatch's alarm range, and the environment checked by the canary's own reader.
+ */
+function readCanarySettings(
+  lookup: ConfigLookup,
+  project: string,
+  stack: string,
+  phoneNumber: string,
+  environment: Readonly<Record<HandlerName, Readonly<Record<string, string>>>>,
+): CanarySettings | undefined {
+  const expression = lookup('canarySchedule')?.trim();
+  if (expression === undefined) return undefined;
+  const parsed = parseSchedule(expression);
+  if ('problem' in parsed) throw new StackConfigError(`${project}:canarySchedule`, `"${expression}" ${parsed.problem}`);
+  const maxCallsPerDay = integerSetting(lookup, project, 'canaryMaxCallsPerDay', 1, MAX_CANARY_CALLS_PER_DAY);
+  const alarmAfterFailures = integerSetting(lookup, project, 'canaryAlarmAfterFailures', 1, 100);
+  const problem = canaryScheduleProblem(parsed.schedule, { maxCallsPerDay, alarmAfterFailures });
+  if (problem) throw new StackConfigError(`${project}:${problem.key}`, problem.reason);
+  const canaryEnvironment = canaryConfiguredEnvironment({
+    stack,
+    phoneNumber,
+    from: lookup('canaryFromNumber')?.trim() ?? phoneNumber,
+    maxCallsPerDay,
+    handlers: environment,
+  });
+  try {
+    readCanaryConfig({
+      ...canaryEnvironment,
+      [ENV.canaryApiBaseUrl]: 'https://placeholder.execute-api.us-east-1.amazonaws.com',
+      [ENV.twimlAppSid]: PLACEHOLDER_APP_SID,
+      [ENV.authTokenSecretArn]: PLACEHOLDER_ARN,
+      [ENV.apiKeySecretArn]: PLACEHOLDER_ARN,
+      [ENV.apiTokenSecretArn]: PLACEHOLDER_ARN,
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const key = CANARY_ENV_TO_KEY[error.key] ?? ENV_TO_KEY.get(error.key) ?? error.key;
+    throw new StackConfigError(`${project}:${key}`, error.message.replace(/^Configuration \S+: /, ''));
+  }
+  return {
+    schedule: parsed.schedule,
+    periodSeconds: longestGapSeconds(parsed.schedule),
+    alarmAfterFailures,
+    maxCallsPerDay,
+    environment: canaryEnvironment,
+  };
 }
 
 function integerSetting(lookup: ConfigLookup, project: string, key: string, min: number, max: number): number {
@@ -259,11 +336,13 @@ export function readStackSettings(
       `must be ${FUNCTION_LAYOUTS.join(' or ')}, got "${functionLayout}"`,
     );
   const functions = functionPlan(functionLayout).map((f) => f.name);
+  const withCanary = lookup('canarySchedule') !== undefined;
   const tooLong = nameLengthProblem(
     namePrefix,
     stack,
     plannedNames(namePrefix, stack, {
       functions,
+      canary: withCanary,
       secrets: SECRET_NAMES,
       alarmParts: [
         ...alarmPlan(functions),
@@ -273,6 +352,9 @@ export function readStackSettings(
           agentQueueTimeP95Ms: 1,
           signatureRejectedPer5Min: 1,
         }),
+        ...(withCanary
+          ? [canaryAlarmPlan('', { schedule: 'rate(1 day)', periodSeconds: 60, alarmAfterFailures: 1 })]
+          : []),
       ].map((a) => a.part),
     }),
   );
@@ -335,6 +417,8 @@ export function readStackSettings(
       );
   }
 
+  const canary = readCanarySettings(lookup, project, stack, phoneNumber, environment);
+
   return {
     project,
     stack,
@@ -368,6 +452,7 @@ export function readStackSettings(
       agentQueueTimeP95Ms: integerSetting(lookup, project, 'alarmAgentQueueTimeP95Ms', 1000, 600000),
       signatureRejectedPer5Min: integerSetting(lookup, project, 'alarmSignatureRejectedPer5Min', 1, 1000000),
     },
+    ...(canary && { canary }),
     service,
     environment,
   };

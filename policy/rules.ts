@@ -3,6 +3,7 @@
  * under Pulumi mocks; `index.ts` wraps them into a `@pulumi/policy` PolicyPack for `pulumi preview --policy-pack`.
  */
 import { ROUTES, routeKey } from '../lambdas/routes';
+import { METRICS_NAMESPACE } from '../lambdas/shared/metrics';
 
 /** A resource as a policy sees it: its type token, logical name and input properties. */
 export interface PolicyResource {
@@ -255,6 +256,43 @@ const routesVerified: StackRule = {
   },
 };
 
+const canaryAlarmedInProduction: StackRule = {
+  name: 'canary-alarmed-in-production',
+  description:
+    'A production stack’s canary (a function tagged voiceai:canary, voiceai:release-stage=production) has an alarm on its CanarySuccess metric (same Service) that notifies someone: a failing canary nobody hears watches nothing.',
+  check(resources) {
+    const heard = new Set(
+      resources
+        .filter(
+          ({ type, props }) =>
+            type === TYPES.alarm &&
+            props.namespace === METRICS_NAMESPACE &&
+            props.metricName === 'CanarySuccess' &&
+            Array.isArray(props.alarmActions) &&
+            props.alarmActions.length > 0,
+        )
+        .map(({ props }) => (isRecord(props.dimensions) ? props.dimensions.Service : undefined)),
+    );
+    return resources
+      .filter(({ type, props }) => {
+        const tags = isRecord(props.tags) ? props.tags : {};
+        return (
+          type === TYPES.lambda && tags['voiceai:canary'] === 'true' && tags['voiceai:release-stage'] === 'production'
+        );
+      })
+      .flatMap(({ name, props }) => {
+        const variables =
+          isRecord(props.environment) && isRecord(props.environment.variables) ? props.environment.variables : {};
+        const service = variables.SERVICE_NAME;
+        return heard.has(service)
+          ? []
+          : [
+              `${name}: the canary of a production stack has no alarm on CanarySuccess (Service ${String(service)}) that notifies anyone; set alarms: true`,
+            ];
+      });
+  },
+};
+
 /** Every resource rule of the pack. */
 export const RESOURCE_RULES: readonly ResourceRule[] = [
   noPlaintextSecrets,
@@ -266,7 +304,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   alarmNotifies,
 ];
 /** Every stack rule of the pack. */
-export const STACK_RULES: readonly StackRule[] = [routesVerified, routesThrottledSeparately];
+export const STACK_RULES: readonly StackRule[] = [routesVerified, routesThrottledSeparately, canaryAlarmedInProduction];
 
 /** Runs every rule over a set of resources: the violations, each prefixed with its rule's name. */
 export function evaluate(resources: readonly PolicyResource[]): string[] {

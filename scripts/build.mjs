@@ -1,8 +1,8 @@
 // Bundles each Lambda handler into dist/<name>/index.js with esbuild (minified, CommonJS, node20 target so the
 // same file runs on local Node 20 and on Lambda nodejs22.x), for the split function layout, and the combined
 // layout's function into dist/twilio/: its dispatcher (index.js) beside one bundle per Twilio-facing handler
-// (<handler>.js), which the dispatcher requires only when one of that handler's routes arrives. Source maps only
-// with --sourcemap.
+// (<handler>.js), which the dispatcher requires only when one of that handler's routes arrives, and the scheduled
+// canary (lambdas/canary, served by no route) into dist/canary/. Source maps only with --sourcemap.
 // Each file is replaced atomically (written beside, then renamed) and nothing is deleted first, so a sandbox or
 // test that is loading a bundle while `npm start` rebuilds reads either the old file or the new one.
 import { build } from 'esbuild';
@@ -15,6 +15,8 @@ const dist = path.join(root, 'dist');
 const handlers = ['inbound', 'agent', 'events', 'participants'];
 // The combined function (infra/layout.ts, lambdas/twilio/index.ts): its folder and the handlers it serves.
 const combined = { folder: 'twilio', handlers: ['inbound', 'agent', 'events'] };
+// Functions outside the route table (infra/canary-plan.ts).
+const standalone = ['canary'];
 const sourcemap = process.argv.includes('--sourcemap');
 const quiet = process.argv.includes('--quiet');
 
@@ -44,7 +46,7 @@ const siblingHandlers = {
 const source = (name) => path.join(root, 'lambdas', name, 'index.ts');
 
 const outputs = await Promise.all([
-  ...handlers.map((name) => bundle(source(name), path.join(dist, name, 'index.js'))),
+  ...[...handlers, ...standalone].map((name) => bundle(source(name), path.join(dist, name, 'index.js'))),
   bundle(source(combined.folder), path.join(dist, combined.folder, 'index.js'), [siblingHandlers]),
   ...combined.handlers.map((name) => bundle(source(name), path.join(dist, combined.folder, `${name}.js`))),
 ]);
@@ -63,13 +65,13 @@ for (const entry of await readdir(dist, { recursive: true, withFileTypes: true }
   const full = path.join(entry.parentPath ?? entry.path, entry.name);
   if (entry.isFile() && !written.has(full) && !entry.name.endsWith('.partial')) await rm(full, { force: true });
 }
-const folders = [...handlers, combined.folder];
+const folders = [...handlers, ...standalone, combined.folder];
 for (const entry of await readdir(dist, { withFileTypes: true })) {
   if (!folders.includes(entry.name)) await rm(path.join(dist, entry.name), { recursive: true, force: true });
 }
 if (!quiet) {
   const files = [
-    ...handlers.map((name) => `${name}/index.js`),
+    ...[...handlers, ...standalone].map((name) => `${name}/index.js`),
     ...['index', ...combined.handlers].map((name) => `${combined.folder}/${name}.js`),
   ];
   for (const file of files) {

@@ -58,6 +58,23 @@ export const DEFAULT_TIMES: AcceptanceTimes = {
   hangUpWaitSeconds: 10,
 };
 
+/**
+ * How long a run may go on before it is interrupted (it then hangs up what it dialled): the call's TimeLimit, the
+ * wait for Twilio's alerts and for the legs' final status, and 30 s for the checks before the dial. The watchdog of
+ * `npm run verify` and of the canary.
+ */
+export function runBudgetSeconds(times: AcceptanceTimes): number {
+  return times.timeLimitSeconds + times.alertWaitSeconds + times.hangUpWaitSeconds + 30;
+}
+
+/**
+ * What an interrupted run still needs to hang up: the wait for the legs' final status and 20 s for the requests
+ * (reading and ending two legs). A canary's Lambda timeout leaves this after the watchdog fires.
+ */
+export function hangUpReserveSeconds(times: AcceptanceTimes): number {
+  return times.hangUpWaitSeconds + 20;
+}
+
 /** Why a time budget cannot work, or undefined: the agent and the hold must fit inside the call's TimeLimit. */
 export function timesProblem(times: AcceptanceTimes): string | undefined {
   const needed = times.agentDeadlineSeconds + times.mediaHoldSeconds + 5;

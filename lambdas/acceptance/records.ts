@@ -94,8 +94,8 @@ export interface TwilioRecords {
   fetchApp(sid: string): Promise<AppConfig | undefined>;
   createCall(request: CallRequest): Promise<CallLeg>;
   fetchCall(sid: string): Promise<CallLeg>;
-  /** Calls with this `To` and `From`, newest first. */
-  listCalls(filter: { readonly to: string; readonly from: string }): Promise<CallLeg[]>;
+  /** Calls with this `To` and `From`, newest first: `limit` of them (default 20). */
+  listCalls(filter: { readonly to: string; readonly from: string; readonly limit?: number }): Promise<CallLeg[]>;
   /** Conferences with this friendly name, newest first. */
   findConferences(friendlyName: string): Promise<ConferenceInfo[]>;
   listParticipants(conferenceSid: string): Promise<ParticipantInfo[]>;

@@ -97,7 +97,8 @@ export function twilioRecords(options: TwilioClientOptions): TwilioRecords {
         ),
       ),
     fetchCall: (sid) => request(async () => leg(await account().calls(sid).fetch())),
-    listCalls: ({ to, from }) => request(async () => (await account().calls.list({ to, from, limit: 20 })).map(leg)),
+    listCalls: ({ to, from, limit = 20 }) =>
+      request(async () => (await account().calls.list({ to, from, limit })).map(leg)),
     findConferences: (friendlyName) =>
       request(async () =>
         (await account().conferences.list({ friendlyName, limit: 20 })).map((c) => ({

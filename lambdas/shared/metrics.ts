@@ -45,7 +45,20 @@ export const METRICS = {
   CallsEndedUnattended: { unit: 'Count', dimensionSets: [[]] },
   /** A request refused for a missing or wrong `X-Twilio-Signature`, per handler and in total. */
   SignatureRejected: { unit: 'Count', dimensionSets: [['Handler'], []] },
+  /** A scheduled canary run (lambdas/canary): 1 when every step of its test call passed, 0 when one failed. */
+  CanarySuccess: { unit: 'None', dimensionSets: [[]] },
+  /** A canary run's dial to the agent connected in the conference, as the run first saw it. */
+  CanaryTimeToAgent: { unit: 'Milliseconds', dimensionSets: [[]] },
+  /** A canary run that dialled nothing: the daily cap of test calls was reached. */
+  CanarySkipped: { unit: 'Count', dimensionSets: [[]] },
 } as const;
+
+/** The canary's metrics: written only by a stack that runs the canary (config `canarySchedule`). */
+export const CANARY_METRICS = [
+  'CanarySuccess',
+  'CanaryTimeToAgent',
+  'CanarySkipped',
+] as const satisfies readonly (keyof typeof METRICS)[];
 
 export type MetricName = keyof typeof METRICS;
 

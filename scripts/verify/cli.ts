@@ -5,7 +5,7 @@
  * passed. Ctrl-C, SIGTERM and its own time-out hang up every leg the run created before it exits.
  */
 import { appendFileSync } from 'node:fs';
-import { estimateCost } from '../../lambdas/acceptance/plan';
+import { estimateCost, runBudgetSeconds } from '../../lambdas/acceptance/plan';
 import { participantsApi } from '../../lambdas/acceptance/participants-api';
 import { systemClock } from '../../lambdas/acceptance/records';
 import {
@@ -101,8 +101,7 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
-  const t = plan.times;
-  const budgetMs = (t.timeLimitSeconds + t.alertWaitSeconds + t.hangUpWaitSeconds + 30) * 1000;
+  const budgetMs = runBudgetSeconds(plan.times) * 1000;
   const watchdog = setTimeout(() => controller.abort(`the command's own time-out (${budgetMs / 1000} s)`), budgetMs);
 
   const result = await runAcceptanceCall(

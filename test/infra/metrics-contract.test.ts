@@ -3,7 +3,13 @@
  * (under mocks) are checked against EMF lines written by the handlers' own MetricsWriter with each function's
  * SERVICE_NAME, as CloudWatch would extract them (namespace, dimension set, dimension values).
  */
-import { type EmfDocument, METRICS, type MetricName, MetricsWriter } from '../../lambdas/shared/metrics';
+import {
+  CANARY_METRICS,
+  type EmfDocument,
+  METRICS,
+  type MetricName,
+  MetricsWriter,
+} from '../../lambdas/shared/metrics';
 import { fixtureNames, stackFixture } from '../support/stack-fixtures';
 import { runProgram, type ProgramRun } from './support/program';
 
@@ -41,6 +47,9 @@ const serviceOf = (run: ProgramRun) =>
   (run.one('aws:lambda/function:Function', '-twilio').inputs.environment as { variables: Record<string, string> })
     .variables.SERVICE_NAME;
 
+/** Whether the fixture runs the canary (config canarySchedule), whose metrics only its stack writes. */
+const runsCanary = (fixture: string) => Boolean(stackFixture(fixture).config['voice-ai-conference:canarySchedule']);
+
 describe.each(fixtureNames())('fixture %s', (fixture) => {
   const stack = stackFixture(fixture).stackName;
 
@@ -49,7 +58,8 @@ describe.each(fixtureNames())('fixture %s', (fixture) => {
     const run = await runProgram(fixture);
 
     // Assert
-    expect(servicesOf(run)).toEqual(['twilio', 'participants'].map(() => `voiceai-${stack}`));
+    const functions = runsCanary(fixture) ? ['twilio', 'participants', 'canary'] : ['twilio', 'participants'];
+    expect(servicesOf(run)).toEqual(functions.map(() => `voiceai-${stack}`));
   });
 
   it('when the dashboard draws the handlers’ metrics, it names every metric they write, for this stack’s Service', async () => {
@@ -63,7 +73,12 @@ describe.each(fixtureNames())('fixture %s', (fixture) => {
 
     // Assert
     expect(dashboard.inputs.dashboardName).toBe(`voiceai-${stack}-dashboard`);
+    const canaryMetrics: readonly string[] = CANARY_METRICS;
     for (const name of Object.keys(METRICS) as MetricName[]) {
+      if (canaryMetrics.includes(name) && !runsCanary(fixture)) {
+        expect(body).not.toContain(name);
+        continue;
+      }
       expect(body).toContain(name);
       const dims = METRICS[name].dimensionSets.flat();
       const sample = written(service, name, Object.fromEntries(dims.map((d) => [d, 'x'])));
@@ -124,3 +139,28 @@ describe('production-like alarms on the handlers’ metrics', () => {
     expect(run.one(ALARM, '-signature-rejected').inputs).toMatchObject({ threshold: 3, statistic: 'Sum' });
   });
 });
+
+describe('the canary’s alarm (canary-on)', () => {
+  it('when it evaluates, it reads CanarySuccess as the canary writes it, under the stack’s Service', async () => {
+    // Arrange
+    const run = await runProgram('canary-on');
+    const canaryEnv = (run.one('aws:lambda/function:Function', '-canary').inputs.environment as { variables: Env })
+      .variables;
+
+    // Act
+    const alarm = run.one(ALARM, '-canary-failing').inputs as {
+      namespace: string;
+      metricName: string;
+      dimensions: Env;
+      alarmActions: unknown[];
+    };
+
+    // Assert
+    const emitted = written(canaryEnv.SERVICE_NAME, 'CanarySuccess', {});
+    expect([emitted.namespace, emitted.name]).toEqual([alarm.namespace, alarm.metricName]);
+    expect(emitted.dimensionSets).toContainEqual(alarm.dimensions);
+    expect(alarm.alarmActions).toHaveLength(1);
+  });
+});
+
+type Env = Record<string, string>;

@@ -1,6 +1,7 @@
 import {
   AGENT_TWIML_ENV,
   API_AUTH_ENV,
+  CANARY_ENV,
   CONFERENCE_ENV,
   ConfigError,
   DIAL_ENV,
@@ -283,6 +284,7 @@ describe('ENV, the merged table of every section', () => {
     RECOVERY_ENV,
     TRANSFER_ENV,
     HANDOFF_ENV,
+    CANARY_ENV,
   };
 
   it('when the sections are merged, keeps every key and variable of every section (none claimed twice)', () => {

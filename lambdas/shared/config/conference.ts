@@ -30,13 +30,22 @@ export function readCallerLabel(env: Env): string {
   return matching(env, CONFERENCE_ENV.callerLabel, isTwilioLabel, LABEL_WHAT, CONFIG_DEFAULTS.conferenceCallerLabel);
 }
 
+/** Reads the prefix of conference names (the inbound TwiML names them; the canary looks them up). */
+export function readConferenceNamePrefix(env: Env): string {
+  const namePrefix = optional(env, CONFERENCE_ENV.conferenceNamePrefix) ?? CONFIG_DEFAULTS.conferenceNamePrefix;
+  if (!/^[A-Za-z0-9_-]{0,32}$/.test(namePrefix)) {
+    throw new ConfigError(
+      CONFERENCE_ENV.conferenceNamePrefix,
+      'must be up to 32 letters, digits, - or _ (it goes into URL paths)',
+    );
+  }
+  return namePrefix;
+}
+
 /** Reads the conference settings of the inbound handler. */
 export function readConferenceConfig(env: Env): ConferenceConfig {
   const E = CONFERENCE_ENV;
-  const namePrefix = optional(env, E.conferenceNamePrefix) ?? CONFIG_DEFAULTS.conferenceNamePrefix;
-  if (!/^[A-Za-z0-9_-]{0,32}$/.test(namePrefix)) {
-    throw new ConfigError(E.conferenceNamePrefix, 'must be up to 32 letters, digits, - or _ (it goes into URL paths)');
-  }
+  const namePrefix = readConferenceNamePrefix(env);
   const waitUrl = url(env, E.waitUrl, ['http:', 'https:'], false) ?? CONFIG_DEFAULTS.conferenceWaitUrl;
   return {
     namePrefix,

@@ -44,4 +44,8 @@ export const CONFIG_DEFAULTS = {
   twilioRetryBudgetMs: 8000,
   publicBaseUrl: '',
   logLevel: 'info',
+  /** Unset: the canary's test call comes from phoneNumber. */
+  canaryFromNumber: '',
+  /** 96 runs a day of the suggested rate(15 minutes) fit, with a margin for `npm run verify`'s calls. */
+  canaryMaxCallsPerDay: 100,
 } as const;

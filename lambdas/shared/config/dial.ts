@@ -27,13 +27,23 @@ export interface DialConfig {
   readonly allowedTargets: readonly string[];
 }
 
+/** Reads the TwiML App the agent is dialled through. */
+export function readTwimlAppSid(env: Env): string {
+  return matching(env, DIAL_ENV.twimlAppSid, (v) => isSid('AP', v), 'a TwiML App SID (AP followed by 32 hex digits)');
+}
+
+/** Reads the agent's participant label (the dialling handlers set it; the canary looks for it). */
+export function readAgentLabel(env: Env): string {
+  return matching(env, DIAL_ENV.agentLabel, isTwilioLabel, LABEL_WHAT, CONFIG_DEFAULTS.agentLabel);
+}
+
 /** Reads how participants are dialled into conferences. */
 export function readDialConfig(env: Env): DialConfig {
   const E = DIAL_ENV;
   return {
-    twimlAppSid: matching(env, E.twimlAppSid, (v) => isSid('AP', v), 'a TwiML App SID (AP followed by 32 hex digits)'),
+    twimlAppSid: readTwimlAppSid(env),
     fromNumber: matching(env, E.agentFromNumber, isE164, 'an E.164 phone number such as +15551234567'),
-    agentLabel: matching(env, E.agentLabel, isTwilioLabel, LABEL_WHAT, CONFIG_DEFAULTS.agentLabel),
+    agentLabel: readAgentLabel(env),
     callerLabel: readCallerLabel(env),
     autoAddAgent: bool(env, E.agentAutoAdd, CONFIG_DEFAULTS.agentAutoAdd),
     joinTimeoutSeconds: integer(env, E.agentJoinTimeout, CONFIG_DEFAULTS.agentJoinTimeoutSeconds, 5, 600),

@@ -8,6 +8,7 @@
  */
 import { AGENT_TWIML_ENV } from './agent-twiml';
 import { API_AUTH_ENV } from './api-auth';
+import { CANARY_ENV } from './canary';
 import { CONFERENCE_ENV } from './conference';
 import { DIAL_ENV } from './dial';
 import { HANDOFF_ENV } from './handoff';
@@ -18,6 +19,7 @@ import { WEBHOOK_ENV } from './webhook';
 
 export * from './agent-twiml';
 export * from './api-auth';
+export * from './canary';
 export * from './conference';
 export * from './defaults';
 export * from './dial';
@@ -39,4 +41,5 @@ export const ENV = {
   ...RECOVERY_ENV,
   ...TRANSFER_ENV,
   ...HANDOFF_ENV,
+  ...CANARY_ENV,
 } as const;

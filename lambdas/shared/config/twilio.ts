@@ -30,23 +30,29 @@ export interface TwilioConfig {
   readonly requestTimeoutMs: number;
 }
 
+/** The Account SID. */
+function readAccountSid(env: Env): string {
+  return matching(env, TWILIO_ENV.accountSid, (v) => isSid('AC', v), 'an Account SID (AC followed by 32 hex digits)');
+}
+
+/** The API key SID when the stack uses one. */
+function readApiKeySid(env: Env): string | undefined {
+  const apiKeySid = optional(env, TWILIO_ENV.apiKeySid);
+  if (apiKeySid !== undefined && !isSid('SK', apiKeySid))
+    throw new ConfigError(TWILIO_ENV.apiKeySid, 'must be an API key SID (SK followed by 32 hex digits)');
+  return apiKeySid;
+}
+
 /** Reads the Twilio account settings. */
 export function readTwilioConfig(env: Env): TwilioConfig {
   const E = TWILIO_ENV;
-  const accountSid = matching(
-    env,
-    E.accountSid,
-    (v) => isSid('AC', v),
-    'an Account SID (AC followed by 32 hex digits)',
-  );
+  const accountSid = readAccountSid(env);
   const authToken = secret(env, E.authToken, E.authTokenSecretArn, true);
-  const apiKeySid = optional(env, E.apiKeySid);
-  let apiKey: TwilioConfig['apiKey'];
-  if (apiKeySid !== undefined) {
-    if (!isSid('SK', apiKeySid))
-      throw new ConfigError(E.apiKeySid, 'must be an API key SID (SK followed by 32 hex digits)');
-    apiKey = { sid: apiKeySid, secret: secret(env, E.apiKeySecret, E.apiKeySecretArn, true) };
-  }
+  const apiKeySid = readApiKeySid(env);
+  const apiKey: TwilioConfig['apiKey'] =
+    apiKeySid === undefined
+      ? undefined
+      : { sid: apiKeySid, secret: secret(env, E.apiKeySecret, E.apiKeySecretArn, true) };
   const apiBaseUrl = url(env, E.apiBaseUrl, ['http:', 'https:'], false);
   const requestTimeoutMs = integer(
     env,
@@ -56,4 +62,37 @@ export function readTwilioConfig(env: Env): TwilioConfig {
     DEFAULT_TWILIO_REQUEST_TIMEOUT_MS,
   );
   return { accountSid, authToken, apiKey, apiBaseUrl, requestTimeoutMs };
+}
+
+/** How a REST-only client reaches Twilio: the account, the one credential it authenticates with, the base URL. */
+export interface TwilioRestConfig {
+  readonly accountSid: string;
+  /** API key SID and secret when the stack uses one, else the Account SID and the Auth Token. */
+  readonly username: string;
+  readonly password: SecretSource;
+  readonly apiBaseUrl?: string;
+}
+
+/**
+ * Reads only the REST credential, for code that calls Twilio but checks no webhook signature (the canary): the API
+ * key when `TWILIO_API_KEY_SID` is set (then no Auth Token is needed, or read), else the Auth Token.
+ */
+export function readTwilioRestConfig(env: Env): TwilioRestConfig {
+  const E = TWILIO_ENV;
+  const accountSid = readAccountSid(env);
+  const apiBaseUrl = url(env, E.apiBaseUrl, ['http:', 'https:'], false);
+  const apiKeySid = readApiKeySid(env);
+  if (apiKeySid === undefined)
+    return {
+      accountSid,
+      username: accountSid,
+      password: secret(env, E.authToken, E.authTokenSecretArn, true),
+      apiBaseUrl,
+    };
+  return {
+    accountSid,
+    username: apiKeySid,
+    password: secret(env, E.apiKeySecret, E.apiKeySecretArn, true),
+    apiBaseUrl,
+  };
 }
