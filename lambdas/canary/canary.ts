@@ -1,7 +1,8 @@
 /**
  * One canary run: the acceptance call (lambdas/acceptance, the code of `npm run verify`) against the canary's own
  * stack, behind the daily cap, reported as metrics (`CanarySuccess` 1/0, `CanaryTimeToAgent`, `CanarySkipped`) and
- * as log lines: each step as it happens, then the step and hop tables. Every I/O is a port, so tests run it on
+ * as log lines: each step as it happens, then the step and hop tables. Every run ends with one line whose message
+ * starts "canary run ", written after its metrics. Every I/O is a port, so tests run it on
  * scripted records and the sandbox runs the built bundle against its emulators.
  */
 import { DEFAULT_TIMES, type AcceptanceTimes } from '../acceptance/plan';
@@ -32,8 +33,8 @@ export type CanaryOutcome =
 
 /** A run that could not start (configuration, secrets): reported as a failed run, so the alarm hears of it. */
 export function reportUnstartable(io: Pick<CanaryIo, 'metrics' | 'log'>, step: string, cause: string): CanaryOutcome {
-  io.log.error('canary run failed before dialling', { step, cause });
   io.metrics.put('CanarySuccess', 0);
+  io.log.error('canary run failed before dialling', { step, cause });
   return { outcome: 'failed', step, cause, timeToAgentMs: null };
 }
 
@@ -62,11 +63,11 @@ export async function runCanary(
     );
   }
   if (placed >= config.maxCallsPerDay) {
+    metrics.put('CanarySkipped', 1);
     log.warn('canary run skipped: the daily cap of test calls is reached', {
       testCallsInLastDay: placed,
       maxCallsPerDay: config.maxCallsPerDay,
     });
-    metrics.put('CanarySkipped', 1);
     return { outcome: 'skipped', testCallsInLastDay: placed };
   }
 

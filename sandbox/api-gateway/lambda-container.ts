@@ -90,8 +90,11 @@ export class LambdaContainer {
     });
   }
 
-  /** Invokes the function; a timeout resolves as a failed invocation, as Lambda reports one. */
-  invoke(event: APIGatewayProxyEventV2): Promise<Invocation> {
+  /**
+   * Invokes the function with its event (API Gateway's, or a schedule's input); a timeout resolves as a failed
+   * invocation, as Lambda reports one.
+   */
+  invoke(event: APIGatewayProxyEventV2 | Readonly<Record<string, unknown>>): Promise<Invocation> {
     const id = randomUUID();
     const started = Date.now();
     return new Promise((resolve) => {
