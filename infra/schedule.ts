@@ -70,14 +70,14 @@ function fieldValue(token: string, rule: FieldRule): number | undefined {
   return index === -1 ? undefined : rule.min + index;
 }
 
-/** The values a field selects, or a problem; special forms select no plain values (`special`). */
-function expandField(text: string, rule: FieldRule): { values: number[]; special: boolean } | { problem: string } {
-  const what = `the ${rule.name} field "${text}"`;
-  if (rule.special?.test(text.toUpperCase())) return { values: [], special: true };
+/** The values a field selects (none for a special form: `?`, `L`, `15W`, `6L`, `3#2`), or a problem. */
+function expandField(text: string, rule: FieldRule): { values: number[] } | { problem: string } {
+  const field = `in its ${rule.name} field`;
+  if (rule.special?.test(text.toUpperCase())) return { values: [] };
   const values = new Set<number>();
   for (const part of text.split(',')) {
     const [range, step, ...extra] = part.split('/');
-    if (extra.length > 0 || range === '') return { problem: `${what} has a malformed part "${part}"` };
+    if (extra.length > 0 || range === '') return { problem: `has a malformed part "${part}" ${field}` };
     let from: number | undefined;
     let to: number | undefined;
     if (range === '*') [from, to] = [rule.min, rule.max];
@@ -86,21 +86,22 @@ function expandField(text: string, rule: FieldRule): { values: number[]; special
       from = fieldValue(a, rule);
       to = fieldValue(b ?? '', rule);
       if (more.length > 0 || from === undefined || to === undefined || from > to)
-        return { problem: `${what} has a range "${range}" outside ${rule.min}-${rule.max} or backwards` };
+        return { problem: `has a range "${range}" ${field} outside ${rule.min}-${rule.max} or backwards` };
     } else {
       from = fieldValue(range, rule);
-      if (from === undefined) return { problem: `${what} has "${range}", not a value from ${rule.min} to ${rule.max}` };
+      if (from === undefined)
+        return { problem: `has "${range}" ${field}, not a value from ${rule.min} to ${rule.max}` };
       // `<start>/<step>` runs from start to the end of the range.
       to = step === undefined ? from : rule.max;
     }
     let every = 1;
     if (step !== undefined) {
-      if (!/^[1-9]\d*$/.test(step)) return { problem: `${what} has a step "/${step}" that is not a positive integer` };
+      if (!/^[1-9]\d*$/.test(step)) return { problem: `has a step "/${step}" ${field} that is not a positive integer` };
       every = Number(step);
     }
     for (let v = from; v <= to; v += every) values.add(v);
   }
-  return { values: [...values].sort((a, b) => a - b), special: false };
+  return { values: [...values].sort((a, b) => a - b) };
 }
 
 /** Parses a recurring schedule expression, or says what is wrong with it. */
@@ -131,11 +132,11 @@ export function parseSchedule(expression: string): { schedule: RecurringSchedule
   const expanded = [];
   for (const [i, field] of fields.entries()) {
     const result = expandField(field, FIELDS[i]);
-    if ('problem' in result) return { problem: `has ${result.problem}` };
+    if ('problem' in result) return result;
     expanded.push(result);
   }
+  // Minutes and hours have no special forms: they expand to plain values.
   const [minutes, hours] = expanded;
-  if (minutes.special || hours.special) return { problem: 'has a special character in minutes or hours' };
   const [, , dayOfMonth, month, dayOfWeek, year] = fields;
   if ((dayOfMonth === '?') === (dayOfWeek === '?'))
     return { problem: 'must have ? in exactly one of day-of-month and day-of-week' };

@@ -3,7 +3,21 @@
  * alarm plan, as plain tables.
  */
 import { HANDLERS, ROUTES } from '../../lambdas/routes';
-import { alarmPlan, callAlarmPlan } from '../../infra/alarm-plan';
+import { alarmPlan, callAlarmPlan, canaryAlarmPlan } from '../../infra/alarm-plan';
+import {
+  accountOfArn,
+  CANARY_TIMEOUT_SECONDS,
+  canaryConfiguredEnvironment,
+  canaryEnvironment,
+  canaryScheduleProblem,
+  canarySecrets,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+} from '../../infra/canary-plan';
+import { dashboardBody } from '../../infra/dashboard-plan';
+import { invokeFunctionPolicy, schedulerAssumeRolePolicy } from '../../infra/iam';
+import { parseSchedule } from '../../infra/schedule';
+import { DEFAULT_TIMES, hangUpReserveSeconds, runBudgetSeconds } from '../../lambdas/acceptance/plan';
+import { wildcardViolations } from '../../policy/rules';
 import { FALLBACK_KINDS } from '../../lambdas/shared/metrics';
 import {
   defaultRouteSettings,
@@ -386,5 +400,275 @@ describe('callAlarmPlan', () => {
       kind: 'metric',
       query: expect.objectContaining({ metricName, stat, dimensions: { Service: 'voiceai-prod' } }),
     });
+  });
+});
+
+describe('the canary plan', () => {
+  const schedule = (expression: string) => {
+    const parsed = parseSchedule(expression);
+    if ('problem' in parsed) throw new Error(parsed.problem);
+    return parsed.schedule;
+  };
+
+  it('when its timeout is planned, it covers the run’s budget and the hang-up after it, within Lambda’s 900 s', () => {
+    // Act / Assert
+    expect(CANARY_TIMEOUT_SECONDS).toBeGreaterThan(
+      runBudgetSeconds(DEFAULT_TIMES) + hangUpReserveSeconds(DEFAULT_TIMES),
+    );
+    // The run's own TimeLimit, its alert and hang-up waits fit in the budget the watchdog gives it.
+    expect(runBudgetSeconds(DEFAULT_TIMES)).toBeGreaterThan(
+      DEFAULT_TIMES.timeLimitSeconds + DEFAULT_TIMES.alertWaitSeconds + DEFAULT_TIMES.hangUpWaitSeconds,
+    );
+    expect(CANARY_TIMEOUT_SECONDS).toBeLessThanOrEqual(LAMBDA_MAX_TIMEOUT_SECONDS);
+  });
+
+  it.each([
+    ['without an API key', false, ['twilioAuthToken', 'participantsApiToken']],
+    ['with an API key', true, ['twilioApiKeySecret', 'participantsApiToken']],
+  ])(
+    'when the stack runs %s, the canary reads exactly its REST credential and the API token',
+    (_n, usesApiKey, secrets) => {
+      // Act / Assert
+      expect(canarySecrets(usesApiKey)).toEqual(secrets);
+    },
+  );
+
+  it.each([
+    [false, { TWILIO_AUTH_TOKEN_SECRET_ARN: 'arn:auth' }],
+    [true, { TWILIO_API_KEY_SECRET_ARN: 'arn:key' }],
+  ])(
+    'when the stack uses an API key (%s), the environment carries the API, the App and only its secrets’ ARNs',
+    (usesApiKey, credential) => {
+      // Arrange
+      const arns = { twilioAuthToken: 'arn:auth', twilioApiKeySecret: 'arn:key', participantsApiToken: 'arn:api' };
+
+      // Act
+      const env = canaryEnvironment(
+        { LOG_LEVEL: 'info' },
+        { apiBaseUrl: 'https://api', twimlAppSid: 'AP1' },
+        arns,
+        usesApiKey,
+      );
+
+      // Assert
+      expect(env).toEqual({
+        LOG_LEVEL: 'info',
+        CANARY_API_BASE_URL: 'https://api',
+        TWIML_APP_SID: 'AP1',
+        PARTICIPANTS_API_TOKEN_SECRET_ARN: 'arn:api',
+        ...credential,
+      });
+    },
+  );
+
+  it('when a secret it reads is not stored, it refuses', () => {
+    // Act / Assert
+    expect(() =>
+      canaryEnvironment({}, { apiBaseUrl: 'a', twimlAppSid: 'b' }, { twilioAuthToken: 'arn' }, false),
+    ).toThrow('the canary reads participantsApiToken, which the stack does not store');
+  });
+
+  it('when its environment is taken from the handlers’, it gets their labels, prefix, mode and account, and its own values', () => {
+    // Act
+    const env = canaryConfiguredEnvironment({
+      stack: 'prod',
+      phoneNumber: '+15550001111',
+      from: '+15550002222',
+      maxCallsPerDay: 96,
+      handlers: {
+        inbound: { CONFERENCE_NAME_PREFIX: 'room-', CONFERENCE_CALLER_LABEL: 'customer', CONFERENCE_BEEP: 'false' },
+        agent: { AGENT_MODE: 'conversation-relay', AGENT_STREAM_URL: 'wss://agent' },
+        events: {
+          TWILIO_ACCOUNT_SID: 'AC1',
+          TWILIO_API_KEY_SID: 'SK1',
+          AGENT_LABEL: 'bot',
+          SERVICE_NAME: 'voiceai-prod',
+          LOG_LEVEL: 'warn',
+          AGENT_RETRIES: '1',
+        },
+      },
+    });
+
+    // Assert
+    expect(env).toEqual({
+      TWILIO_ACCOUNT_SID: 'AC1',
+      TWILIO_API_KEY_SID: 'SK1',
+      AGENT_LABEL: 'bot',
+      SERVICE_NAME: 'voiceai-prod',
+      LOG_LEVEL: 'warn',
+      CONFERENCE_NAME_PREFIX: 'room-',
+      CONFERENCE_CALLER_LABEL: 'customer',
+      AGENT_MODE: 'conversation-relay',
+      CANARY_STACK: 'prod',
+      CANARY_PHONE_NUMBER: '+15550001111',
+      CANARY_FROM_NUMBER: '+15550002222',
+      CANARY_MAX_CALLS_PER_DAY: '96',
+    });
+  });
+
+  it.each([
+    ['rate(15 minutes)', 100, 2, undefined],
+    ['rate(15 minutes)', 96, 96, undefined],
+    ['cron(0/30 * * * ? *)', 48, 2, undefined],
+    ['rate(1 day)', 1, 7, undefined],
+    [
+      'rate(10 minutes)',
+      100,
+      2,
+      'canarySchedule: rate(10 minutes) places up to 144 test calls a day, over canaryMaxCallsPerDay (100): choose a slower schedule or raise the cap',
+    ],
+    [
+      'rate(2 minutes)',
+      1440,
+      2,
+      "canarySchedule: rate(2 minutes) starts a run 120 s after another, but a run may take up to 150 s (the canary's timeout): runs must not overlap",
+    ],
+    [
+      'cron(0,2 * * * ? *)',
+      100,
+      2,
+      "canarySchedule: cron(0,2 * * * ? *) starts a run 120 s after another, but a run may take up to 150 s (the canary's timeout): runs must not overlap",
+    ],
+    [
+      'cron(0 9 ? * MON-FRI *)',
+      100,
+      2,
+      'canarySchedule: cron(0 9 ? * MON-FRI *) leaves days out; the canary must run every day',
+    ],
+    [
+      'rate(15 minutes)',
+      100,
+      97,
+      "canaryAlarmAfterFailures: 97 runs of rate(15 minutes) span 87300 s, over CloudWatch's 86400 s for an alarm with a 900 s period",
+    ],
+    [
+      'rate(1 day)',
+      100,
+      8,
+      "canaryAlarmAfterFailures: 8 runs of rate(1 day) span 691200 s, over CloudWatch's 604800 s for an alarm with a 86400 s period",
+    ],
+  ])(
+    'when the schedule is %s, the cap %i and the alarm after %i failures, the problem is %s',
+    (expression, cap, n, expected) => {
+      // Act
+      const problem = canaryScheduleProblem(schedule(expression), { maxCallsPerDay: cap, alarmAfterFailures: n });
+
+      // Assert
+      if (expected === undefined) expect(problem).toBeUndefined();
+      else expect(`${problem?.key}: ${problem?.reason}`).toContain(expected);
+    },
+  );
+
+  it('when the alarm is planned, it fires below one passing run in N periods of the schedule, counting a period without a run', () => {
+    // Act
+    const alarm = canaryAlarmPlan('voiceai-prod', {
+      schedule: 'rate(15 minutes)',
+      periodSeconds: 900,
+      alarmAfterFailures: 3,
+    });
+
+    // Assert
+    expect(alarm).toMatchObject({
+      part: 'canary-failing',
+      threshold: 1,
+      comparison: 'LessThanThreshold',
+      missingData: 'breaching',
+      periodSeconds: 900,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      watch: {
+        kind: 'metric',
+        query: { metricName: 'CanarySuccess', dimensions: { Service: 'voiceai-prod' }, stat: 'Minimum' },
+      },
+    });
+    expect(alarm.description).toContain('No passing canary test call in 3 periods in a row of 900 s');
+  });
+
+  it('when Scheduler assumes the schedule’s role, only for this account, and may invoke the canary only', () => {
+    // Arrange
+    const fn = 'arn:aws:lambda:eu-west-1:210987654321:function:voiceai-prod-canary';
+
+    // Act
+    const trust = schedulerAssumeRolePolicy(accountOfArn(fn));
+    const invoke = invokeFunctionPolicy(fn);
+
+    // Assert
+    expect(trust.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Principal: { Service: 'scheduler.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'aws:SourceAccount': '210987654321' } },
+      },
+    ]);
+    expect(invoke.Statement).toEqual([
+      { Sid: 'InvokeCanary', Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [fn] },
+    ]);
+    expect(wildcardViolations('schedule role', invoke)).toEqual([]);
+  });
+
+  it.each(['arn:aws:lambda:us-east-1::function:x', 'not-an-arn'])(
+    'when the ARN %s has no account, it refuses',
+    (arn) => {
+      // Act / Assert
+      expect(() => accountOfArn(arn)).toThrow(`no account in ARN ${arn}`);
+    },
+  );
+
+  it.each([
+    ['a'.repeat(20), 'b'.repeat(22), undefined],
+    ['a'.repeat(20), 'b'.repeat(23), 'keep namePrefix plus the stack name within 42 characters'],
+  ])(
+    'when the prefix is %s and the stack %s, the canary’s names keep the stack’s limit (%s)',
+    (prefix, stack, expected) => {
+      // Act
+      const problem = nameLengthProblem(
+        prefix,
+        stack,
+        plannedNames(prefix, stack, {
+          functions: ['twilio', 'participants'],
+          canary: true,
+          secrets: [],
+          alarmParts: ['canary-failing'],
+        }),
+      );
+
+      // Assert
+      if (expected === undefined) expect(problem).toBeUndefined();
+      else expect(problem).toContain(expected);
+    },
+  );
+});
+
+describe('dashboardBody with and without the canary', () => {
+  const target = {
+    service: 'voiceai-prod',
+    region: 'us-east-1',
+    apiId: 'api1',
+    functions: [{ part: 'twilio', name: 'voiceai-prod-twilio' }],
+  };
+
+  it('when the stack runs a canary, a row graphs its runs and time to agent, one point per schedule period', () => {
+    // Act
+    const { widgets } = dashboardBody({
+      ...target,
+      canary: { schedule: 'rate(15 minutes)', periodSeconds: 900, functionName: 'voiceai-prod-canary' },
+    });
+
+    // Assert
+    const canary = widgets.filter((w) => String(w.properties.title).startsWith('Canary'));
+    expect(canary.map((w) => [w.properties.title, w.properties.period])).toEqual([
+      ['Canary test calls (rate(15 minutes)): passed 1, failed 0', 900],
+      ['Canary: dial to agent connected, and run duration (ms)', 900],
+    ]);
+    expect(JSON.stringify(canary)).toContain(
+      '["VoiceAiConference","CanarySuccess","Service","voiceai-prod",{"stat":"Minimum"',
+    );
+    expect(JSON.stringify(canary)).toContain('"AWS/Lambda","Duration","FunctionName","voiceai-prod-canary"');
+  });
+
+  it('when the stack runs none, no canary metric is on the dashboard', () => {
+    // Act / Assert
+    expect(JSON.stringify(dashboardBody(target))).not.toContain('Canary');
   });
 });

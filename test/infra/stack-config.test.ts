@@ -277,3 +277,141 @@ describe('readStackSettings', () => {
     });
   });
 });
+
+describe('readStackSettings, the canary', () => {
+  it.each([
+    ['unset', {}],
+    ['empty (Pulumi.yaml’s default)', { canarySchedule: '', canaryFromNumber: '+15550009999' }],
+  ])('when canarySchedule is %s, the stack runs no canary (its other keys are ignored)', (_case, config) => {
+    // Act / Assert
+    expect(read({ ...valid, ...config }).canary).toBeUndefined();
+  });
+
+  it('when canarySchedule is set, the defaults give a cap of 100 calls a day and an alarm after 2 periods of its schedule', () => {
+    // Act
+    const { canary } = read({ ...valid, canarySchedule: 'rate(15 minutes)' }, {}, 'prod');
+
+    // Assert
+    expect(canary).toMatchObject({
+      schedule: { kind: 'rate', expression: 'rate(15 minutes)', everySeconds: 900 },
+      periodSeconds: 900,
+      alarmAfterFailures: 2,
+      maxCallsPerDay: 100,
+    });
+    expect(canary?.environment).toMatchObject({
+      CANARY_STACK: 'prod',
+      CANARY_PHONE_NUMBER: '+15551230000',
+      CANARY_FROM_NUMBER: '+15551230000',
+      CANARY_MAX_CALLS_PER_DAY: '100',
+      SERVICE_NAME: 'voiceai-prod',
+    });
+  });
+
+  it('when a cron runs at uneven times, the alarm’s period is its longest gap, so each period holds a run', () => {
+    // Act
+    const { canary } = read({ ...valid, canarySchedule: 'cron(0 9,17 * * ? *)', canaryMaxCallsPerDay: '2' });
+
+    // Assert
+    expect(canary?.periodSeconds).toBe(16 * 3600);
+  });
+
+  it('when canaryFromNumber is set, the test call comes from it', () => {
+    // Act
+    const { canary } = read({ ...valid, canarySchedule: 'rate(1 hour)', canaryFromNumber: '+15550009999' });
+
+    // Assert
+    expect(canary?.environment.CANARY_FROM_NUMBER).toBe('+15550009999');
+  });
+
+  it.each([
+    [
+      'a schedule that is no expression',
+      { canarySchedule: 'every 15 minutes' },
+      'canarySchedule: "every 15 minutes" must be rate(value unit) or cron(',
+    ],
+    [
+      'a plural unit of 1',
+      { canarySchedule: 'rate(1 hours)' },
+      'canarySchedule: "rate(1 hours)" must say rate(1 hour)',
+    ],
+    [
+      'a one-time schedule',
+      { canarySchedule: 'at(2027-01-01T09:00:00)' },
+      'canarySchedule: "at(2027-01-01T09:00:00)" is a one-time schedule',
+    ],
+    [
+      'a cron with a bad field',
+      { canarySchedule: 'cron(0 25 * * ? *)' },
+      'canarySchedule: "cron(0 25 * * ? *)" has "25" in its hours field',
+    ],
+    [
+      'a schedule over the cap',
+      { canarySchedule: 'rate(10 minutes)' },
+      'canarySchedule: rate(10 minutes) places up to 144 test calls a day, over canaryMaxCallsPerDay (100)',
+    ],
+    [
+      'a schedule over a lowered cap',
+      { canarySchedule: 'rate(1 hour)', canaryMaxCallsPerDay: '12' },
+      'canarySchedule: rate(1 hour) places up to 24 test calls a day, over canaryMaxCallsPerDay (12)',
+    ],
+    [
+      'runs that would overlap',
+      { canarySchedule: 'rate(2 minutes)', canaryMaxCallsPerDay: '1440' },
+      'canarySchedule: rate(2 minutes) starts a run 120 s after another',
+    ],
+    [
+      'a cron that leaves days out',
+      { canarySchedule: 'cron(0 9 ? * MON-FRI *)' },
+      'canarySchedule: cron(0 9 ? * MON-FRI *) leaves days out',
+    ],
+    [
+      'a cap of 0',
+      { canarySchedule: 'rate(1 hour)', canaryMaxCallsPerDay: '0' },
+      'canaryMaxCallsPerDay: must be from 1 to 1440, got 0',
+    ],
+    [
+      'an alarm after 0 failures',
+      { canarySchedule: 'rate(1 hour)', canaryAlarmAfterFailures: '0' },
+      'canaryAlarmAfterFailures: must be from 1 to 100, got 0',
+    ],
+    [
+      'an alarm range over CloudWatch’s 7 days',
+      { canarySchedule: 'rate(1 day)', canaryAlarmAfterFailures: '8' },
+      "canaryAlarmAfterFailures: 8 runs of rate(1 day) span 691200 s, over CloudWatch's 604800 s",
+    ],
+    [
+      'an alarm range over a day for a short period',
+      { canarySchedule: 'rate(15 minutes)', canaryAlarmAfterFailures: '97' },
+      "canaryAlarmAfterFailures: 97 runs of rate(15 minutes) span 87300 s, over CloudWatch's 86400 s",
+    ],
+    [
+      'a caller ID that is not E.164',
+      { canarySchedule: 'rate(1 hour)', canaryFromNumber: '555-1234' },
+      'canaryFromNumber: must be an E.164 phone number',
+    ],
+    [
+      'play mode (its agent hangs up)',
+      {
+        canarySchedule: 'rate(1 hour)',
+        agentMode: 'play',
+        agentStreamUrl: undefined,
+        agentPlayUrl: 'https://demo.twilio.com/docs/classic.mp3',
+      },
+      'agentMode: must be stream or conversation-relay for the canary',
+    ],
+  ])('rejects %s, naming the key', (_name, change, message) => {
+    // Act
+    const attempt = () => read({ ...valid, ...change });
+
+    // Assert
+    expect(attempt).toThrow(`${PROJECT}:${message}`);
+  });
+
+  it('accepts the longest prefix and stack name the other resources allow (42 characters): the canary’s names fit', () => {
+    // Act
+    const settings = read({ ...valid, canarySchedule: 'rate(1 hour)', namePrefix: 'a'.repeat(20) }, {}, 'b'.repeat(22));
+
+    // Assert
+    expect(settings.canary).toBeDefined();
+  });
+});

@@ -183,3 +183,48 @@ describe('a broken copy of the stack', () => {
     });
   });
 });
+
+describe('a canary without its alarm', () => {
+  it('when the stack is production (canary-on with alarms false), fails: nobody would hear the canary fail', async () => {
+    // Arrange
+    const run = await runProgram('canary-on', { alarms: 'false' });
+
+    // Act
+    const violations = evaluate(asPolicyResources(run.resources));
+
+    // Assert
+    expect(violations).toEqual([
+      '[canary-alarmed-in-production] voiceai-live-canary: the canary of a production stack has no alarm on CanarySuccess (Service voiceai-live) that notifies anyone; set alarms: true',
+    ]);
+  });
+
+  it('when the stack is pre-production, passes: a development canary may report to the dashboard only', async () => {
+    // Arrange
+    const run = await runProgram('canary-on', { alarms: 'false', releaseStage: 'pre-production' });
+
+    // Act
+    const violations = evaluate(asPolicyResources(run.resources));
+
+    // Assert
+    expect(violations).toEqual([]);
+  });
+
+  it('when a production canary’s alarm notifies nobody, fails twice: the alarm and the canary', async () => {
+    // Arrange
+    const run = await runProgram('canary-on');
+    const resources = asPolicyResources(run.resources).map((r) =>
+      r.type === TYPES.alarm && r.name.endsWith('-canary-failing')
+        ? { ...r, props: { ...r.props, alarmActions: [] } }
+        : r,
+    );
+
+    // Act
+    const violations = evaluate(resources);
+
+    // Assert
+    expect(violations).toEqual([
+      "[alarm-notifies] voiceai-live-canary-failing: alarm has no alarmActions; send it to the stack's alarm topic",
+      '[canary-alarmed-in-production] voiceai-live-canary: the canary of a production stack has no alarm on CanarySuccess (Service voiceai-live) that notifies anyone; set alarms: true',
+    ]);
+  });
+});
