@@ -26,6 +26,8 @@ describe.each([
   ['minimal-dev', false],
   ['production-like', true],
   ['production-like', false],
+  ['canary-on', true],
+  ['canary-on', false],
 ])('fixture %s, dry run %s', (fixture, dryRun) => {
   it('runs to the end: exit 0, shutdown signalled, no error logged', async () => {
     // Act
@@ -123,5 +125,30 @@ describe('the serialized providers', () => {
       expect(texts.size).toBe(1);
     }
     expect(runs[0].one(TWIML_APP).inputs.__provider).not.toBe(runs[0].one(PHONE_NUMBER).inputs.__provider);
+  });
+});
+
+describe('the canary (canary-on)', () => {
+  it('is scheduled only once the number points at the stack: the schedule depends on the phone number', async () => {
+    // Act
+    const run = await programRun('canary-on', false);
+
+    // Assert
+    const schedule = run.one('aws:scheduler/schedule:Schedule');
+    expect(schedule.dependencies.some((urn) => urn.includes(PHONE_NUMBER))).toBe(true);
+  });
+
+  it('in a preview of a new stack, the schedule role’s trust waits for the function’s account (unknown), and is known in an update', async () => {
+    // Act
+    const [preview, update] = await Promise.all([programRun('canary-on', true), programRun('canary-on', false)]);
+
+    // Assert
+    const trust = (run: typeof preview) =>
+      run.registrations.find((r) => r.type === 'aws:iam/role:Role' && r.name.endsWith('-canary-sched'))?.inputs
+        .assumeRolePolicy;
+    expect(trust(preview)).toBe(UNKNOWN);
+    expect(JSON.parse(String(trust(update))).Statement[0].Condition).toEqual({
+      StringEquals: { 'aws:SourceAccount': '123456789012' },
+    });
   });
 });
