@@ -417,7 +417,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     type: 'boolean',
     default: false,
     description:
-      'Create CloudWatch alarms: function errors and throttles, API 5xx, fallback rate, p95 time to agent, p95 agent queue time, rejected signatures.',
+      'Create CloudWatch alarms: function errors and throttles, API 5xx, fallback rate, p95 time to agent, p95 agent queue time, rejected signatures, and with canarySchedule the canary failing.',
   },
   {
     key: 'alarmFallbackPercent',
