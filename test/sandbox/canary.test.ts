@@ -162,7 +162,7 @@ describe('the canary bundle against the sandbox, when the agent’s WebSocket is
     await s?.stop();
   });
 
-  it('the run fails, naming Twilio’s 31920 about the agent: CanarySuccess 0, and no call is left up', async () => {
+  it('the run fails, naming Twilio’s 31902 about the agent (its WebSocket refused): CanarySuccess 0, and no call is left up', async () => {
     // Arrange
     s = await sandbox({ agentStreamUrl: `ws://127.0.0.1:${await closedPort()}/agent` });
     canary = startCanary(s);
@@ -175,7 +175,11 @@ describe('the canary bundle against the sandbox, when the agent’s WebSocket is
       ok: true,
       // The emulated stack gives up on the agent and ends the call within one 500 ms read of the run (DEFAULT_TIMES):
       // the step it names depends on what those reads caught; the cause is Twilio's alert about the agent.
-      result: { outcome: 'failed', step: expect.any(String), cause: expect.stringMatching(/31920 Stream - WebSocket/) },
+      result: {
+        outcome: 'failed',
+        step: expect.any(String),
+        cause: expect.stringMatching(/31902 Stream - WebSocket - Connection Refused/),
+      },
     });
     expect(metricsOf(canary).map((m) => [m.name, m.value])).toEqual([['CanarySuccess', 0]]);
     expect(testCallsPlaced(s)).toBe(1);
