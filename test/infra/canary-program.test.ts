@@ -12,6 +12,10 @@ import {
   type ProgramRun,
 } from './support/program';
 
+// A program run is seconds of CPU; on a loaded 2-core machine, with another heavy file in the other worker, the
+// first (cold) one has taken more than jest's 30 s.
+jest.setTimeout(120_000);
+
 const T = {
   fn: 'aws:lambda/function:Function',
   logGroup: 'aws:cloudwatch/logGroup:LogGroup',

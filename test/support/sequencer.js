@@ -14,6 +14,7 @@ const HEAVY = [
   'test/infra/snapshot.test.ts',
   'test/infra/entrypoint.test.ts',
   'test/infra/metrics-contract.test.ts',
+  'test/infra/canary-program.test.ts',
 ];
 
 class HeavyFirstSequencer extends Sequencer {
