@@ -57,7 +57,7 @@ const linesOf = (canary: LambdaContainer): Record<string, unknown>[] =>
  */
 async function run(canary: LambdaContainer): Promise<Invocation> {
   const invocation = await canary.invoke(scheduledEvent());
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + 10_000;
   while (!linesOf(canary).some((l) => String(l.message).startsWith('canary run ')) && Date.now() < deadline)
     await new Promise((resolve) => setTimeout(resolve, 20));
   return invocation;
@@ -181,7 +181,9 @@ describe('the canary bundle against the sandbox, when the agent’s WebSocket is
         cause: expect.stringMatching(/31902 Stream - WebSocket - Connection Refused/),
       },
     });
-    expect(metricsOf(canary).map((m) => [m.name, m.value])).toEqual([['CanarySuccess', 0]]);
+    // CanaryTimeToAgent too when a read caught the agent connected before its leg failed.
+    const success = metricsOf(canary).filter((m) => m.name === 'CanarySuccess');
+    expect(success.map((m) => m.value)).toEqual([0]);
     expect(testCallsPlaced(s)).toBe(1);
     expect(await liveCalls(s)).toEqual([]);
   });
