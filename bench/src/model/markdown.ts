@@ -2,7 +2,8 @@
 import type { CapacityResults } from '../capacity';
 import { table } from '../markdown';
 import type { Figure } from './figure';
-import { type ModelResults, type Spread, TIME_TO_AGENT_BUDGET_MS } from './plan';
+import { layoutDecisionText } from './decision';
+import { DEPLOYED_FUNCTION_LAYOUT, type ModelResults, type Spread, TIME_TO_AGENT_BUDGET_MS } from './plan';
 
 const sec = (ms: number) => (ms / 1000).toFixed(2);
 /** "1.37 s (0.59-3.96)": nominal, then the low and high bounds. */
@@ -97,7 +98,7 @@ export function modelMarkdown(m: ModelResults, sandbox?: CapacityResults): strin
     '',
     layoutTable(m),
     '',
-    `**Layout decision.** ${m.decision}`,
+    `**Layout decision.** ${layoutDecisionText(m.layouts, DEPLOYED_FUNCTION_LAYOUT)}`,
     '',
     `Capacity: ${m.capacity[0]?.model.memoryMb} MB, layout \`${m.chosenLayout}\`, every caller arriving at the same ` +
       'instant on an idle stack. The sandbox runs the same bursts through the built functions with the emulated ' +

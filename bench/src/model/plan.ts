@@ -6,6 +6,7 @@
  */
 import { configKey } from '../../../infra/config-schema';
 import { FUNCTION_SPECS, secretsOf } from '../../../infra/functions';
+import type { FunctionLayout as ConfigLayout } from '../../../infra/layout';
 import { quantile } from '../stats';
 import {
   type CallFlowInputs,
@@ -16,6 +17,7 @@ import {
   type StartState,
   simulateCalls,
 } from './call-flow';
+import { MODEL_LAYOUT_OF } from './decision';
 import { type Bound, BOUNDS, type Figure, at } from './figure';
 import { CALL_PATH, type MeasuredInputs, type PathHandler } from './measured';
 import { SOURCES, invokeCpuSlowdown, runtimeInit } from './sources';
@@ -37,8 +39,9 @@ const ONE_EAGER: Record<PathHandler, string> = {
   agent: 'twilio-eager',
 };
 
-/** The layout the stack deploys by default (`functionLayout: combined`, infra/layout.ts). */
-export const DEPLOYED_LAYOUT = 'one-function';
+/** The stack's default `functionLayout` (infra/config-schema.ts), and the model's layout that stands for it. */
+export const DEPLOYED_FUNCTION_LAYOUT = configKey('functionLayout').default as ConfigLayout;
+export const DEPLOYED_LAYOUT = MODEL_LAYOUT_OF[DEPLOYED_FUNCTION_LAYOUT];
 
 /** The layouts compared. */
 export const LAYOUTS: readonly (FunctionLayout & { readonly label: string })[] = [
@@ -308,15 +311,12 @@ export interface ModelResults {
   readonly layouts: readonly LayoutRow[];
   /** The layout the capacity plan runs on: the deployed default. */
   readonly chosenLayout: string;
-  readonly decision: string;
   /** On the chosen layout at the prod memory size. */
   readonly capacity: readonly CapacityRow[];
   readonly askTwilio: readonly { readonly callers: number; readonly callsPerSecond: number | undefined }[];
   readonly limits: readonly BurstLimits[];
   readonly alarm: { readonly agentQueueTimeP95Ms: number; readonly derivation: string };
 }
-
-const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** The stack's webhook route burst (token bucket size) by default. */
 export function routeBurstLimit(): Figure {
@@ -379,32 +379,7 @@ export function runModel(measured: MeasuredInputs): ModelResults {
       monthlyUsd: provisionedMonthlyUsd(layout, memoryMb),
     })),
   );
-  const atProd = layouts.filter((r) => r.memoryMb === prod);
-  const row = (name: string) => atProd.find((r) => r.layout === name) as LayoutRow;
-  const first = (r: LayoutRow) => r.firstAfterIdle.timeToAgentMs.value;
-  const worst = (r: LayoutRow) => r.firstAfterIdleWorst.timeToAgentMs.value;
-  const today = row('three-functions');
-  const deployed = row(DEPLOYED_LAYOUT);
-  const eager = row('one-function-eager');
-  const bestPc = atProd.filter((r) => r.monthlyUsd > 0).reduce((a, b) => (first(b) < first(a) ? b : a));
   const chosen = LAYOUTS.find((l) => l.name === DEPLOYED_LAYOUT) as FunctionLayout;
-  const decision =
-    `One Twilio-facing function (functionLayout: combined, the default): the first call after idle waits ` +
-    `${s(first(deployed))} instead of ${s(first(today))} with three functions (${today.firstAfterIdle.coldStarts} cold ` +
-    `starts in series become ${deployed.firstAfterIdle.coldStarts}; ${Math.round(first(today) - first(deployed))} ms ` +
-    `saved at ${prod} MB) at no monthly cost; warm calls are unchanged (${s(deployed.warm.timeToAgentMs.value)}). ` +
-    `That is its best case. Lambda runs one request per environment, and the agent leg's status callbacks reach the ` +
-    `same function as its agent webhook: when one arrives just ahead of it, the agent webhook starts a second ` +
-    `environment, ${deployed.firstAfterIdleWorst.coldStarts} cold starts and ${s(worst(deployed))} (three functions: ` +
-    `${today.firstAfterIdleWorst.coldStarts}, ${s(worst(today))}). Twilio does not say how often; the sandbox met it ` +
-    `on 19 and 20 of 22 first calls, where the emulated Twilio dials the agent leg at once so that the caller's ` +
-    `participant-join invocation is still finishing. ` +
-    `Loading its three handler modules at init instead of on each one's first request would save another ` +
-    `${Math.round(first(deployed) - first(eager))} ms (${s(first(eager))}): init runs at a CPU share that does not ` +
-    `shrink with memory, a request at ${prod}/1769 of a core. ` +
-    `${bestPc.label} saves ${Math.round(first(deployed) - first(bestPc))} ms on the first call for ` +
-    `$${bestPc.monthlyUsd.toFixed(2)} a month per stack at ${prod} MB, and only for as many callers at once as it ` +
-    'provisions: worth it only where the first caller after a quiet spell matters that much.';
 
   const capacity = BURST_SIZES.flatMap((callers) =>
     CALL_RATES.map((r) => ({ callers, callsPerSecond: r, model: burst(measured, chosen, prod, callers, r) })),
@@ -444,7 +419,6 @@ export function runModel(measured: MeasuredInputs): ModelResults {
     inputs: modelInputs(measured),
     layouts,
     chosenLayout: DEPLOYED_LAYOUT,
-    decision,
     capacity,
     askTwilio,
     limits,
