@@ -1,7 +1,12 @@
 /**
  * The latency model's arithmetic on cases small enough to work out by hand: the expected numbers below were
- * added up on paper from the inputs in each table row, not computed with the model's own rules.
+ * added up on paper from the inputs in each table row, not computed with the model's own rules. Its inputs are
+ * checked only against what the repository keeps: the quotes in each note against the figure's value, the
+ * lambda-perf samples transcribed in sources.ts, and the committed bench/results.json; no test here can tell whether
+ * a cited page says what the note quotes.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { capacityRun } from '../../bench/src/capacity';
 import {
   type CallFlowInputs,
@@ -9,9 +14,10 @@ import {
   type PlatformTimes,
   simulateCalls,
 } from '../../bench/src/model/call-flow';
-import { measuredInputs } from '../../bench/src/model/measured';
+import type { Figure } from '../../bench/src/model/figure';
+import { CALL_PATH, measuredInputs } from '../../bench/src/model/measured';
 import { provisionedMonthlyUsd, queueAlarmThresholdMs } from '../../bench/src/model/plan';
-import { SOURCES, invokeCpuSlowdown, runtimeInit } from '../../bench/src/model/sources';
+import { LAMBDA_PERF_NODE22_ARM64, SOURCES, invokeCpuSlowdown, runtimeInit } from '../../bench/src/model/sources';
 import type { SandboxRun } from '../../bench/src/protocol';
 
 const THREE: FunctionLayout = {
@@ -254,7 +260,7 @@ describe('queue alarm threshold', () => {
 });
 
 describe('published inputs', () => {
-  it('when asked for 256 MB, runtime init is the median of the ten published samples, min to max as range', () => {
+  it('when asked for 256 MB, runtime init is the median of the ten transcribed samples, min to max as range', () => {
     // Act
     const figure = runtimeInit(256);
 
@@ -278,9 +284,63 @@ describe('published inputs', () => {
   });
 });
 
+/** The numbers in `text` after `label` (e.g. "averages 123.6, 119.7" -> [123.6, 119.7]), up to the next ")" or ":". */
+function numbersAfter(text: string, label: string): number[] {
+  const from = text.indexOf(label);
+  if (from < 0) throw new Error(`"${label}" is not in: ${text}`);
+  const rest = text.slice(from + label.length).split(/[):]/)[0];
+  return (rest.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const TRANSCRIBED_SIZES = Object.keys(LAMBDA_PERF_NODE22_ARM64).map(Number);
+
+describe('claims in the notes, against the samples the repo keeps (LAMBDA_PERF_NODE22_ARM64)', () => {
+  it('when runtime init quotes the average init of each benchmarked size, each is the mean of its samples', () => {
+    // Act
+    const quoted = numbersAfter(runtimeInit(512).says, 'averages');
+
+    // Assert
+    expect(quoted).toEqual(TRANSCRIBED_SIZES.map((m) => Number(mean(LAMBDA_PERF_NODE22_ARM64[m].initMs).toFixed(1))));
+  });
+
+  it('when runtime init calls init flat across memory, the mean init at the largest size is within 20 % of the smallest', () => {
+    // Arrange: memory grows 8x from 128 to 1024 MB; a CPU-bound init would shrink about as much.
+    const [smallest, largest] = [TRANSCRIBED_SIZES[0], TRANSCRIBED_SIZES[TRANSCRIBED_SIZES.length - 1]];
+
+    // Act
+    const ratio = mean(LAMBDA_PERF_NODE22_ARM64[smallest].initMs) / mean(LAMBDA_PERF_NODE22_ARM64[largest].initMs);
+
+    // Assert
+    expect(runtimeInit(512).says).toContain('Flat across');
+    expect(ratio).toBeGreaterThan(1 / 1.2);
+    expect(ratio).toBeLessThan(1.2);
+  });
+
+  it('when the CPU share quotes the cold invocation at 128, 256 and 512 MB, each is the transcribed duration', () => {
+    // Act
+    const quoted = numbersAfter(invokeCpuSlowdown(256).says, 'cold invocation took');
+
+    // Assert: the quote reads "15.3 ms at 128 MB, 5.2 at 256, 3.7 at 512": duration, size, duration, size, ...
+    const pairs = [0, 2, 4].map((i) => [quoted[i + 1], quoted[i]]);
+    expect(pairs).toEqual(
+      [128, 256, 512].map((m) => [m, Number(LAMBDA_PERF_NODE22_ARM64[m].firstInvokeMs.toFixed(1))]),
+    );
+  });
+
+  it('when the CPU share says the lambda-perf run agrees, the cold invocation at 128 MB is 4x that at 512 MB within 25 %', () => {
+    // Act
+    const ratio = LAMBDA_PERF_NODE22_ARM64[128].firstInvokeMs / LAMBDA_PERF_NODE22_ARM64[512].firstInvokeMs;
+
+    // Assert: 512 / 128 = 4 times the CPU share.
+    expect(ratio).toBeGreaterThan(4 * 0.75);
+    expect(ratio).toBeLessThan(4 * 1.25);
+  });
+});
+
 describe('the sources of the inputs', () => {
   it.each(Object.entries(SOURCES))(
-    'when %s is used, its range holds its value and it says where it comes from',
+    'when %s is used, its range holds its value and it names a source URL with a note',
     (_, f) => {
       // Assert
       expect(f.low).toBeLessThanOrEqual(f.value);
@@ -291,12 +351,80 @@ describe('the sources of the inputs', () => {
   );
 
   it.each(Object.entries(SOURCES).filter(([, f]) => f.kind === 'assumption'))(
-    'when %s is an assumption, its page publishes no figure, so it says so or gives the figure it rests on',
+    'when %s is an assumption, its note says that no published figure is used',
     (_, f) => {
       // Assert
       expect(f.says).toMatch(/publishes no|no published|not on that page|is unknown|does not state/);
     },
   );
+
+  it.each([
+    // name, the quoted figure in its note, the value it gives in the figure's unit
+    ['defaultCallsPerSecond', /granted (\d+) CPS/, (n: number) => n],
+    ['queueLimitSeconds', /within (\d+) hours/, (n: number) => n * 3600],
+    ['lambdaScaling', /rate is ([\d,]+) execution environment/, (n: number) => n],
+    ['accountConcurrency', /default quota ([\d,]+) per Region/, (n: number) => n],
+    ['provisionedConcurrencyArm', /\$([\d.]+) per GB-second configured/, (n: number) => n],
+    ['hoursPerMonth', /month as (\d+) hours/, (n: number) => n],
+  ] as const)('when %s quotes its page, its value is the quoted figure', (name, quote, toValue) => {
+    // Arrange
+    const f = SOURCES[name];
+
+    // Act
+    const quoted = f.says.match(quote)?.[1];
+
+    // Assert
+    expect(quoted).toBeDefined();
+    expect(f.value).toBe(toValue(Number(quoted?.replace(/,/g, ''))));
+  });
+});
+
+/** The committed bench results, as the repository keeps them. */
+const COMMITTED = JSON.parse(readFileSync(path.join(__dirname, '../../bench/results.json'), 'utf8'));
+
+/** The value at a figure's `source` path, e.g. `results.json cold.variants["ours:inbound"].loadMs` (a series: its median). */
+function atSource(results: unknown, source: string): unknown {
+  const steps = [...source.replace(/^results\.json /, '').matchAll(/\["([^"]+)"\]|\.?([^.[]+)/g)].map(
+    (s) => s[1] ?? s[2],
+  );
+  const value = steps.reduce<unknown>((node, key) => (node as Record<string, unknown> | undefined)?.[key], results);
+  return typeof value === 'object' && value !== null && 'median' in value ? value.median : value;
+}
+
+describe('measured figures, against the committed bench/results.json', () => {
+  const committedInputs = Object.entries(COMMITTED.model.inputs as Record<string, Figure>).filter(
+    ([, f]) => f.kind === 'measured',
+  );
+
+  it('when the committed model lists its measured inputs, there is one per handler and measurement', () => {
+    // Assert: module load, first invocation, warm and archive size of inbound, events and agent, and events' stub.
+    expect(committedInputs).toHaveLength(13);
+  });
+
+  it.each(committedInputs)(
+    'when the committed model used %s, its value is what its source path holds in the committed results',
+    (_, f) => {
+      // Act
+      const kept = atSource(COMMITTED, f.source);
+
+      // Assert
+      expect(typeof kept).toBe('number');
+      expect(f.value).toBe(kept);
+    },
+  );
+
+  it('when envCreate says our call-path archives are under a size, every committed call-path archive is', () => {
+    // Arrange
+    const limitKiB = Number(SOURCES.envCreate.says.match(/call-path archives are under (\d+) KiB/)?.[1]);
+    const sizes = COMMITTED.sizes.ours as Record<string, { zipBytes: number }>;
+
+    // Act
+    const largestKiB = Math.max(...CALL_PATH.map((h) => sizes[h].zipBytes / 1024));
+
+    // Assert
+    expect(limitKiB).toBeGreaterThan(0);
+    expect(largestKiB).toBeLessThan(limitKiB);
+  });
 });
 
 describe('measured inputs', () => {

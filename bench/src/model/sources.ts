@@ -81,7 +81,8 @@ export const SOURCES = {
     says:
       'Creating the execution environment and fetching the code happen before Init Duration starts and are not in ' +
       'it; AWS publishes no figure. A public X-Ray benchmark shows cold responses of 89-170 ms for an Initialization ' +
-      'of 17-28 ms at 128 MB, i.e. about 60-70 ms outside init; our archives are 24-41 KiB, so the download is small.',
+      'of 17-28 ms at 128 MB, i.e. about 60-70 ms outside init; our call-path archives are under 50 KiB ' +
+      '(bench/results.json sizes), so the download is small.',
   },
   initCpuSlowdown: {
     value: 1.5,
