@@ -2,18 +2,19 @@
  * Leg lifecycle: a call leg from creation to hang-up. Creates the Call resource, waits out the account's CPS queue
  * (https://www.twilio.com/docs/glossary/cps), rings with the scripted outcome, moves the call status, ends the leg
  * (out of its conference, its linked leg with it) and sends the call-progress status callbacks of the Call resource
- * (`initiated ringing answered completed`, 15003 on failure). It runs no TwiML: see twiml-interpreter.ts.
+ * (`initiated ringing answered completed`, 15003 on failure). Dials REST participant legs into their conference;
+ * the TwiML an `app:` leg answers with is run by the interpreter it is handed (twiml-interpreter.ts).
  */
 import type { CallRateQueue } from './call-rate';
-import { CallSession } from './call-session';
-import type { ConferenceManager, LeaveReason } from './conference';
+import { CallSession, type TwimlSource } from './call-session';
+import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
 import { CODES } from './errors';
 import type { Timeline } from './events';
 import type { LegOutcome, LegScript } from './leg-script';
 import { newSid } from './sids';
-import type { AccountState, CallRecord, CallStatus } from './state';
-import { rfc2822, type Scheduler } from './time';
-import { callParams } from './webhook-loading';
+import type { AccountState, CallRecord, CallStatus, ConferenceRecord } from './state';
+import { Cancelled, rfc2822, type Scheduler } from './time';
+import { appSource, callParams } from './webhook-loading';
 import type { WebhookClient } from './webhook-client';
 
 /** Engine timing: everything Twilio measures in seconds is multiplied by `timeScale` (tests run fast). */
@@ -234,5 +235,67 @@ export class LegLifecycle {
         },
       ),
     );
+  }
+
+  /** A REST participant leg: rings, then answers (app legs: once their TwiML loads) and joins the conference. */
+  async ringParticipant(
+    session: CallSession,
+    conference: ConferenceRecord,
+    settings: JoinSettings,
+    timeoutSeconds: number,
+    queueMs: number,
+    /** Runs the leg's TwiML (the interpreter's `run`): an `app:` leg answers once its document loads. */
+    run: (session: CallSession, source: TwimlSource, onAnswered: () => boolean) => Promise<void>,
+  ): Promise<void> {
+    const callSid = session.call.sid;
+    try {
+      await this.waitInQueue(session, queueMs);
+      if (session.ended) return;
+      // Call resource, StatusCallbackEvent `initiated`: Twilio removes the call from the queue and starts dialling.
+      this.callback(session, 'initiated');
+      this.conferences.setStatus(callSid, 'connecting');
+      this.conferences.setStatus(callSid, 'ringing');
+      // An App answers once its TwiML loads; a script can still make the leg busy, fail or ring out.
+      const scripted = this.script.takeOutcome(session.call.to);
+      const behaviour =
+        session.call.applicationSid && scripted === undefined
+          ? 'answer'
+          : await this.ring(session, timeoutSeconds, session.verb.signal, scripted);
+      if (session.ended) return;
+      if (behaviour !== 'answer') {
+        await this.finish(session, behaviour, 'failed');
+        return;
+      }
+      const leg = { onRemoved: (reason: LeaveReason) => this.onRemovedFromConference(session, reason) };
+      const joinConference = (): boolean => {
+        const joined = this.conferences.join(conference, callSid, settings, leg);
+        if (!joined) void this.finish(session, 'completed');
+        return joined !== undefined;
+      };
+      if (session.call.applicationSid) {
+        const app = this.state.applications.get(session.call.applicationSid);
+        if (!app?.voiceUrl) {
+          this.timeline.alert({
+            code: CODES.httpRetrievalFailure,
+            message: `Application ${session.call.applicationSid} has no VoiceUrl`,
+            callSid,
+          });
+          await this.finish(session, 'failed', 'failed');
+          return;
+        }
+        if (session.call.status !== 'ringing') {
+          this.setStatus(session, 'ringing');
+          this.callback(session, 'ringing');
+        }
+        await run(session, appSource(app, session.appQuery), joinConference);
+        return;
+      }
+      session.answered = true;
+      this.setStatus(session, 'in-progress');
+      this.callback(session, 'answered');
+      joinConference();
+    } catch (error) {
+      if (!(error instanceof Cancelled)) throw error;
+    }
   }
 }

@@ -11,7 +11,7 @@
 import type { CallRateQueue } from './call-rate';
 import type { CallSession, TwimlSource } from './call-session';
 import { issueCallToken } from './call-token';
-import type { ConferenceManager, JoinSettings, LeaveReason } from './conference';
+import type { ConferenceManager, JoinSettings } from './conference';
 import { CODES, TwilioApiError } from './errors';
 import type { Timeline } from './events';
 import { LegLifecycle, type VoiceEngineOptions } from './leg-lifecycle';
@@ -151,7 +151,10 @@ export class VoiceEngine {
     const snapshot = { ...participant };
     return {
       created: snapshot,
-      dial: () => void this.ringParticipant(session, conference, input.settings, input.timeoutSeconds, queueMs),
+      dial: () =>
+        void this.legs.ringParticipant(session, conference, input.settings, input.timeoutSeconds, queueMs, (...run) =>
+          this.twiml.run(...run),
+        ),
     };
   }
 
@@ -309,65 +312,5 @@ export class VoiceEngine {
     }
     // Every WebSocket is closed before stop() returns: no open handle survives the emulator.
     await this.connect.stop();
-  }
-
-  /** A REST participant leg: rings, then answers (app legs: once their TwiML loads) and joins the conference. */
-  private async ringParticipant(
-    session: CallSession,
-    conference: ConferenceRecord,
-    settings: JoinSettings,
-    timeoutSeconds: number,
-    queueMs: number,
-  ): Promise<void> {
-    const callSid = session.call.sid;
-    try {
-      await this.legs.waitInQueue(session, queueMs);
-      if (session.ended) return;
-      // Call resource, StatusCallbackEvent `initiated`: Twilio removes the call from the queue and starts dialling.
-      this.legs.callback(session, 'initiated');
-      this.conferences.setStatus(callSid, 'connecting');
-      this.conferences.setStatus(callSid, 'ringing');
-      // An App answers once its TwiML loads; a script can still make the leg busy, fail or ring out.
-      const scripted = this.script.takeOutcome(session.call.to);
-      const behaviour =
-        session.call.applicationSid && scripted === undefined
-          ? 'answer'
-          : await this.legs.ring(session, timeoutSeconds, session.verb.signal, scripted);
-      if (session.ended) return;
-      if (behaviour !== 'answer') {
-        await this.legs.finish(session, behaviour, 'failed');
-        return;
-      }
-      const leg = { onRemoved: (reason: LeaveReason) => this.legs.onRemovedFromConference(session, reason) };
-      const joinConference = (): boolean => {
-        const joined = this.conferences.join(conference, callSid, settings, leg);
-        if (!joined) void this.legs.finish(session, 'completed');
-        return joined !== undefined;
-      };
-      if (session.call.applicationSid) {
-        const app = this.state.applications.get(session.call.applicationSid);
-        if (!app?.voiceUrl) {
-          this.timeline.alert({
-            code: CODES.httpRetrievalFailure,
-            message: `Application ${session.call.applicationSid} has no VoiceUrl`,
-            callSid,
-          });
-          await this.legs.finish(session, 'failed', 'failed');
-          return;
-        }
-        if (session.call.status !== 'ringing') {
-          this.legs.setStatus(session, 'ringing');
-          this.legs.callback(session, 'ringing');
-        }
-        await this.twiml.run(session, appSource(app, session.appQuery), joinConference);
-        return;
-      }
-      session.answered = true;
-      this.legs.setStatus(session, 'in-progress');
-      this.legs.callback(session, 'answered');
-      joinConference();
-    } catch (error) {
-      if (!(error instanceof Cancelled)) throw error;
-    }
   }
 }
