@@ -23,9 +23,6 @@ import { TwimlInterpreter } from './twiml-interpreter';
 import type { WebhookClient } from './webhook-client';
 import { appSource, inboundSource, parseAppTarget, urlSource, WebhookLoader } from './webhook-loading';
 
-export type { VoiceEngineOptions } from './leg-lifecycle';
-export { appendCustomParameters, parseAppTarget } from './webhook-loading';
-
 /** How a dialled person (phone, client, sip) responds (kept for `emu.answerBehaviour`; see leg-script.ts). */
 export type AnswerBehaviour = LegOutcome;
 

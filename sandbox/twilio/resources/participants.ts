@@ -8,7 +8,7 @@ import { callerIdAccepted } from '../call-token';
 import { CODES, invalidParameter, notFound, TwilioApiError } from '../errors';
 import type { ConferenceRecord, ParticipantRecord } from '../state';
 import { rfc2822 } from '../time';
-import { parseAppTarget } from '../voice-engine';
+import { parseAppTarget } from '../webhook-loading';
 import { conferenceBySid } from './conferences';
 import {
   formBool,
