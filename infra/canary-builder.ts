@@ -20,7 +20,8 @@ import {
   canarySecrets,
 } from './canary-plan';
 import type { SecretName } from './functions';
-import { functionPolicy, invokeFunctionPolicy, LAMBDA_ASSUME_ROLE_POLICY, schedulerAssumeRolePolicy } from './iam';
+import { buildFunctionIdentity } from './function-identity-builder';
+import { invokeFunctionPolicy, schedulerAssumeRolePolicy } from './iam';
 import type { BuildScope } from './scope';
 import type { CanarySettings } from './stack-config';
 
@@ -40,31 +41,12 @@ export interface CanaryInputs {
 export function buildCanary(scope: BuildScope, inputs: CanaryInputs): aws.lambda.Function {
   const { settings, tags, opts } = scope;
   const functionName = scope.name(CANARY_FUNCTION);
-  const logGroup = new aws.cloudwatch.LogGroup(
-    functionName,
-    { name: `/aws/lambda/${functionName}`, retentionInDays: settings.logRetentionDays, tags },
-    opts,
-  );
-  const role = new aws.iam.Role(
-    functionName,
-    { assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY), description: `Runs ${functionName}`, tags },
-    opts,
-  );
   const readable = canarySecrets(settings.usesApiKey).map((secret) => {
     const arn = inputs.secretArns[secret];
     if (arn === undefined) throw new Error(`the canary reads ${secret}, which the stack does not store`);
     return arn;
   });
-  const policy = new aws.iam.RolePolicy(
-    functionName,
-    {
-      role: role.id,
-      policy: pulumi
-        .all([logGroup.arn, ...readable])
-        .apply(([logArn, ...arns]) => JSON.stringify(functionPolicy(logArn, arns))),
-    },
-    opts,
-  );
+  const { logGroup, role, policy } = buildFunctionIdentity(scope, functionName, readable);
   const fn = new aws.lambda.Function(
     functionName,
     {

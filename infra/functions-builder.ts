@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { functionEnvironment, readableSecrets, type SecretName } from './functions';
-import { functionPolicy, LAMBDA_ASSUME_ROLE_POLICY } from './iam';
+import { buildFunctionIdentity } from './function-identity-builder';
 import { configuredEnvironment, functionPlan, type PlannedFunction } from './layout';
 import type { BuildScope } from './scope';
 
@@ -40,27 +40,8 @@ export function buildFunctions(scope: BuildScope, inputs: FunctionInputs): Deplo
   return functionPlan(settings.functionLayout).map((planned) => {
     const { spec } = planned;
     const functionName = scope.name(planned.name);
-    const logGroup = new aws.cloudwatch.LogGroup(
-      functionName,
-      { name: `/aws/lambda/${functionName}`, retentionInDays: settings.logRetentionDays, tags },
-      opts,
-    );
-    const role = new aws.iam.Role(
-      functionName,
-      { assumeRolePolicy: JSON.stringify(LAMBDA_ASSUME_ROLE_POLICY), description: `Runs ${functionName}`, tags },
-      opts,
-    );
     const readable = readableSecrets(planned, settings.usesApiKey, inputs.secretArns).map(([, arn]) => arn);
-    const policy = new aws.iam.RolePolicy(
-      functionName,
-      {
-        role: role.id,
-        policy: pulumi
-          .all([logGroup.arn, ...readable])
-          .apply(([logArn, ...arns]) => JSON.stringify(functionPolicy(logArn, arns))),
-      },
-      opts,
-    );
+    const { logGroup, role, policy } = buildFunctionIdentity(scope, functionName, readable);
     const provisioned = spec.twilioFacing ? settings.provisionedConcurrency : 0;
     const fn = new aws.lambda.Function(
       functionName,
