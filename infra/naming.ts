@@ -6,8 +6,7 @@ import type { RouteDefinition } from '../lambdas/routes';
 import { CANARY_FUNCTION, CANARY_SCHEDULER_ROLE } from './canary-plan';
 import type { SecretName } from './functions';
 
-/** A stack name the program accepts (the short name, without organization or project): it goes into every name. */
-export const STACK_NAME = /^[A-Za-z0-9_.-]{1,30}$/;
+export { STACK_NAME } from '../lambdas/shared/identifiers';
 
 /** `<prefix>-<stack>-<part>`: every physical name carries the stack so stacks can share an account. */
 export function physicalName(prefix: string, stack: string, part: string): string {

@@ -67,3 +67,17 @@ export function isConferenceRef(value: string | null | undefined): value is stri
 export function isParticipantRef(value: string | null | undefined): value is string {
   return typeof value === 'string' && PARTICIPANT_REF.test(value);
 }
+
+/** A stack name the program accepts (the short name, without organization or project): it goes into every AWS name. */
+export const STACK_NAME = /^[A-Za-z0-9_.-]{1,30}$/;
+const STACK_QUALIFIER = /^[A-Za-z0-9_.-]{1,100}$/;
+
+/** A stack as the Pulumi CLI takes it: `dev`, `my-org/dev` or `my-org/project/dev`, its short name a STACK_NAME. */
+export function isStackReference(value: string): boolean {
+  const parts = value.split('/');
+  return (
+    parts.length <= 3 &&
+    STACK_NAME.test(parts[parts.length - 1]) &&
+    parts.slice(0, -1).every((p) => STACK_QUALIFIER.test(p))
+  );
+}

@@ -4,7 +4,7 @@
  * infra/twilio/settings, the agent URL from the agent handler's own config reader).
  */
 import { parseArgs } from 'node:util';
-import { STACK_NAME } from '../../infra/naming';
+import { isStackReference } from '../../lambdas/shared/identifiers';
 import { credentialSources, resolveTwilioCredentials, TwilioCredentialsError } from '../../infra/twilio/credentials';
 import { E164 } from '../../infra/twilio/settings';
 import {
@@ -78,7 +78,6 @@ Exit status: 0 done (or printed), 1 a check or a pulumi command failed, 2 bad ar
 
 const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** An organization or project part of a qualified stack name (`my-org/dev`, `my-org/my-project/dev`). */
-const STACK_QUALIFIER = /^[A-Za-z0-9_.-]+$/;
 
 /** Options whose names suggest someone is passing a credential as an argument. */
 const CREDENTIAL_FLAG = /token|secret|password|sid|key/i;
@@ -103,10 +102,7 @@ function argumentProblem(error: { code?: string; message: string }): string {
 }
 
 function stackProblem(stack: string): string | undefined {
-  const parts = stack.split('/');
-  const name = parts[parts.length - 1];
-  const ok = parts.length <= 3 && STACK_NAME.test(name) && parts.slice(0, -1).every((p) => STACK_QUALIFIER.test(p));
-  return ok
+  return isStackReference(stack)
     ? undefined
     : `--stack must be a stack name such as dev or my-org/dev (the name: 1-30 letters, digits, _ . -), got "${stack}"`;
 }

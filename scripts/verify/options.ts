@@ -15,6 +15,7 @@ import {
   timesProblem,
 } from '../../lambdas/acceptance/plan';
 import { CONFIG_DEFAULTS } from '../../lambdas/shared/config/defaults';
+import { isStackReference } from '../../lambdas/shared/identifiers';
 import type { TwilioClientOptions } from '../../lambdas/shared/twilio-client';
 import { credentialSources, resolveTwilioCredentials } from '../../infra/twilio/credentials';
 import { webhookUrls } from '../../infra/urls';
@@ -106,9 +107,7 @@ export function readVerifyCommandLine(args: readonly string[]): VerifyCommandLin
   if (values.help) return { command: 'help' };
   const stack = values.stack as string | undefined;
   if (!stack) return { command: 'invalid', problem: '--stack <name> is required' };
-  // A stack name, or fully qualified: org/project/stack.
-  if (!/^[\w.-]{1,100}(\/[\w.-]{1,100}){0,2}$/.test(stack))
-    return { command: 'invalid', problem: '--stack must be a Pulumi stack name' };
+  if (!isStackReference(stack)) return { command: 'invalid', problem: '--stack must be a Pulumi stack name' };
   const summary = values.summary as string | undefined;
   if (summary !== undefined && summary.trim() === '')
     return { command: 'invalid', problem: '--summary must name a file (is $GITHUB_STEP_SUMMARY set?)' };

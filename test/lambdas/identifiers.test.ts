@@ -1,4 +1,5 @@
 import {
+  isStackReference,
   isApiLabel,
   isConferenceRef,
   isE164,
@@ -74,6 +75,22 @@ describe('identifiers', () => {
     ])('when the segment is %j, a conference takes it: %s; a participant: %s', (value, conference, participant) => {
       expect(isConferenceRef(value)).toBe(conference);
       expect(isParticipantRef(value)).toBe(participant);
+    });
+  });
+
+  describe('stack names', () => {
+    it.each([
+      ['dev', true],
+      ['my-org/dev', true],
+      ['my-org/voice-ai-conference/dev', true],
+      ['d'.repeat(30), true],
+      ['d'.repeat(31), false],
+      ['my dev', false],
+      ['a/b/c/dev', false],
+      ['my-org/', false],
+      [`${'o'.repeat(101)}/dev`, false],
+    ])('when the stack is %j, the Pulumi CLI form is accepted: %s', (value, accepted) => {
+      expect(isStackReference(value)).toBe(accepted);
     });
   });
 });

@@ -7,7 +7,7 @@ import { AGENT_MODES, AGENT_TWIML_ENV } from './agent-twiml';
 import { readApiAuthConfig } from './api-auth';
 import { readCallerLabel, readConferenceNamePrefix } from './conference';
 import { readAgentLabel, readTwimlAppSid } from './dial';
-import { isE164 } from '../identifiers';
+import { isE164, STACK_NAME } from '../identifiers';
 import { CONFIG_DEFAULTS } from './defaults';
 import { ConfigError, type Env, integer, isLoopback, matching, oneOf, type SecretSource, url } from './read';
 import { readTwilioRestConfig, type TwilioRestConfig } from './twilio';
@@ -60,7 +60,7 @@ export function readCanaryConfig(env: Env): CanaryConfig {
     throw new ConfigError(E.canaryApiBaseUrl, 'must be https (http only for 127.0.0.1 or localhost)');
   const phoneNumber = matching(env, E.canaryPhoneNumber, isE164, E164_WHAT);
   return {
-    stack: matching(env, E.canaryStack, (v) => /^[A-Za-z0-9_.-]{1,100}$/.test(v), 'a Pulumi stack name'),
+    stack: matching(env, E.canaryStack, (v) => STACK_NAME.test(v), 'a Pulumi stack name'),
     phoneNumber,
     from: matching(env, E.canaryFromNumber, isE164, E164_WHAT, phoneNumber),
     apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
