@@ -49,8 +49,12 @@ function describeEvent(e: EmulatorEvent): string | undefined {
 
 /** `npm run setup` pointed at this sandbox's Twilio emulator (TWILIO_API_BASE_URL), as a clone would run it. */
 function setupCommand(sandbox: Sandbox): string {
-  const { twilio } = sandbox;
-  return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken} npm run setup -- --stack dev --phone-number ${sandbox.phoneNumber} --print`;
+  return `${emulatorCredentials(sandbox)} npm run setup -- --stack dev --phone-number ${sandbox.phoneNumber} --print`;
+}
+
+/** The environment that points a command at this sandbox's Twilio emulator, with its own credentials. */
+function emulatorCredentials({ twilio }: Sandbox): string {
+  return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken}`;
 }
 
 /**
@@ -58,8 +62,7 @@ function setupCommand(sandbox: Sandbox): string {
  * participants API token, and the values `pulumi stack output` would give.
  */
 function verifyCommand(sandbox: Sandbox): string {
-  const { twilio } = sandbox;
-  return `TWILIO_API_BASE_URL=${twilio.baseUrl} TWILIO_ACCOUNT_SID=${twilio.accountSid} TWILIO_AUTH_TOKEN=${twilio.authToken} PARTICIPANTS_API_TOKEN=${sandbox.apiToken} npm run verify -- --stack sandbox --phone-number ${sandbox.phoneNumber} --api-base-url ${sandbox.apiBaseUrl} --twiml-app-sid ${sandbox.twimlAppSid} --hold 1`;
+  return `${emulatorCredentials(sandbox)} PARTICIPANTS_API_TOKEN=${sandbox.apiToken} npm run verify -- --stack sandbox --phone-number ${sandbox.phoneNumber} --api-base-url ${sandbox.apiBaseUrl} --twiml-app-sid ${sandbox.twimlAppSid} --hold 1`;
 }
 
 /** Where calls' agent legs connect, and who answers there. */
