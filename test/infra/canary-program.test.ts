@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import {
+  RESOURCE_TYPES,
   ROOT,
   runProgram,
   TEST_API_KEY_SECRET,
@@ -16,19 +17,7 @@ import {
 // first (cold) one has taken more than jest's 30 s.
 jest.setTimeout(120_000);
 
-const T = {
-  fn: 'aws:lambda/function:Function',
-  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
-  role: 'aws:iam/role:Role',
-  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
-  secret: 'aws:secretsmanager/secret:Secret',
-  schedule: 'aws:scheduler/schedule:Schedule',
-  invokeConfig: 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig',
-  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
-  topic: 'aws:sns/topic:Topic',
-  app: 'pulumi-nodejs:dynamic/twilio:TwimlApp',
-  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
-} as const;
+const T = RESOURCE_TYPES;
 
 type Env = Record<string, string>;
 const policyOf = (run: ProgramRun, name: string) =>

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { API_PATHS, HANDLERS, ROUTES, routeKey, TWILIO_PATHS, type HandlerName } from '../../lambdas/routes';
 import {
   GENERATED_TOKEN,
+  RESOURCE_TYPES,
   ROOT,
   runProgram,
   TEST_API_KEY_SECRET,
@@ -20,26 +21,7 @@ import { stackFixture } from '../support/stack-fixtures';
 // first (cold) one has taken more than jest's 30 s.
 jest.setTimeout(120_000);
 
-const T = {
-  api: 'aws:apigatewayv2/api:Api',
-  integration: 'aws:apigatewayv2/integration:Integration',
-  route: 'aws:apigatewayv2/route:Route',
-  stage: 'aws:apigatewayv2/stage:Stage',
-  fn: 'aws:lambda/function:Function',
-  permission: 'aws:lambda/permission:Permission',
-  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
-  role: 'aws:iam/role:Role',
-  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
-  secret: 'aws:secretsmanager/secret:Secret',
-  secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
-  app: 'pulumi-nodejs:dynamic/twilio:TwimlApp',
-  number: 'pulumi-nodejs:dynamic/twilio:PhoneNumberVoiceConfig',
-  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
-  topic: 'aws:sns/topic:Topic',
-  alias: 'aws:lambda/alias:Alias',
-  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
-  provisioned: 'aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig',
-} as const;
+const T = RESOURCE_TYPES;
 
 type Env = Record<string, string>;
 type Layout = 'combined' | 'split';

@@ -15,6 +15,7 @@ import {
   twilioEvent,
 } from './support/events';
 import { participantJson, TwilioStub, twilioError } from './support/twilio-stub';
+import { fakeWallClock } from '../support/wall-clock';
 
 const CONFERENCE_SID = sid('CF', 5);
 const CALLER_QUERY = `caller=%2B15557654321&callerCallSid=${sid('CA', 1)}`;
@@ -46,20 +47,7 @@ describe('the events function across an Auth Token promotion', () => {
       .map((r) => r.headers.authorization);
 
   beforeEach(async () => {
-    jest.useFakeTimers({
-      now: Date.parse('2026-11-29T12:00:00Z'),
-      doNotFake: [
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-        'setImmediate',
-        'nextTick',
-        'queueMicrotask',
-        'hrtime',
-        'performance',
-      ],
-    });
+    fakeWallClock('2026-11-29T12:00:00Z');
     store = await new SecretsManagerEmulator().start();
     authTokenArn = store.createSecret('auth-token', 'auth-token-1');
     twilioAccepts = ['auth-token-1'];

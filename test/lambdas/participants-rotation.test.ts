@@ -8,6 +8,7 @@ import { SecretsManagerEmulator } from '../../sandbox/aws/secrets-manager';
 import { ACCOUNT_SID, apiGatewayEvent, baseEnv, sid } from './support/events';
 import { loadHandler, type TestHandler } from './support/events';
 import { TwilioStub, twilioError } from './support/twilio-stub';
+import { fakeWallClock } from '../support/wall-clock';
 
 const ACCOUNT = `/2010-04-01/Accounts/${ACCOUNT_SID}`;
 const CONFERENCE = `conf-${sid('CA', 1)}`;
@@ -39,20 +40,7 @@ describe('the participants function across a rotation', () => {
   let consoleLog: jest.SpyInstance;
 
   beforeEach(async () => {
-    jest.useFakeTimers({
-      now: Date.parse('2026-11-29T12:00:00Z'),
-      doNotFake: [
-        'setTimeout',
-        'clearTimeout',
-        'setInterval',
-        'clearInterval',
-        'setImmediate',
-        'nextTick',
-        'queueMicrotask',
-        'hrtime',
-        'performance',
-      ],
-    });
+    fakeWallClock('2026-11-29T12:00:00Z');
     store = await new SecretsManagerEmulator().start();
     authTokenArn = store.createSecret('auth-token', 'auth-token-1');
     apiTokenArn = store.createSecret('api-token', 'api-token-1');

@@ -17,6 +17,30 @@ export const TEST_API_KEY_SECRET = 'infra-test-api-key-secret-0f1e2d3c';
 export const GENERATED_TOKEN = 'generated-participants-token-from-random';
 const ACCOUNT = '123456789012';
 
+/** The resource types the program declares, by a short name the program tests use. */
+export const RESOURCE_TYPES = {
+  api: 'aws:apigatewayv2/api:Api',
+  integration: 'aws:apigatewayv2/integration:Integration',
+  route: 'aws:apigatewayv2/route:Route',
+  stage: 'aws:apigatewayv2/stage:Stage',
+  fn: 'aws:lambda/function:Function',
+  permission: 'aws:lambda/permission:Permission',
+  logGroup: 'aws:cloudwatch/logGroup:LogGroup',
+  role: 'aws:iam/role:Role',
+  rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
+  secret: 'aws:secretsmanager/secret:Secret',
+  secretVersion: 'aws:secretsmanager/secretVersion:SecretVersion',
+  app: 'pulumi-nodejs:dynamic/twilio:TwimlApp',
+  number: 'pulumi-nodejs:dynamic/twilio:PhoneNumberVoiceConfig',
+  alarm: 'aws:cloudwatch/metricAlarm:MetricAlarm',
+  topic: 'aws:sns/topic:Topic',
+  alias: 'aws:lambda/alias:Alias',
+  dashboard: 'aws:cloudwatch/dashboard:Dashboard',
+  provisioned: 'aws:lambda/provisionedConcurrencyConfig:ProvisionedConcurrencyConfig',
+  schedule: 'aws:scheduler/schedule:Schedule',
+  invokeConfig: 'aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig',
+} as const;
+
 /** A resource as the program declared it, with the state the mocks returned. */
 export interface CapturedResource {
   readonly type: string;
