@@ -11,8 +11,8 @@ import { runAcceptanceCall, type AcceptanceResult, type StepOutcome } from '../.
 import { createTwilioClient } from '../../lambdas/shared/twilio-client';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 import { sandboxIo, sandboxTarget, sandboxTimes } from '../../sandbox/acceptance';
+import { callsPlaced, FINAL, liveCalls } from './support/live-calls';
 
-const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 const ALL_STEPS = [
   'credentials',
   'number',
@@ -39,20 +39,6 @@ async function closedPort(): Promise<number> {
 async function sandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   return startSandbox({ quiet: true, twilio: { timeScale: 1, callsPerSecond: Number.POSITIVE_INFINITY }, ...options });
 }
-
-/** Every call of the emulator, when the sandbox has settled: none may still be up. */
-async function liveCalls(s: Sandbox): Promise<string[]> {
-  await s.api.idle();
-  await s.twilio.settle();
-  return s.twilio.events
-    .filter((e) => e.type === 'call-created')
-    .map((e) => (e as { callSid: string }).callSid)
-    .filter((sid) => !FINAL.has(s.twilio.call(sid)!.status));
-}
-
-/** Calls Twilio accepted to place (a refused create dials nobody). */
-const dialled = (s: Sandbox) =>
-  s.twilio.requests.filter((r) => r.operationId === 'CreateCall' && r.status === 201).length;
 
 describe('the acceptance call against the sandbox', () => {
   let s: Sandbox | undefined;
@@ -194,7 +180,7 @@ describe('the acceptance call against the sandbox', () => {
     });
 
     it(`${dials ? 'the test call was placed, and' : 'nothing was dialled, and'} no call it created is still up`, async () => {
-      expect(dialled(s!)).toBe(dials ? 1 : 0);
+      expect(callsPlaced(s!)).toBe(dials ? 1 : 0);
       expect(result.legs.every((l) => FINAL.has(l.status))).toBe(true);
       expect(await liveCalls(s!)).toEqual([]);
     });

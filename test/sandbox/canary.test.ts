@@ -10,8 +10,7 @@ import { startSandbox, type Sandbox, type SandboxOptions } from '../../sandbox';
 import type { Invocation, LambdaContainer } from '../../sandbox/api-gateway/lambda-container';
 import { scheduledEvent, startCanary } from '../../sandbox/canary';
 import { type Datapoint, datapointsIn } from '../support/emf';
-
-const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
+import { callsPlaced, liveCalls } from './support/live-calls';
 
 // A run waits in real time: the agent's 5 s hold, the hang-up; a slow CI machine needs more.
 jest.setTimeout(120_000);
@@ -63,19 +62,6 @@ async function run(canary: LambdaContainer): Promise<Invocation> {
   return invocation;
 }
 
-/** Every call of the emulator, when the sandbox has settled: none may still be up. */
-async function liveCalls(s: Sandbox): Promise<string[]> {
-  await s.api.idle();
-  await s.twilio.settle();
-  return s.twilio.events
-    .filter((e) => e.type === 'call-created')
-    .map((e) => (e as { callSid: string }).callSid)
-    .filter((sid) => !FINAL.has(s.twilio.call(sid)!.status));
-}
-
-const testCallsPlaced = (s: Sandbox) =>
-  s.twilio.requests.filter((r) => r.operationId === 'CreateCall' && r.status === 201).length;
-
 describe('the canary bundle against the sandbox, when the stack is healthy', () => {
   let s: Sandbox;
   let canary: LambdaContainer;
@@ -107,7 +93,7 @@ describe('the canary bundle against the sandbox, when the stack is healthy', () 
       expect(m.timestamp).toBeGreaterThanOrEqual(before);
       expect(m.timestamp).toBe(metrics[0].timestamp);
     }
-    expect(testCallsPlaced(s)).toBe(1);
+    expect(callsPlaced(s)).toBe(1);
     expect(await liveCalls(s)).toEqual([]);
   });
 
@@ -133,7 +119,7 @@ describe('the canary bundle against the sandbox, when the stack is healthy', () 
     // Assert
     expect(skipped).toMatchObject({ ok: true, result: { outcome: 'skipped', testCallsInLastDay: 1 } });
     expect(metricsOf(capped).map((m) => [m.name, m.value])).toEqual([['CanarySkipped', 1]]);
-    expect(testCallsPlaced(s)).toBe(1);
+    expect(callsPlaced(s)).toBe(1);
   });
 
   it('when its configuration is broken, a run dials nothing and still reports CanarySuccess 0', async () => {
@@ -150,7 +136,7 @@ describe('the canary bundle against the sandbox, when the stack is healthy', () 
       result: { outcome: 'failed', step: 'setup', cause: expect.stringMatching(/^Configuration CANARY_FROM_NUMBER/) },
     });
     expect(metricsOf(broken).map((m) => [m.name, m.value])).toEqual([['CanarySuccess', 0]]);
-    expect(testCallsPlaced(s)).toBe(1);
+    expect(callsPlaced(s)).toBe(1);
   });
 });
 
@@ -184,7 +170,7 @@ describe('the canary bundle against the sandbox, when the agent’s WebSocket is
     // CanaryTimeToAgent too when a read caught the agent connected before its leg failed.
     const success = metricsOf(canary).filter((m) => m.name === 'CanarySuccess');
     expect(success.map((m) => m.value)).toEqual([0]);
-    expect(testCallsPlaced(s)).toBe(1);
+    expect(callsPlaced(s)).toBe(1);
     expect(await liveCalls(s)).toEqual([]);
   });
 });

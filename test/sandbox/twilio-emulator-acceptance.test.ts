@@ -8,13 +8,13 @@ import { createTwilioClient, type TwilioRestClient } from '../../lambdas/shared/
 import { startTwilioEmulator, type TwilioEmulator } from '../../sandbox/twilio';
 import { listProblems, resourceProblems } from './support/response-schema';
 import { WebhookServer } from './support/webhook-server';
+import { FINAL } from './support/live-calls';
 
 const NUMBER = '+15550001111';
 const SECOND_NUMBER = '+15550001112';
 const PERSON = '+15557770000';
 /** 10 hours of silence: 36 s at the emulator's default time scale, longer than any of these tests. */
 const HOLD = '<Response><Pause length="36000"/></Response>';
-const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 
 function get(emu: TwilioEmulator, path: string, auth = `${emu.accountSid}:${emu.authToken}`) {
   return new Promise<{ status: number; body: Record<string, any> }>((resolve, reject) => {

@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox';
 import { FakePulumi } from '../setup/support/fake-pulumi';
 import { descendants, isAlive } from './support/processes';
+import { liveCalls } from './support/live-calls';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const FINAL = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 /** A PATH with node, npm and sh but no Pulumi CLI. */
 const PATH_WITHOUT_PULUMI = [...new Set([path.dirname(process.execPath), '/usr/bin', '/bin'])].join(':');
 const started: ChildProcess[] = [];
@@ -159,16 +159,6 @@ describe('npm run verify against the sandbox', () => {
     TWILIO_AUTH_TOKEN: sandbox.twilio.authToken,
     TWILIO_API_BASE_URL: sandbox.twilio.baseUrl,
   });
-  /** Every call of the emulator that is still up once the sandbox settled. */
-  const liveCalls = async () => {
-    await sandbox.api.idle();
-    await sandbox.twilio.settle();
-    return sandbox.twilio.events
-      .filter((e) => e.type === 'call-created')
-      .map((e) => (e as { callSid: string }).callSid)
-      .filter((sid) => !FINAL.has(sandbox.twilio.call(sid)!.status));
-  };
-
   it('when the Pulumi CLI is on PATH, it reads the stack’s outputs through it, passes every step and exits 0', async () => {
     // A stand-in `pulumi` that records its arguments and prints the stack's outputs, as `pulumi stack output` does.
     const pulumi = new FakePulumi({
@@ -196,7 +186,7 @@ describe('npm run verify against the sandbox', () => {
     expect(out).toMatch(/Hop +Twilio \(UTC\)/);
     expect(out).toContain('PASSED');
     expect(out + run.output.stderr).not.toContain(sandbox.apiToken);
-    expect(await liveCalls()).toEqual([]);
+    expect(await liveCalls(sandbox)).toEqual([]);
   });
 
   it('when the environment has no Twilio credentials, it takes the stack’s from its config, passes, and appends the outcome and hop table to the summary', async () => {
@@ -236,7 +226,7 @@ describe('npm run verify against the sandbox', () => {
     expect(written).toMatch(/\| agent connected in the conference \| +\| +\| \d+ \|/);
     for (const secret of [sandbox.twilio.authToken, sandbox.apiToken])
       expect(run.output.stdout + run.output.stderr + written).not.toContain(secret);
-    expect(await liveCalls()).toEqual([]);
+    expect(await liveCalls(sandbox)).toEqual([]);
   });
 
   it('when the test call is refused (a From the account does not own), it names the step and cause and exits 1', async () => {
@@ -274,6 +264,6 @@ describe('npm run verify against the sandbox', () => {
     expect(run.output.stdout).toMatch(
       /✓ every leg the test call created has ended: test call CA[0-9a-f]{32} completed/,
     );
-    expect(await liveCalls()).toEqual([]);
+    expect(await liveCalls(sandbox)).toEqual([]);
   });
 });
