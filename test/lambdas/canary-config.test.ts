@@ -3,6 +3,7 @@
  * a canary reads from its environment, and each refusal naming the variable, never a value.
  */
 import { ConfigError, readCanaryConfig, readTwilioRestConfig } from '../../lambdas/shared/config';
+import { configErrorOf } from './support/config-error';
 
 const ACCOUNT = `AC${'a'.repeat(32)}`;
 const KEY = `SK${'b'.repeat(32)}`;
@@ -21,15 +22,7 @@ const env: Record<string, string | undefined> = {
   PARTICIPANTS_API_TOKEN_SECRET_ARN: API_ARN,
 };
 
-function errorOf(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('readCanaryConfig', () => {
   it('when the stack gives only its own values, the test call comes from its number, with the handlers’ defaults', () => {

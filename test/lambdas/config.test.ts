@@ -22,16 +22,9 @@ import {
   WEBHOOK_ENV,
 } from '../../lambdas/shared/config';
 import { ACCOUNT_SID, APP_SID, baseEnv } from './support/events';
+import { configErrorOf } from './support/config-error';
 
-function errorOf(read: () => unknown): ConfigError {
-  try {
-    read();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('readTwilioConfig', () => {
   it('reads the account, an Auth Token value and no API key by default', () => {
