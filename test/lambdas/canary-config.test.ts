@@ -2,7 +2,7 @@
  * The canary's configuration reader (lambdas/shared/config/canary.ts) and the REST-only Twilio reader it uses: what
  * a canary reads from its environment, and each refusal naming the variable, never a value.
  */
-import { ConfigError, readCanaryConfig, readTwilioRestConfig } from '../../lambdas/shared/config';
+import { readCanaryConfig, readTwilioRestConfig } from '../../lambdas/shared/config';
 import { configErrorOf } from './support/config-error';
 
 const ACCOUNT = `AC${'a'.repeat(32)}`;

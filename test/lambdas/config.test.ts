@@ -3,7 +3,6 @@ import {
   API_AUTH_ENV,
   CANARY_ENV,
   CONFERENCE_ENV,
-  ConfigError,
   DIAL_ENV,
   ENV,
   HANDOFF_ENV,
